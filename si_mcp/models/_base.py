@@ -1,0 +1,87 @@
+"""Base classes and field types shared by every wire model.
+
+Policy, decided once here:
+
+* Python attributes are snake_case; the wire uses the API's own names (camelCase,
+  ``_documentItems``-style underscores, ``IBAN``/``SWIFT``/``SKU``) through aliases.
+* Response models (``WireModel``) keep unknown fields (``extra="allow"``): the live
+  API grew many fields between 2019 and 2024 and a client must not break on them.
+* Request models (``RequestModel``) reject unknown fields, so a typo fails loudly.
+* Money and quantities are ``Decimal``. JSON bodies are decoded and encoded with
+  :mod:`si_mcp.models.wirejson`, never through float.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+__all__ = [
+    "InputNumber",
+    "RequestModel",
+    "Timestamp",
+    "WireModel",
+    "format_timestamp",
+]
+
+
+def format_timestamp(value: datetime) -> str:
+    """Render a datetime as the API does: ISO-8601 UTC with milliseconds and a ``Z``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Timestamp = Annotated[datetime, AfterValidator(_as_utc), PlainSerializer(format_timestamp, return_type=str)]
+"""A date-time on the wire (``2023-04-30T06:14:03.266Z``); naive values are taken as UTC."""
+
+# Inputs larger than this are refused: no real invoice needs them, and they would only
+# exercise overflow paths. 10**15 leaves room for 1234567890123.45.
+_MAX_INPUT = Decimal(10) ** 15
+_MAX_FRACTION_DIGITS = 12
+
+
+def _bounded(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    if abs(value) >= _MAX_INPUT:
+        raise ValueError(f"must be smaller than {_MAX_INPUT:,} in absolute value")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS:
+        raise ValueError(f"must have at most {_MAX_FRACTION_DIGITS} decimal places")
+    return value
+
+
+InputNumber = Annotated[Decimal, AfterValidator(_bounded)]
+"""A number in a request body: exact Decimal, finite, bounded in size and precision."""
+
+
+class WireModel(BaseModel):
+    """A response object: camelCase on the wire, unknown fields kept."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        extra="allow",
+    )
+
+    def to_wire(self, **kwargs: Any) -> dict[str, Any]:
+        """Dump with wire names; Decimals stay Decimal for :func:`wirejson.dumps`."""
+        return self.model_dump(mode="python", by_alias=True, **kwargs)
+
+
+class RequestModel(WireModel):
+    """A request body: like :class:`WireModel`, but unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")

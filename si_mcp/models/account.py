@@ -1,0 +1,51 @@
+"""Accounts (users) and their access tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import EmailStr, Field
+
+from ._base import RequestModel, Timestamp, WireModel
+
+__all__ = ["AccessToken", "Account", "AccountCreate", "LoginRequest"]
+
+
+class Account(WireModel):
+    id: str
+    email: str
+    firstname: str = ""
+    lastname: str = ""
+    label: str = ""
+    tax_number: str = ""
+    email_verified: bool = False
+    locale: str = "en"
+    custom: dict[str, Any] = Field(default_factory=dict)
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+
+
+class AccountCreate(RequestModel):
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=200)
+    firstname: str = Field("", max_length=200)
+    lastname: str = Field("", max_length=200)
+    label: str = Field("", max_length=200)
+    tax_number: str = Field("", max_length=100)
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class LoginRequest(RequestModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=200)
+    ttl: int | None = Field(None, ge=-1, le=10 * 365 * 24 * 3600, description="seconds; -1 never expires")
+
+
+class AccessToken(WireModel):
+    """A LoopBack access token; ``id`` is the token itself."""
+
+    id: str
+    ttl: int
+    user_id: str
+    created: Timestamp
+    scopes: list[str] | None = None

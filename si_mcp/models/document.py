@@ -1,0 +1,334 @@
+"""Documents: invoices, estimates, advance invoices and credit notes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from ._base import InputNumber, RequestModel, Timestamp, WireModel
+from .payment import Payment, PaymentType
+
+__all__ = [
+    "DOCUMENT_TYPES",
+    "Document",
+    "DocumentClient",
+    "DocumentClientInput",
+    "DocumentCreate",
+    "DocumentIssuer",
+    "DocumentIssuerInput",
+    "DocumentItem",
+    "DocumentItemInput",
+    "DocumentItemTax",
+    "DocumentItemTaxInput",
+    "DocumentPaymentInput",
+    "DocumentTax",
+    "DocumentType",
+    "SendOptions",
+    "SendRequest",
+]
+
+DocumentType = Literal["invoice", "estimate", "advance", "credit-note"]
+DOCUMENT_TYPES: tuple[DocumentType, ...] = ("invoice", "estimate", "advance", "credit-note")
+
+_TEXT = 5000
+
+
+# ---------------------------------------------------------------- responses
+
+
+class DocumentItemTax(WireModel):
+    id: str
+    tax_id: str | None = None
+    name: str = ""
+    abbreviation: str = ""
+    rate: Decimal
+    recoverable: bool = True
+    reverse_charged: bool = False
+    compound: bool = False
+
+
+class DocumentItem(WireModel):
+    id: str
+    item_id: str | None = None
+    name: str = ""
+    description: str = ""
+    price: Decimal | None = None
+    price_gross: Decimal | None = None
+    quantity: Decimal = Decimal(1)
+    unit: str | None = None
+    discount: Decimal = Decimal(0)
+    discount_is_amount: bool = False
+    is_separator: bool = False
+    sku: str | None = Field(None, alias="SKU")
+    total: Decimal = Decimal(0)
+    total_with_tax: Decimal = Decimal(0)
+    total_tax: Decimal = Decimal(0)
+    total_discount: Decimal = Decimal(0)
+    document_item_taxes: list[DocumentItemTax] = Field(default_factory=list, alias="_documentItemTaxes")
+    l10n: dict[str, Any] | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocumentTax(WireModel):
+    """One VAT group of a document: rate, base and tax of that group."""
+
+    tax: Decimal
+    tax_id: str | None = None
+    abbreviation: str | None = None
+    base: Decimal
+    total_tax: Decimal
+
+
+class DocumentClient(WireModel):
+    id: str | None = None
+    name: str = ""
+    contact: str | None = None
+    address: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    zip: str | None = None
+    state: str | None = None
+    country: str | None = None
+    country_alpha2_code: str | None = None
+    tax_number: str | None = None
+    tax_subject: bool | None = None
+    company_number: str | None = None
+    iban: str | None = Field(None, alias="IBAN")
+    bank: str | None = None
+    swift: str | None = Field(None, alias="SWIFT")
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    is_end_customer: bool = False
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocumentIssuer(WireModel):
+    id: str | None = None
+    name: str = ""
+    address: str = ""
+    address2: str = ""
+    city: str = ""
+    zip: str = ""
+    state: str | None = None
+    country: str = ""
+    country_alpha2_code: str = ""
+    tax_number: str = ""
+    company_number: str = ""
+    iban: str = Field("", alias="IBAN")
+    bank: str = ""
+    swift: str = Field("", alias="SWIFT")
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class Document(WireModel):
+    id: str
+    organization_id: str
+    account_id: str | None = None
+    type: str = "invoice"
+    number: str | None = None
+    draft: bool = False
+    date: Timestamp | None = None
+    date_service: Timestamp | None = None
+    date_service_to: Timestamp | None = None
+    date_due: Timestamp | None = None
+    date_valid_till: Timestamp | None = None
+    date_paid: Timestamp | None = None
+    reference: str = ""
+    currency_id: str = "EUR"
+    canceled: bool = False
+    client_id: str | None = None
+    document_client: DocumentClient | None = Field(None, alias="_documentClient")
+    document_issuer: DocumentIssuer | None = Field(None, alias="_documentIssuer")
+    document_items: list[DocumentItem] = Field(default_factory=list, alias="_documentItems")
+    note: str = ""
+    signature: str = ""
+    footer: str = ""
+    tax_clause: str = ""
+    unique_id: str | None = None
+    decimal_places: int = 4
+    total: Decimal = Decimal(0)
+    total_discount: Decimal = Decimal(0)
+    total_with_tax: Decimal = Decimal(0)
+    total_paid: Decimal = Decimal(0)
+    total_due: Decimal = Decimal(0)
+    paid_in_full: bool = False
+    has_unit: bool = False
+    sent_snail_mail: bool = False
+    document_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentTaxes")
+    document_reverse_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentReverseTaxes")
+    document_ids: list[str] = Field(default_factory=list)
+    payments: list[Payment] | None = None
+    issued_at: Timestamp | None = None
+    date_year: int | None = None
+    is_deleted: bool = Field(False, alias="_isDeleted")
+    l10n: dict[str, Any] | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+
+
+# ---------------------------------------------------------------- requests
+
+
+class DocumentItemTaxInput(RequestModel):
+    """How an item names its tax: by ``taxId``, else ``rate``, else ``classification``."""
+
+    tax_id: str | None = Field(None, max_length=64)
+    rate: InputNumber | None = Field(None, ge=0, le=100)
+    classification: str | None = Field(None, max_length=50)
+    name: str | None = Field(None, max_length=200)
+    abbreviation: str | None = Field(None, max_length=50)
+    recoverable: bool | None = None
+    reverse_charged: bool | None = None
+    compound: bool | None = None
+
+    @model_validator(mode="after")
+    def _needs_a_key(self) -> DocumentItemTaxInput:
+        if self.tax_id is None and self.rate is None and self.classification is None:
+            raise ValueError("a tax needs one of taxId, rate or classification")
+        return self
+
+
+class DocumentItemInput(RequestModel):
+    item_id: str | None = Field(None, max_length=64)
+    name: str | None = Field(None, max_length=1000)
+    description: str = Field("", max_length=_TEXT)
+    price: InputNumber | None = None
+    price_gross: InputNumber | None = None
+    quantity: InputNumber = Decimal(1)
+    unit: str | None = Field(None, max_length=50)
+    discount: InputNumber = Field(Decimal(0), ge=0)
+    discount_is_amount: bool = False
+    is_separator: bool = False
+    sku: str | None = Field(None, alias="SKU", max_length=100)
+    save: bool = False
+    load: bool = False
+    document_item_taxes: list[DocumentItemTaxInput] = Field(
+        default_factory=list, alias="_documentItemTaxes", max_length=5
+    )
+    l10n: dict[str, Any] | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> DocumentItemInput:
+        if not self.is_separator and not self.name and not (self.item_id or self.sku):
+            raise ValueError("an item needs a name (or an itemId/SKU to load it from)")
+        if not self.discount_is_amount and self.discount > 100:
+            raise ValueError("a percent discount cannot exceed 100")
+        return self
+
+
+class DocumentClientInput(RequestModel):
+    name: str | None = Field(None, max_length=300)
+    contact: str | None = Field(None, max_length=300)
+    address: str | None = Field(None, max_length=500)
+    address2: str | None = Field(None, max_length=500)
+    city: str | None = Field(None, max_length=200)
+    zip: str | None = Field(None, max_length=50)
+    state: str | None = Field(None, max_length=200)
+    country: str | None = Field(None, max_length=100)
+    tax_number: str | None = Field(None, max_length=100)
+    tax_subject: bool | None = None
+    company_number: str | None = Field(None, max_length=100)
+    iban: str | None = Field(None, alias="IBAN", max_length=100)
+    bank: str | None = Field(None, max_length=200)
+    swift: str | None = Field(None, alias="SWIFT", max_length=50)
+    website: str | None = Field(None, max_length=500)
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=100)
+    is_end_customer: bool = False
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocumentIssuerInput(RequestModel):
+    """Issuer keys given on create override the organization's data."""
+
+    name: str | None = Field(None, max_length=300)
+    address: str | None = Field(None, max_length=500)
+    address2: str | None = Field(None, max_length=500)
+    city: str | None = Field(None, max_length=200)
+    zip: str | None = Field(None, max_length=50)
+    state: str | None = Field(None, max_length=200)
+    country: str | None = Field(None, max_length=100)
+    tax_number: str | None = Field(None, max_length=100)
+    company_number: str | None = Field(None, max_length=100)
+    iban: str | None = Field(None, alias="IBAN", max_length=100)
+    bank: str | None = Field(None, max_length=200)
+    swift: str | None = Field(None, alias="SWIFT", max_length=50)
+    website: str | None = Field(None, max_length=500)
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=100)
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocumentPaymentInput(RequestModel):
+    """An entry of the create-only ``payments`` array; amount defaults to the full total."""
+
+    type: PaymentType
+    amount: InputNumber | None = None
+    date: Timestamp | None = None
+    note: str | None = Field(None, max_length=2000)
+    description: str | None = Field(None, max_length=2000)
+    tag: str | None = Field(None, max_length=100)
+    transaction_id: str | None = Field(None, max_length=200)
+
+
+class SendOptions(RequestModel):
+    """``"send": {"message": ...}`` on create; ``recipients`` default to the client's email."""
+
+    message: str | None = Field(None, max_length=_TEXT)
+    subject: str | None = Field(None, max_length=500)
+    recipients: str | None = Field(None, max_length=2000)
+
+
+class SendRequest(RequestModel):
+    """Body of ``POST /documents/{id}/send``."""
+
+    recipients: str | None = Field(None, max_length=2000, description="comma-separated emails")
+    subject: str | None = Field(None, max_length=500)
+    message: str | None = Field(None, max_length=_TEXT)
+    send_copy: bool = False
+    resend: bool = Field(False, description="send again although the document was already sent")
+
+
+class DocumentCreate(RequestModel):
+    """Create or fully replace (PUT) a document. Unset fields are auto-filled on create."""
+
+    type: DocumentType = "invoice"
+    number: str | None = Field(None, min_length=1, max_length=100)
+    draft: bool = False
+    date: Timestamp | None = None
+    date_service: Timestamp | None = None
+    date_service_to: Timestamp | None = None
+    date_due: Timestamp | None = None
+    date_valid_till: Timestamp | None = None
+    date_paid: Timestamp | None = None
+    reference: str | None = Field(None, max_length=200)
+    currency_id: str | None = Field(None, min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")
+    client_id: str | None = Field(None, max_length=64)
+    document_client: DocumentClientInput | None = Field(None, alias="_documentClient")
+    document_issuer: DocumentIssuerInput | None = Field(None, alias="_documentIssuer")
+    document_items: list[DocumentItemInput] = Field(alias="_documentItems", min_length=1, max_length=1000)
+    note: str | None = Field(None, max_length=_TEXT)
+    signature: str | None = Field(None, max_length=_TEXT)
+    footer: str | None = Field(None, max_length=_TEXT)
+    tax_clause: str | None = Field(None, max_length=_TEXT)
+    unique_id: str | None = Field(None, min_length=1, max_length=255)
+    decimal_places: int = Field(4, ge=0, le=9)
+    document_ids: list[str] = Field(default_factory=list, max_length=100)
+    payments: list[DocumentPaymentInput] | None = Field(None, max_length=20)
+    send: bool | SendOptions | None = None
+    l10n: dict[str, Any] | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _needs_a_client(self) -> DocumentCreate:
+        if self.client_id is None and (self.document_client is None or not self.document_client.name):
+            raise ValueError("a document needs a clientId or a _documentClient with a name")
+        return self

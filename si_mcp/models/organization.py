@@ -1,0 +1,156 @@
+"""Organizations (legal entities), their defaults (settings) and access grants."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ._base import RequestModel, Timestamp, WireModel
+
+__all__ = [
+    "AccountOrganization",
+    "Default",
+    "DefaultCreate",
+    "DefaultUpdate",
+    "InviteRequest",
+    "NextDocNumber",
+    "Organization",
+    "OrganizationCreate",
+    "OrganizationUpdate",
+    "Role",
+]
+
+Role = Literal["admin", "default", "readonly"]
+
+_S = Field("", max_length=500)
+
+
+class Default(WireModel):
+    """One organization setting, e.g. ``{"name": "invoice_dueDays", "value": 30}``."""
+
+    id: str
+    organization_id: str
+    name: str
+    value: Any = None
+    description: str | None = None
+    l10n: dict[str, Any] | None = None
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+
+
+class DefaultCreate(RequestModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")
+    value: Any = None
+    description: str | None = Field(None, max_length=1000)
+    l10n: dict[str, Any] | None = None
+
+
+class DefaultUpdate(RequestModel):
+    value: Any = None
+    description: str | None = Field(None, max_length=1000)
+    l10n: dict[str, Any] | None = None
+
+
+class Organization(WireModel):
+    id: str
+    name: str
+    address: str = ""
+    address2: str = ""
+    city: str = ""
+    zip: str = ""
+    state: str = ""
+    country: str = ""
+    country_alpha2_code: str = ""
+    tax_number: str = ""
+    tax_subject: bool = False
+    company_number: str = ""
+    iban: str = Field("", alias="IBAN")
+    bank: str = ""
+    swift: str = Field("", alias="SWIFT")
+    website: str = ""
+    email: str = ""
+    phone: str = ""
+    locale: str = "en"
+    timezone: str = ""
+    active: bool = True
+    activated_at: Timestamp | None = None
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+    data: list[Any] = Field(default_factory=list, alias="_data")
+    defaults: list[Default] | None = Field(None, alias="_defaults")
+
+
+class OrganizationCreate(RequestModel):
+    name: str = Field(min_length=1, max_length=200)
+    country: str = Field(min_length=2, max_length=100, description="English or native name, or ISO alpha-2 code")
+    address: str = _S
+    address2: str = _S
+    city: str = Field("", max_length=200)
+    zip: str = Field("", max_length=50)
+    state: str = Field("", max_length=200)
+    tax_number: str = Field("", max_length=100)
+    tax_subject: bool = False
+    company_number: str = Field("", max_length=100)
+    iban: str = Field("", alias="IBAN", max_length=100)
+    bank: str = Field("", max_length=200)
+    swift: str = Field("", alias="SWIFT", max_length=50)
+    website: str = _S
+    email: str = Field("", max_length=320)
+    phone: str = Field("", max_length=100)
+    locale: str | None = Field(None, max_length=20, description="defaults to the country's locale")
+    currency_id: str | None = Field(None, min_length=3, max_length=3, description="defaults to the country's currency")
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class OrganizationUpdate(RequestModel):
+    """PATCH body: only the fields sent are changed."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    country: str | None = Field(None, min_length=2, max_length=100)
+    address: str | None = Field(None, max_length=500)
+    address2: str | None = Field(None, max_length=500)
+    city: str | None = Field(None, max_length=200)
+    zip: str | None = Field(None, max_length=50)
+    state: str | None = Field(None, max_length=200)
+    tax_number: str | None = Field(None, max_length=100)
+    tax_subject: bool | None = None
+    company_number: str | None = Field(None, max_length=100)
+    iban: str | None = Field(None, alias="IBAN", max_length=100)
+    bank: str | None = Field(None, max_length=200)
+    swift: str | None = Field(None, alias="SWIFT", max_length=50)
+    website: str | None = Field(None, max_length=500)
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=100)
+    locale: str | None = Field(None, max_length=20)
+    custom: dict[str, Any] | None = None
+
+
+class InviteRequest(RequestModel):
+    """Grant an account access to an organization, by account id or email."""
+
+    account_id: str | None = Field(None, max_length=64)
+    email: str | None = Field(None, max_length=320)
+    role: Role = "default"
+    require_confirmation: bool = False
+    send_email: bool = False
+
+
+class AccountOrganization(WireModel):
+    id: str
+    account_id: str
+    organization_id: str
+    role: Role
+    active: bool = True
+    disabled: bool = False
+    rejected: bool = False
+    invitation_email: str | None = None
+    inviter_id: str | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+
+
+class NextDocNumber(WireModel):
+    number: str
