@@ -1,0 +1,1 @@
+"""Pure invoicing logic of the local API: no I/O."""

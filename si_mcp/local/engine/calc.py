@@ -1,0 +1,244 @@
+"""Invoice arithmetic: pure functions over ``Decimal``, no I/O.
+
+Policy (one calculation path for every view, PDF and report; render from the stored results):
+
+1. **Inputs are cut, not rounded** (Space Invoices §10): ``price``, ``priceGross``, ``quantity`` and an
+   amount ``discount`` are truncated toward zero to the document's ``decimalPlaces`` (default 4);
+   percentages (discount percent, tax rate) to 2 decimals.
+2. **Money is rounded half-up** (``ROUND_HALF_UP``, away from zero for negatives) to the currency's
+   minor unit (ISO 4217 via babel: EUR 2, JPY 0, BHD 3). Never ``round()`` and never float.
+3. **Line net** = round(price × quantity × (1 − discount%)), or round(price × quantity − discount amount)
+   for an amount discount (per line). ``totalDiscount`` of a line = round(price × quantity) − line net.
+   Rounding the discounted product once (not gross and discount separately) gives the result users
+   expect: 5 × 5.75 − 18 % = 23.58 (Odoo PR #179603).
+4. **VAT per rate group on the sum of rounded line nets** (EN 16931 BR-CO-10/BR-CO-17): for each
+   (taxId, rate) group, base = Σ line nets, tax = round(base × rate / 100). The document's total tax is
+   the sum of the group taxes and ``totalWithTax = total + total tax`` exactly (BR-CO-14/15). Each line
+   also carries its own rounded tax for display; the lines' ``totalWithTax`` may therefore differ from
+   the document's by a cent, and the document's numbers win.
+5. **Compound taxes** apply on top of the line net plus that line's non-compound taxes (line-rounded);
+   their group base is the sum of those amounts.
+6. **Reverse-charged taxes** are not added to any total; they are reported in ``reverse_taxes`` with
+   their base and the tax the customer self-assesses.
+7. **Gross prices**: when only ``priceGross`` is given, price = priceGross ÷ (1 + Σ non-compound rates)
+   ÷ (1 + Σ compound rates), rounded half-up to ``decimalPlaces``.
+8. **Payments**: ``totalPaid`` = Σ payments (rounded to the currency), ``totalDue`` = totalWithTax −
+   totalPaid (negative when overpaid), ``paidInFull`` when something is owed and it is covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import cache
+
+__all__ = [
+    "DocumentTotals",
+    "LineInput",
+    "LineResult",
+    "PaymentStatus",
+    "TaxGroup",
+    "TaxLine",
+    "compute_document",
+    "compute_line",
+    "currency_exponent",
+    "cut",
+    "payment_status",
+    "round_money",
+]
+
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+_PERCENT_PLACES = 2
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """One tax applied to a line."""
+
+    rate: Decimal
+    tax_id: str | None = None
+    name: str = ""
+    abbreviation: str = ""
+    compound: bool = False
+    reverse_charged: bool = False
+    recoverable: bool = True
+
+
+@dataclass(frozen=True)
+class LineInput:
+    quantity: Decimal
+    price: Decimal | None = None
+    price_gross: Decimal | None = None
+    discount: Decimal = _ZERO
+    discount_is_amount: bool = False
+    is_separator: bool = False
+    taxes: tuple[TaxLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class LineResult:
+    price: Decimal
+    quantity: Decimal
+    total: Decimal
+    total_discount: Decimal
+    total_tax: Decimal
+    total_with_tax: Decimal
+    tax_amounts: tuple[Decimal, ...]
+    """One amount per entry of ``LineInput.taxes``, in the same order (reverse charges included)."""
+
+
+@dataclass(frozen=True)
+class TaxGroup:
+    rate: Decimal
+    tax_id: str | None
+    abbreviation: str
+    base: Decimal
+    total_tax: Decimal
+
+
+@dataclass(frozen=True)
+class DocumentTotals:
+    lines: tuple[LineResult, ...]
+    total: Decimal
+    total_discount: Decimal
+    total_tax: Decimal
+    total_with_tax: Decimal
+    taxes: tuple[TaxGroup, ...]
+    reverse_taxes: tuple[TaxGroup, ...]
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    total_paid: Decimal
+    total_due: Decimal
+    paid_in_full: bool
+
+
+@cache
+def currency_exponent(currency: str) -> int:
+    """Number of decimals of the currency's minor unit (ISO 4217; unknown codes get 2)."""
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(currency.upper()))
+
+
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half-up (away from zero) to the currency's minor unit."""
+    return amount.quantize(_quantum(currency_exponent(currency)), rounding=ROUND_HALF_UP)
+
+
+def cut(value: Decimal, places: int) -> Decimal:
+    """Truncate toward zero to ``places`` decimals (Space Invoices' input cut-off)."""
+    return value.quantize(_quantum(places), rounding=ROUND_DOWN)
+
+
+def _net_price(line: LineInput, places: int) -> Decimal:
+    if line.price is not None:
+        return cut(line.price, places)
+    if line.price_gross is None:
+        return _ZERO
+    simple = sum((cut(t.rate, _PERCENT_PLACES) for t in line.taxes if not t.compound and not t.reverse_charged), _ZERO)
+    compound = [cut(t.rate, _PERCENT_PLACES) for t in line.taxes if t.compound and not t.reverse_charged]
+    divisor = 1 + simple / _HUNDRED
+    for rate in compound:
+        divisor *= 1 + rate / _HUNDRED
+    return (cut(line.price_gross, places) / divisor).quantize(_quantum(places), rounding=ROUND_HALF_UP)
+
+
+def compute_line(line: LineInput, *, currency: str, decimal_places: int = 4) -> LineResult:
+    """Net, discount and taxes of one line (see the module policy)."""
+    if line.is_separator:
+        zeros = tuple(_ZERO for _ in line.taxes)
+        return LineResult(_ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, zeros)
+
+    def money(value: Decimal) -> Decimal:
+        return round_money(value, currency)
+
+    quantity = cut(line.quantity, decimal_places)
+    price = _net_price(line, decimal_places)
+    raw = price * quantity
+    if line.discount_is_amount:
+        total = money(raw - cut(line.discount, decimal_places))
+    else:
+        total = money(raw * (_HUNDRED - cut(line.discount, _PERCENT_PLACES)) / _HUNDRED)
+    total_discount = money(raw) - total
+
+    amounts: list[Decimal] = [_ZERO] * len(line.taxes)
+    simple_sum = _ZERO
+    for i, tax in enumerate(line.taxes):
+        if not tax.compound and not tax.reverse_charged:
+            amounts[i] = money(total * cut(tax.rate, _PERCENT_PLACES) / _HUNDRED)
+            simple_sum += amounts[i]
+    compound_sum = _ZERO
+    for i, tax in enumerate(line.taxes):
+        rate = cut(tax.rate, _PERCENT_PLACES)
+        if tax.compound and not tax.reverse_charged:
+            amounts[i] = money((total + simple_sum) * rate / _HUNDRED)
+            compound_sum += amounts[i]
+        elif tax.reverse_charged:
+            amounts[i] = money(total * rate / _HUNDRED)
+    total_tax = simple_sum + compound_sum
+    return LineResult(price, quantity, total, total_discount, total_tax, total + total_tax, tuple(amounts))
+
+
+@dataclass
+class _Group:
+    rate: Decimal
+    tax_id: str | None
+    abbreviation: str
+    base: Decimal
+
+
+def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_places: int = 4) -> DocumentTotals:
+    """Totals of a whole document, VAT computed per rate group on rounded line nets."""
+    results = tuple(compute_line(line, currency=currency, decimal_places=decimal_places) for line in lines)
+    groups: dict[tuple[str | None, Decimal, bool, bool], _Group] = {}
+    for line, result in zip(lines, results, strict=True):
+        if line.is_separator:
+            continue
+        simple_sum = sum(
+            (
+                a
+                for t, a in zip(line.taxes, result.tax_amounts, strict=True)
+                if not t.compound and not t.reverse_charged
+            ),
+            _ZERO,
+        )
+        for tax in line.taxes:
+            rate = cut(tax.rate, _PERCENT_PLACES)
+            key = (tax.tax_id, rate, tax.compound, tax.reverse_charged)
+            group = groups.setdefault(key, _Group(rate, tax.tax_id, tax.abbreviation, _ZERO))
+            group.base += result.total + (simple_sum if tax.compound and not tax.reverse_charged else _ZERO)
+
+    def finish(group: _Group) -> TaxGroup:
+        tax = round_money(group.base * group.rate / _HUNDRED, currency)
+        return TaxGroup(group.rate, group.tax_id, group.abbreviation, group.base, tax)
+
+    taxes = tuple(finish(g) for (_, _, _, reverse), g in groups.items() if not reverse)
+    reverse_taxes = tuple(finish(g) for (_, _, _, reverse), g in groups.items() if reverse)
+    total = sum((r.total for r in results), _ZERO)
+    total_discount = sum((r.total_discount for r in results), _ZERO)
+    total_tax = sum((g.total_tax for g in taxes), _ZERO)
+    zero = round_money(_ZERO, currency)
+    return DocumentTotals(
+        lines=results,
+        total=total + zero,
+        total_discount=total_discount + zero,
+        total_tax=total_tax + zero,
+        total_with_tax=total + total_tax + zero,
+        taxes=taxes,
+        reverse_taxes=reverse_taxes,
+    )
+
+
+def payment_status(total_with_tax: Decimal, amounts: Iterable[Decimal], *, currency: str) -> PaymentStatus:
+    """What has been paid, what is still due, and whether the document is paid in full."""
+    paid = round_money(sum(amounts, _ZERO), currency)
+    due = round_money(total_with_tax - paid, currency)
+    return PaymentStatus(total_paid=paid, total_due=due, paid_in_full=total_with_tax > 0 and paid >= total_with_tax)
