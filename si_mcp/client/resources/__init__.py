@@ -1,0 +1,24 @@
+"""One module per API resource; each class is hung off :class:`~si_mcp.client.SpaceInvoices`."""
+
+from .accounts import Accounts
+from .clients import Clients
+from .defaults import Defaults
+from .documents import Documents
+from .items import Items
+from .organizations import Organizations
+from .payments import Payments
+from .reference import Countries, Currencies
+from .taxes import Taxes
+
+__all__ = [
+    "Accounts",
+    "Clients",
+    "Countries",
+    "Currencies",
+    "Defaults",
+    "Documents",
+    "Items",
+    "Organizations",
+    "Payments",
+    "Taxes",
+]

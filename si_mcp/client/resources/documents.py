@@ -1,0 +1,106 @@
+"""Documents: invoices, estimates, advance invoices and credit notes."""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from si_mcp.models import MAX_LIMIT, Document, DocumentCreate, Filter, SendRequest
+
+from ._resource import Resource, filter_params, path_id, where_params
+
+__all__ = ["Documents"]
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
+
+
+class Documents(Resource):
+    async def create(self, organization_id: str, *, body: DocumentCreate) -> Document:
+        """Issue a document (numbered, totals computed by the server).
+
+        Retried only when ``body.unique_id`` is set: the API answers a repeated ``uniqueId`` with
+        the document it already made, so a retry can never create a second invoice. Without it a
+        lost answer leaves the outcome unknown, and repeating could bill the client twice.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents"
+        return await self._client.fetch(Document, "POST", path, body=body, retry=body.unique_id is not None)
+
+    async def list(self, organization_id: str, *, filter: Filter | None = None) -> builtins.list[Document]:
+        """One page of documents; see :meth:`iterate` for all of them."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents"
+        return await self._client.fetch_list(Document, "GET", path, params=filter_params(filter))
+
+    def iterate(
+        self, organization_id: str, *, filter: Filter | None = None, page_size: int = 100
+    ) -> AsyncIterator[Document]:
+        """Every document matching ``filter``, fetched ``page_size`` at a time with ``limit``/``skip``.
+
+        The filter's own ``skip`` is where paging starts and its ``limit`` caps the total. Give
+        an ``order`` when the collection may change while you page, so pages do not overlap.
+        """
+        path_id(organization_id, "organization_id")
+        if not 1 <= page_size <= MAX_LIMIT:
+            raise ValueError(f"page_size must be between 1 and {MAX_LIMIT}")
+        return self._pages(organization_id, filter or Filter(), page_size)
+
+    async def _pages(self, organization_id: str, base: Filter, page_size: int) -> AsyncIterator[Document]:
+        start = base.skip if base.skip is not None else base.offset or 0
+        seen = 0
+        while base.limit is None or seen < base.limit:
+            size = page_size if base.limit is None else min(page_size, base.limit - seen)
+            page = await self.list(
+                organization_id, filter=base.model_copy(update={"limit": size, "skip": start + seen, "offset": None})
+            )
+            for document in page:
+                yield document
+            seen += len(page)
+            if len(page) < size:
+                return
+
+    async def count(self, organization_id: str, *, where: dict[str, Any] | None = None) -> int:
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents/count"
+        return await self._client.fetch_count("GET", path, params=where_params(where))
+
+    async def get(self, document_id: str, *, include_payments: bool = False) -> Document:
+        params = filter_params(Filter(include="payments")) if include_payments else None
+        path = f"/documents/{path_id(document_id, 'document_id')}"
+        return await self._client.fetch(Document, "GET", path, params=params)
+
+    async def replace(self, document_id: str, *, body: DocumentCreate) -> Document:
+        """Replace a document as a whole (``PUT``); repeating it leaves the same result, so it is retried."""
+        path = f"/documents/{path_id(document_id, 'document_id')}"
+        return await self._client.fetch(Document, "PUT", path, body=body)
+
+    async def cancel(self, document_id: str) -> None:
+        """Cancel an issued document. Never retried: cancelling a fiscally verified one issues a credit note."""
+        path = f"/documents/{path_id(document_id, 'document_id')}/cancel"
+        await self._client.fetch_success("POST", path, retry=False)
+
+    async def uncancel(self, document_id: str) -> None:
+        """Undo :meth:`cancel`. Never retried, for the same reason."""
+        path = f"/documents/{path_id(document_id, 'document_id')}/uncancel"
+        await self._client.fetch_success("POST", path, retry=False)
+
+    async def delete(self, document_id: str) -> int:
+        """Delete a document (the API refuses issued invoices: cancel those). Returns how many were deleted."""
+        return await self._client.fetch_count("DELETE", f"/documents/{path_id(document_id, 'document_id')}")
+
+    async def pdf(self, document_id: str, *, language: str | None = None) -> bytes:
+        """The document rendered as PDF bytes, in ``language`` (e.g. ``"de"``) or the organization's."""
+        params = None if language is None else {"l": _language(language)}
+        path = f"/documents/{path_id(document_id, 'document_id')}/pdf"
+        return await self._client.fetch_bytes("GET", path, params=params, accept="application/pdf")
+
+    async def send(self, document_id: str, *, body: SendRequest, language: str | None = None) -> None:
+        """Email the document. Never retried: a lost answer may mean the email already left."""
+        params = None if language is None else {"l": _language(language)}
+        path = f"/documents/{path_id(document_id, 'document_id')}/send"
+        await self._client.fetch_success("POST", path, params=params, body=body, retry=False)
+
+
+def _language(value: str) -> str:
+    if not _LANGUAGE.match(value):
+        raise ValueError(f"language {value!r} must be a language code like 'en' or 'de-AT'")
+    return value

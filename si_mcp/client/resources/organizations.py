@@ -1,0 +1,57 @@
+"""Organizations (the legal entities that issue documents) and access grants to them."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from si_mcp.models import (
+    AccountOrganization,
+    DocumentType,
+    Filter,
+    InviteRequest,
+    NextDocNumber,
+    Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
+)
+
+from ._resource import Resource, filter_params, path_id, where_params
+
+__all__ = ["Organizations"]
+
+
+class Organizations(Resource):
+    async def create(self, account_id: str, *, body: OrganizationCreate) -> Organization:
+        """Create an organization for an account. Never retried: a repeat would create a second one."""
+        path = f"/accounts/{path_id(account_id, 'account_id')}/organizations"
+        return await self._client.fetch(Organization, "POST", path, body=body, retry=False)
+
+    async def get(self, organization_id: str) -> Organization:
+        """One organization, with its ``_defaults``."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}"
+        return await self._client.fetch(Organization, "GET", path)
+
+    async def update(self, organization_id: str, *, body: OrganizationUpdate) -> Organization:
+        """Change only the fields set on ``body`` (``PATCH``)."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}"
+        return await self._client.fetch(Organization, "PATCH", path, body=body)
+
+    async def list(self, account_id: str, *, filter: Filter | None = None) -> builtins.list[Organization]:
+        """The organizations an account has access to."""
+        path = f"/accounts/{path_id(account_id, 'account_id')}/organizations"
+        return await self._client.fetch_list(Organization, "GET", path, params=filter_params(filter))
+
+    async def count(self, account_id: str, *, where: dict[str, Any] | None = None) -> int:
+        path = f"/accounts/{path_id(account_id, 'account_id')}/organizations/count"
+        return await self._client.fetch_count("GET", path, params=where_params(where))
+
+    async def next_document_number(self, organization_id: str, *, type: DocumentType = "invoice") -> str:
+        """The number the next document of ``type`` would get (nothing is reserved)."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/next-doc-number"
+        return (await self._client.fetch(NextDocNumber, "GET", path, params={"type": type})).number
+
+    async def invite(self, organization_id: str, *, body: InviteRequest) -> AccountOrganization:
+        """Grant an account access. Never retried: a repeat could send a second invitation email."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/invite"
+        return await self._client.fetch(AccountOrganization, "POST", path, body=body, retry=False)

@@ -1,0 +1,51 @@
+"""Payments recorded against documents."""
+
+from __future__ import annotations
+
+import builtins
+
+from si_mcp.models import Filter, Payment, PaymentCreate
+
+from ._resource import Resource, filter_params, path_id
+
+__all__ = ["Payments"]
+
+
+class Payments(Resource):
+    async def create(self, document_id: str, *, body: PaymentCreate) -> Payment:
+        """Record a payment on a document (``amount`` defaults to what is still due).
+
+        Never retried: the API has no idempotency key for payments, so a repeat after a lost
+        answer would record the money twice.
+        """
+        path = f"/documents/{path_id(document_id, 'document_id')}/payments"
+        return await self._client.fetch(Payment, "POST", path, body=body, retry=False)
+
+    async def create_for_organization(self, organization_id: str, *, body: PaymentCreate) -> Payment:
+        """Record a payment at organization level; ``body.document_id`` says which document. Never retried."""
+        if not body.document_id:
+            raise ValueError("body.document_id is required when creating a payment for an organization")
+        path_id(body.document_id, "body.document_id")
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/payments"
+        return await self._client.fetch(Payment, "POST", path, body=body, retry=False)
+
+    async def list(self, document_id: str) -> builtins.list[Payment]:
+        path = f"/documents/{path_id(document_id, 'document_id')}/payments"
+        return await self._client.fetch_list(Payment, "GET", path)
+
+    async def list_for_organization(
+        self, organization_id: str, *, filter: Filter | None = None
+    ) -> builtins.list[Payment]:
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/payments"
+        return await self._client.fetch_list(Payment, "GET", path, params=filter_params(filter))
+
+    async def get(self, payment_id: str) -> Payment:
+        return await self._client.fetch(Payment, "GET", f"/payments/{path_id(payment_id, 'payment_id')}")
+
+    async def update(self, payment_id: str, *, body: PaymentCreate) -> Payment:
+        """Replace a payment as a whole (``PUT``); a repeat leaves the same payment, so it is retried."""
+        path = f"/payments/{path_id(payment_id, 'payment_id')}"
+        return await self._client.fetch(Payment, "PUT", path, body=body)
+
+    async def delete(self, payment_id: str) -> int:
+        return await self._client.fetch_count("DELETE", f"/payments/{path_id(payment_id, 'payment_id')}")

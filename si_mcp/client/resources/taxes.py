@@ -1,0 +1,38 @@
+"""Taxes (VAT and the like) with dated rates."""
+
+from __future__ import annotations
+
+import builtins
+
+from si_mcp.models import Filter, Tax, TaxCreate, TaxRateCreate
+
+from ._resource import Resource, filter_params, path_id
+
+__all__ = ["Taxes"]
+
+
+class Taxes(Resource):
+    async def create(self, organization_id: str, *, body: TaxCreate) -> Tax:
+        """Add a tax. Never retried: a repeat would leave a duplicate tax."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/taxes"
+        return await self._client.fetch(Tax, "POST", path, body=body, retry=False)
+
+    async def get(self, tax_id: str) -> Tax:
+        return await self._client.fetch(Tax, "GET", f"/taxes/{path_id(tax_id, 'tax_id')}")
+
+    async def list(self, organization_id: str, *, filter: Filter | None = None) -> builtins.list[Tax]:
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/taxes"
+        return await self._client.fetch_list(Tax, "GET", path, params=filter_params(filter))
+
+    async def replace(self, tax_id: str, *, body: TaxCreate) -> Tax:
+        """Replace a tax as a whole (``PUT``), rates included."""
+        return await self._client.fetch(Tax, "PUT", f"/taxes/{path_id(tax_id, 'tax_id')}", body=body)
+
+    async def delete(self, tax_id: str) -> int:
+        """Delete a tax; the API refuses while a document uses it."""
+        return await self._client.fetch_count("DELETE", f"/taxes/{path_id(tax_id, 'tax_id')}")
+
+    async def add_rate(self, tax_id: str, *, body: TaxRateCreate) -> Tax:
+        """Add a rate valid from ``body.date_valid_from``. Never retried: a repeat would add it twice."""
+        path = f"/taxes/{path_id(tax_id, 'tax_id')}/taxRates"
+        return await self._client.fetch(Tax, "POST", path, body=body, retry=False)
