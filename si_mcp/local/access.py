@@ -1,0 +1,69 @@
+"""Tenant isolation at the data layer.
+
+Every read or write of an organization-owned row goes through these functions, which join the row to the
+caller's membership (``account_organizations``). An organization the caller does not belong to answers
+401 (LoopBack's answer for an ACL denial); an object id of another tenant answers 404, exactly as an id
+that does not exist, so nothing leaks. Readonly members may read but never write (401).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from . import tables
+from .errors import not_found, unauthorized
+
+__all__ = ["Need", "load_owned", "require_org"]
+
+Need = Literal["read", "write", "admin"]
+
+_ALLOWED: dict[str, frozenset[str]] = {
+    "read": frozenset({"admin", "default", "readonly"}),
+    "write": frozenset({"admin", "default"}),
+    "admin": frozenset({"admin"}),
+}
+
+
+async def require_org(conn: AsyncConnection, account_id: str, organization_id: str, need: Need = "read") -> str:
+    """The caller's role in the organization, or a 401 when they have none or it is not enough."""
+    ao = tables.account_organizations
+    query = sa.select(ao.c.role).where(ao.c.account_id == account_id, ao.c.organization_id == organization_id)
+    role = (await conn.execute(query)).scalar()
+    if role is None or role not in _ALLOWED[need]:
+        raise unauthorized()
+    return str(role)
+
+
+async def load_owned(
+    conn: AsyncConnection,
+    table: sa.Table,
+    object_id: str,
+    account_id: str,
+    model: str,
+    need: Need = "read",
+    *,
+    columns: tuple[str, ...] = ("data",),
+    include_deleted: bool = False,
+) -> sa.Row[Any]:
+    """One row of ``table`` that belongs to an organization the caller may ``need``; 404 otherwise.
+
+    The row comes with ``organization_id``, ``role`` and the requested ``columns``. A member whose
+    role is too weak for ``need`` gets a 401: they may see the object, so a 404 would be a lie.
+    """
+    ao = tables.account_organizations
+    query = (
+        sa.select(table.c.organization_id, ao.c.role, *(table.c[name] for name in columns))
+        .join(ao, sa.and_(ao.c.organization_id == table.c.organization_id, ao.c.account_id == account_id))
+        .where(table.c.id == object_id)
+    )
+    if not include_deleted and "is_deleted" in table.c:
+        query = query.where(table.c.is_deleted == sa.false())
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise not_found(model, object_id)
+    if row.role not in _ALLOWED[need]:
+        raise unauthorized()
+    return row

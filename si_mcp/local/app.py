@@ -1,0 +1,131 @@
+"""The ASGI app: a flat, case-insensitive route table under ``/v1``, lazy start, one error renderer.
+
+The database is opened (and migrated) on the first request rather than in the ASGI lifespan only,
+because ``httpx.ASGITransport`` never sends lifespan events; uvicorn's lifespan start works too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from .auth import TokenCache, token_from_request
+from .errors import LocalAPIError, route_not_found
+from .http import Call, Route, Services
+
+if TYPE_CHECKING:
+    from si_mcp.settings import Settings
+
+    from .db import Database
+
+__all__ = ["LocalAPI", "Router"]
+
+log = logging.getLogger(__name__)
+
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+class Router:
+    """Matches ``/v1/...`` paths case-insensitively (LoopBack/Express did), with an optional trailing slash."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self._table: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
+        for route in routes:
+            pattern = _PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", route.path)
+            compiled = re.compile(f"^/v1{pattern}/?$", re.IGNORECASE)
+            self._table.setdefault(route.method, []).append((compiled, route))
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        for pattern, route in self._table.get(method, ()):
+            found = pattern.match(path)
+            if found:
+                return route, found.groupdict()
+        raise route_not_found(method, path)
+
+
+class LocalAPI:
+    """The embedded Space Invoices v1 API as an ASGI application."""
+
+    def __init__(self, *, database_url: str, data_dir: Path | None, settings: Settings | None) -> None:
+        from .routes import all_routes
+
+        self.database_url = database_url
+        self.data_dir = data_dir
+        self.settings = settings
+        self.router = Router(all_routes())
+        self._services: Services | None = None
+        self._start_lock = anyio.Lock()
+
+    @property
+    def services(self) -> Services:
+        """The running services; only valid after the first request (or :meth:`start`)."""
+        if self._services is None:
+            raise RuntimeError("the local API has not started yet")
+        return self._services
+
+    async def start(self) -> Services:
+        """Open and migrate the database once, however many requests race for it."""
+        if self._services is not None:
+            return self._services
+        async with self._start_lock:
+            if self._services is None:
+                from .db import Database
+
+                if self.data_dir is not None:
+                    self.data_dir.mkdir(parents=True, exist_ok=True)
+                database: Database = await Database.open(self.database_url)
+                self._services = Services(database, TokenCache(), self.settings, self.data_dir)
+        return self._services
+
+    async def aclose(self) -> None:
+        """Dispose of the engine; the next request would open it again."""
+        services, self._services = self._services, None
+        if services is not None:
+            await services.db.dispose()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        response = await self._respond(request)
+        await response(scope, receive, send)
+
+    async def _respond(self, request: Request) -> Response:
+        try:
+            route, params = self.router.match(request.method, request.url.path)
+            services = await self.start()
+            account_id = ""
+            if route.auth:
+                account_id = await services.tokens.account_for(services.db, token_from_request(request))
+            return await route.handler(Call(request, params, services, account_id))
+        except LocalAPIError as error:
+            return error.response()
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            return LocalAPIError(500, "Internal Server Error", code="INTERNAL_ERROR").response()
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.start()
+                except Exception as exc:
+                    log.exception("local API failed to start")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

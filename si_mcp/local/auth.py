@@ -1,0 +1,119 @@
+"""Passwords and access tokens.
+
+Passwords are hashed with ``hashlib.scrypt`` and a per-account salt, off the event loop. Token lookups
+are cached for a few seconds per app, since every request needs one; logout drops the entry at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import anyio.to_thread
+import sqlalchemy as sa
+from starlette.requests import Request
+
+from . import tables
+from .db import Database
+from .errors import unauthorized
+
+__all__ = [
+    "DEFAULT_TTL",
+    "TokenCache",
+    "hash_password",
+    "token_from_request",
+    "verify_password",
+]
+
+DEFAULT_TTL = 60 * 24 * 3600
+"""Seconds a login token lives unless the login asks otherwise (two months, as the docs say)."""
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_CACHE_SECONDS = 5.0
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+async def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$hash``: the parameters travel with the hash so they can be raised later."""
+    salt = os.urandom(16)
+    digest = await anyio.to_thread.run_sync(_scrypt, password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+async def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = await anyio.to_thread.run_sync(_scrypt, password, base64.b64decode(salt), int(n), int(r), int(p))
+    except ValueError:
+        return False
+    return hmac.compare_digest(expected, actual)
+
+
+def token_from_request(request: Request) -> str | None:
+    """The raw ``Authorization`` header (a ``Bearer`` prefix is tolerated) or ``?access_token=``."""
+    header = request.headers.get("authorization")
+    if header:
+        token = header.strip()
+        if token[:7].lower() == "bearer ":
+            token = token[7:].strip()
+        return token or None
+    return request.query_params.get("access_token") or None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    account_id: str
+    expires: datetime | None
+    cached_until: float
+
+
+class TokenCache:
+    """Token → account, remembered for a few seconds so hot paths skip one query."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+
+    def forget(self, token: str) -> None:
+        self._entries.pop(token, None)
+
+    async def account_for(self, db: Database, token: str | None) -> str:
+        """The account id behind ``token``, or a 401."""
+        if not token or len(token) > 200:
+            raise unauthorized()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        entry = self._entries.get(token)
+        if entry is None or entry.cached_until < time.monotonic():
+            entry = await self._load(db, token)
+        if entry is None or (entry.expires is not None and entry.expires <= now):
+            self._entries.pop(token, None)
+            raise unauthorized()
+        return entry.account_id
+
+    async def _load(self, db: Database, token: str) -> _Entry | None:
+        t = tables.access_tokens
+        async with db.read() as conn:
+            query = sa.select(t.c.account_id, t.c.ttl, t.c.created).where(t.c.id == token)
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        expires = None if row.ttl < 0 else row.created + timedelta(seconds=row.ttl)
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        entry = _Entry(row.account_id, expires, time.monotonic() + _CACHE_SECONDS)
+        self._entries[token] = entry
+        return entry

@@ -1,0 +1,187 @@
+"""Request and response plumbing shared by the route modules.
+
+A handler gets a :class:`Call`: the request, the path parameters, the app's services and the caller's
+account. Bodies are read with a size limit, parsed with :mod:`wirejson` (exact Decimals), screened for
+control characters and validated by the shared request models; failures become LoopBack errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from si_mcp.models import Filter, WireModel, wirejson
+
+from .errors import LocalAPIError, bad_request, from_validation_error, invalid
+
+if TYPE_CHECKING:
+    from si_mcp.settings import Settings
+
+    from .auth import TokenCache
+    from .db import Database
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "Call",
+    "Handler",
+    "Route",
+    "Services",
+    "json_response",
+    "raw_json_response",
+    "wire_response",
+]
+
+MAX_BODY_BYTES = 1024 * 1024
+"""Bodies above 1 MiB are refused with 413: a thousand-line invoice is far below this."""
+
+M = TypeVar("M", bound=BaseModel)
+
+# C0 controls except tab, newline and carriage return, plus DEL: never meaningful in invoice text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MAX_DEPTH = 32
+
+
+@dataclass
+class Services:
+    """What the handlers share: built once per app by :func:`si_mcp.local.create_app`."""
+
+    db: Database
+    tokens: TokenCache
+    settings: Settings | None
+    data_dir: Path | None
+
+
+class Call:
+    """One request as a handler sees it."""
+
+    __slots__ = ("account_id", "params", "request", "services")
+
+    def __init__(self, request: Request, params: dict[str, str], services: Services, account_id: str) -> None:
+        self.request = request
+        self.params = params
+        self.services = services
+        self.account_id = account_id
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def base_url(self) -> str:
+        """The API root as the caller reached it, e.g. ``http://127.0.0.1:8080/v1``."""
+        url = self.request.url
+        root = self.request.scope.get("root_path", "")
+        return f"{url.scheme}://{url.netloc}{root}/v1"
+
+    def query(self, name: str) -> str | None:
+        return self.request.query_params.get(name)
+
+    async def json(self) -> dict[str, Any]:
+        """The body as a JSON object: 413 when too big, 400 when not JSON, 422 on control characters."""
+        raw = await self._read()
+        if not raw.strip():
+            return {}
+        try:
+            value = wirejson.loads(raw)
+        except (wirejson.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+            raise bad_request(f"Malformed JSON body: {_reason(exc)}", code="MALFORMED_JSON") from None
+        if not isinstance(value, dict):
+            raise bad_request("The request body must be a JSON object.", code="MALFORMED_JSON")
+        check_text(value, "body")
+        return value
+
+    async def body(self, model: type[M], context: str) -> M:
+        """The body validated by ``model``; ``context`` names the model in a 422."""
+        return validate(model, await self.json(), context)
+
+    def filter(self) -> Filter:
+        from .filters import filter_from_query
+
+        return filter_from_query(self.request.query_params)
+
+    def where(self) -> dict[str, Any] | None:
+        from .filters import where_from_query
+
+        return where_from_query(self.request.query_params)
+
+    async def _read(self) -> bytes:
+        declared = self.request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise _too_large()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in self.request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _too_large()
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint: method, path under ``/v1`` with ``{name}`` parameters, and its handler."""
+
+    method: str
+    path: str
+    handler: Handler
+    auth: bool = True
+
+
+def validate(model: type[M], data: dict[str, Any], context: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(context, exc) from None
+
+
+def check_text(value: Any, path: str, depth: int = 0) -> None:
+    """Refuse control characters anywhere in a parsed body (keys too), and absurd nesting."""
+    if depth > _MAX_DEPTH:
+        raise bad_request("The request body is nested too deeply.", code="MALFORMED_JSON")
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise invalid("request", path.removeprefix("body."), "contains a control character", code="format")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, path, depth + 1)
+            check_text(item, f"{path}.{key}", depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_text(item, f"{path}.{index}", depth + 1)
+
+
+def raw_json_response(body: bytes, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    return raw_json_response(wirejson.dumpb(value), status)
+
+
+def wire_response(model: WireModel) -> Response:
+    return json_response(model.to_wire())
+
+
+def _too_large() -> LocalAPIError:
+    return LocalAPIError(
+        413, f"The request body is larger than {MAX_BODY_BYTES} bytes.", code="REQUEST_ENTITY_TOO_LARGE"
+    )
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8"
+    return str(exc).splitlines()[0][:200]

@@ -1,0 +1,13 @@
+"""The route table: one module per resource, mirroring ``si_mcp/client/resources``."""
+
+from __future__ import annotations
+
+from ..http import Route
+
+__all__ = ["all_routes"]
+
+
+def all_routes() -> list[Route]:
+    from . import accounts
+
+    return [*accounts.routes()]

@@ -1,0 +1,119 @@
+"""Accounts: sign up, log in and out, who am I."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from starlette.responses import Response
+
+from si_mcp.models import AccessToken, Account, AccountCreate, LoginRequest, wirejson
+
+from .. import tables
+from ..auth import DEFAULT_TTL, hash_password, token_from_request, verify_password
+from ..errors import LocalAPIError, invalid, unauthorized
+from ..http import Call, Route, json_response, raw_json_response
+from ..ids import new_token, object_id
+from ..store import now, to_naive
+
+__all__ = ["routes"]
+
+# Compared against when the email is unknown, so a failed login takes as long either way.
+_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
+def _login_failed() -> LocalAPIError:
+    return LocalAPIError(401, "login failed", code="LOGIN_FAILED")
+
+
+async def sign_up(call: Call) -> Response:
+    body = await call.body(AccountCreate, "Account")
+    email = body.email.lower()
+    password_hash = await hash_password(body.password)
+    stamp = now()
+    account = Account(
+        id=object_id(),
+        email=body.email,
+        firstname=body.firstname,
+        lastname=body.lastname,
+        label=body.label,
+        tax_number=body.tax_number,
+        custom=body.custom,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    t = tables.accounts
+    async with call.db.write() as conn:
+        taken = (await conn.execute(sa.select(t.c.id).where(t.c.email == email))).first()
+        if taken is not None:
+            raise invalid("Account", "email", "Email already exists", code="uniqueness")
+        await conn.execute(
+            t.insert().values(
+                id=account.id,
+                email=email,
+                password_hash=password_hash,
+                created_at=to_naive(stamp),
+                updated_at=to_naive(stamp),
+                data=wirejson.dumps(account.to_wire()),
+            )
+        )
+    return json_response(account.to_wire())
+
+
+async def login(call: Call) -> Response:
+    body = await call.body(LoginRequest, "Account")
+    t = tables.accounts
+    async with call.db.read() as conn:
+        query = sa.select(t.c.id, t.c.password_hash, t.c.data).where(t.c.email == body.email.strip().lower())
+        row = (await conn.execute(query)).first()
+    if not await verify_password(body.password, row.password_hash if row else _DUMMY_HASH) or row is None:
+        raise _login_failed()
+    ttl = DEFAULT_TTL if body.ttl is None else body.ttl
+    token = AccessToken(id=new_token(), ttl=ttl, user_id=row.id, created=now())
+    async with call.db.write() as conn:
+        await conn.execute(
+            tables.access_tokens.insert().values(
+                id=token.id, account_id=row.id, ttl=ttl, created=to_naive(token.created)
+            )
+        )
+    result = token.to_wire(exclude_none=True)
+    if call.query("include") == "user":
+        result["user"] = wirejson.loads(row.data)
+    return json_response(result)
+
+
+async def logout(call: Call) -> Response:
+    token = token_from_request(call.request)
+    if token:
+        async with call.db.write() as conn:
+            await conn.execute(tables.access_tokens.delete().where(tables.access_tokens.c.id == token))
+        call.services.tokens.forget(token)
+    return Response(status_code=204)
+
+
+async def _account_json(call: Call, account_id: str) -> bytes:
+    async with call.db.read() as conn:
+        data = (
+            await conn.execute(sa.select(tables.accounts.c.data).where(tables.accounts.c.id == account_id))
+        ).scalar()
+    if data is None:
+        raise unauthorized()
+    return str(data).encode()
+
+
+async def authorized(call: Call) -> Response:
+    return raw_json_response(await _account_json(call, call.account_id))
+
+
+async def get_account(call: Call) -> Response:
+    if call.params["id"] != call.account_id:
+        raise unauthorized()
+    return raw_json_response(await _account_json(call, call.account_id))
+
+
+def routes() -> list[Route]:
+    return [
+        Route("POST", "/accounts", sign_up, auth=False),
+        Route("POST", "/accounts/login", login, auth=False),
+        Route("POST", "/accounts/logout", logout),
+        Route("GET", "/accounts/authorized", authorized),
+        Route("GET", "/accounts/{id}", get_account),
+    ]
