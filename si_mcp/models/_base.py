@@ -65,11 +65,16 @@ InputNumber = Annotated[Decimal, AfterValidator(_bounded)]
 """A number in a request body: exact Decimal, finite, bounded in size and precision."""
 
 
+def _wire_name(name: str) -> str:
+    # to_camel("l10n") is "l10N"; the API's key is "l10n".
+    return "l10n" if name == "l10n" else to_camel(name)
+
+
 class WireModel(BaseModel):
     """A response object: camelCase on the wire, unknown fields kept."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel,
+        alias_generator=_wire_name,
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
