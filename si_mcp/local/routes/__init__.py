@@ -8,6 +8,6 @@ __all__ = ["all_routes"]
 
 
 def all_routes() -> list[Route]:
-    from . import accounts
+    from . import accounts, defaults, organizations
 
-    return [*accounts.routes()]
+    return [*accounts.routes(), *organizations.routes(), *defaults.routes()]

@@ -1,0 +1,209 @@
+"""Per resource: which wire fields have columns (for filters) and the column values of a stored object.
+
+The ``*_row`` functions take the wire object (the dict that is stored in ``data``) and return the
+values to insert or update, so the columns can never disagree with the JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from si_mcp.models import Client, Default, Document, Item, Organization, Payment, Tax, wirejson
+
+from . import tables
+from .filters import Resource
+from .store import to_naive
+
+__all__ = [
+    "CLIENTS",
+    "DEFAULTS",
+    "DOCUMENTS",
+    "ITEMS",
+    "ORGANIZATIONS",
+    "PAYMENTS",
+    "TAXES",
+    "client_row",
+    "default_row",
+    "document_row",
+    "item_row",
+    "membership_row",
+    "organization_row",
+    "payment_row",
+    "stamp",
+    "tax_row",
+]
+
+_STAMPS = {"createdAt": "created_at", "updatedAt": "updated_at"}
+
+
+def _fields(model: type[BaseModel], *extra: str) -> frozenset[str]:
+    return frozenset(field.alias or name for name, field in model.model_fields.items()) | frozenset(extra)
+
+
+ORGANIZATIONS = Resource(
+    "Organization",
+    tables.organizations,
+    {"id": "id", "name": "name", "countryAlpha2Code": "country_alpha2_code", "active": "active", **_STAMPS},
+    _fields(Organization),
+)
+DEFAULTS = Resource(
+    "Default",
+    tables.defaults,
+    {"id": "id", "organizationId": "organization_id", "name": "name", **_STAMPS},
+    _fields(Default),
+)
+DOCUMENTS = Resource(
+    "Document",
+    tables.documents,
+    {
+        "id": "id",
+        "organizationId": "organization_id",
+        "type": "type",
+        "number": "number",
+        "date": "date",
+        "dateDue": "date_due",
+        "dateYear": "date_year",
+        "clientId": "client_id",
+        "draft": "draft",
+        "canceled": "canceled",
+        "paidInFull": "paid_in_full",
+        "_isDeleted": "is_deleted",
+        "uniqueId": "unique_id",
+        **_STAMPS,
+    },
+    _fields(Document, "isValidEslog", "incoming", "_comments", "_data"),
+    relations=frozenset({"payments"}),
+)
+PAYMENTS = Resource(
+    "Payment",
+    tables.payments,
+    {
+        "id": "id",
+        "organizationId": "organization_id",
+        "documentId": "document_id",
+        "type": "type",
+        "date": "date",
+        "_isDeleted": "is_deleted",
+        **_STAMPS,
+    },
+    _fields(Payment),
+)
+CLIENTS = Resource(
+    "Client",
+    tables.clients,
+    {"id": "id", "organizationId": "organization_id", "name": "name", "_isDeleted": "is_deleted", **_STAMPS},
+    _fields(Client, "_data"),
+)
+ITEMS = Resource(
+    "Item",
+    tables.items,
+    {"id": "id", "organizationId": "organization_id", "name": "name", "SKU": "sku", **_STAMPS},
+    _fields(Item),
+)
+TAXES = Resource(
+    "Tax",
+    tables.taxes,
+    {
+        "id": "id",
+        "organizationId": "organization_id",
+        "name": "name",
+        "classification": "classification",
+        **_STAMPS,
+    },
+    _fields(Tax),
+)
+
+
+def stamp(value: Any) -> datetime:
+    """A wire timestamp (``2023-04-30T06:14:03.266Z``) as the naive UTC datetime the columns hold."""
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return to_naive(parsed)
+
+
+def _base(obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": obj["id"],
+        "created_at": stamp(obj["createdAt"]),
+        "updated_at": stamp(obj["updatedAt"]),
+        "data": wirejson.dumps(obj),
+    }
+
+
+def _owned(obj: dict[str, Any]) -> dict[str, Any]:
+    return {**_base(obj), "organization_id": obj["organizationId"]}
+
+
+def organization_row(obj: dict[str, Any]) -> dict[str, Any]:
+    stored = {k: v for k, v in obj.items() if k != "_defaults"}
+    return {
+        **_base(stored),
+        "name": obj["name"],
+        "country_alpha2_code": obj.get("countryAlpha2Code") or "",
+        "active": bool(obj.get("active", True)),
+    }
+
+
+def membership_row(obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_owned(obj),
+        "account_id": obj["accountId"],
+        "role": obj["role"],
+    }
+
+
+def default_row(obj: dict[str, Any]) -> dict[str, Any]:
+    return {**_owned(obj), "name": obj["name"]}
+
+
+def document_row(obj: dict[str, Any]) -> dict[str, Any]:
+    stored = {k: v for k, v in obj.items() if k not in ("payments", "pdf")}
+    return {
+        **_owned(stored),
+        "type": obj["type"],
+        "number": obj.get("number"),
+        "date": stamp(obj["date"]),
+        "date_due": stamp(obj["dateDue"]) if obj.get("dateDue") else None,
+        "date_year": int(obj["dateYear"]),
+        "client_id": obj.get("clientId"),
+        "draft": bool(obj.get("draft")),
+        "canceled": bool(obj.get("canceled")),
+        "paid_in_full": bool(obj.get("paidInFull")),
+        "is_deleted": bool(obj.get("_isDeleted")),
+        "unique_id": obj.get("uniqueId"),
+    }
+
+
+def payment_row(obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_owned(obj),
+        "document_id": obj["documentId"],
+        "type": obj["type"],
+        "date": stamp(obj["date"]),
+        "is_deleted": bool(obj.get("_isDeleted")),
+    }
+
+
+def client_row(obj: dict[str, Any]) -> dict[str, Any]:
+    email = obj.get("email")
+    return {
+        **_owned(obj),
+        "name": obj["name"],
+        "email": email.strip().lower() if isinstance(email, str) and email.strip() else None,
+        "is_deleted": bool(obj.get("_isDeleted")),
+    }
+
+
+def item_row(obj: dict[str, Any]) -> dict[str, Any]:
+    return {**_owned(obj), "name": obj["name"], "sku": obj.get("SKU"), "is_deleted": bool(obj.get("_isDeleted"))}
+
+
+def tax_row(obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_owned(obj),
+        "name": obj["name"],
+        "classification": obj.get("classification"),
+        "is_deleted": bool(obj.get("_isDeleted")),
+    }

@@ -1,0 +1,275 @@
+"""Organizations: create (derived from the country), get with ``_defaults``, patch, list, access grants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from si_mcp.models import (
+    DOCUMENT_TYPES,
+    AccountOrganization,
+    Count,
+    Default,
+    InviteRequest,
+    NextDocNumber,
+    Organization,
+    OrganizationCreate,
+    OrganizationUpdate,
+    Tax,
+    TaxRate,
+)
+
+from .. import tables
+from ..access import require_org
+from ..engine import countries
+from ..engine.seeds import organization_defaults
+from ..errors import LocalAPIError, invalid, unauthorized
+from ..http import Call, Route, json_response, raw_json_response
+from ..ids import object_id, sub_id
+from ..numbering import peek_number
+from ..resources import ORGANIZATIONS, default_row, membership_row, organization_row, tax_row
+from ..store import count_rows, list_json, loads, now
+
+__all__ = ["resolve_country_or_422", "routes"]
+
+
+def resolve_country_or_422(text: str, context: str) -> countries.CountryInfo:
+    info = countries.resolve_country(text)
+    if info is None:
+        suggestions = countries.suggest_countries(text)
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise invalid(
+            context,
+            "country",
+            f"is not a country this server knows: use its English or native name or its ISO code "
+            f"(e.g. 'Belgium', 'België', 'BE').{hint}",
+            code="country",
+        )
+    return info
+
+
+def _member_scope(account_id: str) -> sa.ColumnElement[bool]:
+    ao = tables.account_organizations
+    return tables.organizations.c.id.in_(sa.select(ao.c.organization_id).where(ao.c.account_id == account_id))
+
+
+def _own_account(call: Call) -> None:
+    if call.params["id"] != call.account_id:
+        raise unauthorized()
+
+
+def _country_taxes(info: countries.CountryInfo, organization_id: str, stamp: datetime) -> list[dict[str, Any]]:
+    result = []
+    for seed in info.taxes:
+        rates = [
+            TaxRate(
+                id=sub_id(),
+                rate=rate,
+                date_valid_from=datetime(day.year, day.month, day.day, tzinfo=UTC),
+                created_at=stamp,
+                updated_at=stamp,
+            )
+            for day, rate in seed.rates
+        ]
+        tax = Tax(
+            id=object_id(),
+            organization_id=organization_id,
+            name=seed.name,
+            abbreviation=seed.abbreviation,
+            classification=seed.classification,
+            country=info.name,
+            country_alpha2_code=info.alpha2,
+            tax_rates=rates,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        result.append(tax.to_wire())
+    return result
+
+
+def _seed_defaults(organization_id: str, currency: str, stamp: datetime) -> list[dict[str, Any]]:
+    return [
+        Default(
+            id=object_id(), organization_id=organization_id, name=name, value=value, created_at=stamp, updated_at=stamp
+        ).to_wire()
+        for name, value in organization_defaults(currency)
+    ]
+
+
+async def create_organization(call: Call) -> Response:
+    _own_account(call)
+    body = await call.body(OrganizationCreate, "Organization")
+    info = resolve_country_or_422(body.country, "Organization")
+    currency = (body.currency_id or info.currency).upper()
+    if currency not in {c.id for c in countries.all_currencies()}:
+        raise invalid("Organization", "currencyId", f"is not a known ISO 4217 currency: {currency[:3]!r}")
+    stamp = now()
+    fields = body.model_dump(exclude={"country", "locale", "currency_id"})
+    organization = Organization(
+        id=object_id(),
+        **fields,
+        country=info.name,
+        country_alpha2_code=info.alpha2,
+        locale=body.locale or info.locale,
+        timezone=info.timezone,
+        active=True,
+        activated_at=stamp,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    org = organization.to_wire(exclude={"defaults"})
+    defaults = _seed_defaults(organization.id, currency, stamp)
+    taxes = _country_taxes(info, organization.id, stamp)
+    membership = AccountOrganization(
+        id=object_id(),
+        account_id=call.account_id,
+        organization_id=organization.id,
+        role="admin",
+        created_at=stamp,
+        updated_at=stamp,
+    ).to_wire()
+    async with call.db.write() as conn:
+        await conn.execute(tables.organizations.insert().values(**organization_row(org)))
+        await conn.execute(tables.defaults.insert(), [default_row(d) for d in defaults])
+        if taxes:
+            await conn.execute(tables.taxes.insert(), [tax_row(t) for t in taxes])
+        await conn.execute(tables.account_organizations.insert().values(membership_row(membership)))
+    return json_response({**org, "_defaults": defaults})
+
+
+async def list_organizations(call: Call) -> Response:
+    _own_account(call)
+    flt = call.filter()
+    async with call.db.read() as conn:
+        body = await list_json(conn, ORGANIZATIONS, _member_scope(call.account_id), flt)
+    return raw_json_response(body)
+
+
+async def count_organizations(call: Call) -> Response:
+    _own_account(call)
+    where = call.where()
+    async with call.db.read() as conn:
+        count = await count_rows(conn, ORGANIZATIONS, _member_scope(call.account_id), where)
+    return json_response(Count(count=count).to_wire())
+
+
+async def load_organization(conn: AsyncConnection, organization_id: str) -> dict[str, Any]:
+    """The stored organization object (membership must be checked before)."""
+    t = tables.organizations
+    data = (await conn.execute(sa.select(t.c.data).where(t.c.id == organization_id))).scalar_one()
+    return loads(data)
+
+
+async def _defaults_of(conn: AsyncConnection, organization_id: str) -> list[dict[str, Any]]:
+    d = tables.defaults
+    query = sa.select(d.c.data).where(d.c.organization_id == organization_id).order_by(d.c.created_at, d.c.id)
+    return [loads(text) for text in (await conn.execute(query)).scalars()]
+
+
+async def get_organization(call: Call) -> Response:
+    organization_id = call.params["id"]
+    async with call.db.read() as conn:
+        await require_org(conn, call.account_id, organization_id)
+        org = await load_organization(conn, organization_id)
+        org["_defaults"] = await _defaults_of(conn, organization_id)
+    return json_response(org)
+
+
+async def patch_organization(call: Call) -> Response:
+    organization_id = call.params["id"]
+    body = await call.body(OrganizationUpdate, "Organization")
+    changes = body.model_dump(by_alias=True, exclude_unset=True)
+    if "country" in changes and changes["country"] is not None:
+        info = resolve_country_or_422(changes["country"], "Organization")
+        changes["country"], changes["countryAlpha2Code"] = info.name, info.alpha2
+    async with call.db.write() as conn:
+        await require_org(conn, call.account_id, organization_id, "admin")
+        org = await load_organization(conn, organization_id)
+        for key, value in changes.items():
+            org[key] = ({} if key == "custom" else "") if value is None else value
+        org["updatedAt"] = now()
+        org = Organization.model_validate(org).to_wire(exclude={"defaults"})
+        row = organization_row(org)
+        await conn.execute(sa.update(tables.organizations).where(tables.organizations.c.id == organization_id), row)
+        org["_defaults"] = await _defaults_of(conn, organization_id)
+    return json_response(org)
+
+
+async def next_doc_number(call: Call) -> Response:
+    organization_id = call.params["id"]
+    doc_type = call.query("type") or "invoice"
+    if doc_type not in DOCUMENT_TYPES:
+        raise invalid("Document", "type", f"must be one of {', '.join(DOCUMENT_TYPES)}")
+    async with call.db.read() as conn:
+        await require_org(conn, call.account_id, organization_id)
+        number = await peek_number(conn, organization_id, doc_type, now().year)
+    return json_response(NextDocNumber(number=number).to_wire())
+
+
+async def invite(call: Call) -> Response:
+    organization_id = call.params["id"]
+    body = await call.body(InviteRequest, "AccountOrganization")
+    if not body.account_id and not body.email:
+        raise invalid("AccountOrganization", "accountId", "give an accountId or an email")
+    a = tables.accounts
+    ao = tables.account_organizations
+    async with call.db.write() as conn:
+        await require_org(conn, call.account_id, organization_id, "admin")
+        if body.account_id:
+            query = sa.select(a.c.id).where(a.c.id == body.account_id)
+        else:
+            query = sa.select(a.c.id).where(a.c.email == (body.email or "").strip().lower())
+        invitee = (await conn.execute(query)).scalar()
+        if invitee is None:
+            field = "accountId" if body.account_id else "email"
+            raise invalid("AccountOrganization", field, "no account with this id or email; it must sign up first")
+        key = sa.and_(ao.c.account_id == invitee, ao.c.organization_id == organization_id)
+        existing = (await conn.execute(sa.select(ao.c.data).where(key))).scalar()
+        stamp = now()
+        if existing is not None:
+            grant = loads(existing)
+            if invitee == call.account_id and body.role != "admin":
+                raise LocalAPIError(422, "An admin cannot lower their own role.", code="VALIDATION_ERROR")
+            grant.update(role=body.role, updatedAt=stamp)
+            grant = AccountOrganization.model_validate(grant).to_wire()
+            await conn.execute(sa.update(ao).where(key), membership_row(grant))
+        else:
+            grant = AccountOrganization(
+                id=object_id(),
+                account_id=invitee,
+                organization_id=organization_id,
+                role=body.role,
+                invitation_email=body.email,
+                inviter_id=call.account_id,
+                created_at=stamp,
+                updated_at=stamp,
+            ).to_wire()
+            await conn.execute(ao.insert().values(membership_row(grant)))
+    return json_response(grant)
+
+
+async def list_access(call: Call) -> Response:
+    organization_id = call.params["id"]
+    ao = tables.account_organizations
+    async with call.db.read() as conn:
+        await require_org(conn, call.account_id, organization_id)
+        query = sa.select(ao.c.data).where(ao.c.organization_id == organization_id).order_by(ao.c.created_at, ao.c.id)
+        texts = list((await conn.execute(query)).scalars())
+    return raw_json_response(("[" + ",".join(texts) + "]").encode())
+
+
+def routes() -> list[Route]:
+    return [
+        Route("POST", "/accounts/{id}/organizations", create_organization),
+        Route("GET", "/accounts/{id}/organizations", list_organizations),
+        Route("GET", "/accounts/{id}/organizations/count", count_organizations),
+        Route("GET", "/organizations/{id}", get_organization),
+        Route("PATCH", "/organizations/{id}", patch_organization),
+        Route("GET", "/organizations/{id}/next-doc-number", next_doc_number),
+        Route("POST", "/organizations/{id}/invite", invite),
+        Route("GET", "/organizations/{id}/accountorganizations", list_access),
+    ]
