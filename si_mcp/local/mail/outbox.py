@@ -1,0 +1,120 @@
+"""Delivery of the transactional outbox: queued emails are claimed, sent once, and marked.
+
+The send request only *queues*: it commits an outbox row in the same transaction as the document
+change. Delivery is a separate step that any number of times can run over the rows:
+
+* ``claim`` moves due rows (``queued``, or ``failed`` with attempts left) to ``sending`` in one
+  conditional update, so two runs never send the same row;
+* the PDF is rendered (cached), the message rebuilt from the row (same ``Message-ID`` every time) and
+  handed to the mailer;
+* the row becomes ``sent`` (with when) or ``failed`` (with the error, and retried by a later run).
+
+A process that dies while a row is ``sending`` leaves it so; :meth:`OutboxStore.recover` (called
+when the app starts) puts such rows back in the queue. A crash between commit and delivery leaves a
+``queued`` row that the next run picks up. Either way nothing is lost; the stable ``Message-ID``
+lets receivers drop the rare duplicate of a message interrupted mid-SMTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from si_mcp.local.pdf.errors import PdfError
+from si_mcp.models import Document, Organization
+
+from .compose import MailError, OutgoingEmail, build_message
+from .transport import DeliveryError, Mailer
+
+__all__ = [
+    "FAILED",
+    "MAX_ATTEMPTS",
+    "QUEUED",
+    "SENDING",
+    "SENT",
+    "DeliveryReport",
+    "OutboxItem",
+    "OutboxStore",
+    "PdfSource",
+    "deliver_claimed",
+    "run_outbox",
+]
+
+logger = logging.getLogger(__name__)
+
+QUEUED = "queued"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+MAX_ATTEMPTS = 5
+"""A row that failed this many times stays ``failed`` until someone sends the document again."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A claimed row: the email to rebuild and the document to attach."""
+
+    id: str
+    organization_id: str
+    document_id: str
+    email: OutgoingEmail
+    language: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one delivery did: ``status`` is ``sent`` or ``failed``; ``detail`` says where or why."""
+
+    id: str
+    status: str
+    detail: str
+    attempts: int
+
+
+class OutboxStore(Protocol):
+    """Storage of outbox rows (the local API implements it over its ``outbox`` table)."""
+
+    async def claim(self, *, ids: Sequence[str] | None, limit: int) -> list[OutboxItem]:
+        """Atomically mark due rows as ``sending`` (counting the attempt) and return them."""
+        ...
+
+    async def load(self, item: OutboxItem) -> tuple[Document, Organization]:
+        """The document (as its API shows it) and its organization."""
+        ...
+
+    async def finish(self, item: OutboxItem, *, sent: bool, detail: str) -> None:
+        """Record the outcome: ``sent`` with its time, or ``failed`` with ``detail`` as the error."""
+        ...
+
+
+class PdfSource(Protocol):
+    async def render(self, document: Document, organization: Organization, *, language: str | None = None) -> bytes: ...
+
+
+async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSource, mailer: Mailer) -> DeliveryReport:
+    """Render, build and hand over one claimed row; the outcome is recorded on the row."""
+    try:
+        document, organization = await store.load(item)
+        pdf = await pdfs.render(document, organization, language=item.language)
+        message = build_message(item.email, pdf)
+        detail = await mailer.deliver(message, sender=item.email.sender, recipients=item.email.envelope_recipients)
+    except (DeliveryError, PdfError, MailError, LookupError) as exc:
+        detail = str(exc) or type(exc).__name__
+        logger.warning("outbox %s: delivery attempt %d failed: %s", item.id, item.attempts, detail)
+        await store.finish(item, sent=False, detail=detail)
+        return DeliveryReport(item.id, FAILED, detail, item.attempts)
+    await store.finish(item, sent=True, detail=detail)
+    return DeliveryReport(item.id, SENT, detail, item.attempts)
+
+
+async def run_outbox(
+    store: OutboxStore, *, pdfs: PdfSource, mailer: Mailer, ids: Sequence[str] | None = None, limit: int = 50
+) -> list[DeliveryReport]:
+    """One delivery run over due rows (or only ``ids``); returns what happened to each."""
+    reports = []
+    for item in await store.claim(ids=ids, limit=limit):
+        reports.append(await deliver_claimed(item, store=store, pdfs=pdfs, mailer=mailer))
+    return reports
