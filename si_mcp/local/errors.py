@@ -90,7 +90,7 @@ def from_validation_error(context: str, exc: ValidationError) -> LocalAPIError:
 def _validation(context: str, fields: dict[str, list[tuple[str, str]]]) -> LocalAPIError:
     codes = {field: [code for code, _ in entries] for field, entries in fields.items()}
     messages = {field: [message for _, message in entries] for field, entries in fields.items()}
-    summary = "; ".join(f"`{field}` {'; '.join(msgs)}" for field, msgs in messages.items())
+    summary = "; ".join(f"`{field}` {'; '.join(m.rstrip('.') for m in msgs)}" for field, msgs in messages.items())
     return LocalAPIError(
         422,
         f"The `{context}` instance is not valid. Details: {summary}.",

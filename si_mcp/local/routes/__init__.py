@@ -8,6 +8,6 @@ __all__ = ["all_routes"]
 
 
 def all_routes() -> list[Route]:
-    from . import accounts, defaults, organizations
+    from . import accounts, defaults, documents, organizations
 
-    return [*accounts.routes(), *organizations.routes(), *defaults.routes()]
+    return [*accounts.routes(), *organizations.routes(), *defaults.routes(), *documents.routes()]

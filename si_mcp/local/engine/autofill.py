@@ -1,0 +1,495 @@
+"""Auto-fill of a document on create or replace (Space Invoices §8.7), as pure functions over wire dicts.
+
+Given the validated request, the organization (with its defaults and taxes), the resolved client and the
+allocated number, :func:`build_document` returns the complete stored document:
+
+* dates: ``date`` defaults to now; invoices get ``dateService`` = date and ``dateDue`` = date +
+  ``invoice_dueDays`` (default 30; string values such as ``"30"`` are accepted); estimates get
+  ``dateValidTill`` = date + ``estimate_validTillDays``; advances get ``datePaid`` = date.
+* ``currencyId`` from the request, else the organization's ``currencyId`` default.
+* ``note`` from the ``<type>_note`` default, ``signature`` and ``footer`` from theirs, with smart codes
+  resolved against the issuer snapshot and the document itself, so ``[document number]`` is the
+  document's **own** number. The footer drops empty parts ("name, address, zip city, country").
+* ``_documentIssuer``: a snapshot of the organization; issuer keys in the request win.
+* item taxes resolved by ``taxId`` (the rate valid at the document date), else ``rate``, else
+  ``classification``, against the organization's taxes; anything unknown is an :class:`AutofillError`
+  that names the field and lists what exists.
+* totals from :mod:`.calc`; ``decimalPlaces`` defaults to 9, as the live API answers (the seed).
+* ``hasUnit``, ``issuedAt`` (not for drafts), ``dateYear``.
+
+Policy on signs: estimates and advances refuse negative quantities, and an invoice may not total
+below zero (a correction is a credit note); credit notes may carry either sign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from si_mcp.models import (
+    Document,
+    DocumentClient,
+    DocumentCreate,
+    DocumentIssuer,
+    DocumentItemInput,
+    DocumentItemTaxInput,
+    DocumentPaymentInput,
+    Payment,
+    wirejson,
+)
+
+from .calc import LineInput, TaxLine, compute_document, currency_exponent, payment_status
+from .seeds import DEFAULT_DUE_DAYS, DEFAULT_VALID_DAYS
+from .smartcodes import codes_for, resolve, resolve_footer
+
+__all__ = [
+    "DEFAULT_DECIMAL_PLACES",
+    "AutofillError",
+    "OrgContext",
+    "apply_payment_status",
+    "as_decimal",
+    "build_document",
+    "build_document_client",
+    "build_payments",
+    "check_currency_amount",
+    "document_date",
+    "rate_on",
+]
+
+DEFAULT_DECIMAL_PLACES = 9
+"""What the live API answers when ``decimalPlaces`` is not sent (the seed shows 9; the 2021 docs said 4)."""
+
+_ISSUER_KEYS = (
+    "name",
+    "address",
+    "address2",
+    "city",
+    "zip",
+    "state",
+    "country",
+    "countryAlpha2Code",
+    "taxNumber",
+    "companyNumber",
+    "IBAN",
+    "bank",
+    "SWIFT",
+    "website",
+    "email",
+    "phone",
+)
+_OPTIONAL_ISSUER_KEYS = ("state", "website", "email", "phone")
+_MAX_DAYS = 3650
+
+
+class AutofillError(ValueError):
+    """A request that cannot be completed: ``field`` is the wire path, ``message`` says what to do."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class OrgContext:
+    """The organization as the builder needs it, all wire-shaped."""
+
+    organization: Mapping[str, Any]
+    defaults: Mapping[str, Any]
+    """default name → value"""
+    taxes: Sequence[Mapping[str, Any]]
+    """the organization's (not deleted) taxes, oldest first"""
+
+
+def as_decimal(value: Any) -> Decimal:
+    """A stored JSON number (int or Decimal) as a Decimal."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return Decimal(str(value))
+
+
+def _n(value: Decimal) -> Decimal:
+    """A computed amount as JavaScript would print it (and never ``-0``)."""
+    return Decimal(0) if value == 0 else wirejson.normalize_number(value)
+
+
+def _days(value: Any, default: int) -> int:
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        days = value
+    elif isinstance(value, str | Decimal) and str(value).strip().isdigit():
+        days = int(str(value).strip())
+    else:
+        return default
+    return days if 0 <= days <= _MAX_DAYS else default
+
+
+def document_date(body: DocumentCreate, now: datetime) -> datetime:
+    return body.date if body.date is not None else now
+
+
+def rate_on(tax: Mapping[str, Any], day: datetime) -> Decimal | None:
+    """The rate of ``tax`` valid on ``day``: the newest ``_taxRates`` entry that started by then."""
+    best: tuple[datetime, Decimal] | None = None
+    for entry in tax.get("_taxRates") or ():
+        start = _parse_time(entry.get("dateValidFrom"))
+        if start is not None and start <= day and (best is None or start > best[0]):
+            best = (start, as_decimal(entry["rate"]))
+    return None if best is None else best[1]
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value))
+
+
+def _rate_text(rate: Decimal) -> str:
+    return f"{_n(rate)}%"
+
+
+def _available(ctx: OrgContext, day: datetime) -> str:
+    rates = []
+    for tax in ctx.taxes:
+        rate = rate_on(tax, day)
+        if rate is not None:
+            rates.append(f"{_rate_text(rate)} ({tax.get('abbreviation') or tax.get('name')})")
+    if not rates:
+        return "This organization has no taxes yet; create one with POST /organizations/{id}/taxes."
+    return "Taxes of this organization on that date: " + ", ".join(rates) + "."
+
+
+def _pick_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: datetime, where: str) -> Mapping[str, Any]:
+    if spec.tax_id is not None:
+        for tax in ctx.taxes:
+            if tax["id"] == spec.tax_id:
+                return tax
+        raise AutofillError(f"{where}.taxId", f"no tax with id {spec.tax_id!r} in this organization.")
+    if spec.rate is not None:
+        matches = [t for t in ctx.taxes if rate_on(t, day) == spec.rate]
+        matches.sort(key=lambda t: t.get("classification") != "standard")
+        if not matches:
+            raise AutofillError(
+                f"{where}.rate", f"no tax with rate {_rate_text(spec.rate)} on {day.date()}. {_available(ctx, day)}"
+            )
+        return matches[0]
+    matches = [t for t in ctx.taxes if (t.get("classification") or "").lower() == (spec.classification or "").lower()]
+    if not matches:
+        known = sorted({str(t.get("classification")) for t in ctx.taxes if t.get("classification")})
+        raise AutofillError(
+            f"{where}.classification",
+            f"no tax classified {spec.classification!r}; known classifications: {', '.join(known) or 'none'}.",
+        )
+    return matches[0]
+
+
+def _resolve_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: datetime, where: str) -> TaxLine:
+    tax = _pick_tax(spec, ctx, day, where)
+    rate = rate_on(tax, day)
+    if rate is None:
+        raise AutofillError(f"{where}.taxId", f"tax {tax['id']!r} has no rate valid on {day.date()}.")
+
+    def flag(given: bool | None, key: str, default: bool) -> bool:
+        return given if given is not None else bool(tax.get(key, default))
+
+    return TaxLine(
+        rate=rate,
+        tax_id=str(tax["id"]),
+        name=spec.name if spec.name is not None else str(tax.get("name") or ""),
+        abbreviation=spec.abbreviation if spec.abbreviation is not None else str(tax.get("abbreviation") or ""),
+        compound=flag(spec.compound, "compound", False),
+        reverse_charged=flag(spec.reverse_charged, "reverseCharged", False),
+        recoverable=flag(spec.recoverable, "recoverable", True),
+    )
+
+
+def _issuer(body: DocumentCreate, organization: Mapping[str, Any], sub_id: str) -> dict[str, Any]:
+    issuer: dict[str, Any] = {"id": sub_id}
+    for key in _ISSUER_KEYS:
+        value = organization.get(key)
+        if key in _OPTIONAL_ISSUER_KEYS and not value:
+            continue
+        issuer[key] = value if value is not None else ""
+    if body.document_issuer is not None:
+        issuer.update(body.document_issuer.model_dump(by_alias=True, exclude_unset=True))
+    issuer.update(
+        createdAt=organization.get("createdAt"),
+        updatedAt=organization.get("updatedAt"),
+        custom=issuer.get("custom") or organization.get("custom") or {},
+        _data=[],
+    )
+    return DocumentIssuer.model_validate(issuer).to_wire(exclude_none=True)
+
+
+def build_document_client(
+    fields: Mapping[str, Any], *, sub_id: str, country_alpha2: str | None, now: datetime
+) -> dict[str, Any]:
+    """The ``_documentClient`` snapshot from wire-named client fields."""
+    client = {k: v for k, v in fields.items() if k not in ("id", "organizationId", "createdAt", "updatedAt")}
+    client.update(id=sub_id, createdAt=now, updatedAt=now, _data=[])
+    client.setdefault("custom", {})
+    if country_alpha2:
+        client["countryAlpha2Code"] = country_alpha2
+    allowed = {f.alias or n for n, f in DocumentClient.model_fields.items()} | {"_data"}
+    client = {k: v for k, v in client.items() if k in allowed}
+    return DocumentClient.model_validate(client).to_wire(exclude_none=True)
+
+
+def _line(item: DocumentItemInput, index: int, ctx: OrgContext, day: datetime, doc_type: str) -> LineInput:
+    where = f"_documentItems.{index}"
+    if not item.is_separator and item.price is None and item.price_gross is None:
+        raise AutofillError(f"{where}.price", "an item needs a price or a priceGross.")
+    if item.quantity < 0 and doc_type in ("estimate", "advance"):
+        raise AutofillError(f"{where}.quantity", f"cannot be negative on an {doc_type}.")
+    taxes = tuple(
+        _resolve_tax(spec, ctx, day, f"{where}._documentItemTaxes.{i}")
+        for i, spec in enumerate(item.document_item_taxes)
+    )
+    return LineInput(
+        quantity=item.quantity,
+        price=item.price,
+        price_gross=item.price_gross,
+        discount=item.discount,
+        discount_is_amount=item.discount_is_amount,
+        is_separator=item.is_separator,
+        taxes=() if item.is_separator else taxes,
+    )
+
+
+def _item_out(item: DocumentItemInput, line: LineInput, result: Any, new_sub_id: Callable[[], str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": new_sub_id(),
+        "itemId": item.item_id,
+        "name": item.name or "",
+        "description": item.description,
+        "isSeparator": item.is_separator,
+        "custom": item.custom,
+        "_data": [],
+    }
+    if item.l10n is not None:
+        out["l10n"] = item.l10n
+    if item.is_separator:
+        return out
+    out.update(
+        price=_n(result.price),
+        quantity=_n(item.quantity),
+        unit=item.unit,
+        discount=_n(item.discount),
+        discountIsAmount=item.discount_is_amount,
+        SKU=item.sku,
+        total=_n(result.total),
+        totalWithTax=_n(result.total_with_tax),
+        totalTax=_n(result.total_tax),
+        totalDiscount=_n(result.total_discount),
+        trackInventory=False,
+        _components=[],
+        _documentItemTaxes=[
+            {
+                "id": new_sub_id(),
+                "rate": _n(tax.rate),
+                "reverseCharged": tax.reverse_charged,
+                "name": tax.name,
+                "abbreviation": tax.abbreviation,
+                "recoverable": tax.recoverable,
+                "compound": tax.compound,
+                "taxId": tax.tax_id,
+            }
+            for tax in line.taxes
+        ],
+    )
+    if item.price_gross is not None:
+        out["priceGross"] = _n(item.price_gross)
+    return out
+
+
+def _group(group: Any) -> dict[str, Any]:
+    return {
+        "tax": _n(group.rate),
+        "taxId": group.tax_id,
+        "abbreviation": group.abbreviation,
+        "base": _n(group.base),
+        "totalTax": _n(group.total_tax),
+    }
+
+
+def _type_dates(body: DocumentCreate, defaults: Mapping[str, Any], date: datetime) -> dict[str, Any]:
+    dates: dict[str, Any] = {
+        "dateService": body.date_service,
+        "dateServiceTo": body.date_service_to,
+        "dateDue": body.date_due,
+        "dateValidTill": body.date_valid_till,
+        "datePaid": body.date_paid,
+    }
+    if body.type == "invoice":
+        dates["dateService"] = dates["dateService"] or date
+        due = _days(defaults.get("invoice_dueDays"), DEFAULT_DUE_DAYS)
+        dates["dateDue"] = dates["dateDue"] or date + timedelta(days=due)
+    elif body.type == "estimate":
+        valid = _days(defaults.get("estimate_validTillDays"), DEFAULT_VALID_DAYS)
+        dates["dateValidTill"] = dates["dateValidTill"] or date + timedelta(days=valid)
+    elif body.type == "advance":
+        dates["datePaid"] = dates["datePaid"] or date
+    return dates
+
+
+def check_currency_amount(amount: Decimal, currency: str, field: str) -> None:
+    """Refuse an amount with more decimals than the currency's minor unit (12.345 EUR, 10.5 JPY)."""
+    exponent = _n(amount).as_tuple().exponent
+    places = currency_exponent(currency)
+    if isinstance(exponent, int) and -exponent > places:
+        raise AutofillError(field, f"{currency} amounts have at most {places} decimals.")
+
+
+def build_document(
+    body: DocumentCreate,
+    ctx: OrgContext,
+    *,
+    document_id: str,
+    number: str | None,
+    currency: str,
+    account_id: str,
+    client_id: str | None,
+    document_client: dict[str, Any],
+    items: Sequence[DocumentItemInput],
+    now: datetime,
+    new_sub_id: Callable[[], str],
+    previous: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The complete document (wire dict, not yet paid: see :func:`apply_payment_status`).
+
+    ``items`` are the request's items after loading saved items; ``previous`` is the stored document
+    when replacing, whose id, creation time, creator, issue time, cancel flag and payments status stay.
+    """
+    date = document_date(body, now)
+    if body.draft and body.type != "invoice":
+        raise AutofillError("draft", "only invoices can be drafts.")
+    lines = [_line(item, i, ctx, date, body.type) for i, item in enumerate(items)]
+    places = body.decimal_places if "decimal_places" in body.model_fields_set else DEFAULT_DECIMAL_PLACES
+    totals = compute_document(lines, currency=currency, decimal_places=places)
+    if body.type == "invoice" and totals.total_with_tax < 0:
+        raise AutofillError("_documentItems", "an invoice cannot total below zero; issue a credit note instead.")
+    issuer = _issuer(body, ctx.organization, new_sub_id())
+    issued_at = None if body.draft else ((previous or {}).get("issuedAt") or now)
+    document: dict[str, Any] = {
+        "id": document_id,
+        "number": number,
+        "draft": body.draft,
+        "date": date,
+        **_type_dates(body, ctx.defaults, date),
+        "reference": body.reference or "",
+        "total": _n(totals.total),
+        "totalDiscount": _n(totals.total_discount),
+        "totalWithTax": _n(totals.total_with_tax),
+        "decimalPlaces": places,
+        "taxClause": body.tax_clause or "",
+        "type": body.type,
+        "canceled": bool((previous or {}).get("canceled", False)),
+        "sentSnailMail": bool((previous or {}).get("sentSnailMail", False)),
+        "totalPaid": 0,
+        "totalDue": _n(totals.total_with_tax),
+        "paidInFull": False,
+        "currencyId": currency,
+        "_documentTaxes": [_group(g) for g in totals.taxes],
+        "_documentReverseTaxes": [_group(g) for g in totals.reverse_taxes],
+        "hasUnit": any(item.unit for item in items if not item.is_separator),
+        "isValidEslog": False,
+        "incoming": False,
+        "issuedAt": issued_at,
+        "dateYear": date.year,
+        "documentIds": body.document_ids,
+        "uniqueId": body.unique_id,
+        "createdAt": (previous or {}).get("createdAt") or now,
+        "updatedAt": now,
+        "custom": body.custom,
+        "l10n": body.l10n,
+        "_isDeleted": False,
+        "_documentItems": [
+            _item_out(item, line, result, new_sub_id)
+            for item, line, result in zip(items, lines, totals.lines, strict=True)
+        ],
+        "_documentIssuer": issuer,
+        "clientId": client_id,
+        "_documentClient": document_client,
+        "organizationId": ctx.organization["id"],
+        "accountId": (previous or {}).get("accountId") or account_id,
+        "_comments": [],
+        "_data": [],
+    }
+    _texts(document, body, ctx.defaults, issuer)
+    return Document.model_validate(document).to_wire(exclude_none=True)
+
+
+def _texts(document: dict[str, Any], body: DocumentCreate, defaults: Mapping[str, Any], issuer: dict[str, Any]) -> None:
+    """note, signature and footer: the request's text or the organization's default, smart codes resolved."""
+    probe = {**document, **{k: _wire_time(v) for k, v in document.items() if isinstance(v, datetime)}}
+    values = codes_for(issuer, probe)
+
+    def text(given: str | None, default_name: str) -> str:
+        chosen = given if given is not None else defaults.get(default_name)
+        return chosen if isinstance(chosen, str) else ""
+
+    document["note"] = resolve(text(body.note, f"{body.type}_note"), values)
+    document["signature"] = resolve(text(body.signature, "signature"), values)
+    document["footer"] = resolve_footer(text(body.footer, "footer"), values)
+
+
+def _wire_time(value: datetime) -> str:
+    from si_mcp.models import format_timestamp
+
+    return format_timestamp(value)
+
+
+def build_payments(
+    inputs: Sequence[DocumentPaymentInput],
+    document: Mapping[str, Any],
+    *,
+    new_id: Callable[[], str],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Payments of the create-only ``payments`` array; a missing amount pays what is still due."""
+    if inputs and document["type"] == "estimate":
+        raise AutofillError("payments", "an estimate cannot be paid; convert it to an invoice first.")
+    currency = str(document["currencyId"])
+    due = as_decimal(document["totalWithTax"])
+    out = []
+    for i, entry in enumerate(inputs):
+        amount = entry.amount if entry.amount is not None else due
+        check_currency_amount(amount, currency, f"payments.{i}.amount")
+        if amount == 0:
+            raise AutofillError(f"payments.{i}.amount", "a payment cannot be zero.")
+        due -= amount
+        payment = Payment(
+            id=new_id(),
+            document_id=document["id"],
+            organization_id=document["organizationId"],
+            type=entry.type,
+            date=entry.date or document["date"],
+            amount=_n(amount),
+            note=entry.note if entry.note is not None else entry.description,
+            tag=entry.tag,
+            transaction_id=entry.transaction_id,
+            created_at=now,
+            updated_at=now,
+        )
+        out.append(payment.to_wire(exclude_none=True))
+    return out
+
+
+def apply_payment_status(document: dict[str, Any], amounts: Iterable[Any]) -> None:
+    """Set totalPaid, totalDue and paidInFull of ``document`` from its payment amounts."""
+    status = payment_status(
+        as_decimal(document["totalWithTax"]),
+        [as_decimal(a) for a in amounts],
+        currency=str(document["currencyId"]),
+    )
+    document["totalPaid"] = _n(status.total_paid)
+    document["totalDue"] = _n(status.total_due)
+    document["paidInFull"] = status.paid_in_full

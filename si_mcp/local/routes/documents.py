@@ -1,0 +1,494 @@
+"""Documents: create with auto-fill, list, get, count, full replace, cancel/uncancel, delete, search.
+
+Numbering policy: a document gets its ``YYYY-NNNNN`` number (year of its ``date``) inside the write
+transaction that stores it. Draft invoices get **no number** until they are issued by a replace with
+``draft: false``, so drafts never burn numbers and the series stays gapless. Issued invoices are
+immutable (invoicing-rules §2.3): they cannot be replaced or deleted, only cancelled or corrected by a
+credit note. ``uniqueId`` is an idempotency key per organization: the same key with the same body
+returns the existing document, with a different body it is a 422.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from si_mcp.models import Client, Count, DocumentCreate, DocumentItemInput, DocumentItemTaxInput, Item, Success
+
+from .. import tables
+from ..access import load_owned, require_org
+from ..engine import countries
+from ..engine.autofill import (
+    AutofillError,
+    OrgContext,
+    apply_payment_status,
+    build_document,
+    build_document_client,
+    build_payments,
+    document_date,
+)
+from ..errors import LocalAPIError, invalid, not_implemented
+from ..http import Call, Route, json_response, raw_json_response
+from ..ids import object_id, sub_id
+from ..ledger import include_payments, payments_of, respond_document
+from ..numbering import allocate_number, number_taken
+from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
+from ..store import count_rows, list_json, loads, now
+from .organizations import load_organization
+
+__all__ = ["load_context", "routes"]
+
+_MODEL = "Document"
+_SEND_LATER = (
+    "Sending documents by email is not available in this version of the local API yet; "
+    "create the document without 'send' and send it later."
+)
+
+
+@contextmanager
+def _as_422() -> Iterator[None]:
+    try:
+        yield
+    except AutofillError as error:
+        raise invalid(_MODEL, error.field, error.message) from None
+
+
+def _fingerprint(body: DocumentCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def load_context(conn: AsyncConnection, organization_id: str) -> OrgContext:
+    """The organization, its defaults and its live taxes."""
+    organization = await load_organization(conn, organization_id)
+    d, t = tables.defaults, tables.taxes
+    defaults = {}
+    for text in (await conn.execute(sa.select(d.c.data).where(d.c.organization_id == organization_id))).scalars():
+        default = loads(text)
+        defaults[default["name"]] = default.get("value")
+    query = (
+        sa.select(t.c.data)
+        .where(t.c.organization_id == organization_id, t.c.is_deleted == sa.false())
+        .order_by(t.c.created_at, t.c.id)
+    )
+    taxes = [loads(text) for text in (await conn.execute(query)).scalars()]
+    return OrgContext(organization, defaults, taxes)
+
+
+def _currency(body: DocumentCreate, ctx: OrgContext) -> str:
+    currency = (body.currency_id or str(ctx.defaults.get("currencyId") or "EUR")).upper()
+    if currency not in countries_currency_ids():
+        raise AutofillError("currencyId", f"{currency!r} is not a known ISO 4217 currency.")
+    return currency
+
+
+@functools.cache
+def countries_currency_ids() -> frozenset[str]:
+    """The known ISO 4217 codes (built on first use, like the countries data itself)."""
+    return frozenset(c.id for c in countries.all_currencies())
+
+
+# ---------------------------------------------------------------- clients and saved items
+
+
+async def _resolve_client(
+    conn: AsyncConnection, organization_id: str, body: DocumentCreate, stamp: datetime
+) -> tuple[str, dict[str, Any]]:
+    """(clientId, _documentClient): the given client, the one with the same email, or a new one."""
+    c = tables.clients
+    given = body.document_client.model_dump(by_alias=True, exclude_unset=True) if body.document_client else {}
+    live = sa.and_(c.c.organization_id == organization_id, c.c.is_deleted == sa.false())
+    if body.client_id is not None:
+        data = (await conn.execute(sa.select(c.c.data).where(live, c.c.id == body.client_id))).scalar()
+        if data is None:
+            raise AutofillError("clientId", "no client with this id in this organization.")
+        client_id, fields = body.client_id, {**loads(data), **given}
+    else:
+        email = given.get("email")
+        found = None
+        if isinstance(email, str) and email.strip():
+            query = sa.select(c.c.id).where(live, c.c.email == email.strip().lower()).order_by(c.c.created_at)
+            found = (await conn.execute(query.limit(1))).scalar()
+        client_id = found or await _new_client(conn, organization_id, given, stamp)
+        fields = given
+    info = countries.resolve_country(fields["country"]) if fields.get("country") else None
+    snapshot = build_document_client(fields, sub_id=sub_id(), country_alpha2=info.alpha2 if info else None, now=stamp)
+    return client_id, snapshot
+
+
+async def _new_client(conn: AsyncConnection, organization_id: str, fields: dict[str, Any], stamp: datetime) -> str:
+    info = countries.resolve_country(fields["country"]) if fields.get("country") else None
+    client = Client.model_validate(
+        {
+            **fields,
+            "id": object_id(),
+            "organizationId": organization_id,
+            "countryAlpha2Code": info.alpha2 if info else None,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+        }
+    ).to_wire()
+    client["_isDeleted"] = False
+    await conn.execute(tables.clients.insert().values(**client_row(client)))
+    return str(client["id"])
+
+
+async def _load_items(
+    conn: AsyncConnection, organization_id: str, items: list[DocumentItemInput]
+) -> list[DocumentItemInput]:
+    """Fill missing properties of lines that reference a saved item (by ``itemId``, or ``SKU`` with ``load``)."""
+    t = tables.items
+    live = sa.and_(t.c.organization_id == organization_id, t.c.is_deleted == sa.false())
+    loaded = []
+    for i, item in enumerate(items):
+        if item.item_id is not None:
+            data = (await conn.execute(sa.select(t.c.data).where(live, t.c.id == item.item_id))).scalar()
+            field = "itemId"
+        elif item.sku is not None and (item.load or not item.name):
+            data = (await conn.execute(sa.select(t.c.data).where(live, t.c.sku == item.sku).limit(1))).scalar()
+            field = "SKU"
+        else:
+            loaded.append(item)
+            continue
+        if data is None:
+            raise AutofillError(
+                f"_documentItems.{i}.{field}", "no saved item with this id or SKU in this organization."
+            )
+        loaded.append(_merge_item(item, Item.model_validate(loads(data))))
+    return loaded
+
+
+def _merge_item(item: DocumentItemInput, saved: Item) -> DocumentItemInput:
+    given = item.model_fields_set
+    update: dict[str, Any] = {"item_id": saved.id}
+    for name in ("name", "description", "unit", "sku"):
+        if name not in given or getattr(item, name) in (None, ""):
+            update[name] = getattr(saved, name)
+    if item.price is None and item.price_gross is None:
+        update["price"], update["price_gross"] = saved.price, saved.price_gross
+    if not item.document_item_taxes and saved.tax_ids:
+        update["document_item_taxes"] = [DocumentItemTaxInput(tax_id=tax_id) for tax_id in saved.tax_ids]
+    return item.model_copy(update=update)
+
+
+async def _save_items(
+    conn: AsyncConnection, organization_id: str, items: list[DocumentItemInput], document: dict[str, Any]
+) -> None:
+    """``save: true`` lines become saved items, and the document line points at them."""
+    for item, line in zip(items, document["_documentItems"], strict=True):
+        if not item.save or item.item_id is not None or item.is_separator:
+            continue
+        saved = Item(
+            id=object_id(),
+            organization_id=organization_id,
+            name=item.name or "",
+            description=item.description,
+            unit=item.unit,
+            price=item.price,
+            price_gross=item.price_gross,
+            tax_ids=[tax["taxId"] for tax in line.get("_documentItemTaxes", []) if tax.get("taxId")],
+            sku=item.sku,
+            created_at=document["createdAt"],
+            updated_at=document["updatedAt"],
+        ).to_wire()
+        saved["_isDeleted"] = False
+        await conn.execute(tables.items.insert().values(**item_row(saved)))
+        line["itemId"] = saved["id"]
+
+
+# ---------------------------------------------------------------- create
+
+
+async def create_document(call: Call) -> Response:
+    organization_id = call.params["id"]
+    body = await call.body(DocumentCreate, _MODEL)
+    if body.send:
+        raise not_implemented(_SEND_LATER)
+    fingerprint = _fingerprint(body)
+    async with call.db.write() as conn:
+        await require_org(conn, call.account_id, organization_id, "write")
+        if body.unique_id is not None:
+            replay = await _replay(conn, organization_id, body.unique_id, fingerprint)
+            if replay is not None:
+                return json_response(respond_document(*replay, call.base_url))
+        with _as_422():
+            document, payments = await _create(conn, call.account_id, organization_id, body)
+        row = document_row(document)
+        row["request_fingerprint"] = fingerprint if body.unique_id is not None else None
+        await conn.execute(tables.documents.insert().values(**row))
+        if payments:
+            await conn.execute(tables.payments.insert(), [payment_row(p) for p in payments])
+    return json_response(respond_document(document, payments, call.base_url))
+
+
+async def _replay(
+    conn: AsyncConnection, organization_id: str, unique_id: str, fingerprint: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    d = tables.documents
+    query = sa.select(d.c.id, d.c.data, d.c.request_fingerprint).where(
+        d.c.organization_id == organization_id, d.c.unique_id == unique_id
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return None
+    if row.request_fingerprint != fingerprint:
+        raise invalid(
+            _MODEL,
+            "uniqueId",
+            f"was already used for document {row.id} with a different body; "
+            "send the same body to get that document back, or use a new uniqueId",
+            code="uniqueness",
+        )
+    return loads(row.data), (await payments_of(conn, [row.id]))[row.id]
+
+
+async def _number_for(
+    conn: AsyncConnection, organization_id: str, body: DocumentCreate, date: datetime, *, except_id: str | None = None
+) -> str | None:
+    if body.number is not None:
+        if await number_taken(conn, organization_id, body.type, body.number, except_id=except_id):
+            raise AutofillError("number", f"{body.type} number {body.number!r} is already taken.")
+        return body.number
+    if body.draft:
+        return None
+    return await allocate_number(conn, organization_id, body.type, date.year)
+
+
+async def _create(
+    conn: AsyncConnection, account_id: str, organization_id: str, body: DocumentCreate
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    stamp = now()
+    ctx = await load_context(conn, organization_id)
+    currency = _currency(body, ctx)
+    items = await _load_items(conn, organization_id, body.document_items)
+    client_id, snapshot = await _resolve_client(conn, organization_id, body, stamp)
+    number = await _number_for(conn, organization_id, body, document_date(body, stamp))
+    document = build_document(
+        body,
+        ctx,
+        document_id=object_id(),
+        number=number,
+        currency=currency,
+        account_id=account_id,
+        client_id=client_id,
+        document_client=snapshot,
+        items=items,
+        now=stamp,
+        new_sub_id=sub_id,
+    )
+    await _save_items(conn, organization_id, items, document)
+    payments = build_payments(body.payments or [], document, new_id=object_id, now=stamp)
+    apply_payment_status(document, [p["amount"] for p in payments])
+    return document, payments
+
+
+# ---------------------------------------------------------------- read
+
+
+def _scope(organization_id: str) -> sa.ColumnElement[bool]:
+    return tables.documents.c.organization_id == organization_id
+
+
+async def list_documents(call: Call) -> Response:
+    organization_id = call.params["id"]
+    flt = call.filter()
+    async with call.db.read() as conn:
+        await require_org(conn, call.account_id, organization_id)
+        body = await list_json(conn, DOCUMENTS, _scope(organization_id), flt, includer=include_payments)
+    return raw_json_response(body)
+
+
+async def count_documents(call: Call) -> Response:
+    organization_id = call.params["id"]
+    where = call.where()
+    async with call.db.read() as conn:
+        await require_org(conn, call.account_id, organization_id)
+        count = await count_rows(conn, DOCUMENTS, _scope(organization_id), where)
+    return json_response(Count(count=count).to_wire())
+
+
+async def search_documents(call: Call) -> Response:
+    from ..filters import compile_where
+
+    organization_id = call.params["id"]
+    term = (call.query("term") or "").strip()
+    conditions: list[dict[str, Any]] = [{"type": call.query("type")}] if call.query("type") else []
+    if term:
+        terms = [{key: {"like": term, "options": "i"}} for key in ("number", "_documentClient.name", "reference")]
+        conditions.append({"or": terms})
+    async with call.db.read() as conn:
+        await require_org(conn, call.account_id, organization_id)
+        d = tables.documents
+        query = (
+            sa.select(d.c.data)
+            .where(_scope(organization_id), d.c.is_deleted == sa.false())
+            .where(compile_where({"and": conditions} if conditions else None, DOCUMENTS, conn.dialect.name))
+            .order_by(d.c.date.desc(), d.c.id)
+            .limit(100)
+        )
+        texts = list((await conn.execute(query)).scalars())
+    return raw_json_response(("[" + ",".join(texts) + "]").encode())
+
+
+async def get_document(call: Call) -> Response:
+    flt = call.filter()
+    from ..filters import check_include, project_fields
+
+    include = check_include(flt, DOCUMENTS)
+    async with call.db.read() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
+        document = loads(row.data)
+        payments = (await payments_of(conn, [document["id"]]))[document["id"]] if "payments" in include else None
+    return json_response(project_fields(respond_document(document, payments, call.base_url), flt.fields))
+
+
+# ---------------------------------------------------------------- replace, cancel, delete
+
+
+async def replace_document(call: Call) -> Response:
+    document_id = call.params["id"]
+    raw = await call.json()
+    body = await _replace_body(call, raw)
+    async with call.db.write() as conn:
+        row = await load_owned(conn, tables.documents, document_id, call.account_id, _MODEL, "write")
+        previous = loads(row.data)
+        body = _checked_replacement(body, raw, previous)
+        with _as_422():
+            document = await _rebuild(conn, call.account_id, row.organization_id, body, previous)
+        await conn.execute(
+            sa.update(tables.documents).where(tables.documents.c.id == document_id).values(**document_row(document))
+        )
+        payments = (await payments_of(conn, [document_id]))[document_id]
+    return json_response(respond_document(document, payments, call.base_url))
+
+
+async def _replace_body(call: Call, raw: dict[str, Any]) -> DocumentCreate:
+    from ..http import validate
+
+    body = validate(DocumentCreate, raw, _MODEL)
+    if body.send:
+        raise not_implemented(_SEND_LATER)
+    if body.payments:
+        raise invalid(_MODEL, "payments", "can only be given on create; use POST /documents/{id}/payments")
+    return body
+
+
+def _checked_replacement(body: DocumentCreate, raw: dict[str, Any], previous: dict[str, Any]) -> DocumentCreate:
+    if "type" not in raw:
+        body = body.model_copy(update={"type": previous["type"]})
+    if body.type != previous["type"]:
+        raise invalid(_MODEL, "type", "cannot be changed; create a new document of the other type")
+    if previous["type"] == "invoice" and not previous.get("draft"):
+        raise invalid(
+            _MODEL,
+            "draft",
+            "an issued invoice cannot be changed; cancel it or issue a credit note that corrects it",
+            code="immutable",
+        )
+    if body.unique_id is not None and body.unique_id != previous.get("uniqueId"):
+        raise invalid(_MODEL, "uniqueId", "cannot be changed")
+    # Full replace, but an omitted number or date keeps the stored one rather than resetting it.
+    update: dict[str, Any] = {"unique_id": previous.get("uniqueId")}
+    if body.number is None and previous.get("number"):
+        update["number"] = previous["number"]
+    if body.date is None:
+        update["date"] = datetime.fromisoformat(previous["date"])
+    return body.model_copy(update=update)
+
+
+async def _rebuild(
+    conn: AsyncConnection, account_id: str, organization_id: str, body: DocumentCreate, previous: dict[str, Any]
+) -> dict[str, Any]:
+    stamp = now()
+    ctx = await load_context(conn, organization_id)
+    currency = _currency(body, ctx)
+    items = await _load_items(conn, organization_id, body.document_items)
+    client_id, snapshot = await _resolve_client(conn, organization_id, body, stamp)
+    date = document_date(body, stamp)
+    number = await _number_for(conn, organization_id, body, date, except_id=previous["id"])
+    document = build_document(
+        body,
+        ctx,
+        document_id=previous["id"],
+        number=number,
+        currency=currency,
+        account_id=account_id,
+        client_id=client_id,
+        document_client=snapshot,
+        items=items,
+        now=stamp,
+        new_sub_id=sub_id,
+        previous=previous,
+    )
+    await _save_items(conn, organization_id, items, document)
+    payments = (await payments_of(conn, [previous["id"]]))[previous["id"]]
+    apply_payment_status(document, [p["amount"] for p in payments])
+    return document
+
+
+async def _set_canceled(call: Call, canceled: bool) -> Response:
+    document_id = call.params["id"]
+    d = tables.documents
+    async with call.db.write() as conn:
+        row = await load_owned(conn, d, document_id, call.account_id, _MODEL, "write")
+        document = loads(row.data)
+        document.update(canceled=canceled, updatedAt=now())
+        await conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+    return json_response(Success(success=True).to_wire())
+
+
+async def cancel_document(call: Call) -> Response:
+    return await _set_canceled(call, True)
+
+
+async def uncancel_document(call: Call) -> Response:
+    return await _set_canceled(call, False)
+
+
+async def delete_document(call: Call) -> Response:
+    document_id = call.params["id"]
+    d, p = tables.documents, tables.payments
+    async with call.db.write() as conn:
+        row = await load_owned(conn, d, document_id, call.account_id, _MODEL, "write")
+        document = loads(row.data)
+        if document["type"] == "invoice" and not document.get("draft"):
+            raise LocalAPIError(
+                422,
+                "An issued invoice cannot be deleted; cancel it or issue a credit note instead.",
+                code="INVOICE_NOT_DELETABLE",
+                name="ValidationError",
+            )
+        stamp = now()
+        document.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
+        await conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        for payment in (await payments_of(conn, [document_id]))[document_id]:
+            payment.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
+            await conn.execute(sa.update(p).where(p.c.id == payment["id"]).values(**payment_row(payment)))
+    return json_response(Count(count=1).to_wire())
+
+
+def routes() -> list[Route]:
+    from . import documents_out
+
+    return [
+        Route("POST", "/organizations/{id}/documents", create_document),
+        Route("GET", "/organizations/{id}/documents", list_documents),
+        Route("GET", "/organizations/{id}/documents/count", count_documents),
+        Route("GET", "/organizations/{id}/search-documents", search_documents),
+        Route("GET", "/documents/{id}", get_document),
+        Route("PUT", "/documents/{id}", replace_document),
+        Route("POST", "/documents/{id}/replace", replace_document),
+        Route("POST", "/documents/{id}/cancel", cancel_document),
+        Route("POST", "/documents/{id}/uncancel", uncancel_document),
+        Route("DELETE", "/documents/{id}", delete_document),
+        *documents_out.routes(),
+    ]
