@@ -1,14 +1,17 @@
-"""Plumbing for the client tests: a fake clock, and clients over a mock transport."""
+"""Plumbing for the client tests: a fake clock, clients over a mock transport, and the embedded API."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from si_mcp.client import SpaceInvoices
+from si_mcp.models import Account, Organization, OrganizationCreate
 
 Handler = Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]]
 MockClientFactory = Callable[..., SpaceInvoices]
@@ -46,3 +49,39 @@ def mock_client(clock: FakeClock) -> MockClientFactory:
         return SpaceInvoices(transport=httpx.MockTransport(handler), **options)
 
     return build
+
+
+# ---------------------------------------------------------------- the embedded API, in process
+
+PASSWORD = "Rocket-launch-2024!"
+
+
+@pytest.fixture
+async def local_api(tmp_path: Path, anyio_backend: str) -> AsyncIterator[SpaceInvoices]:
+    """A client over ASGITransport to a fresh embedded API on a SQLite file, with no token yet."""
+    async with SpaceInvoices.local(f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=tmp_path) as api:
+        yield api
+
+
+@dataclass
+class Books:
+    """A signed-in client with one account and one Belgian organization."""
+
+    api: SpaceInvoices
+    account: Account
+    organization: Organization
+
+
+async def open_books(api: SpaceInvoices, email: str = "ada@example.com") -> Books:
+    account = await api.accounts.signup(email=email, password=PASSWORD, firstname="Ada")
+    token = await api.accounts.login(email=email, password=PASSWORD)
+    api.set_access_token(token.id)
+    organization = await api.organizations.create(
+        account.id, body=OrganizationCreate(name="International Space Agency", country="Belgium")
+    )
+    return Books(api, account, organization)
+
+
+@pytest.fixture
+async def books(local_api: SpaceInvoices) -> Books:
+    return await open_books(local_api)
