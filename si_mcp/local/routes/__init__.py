@@ -8,6 +8,7 @@ __all__ = ["all_routes"]
 
 
 def all_routes() -> list[Route]:
-    from . import accounts, defaults, documents, organizations
+    from . import accounts, clients, defaults, documents, items, organizations, payments, reference, taxes
 
-    return [*accounts.routes(), *organizations.routes(), *defaults.routes(), *documents.routes()]
+    modules = (accounts, organizations, defaults, documents, payments, clients, items, taxes, reference)
+    return [route for module in modules for route in module.routes()]
