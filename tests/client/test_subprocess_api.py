@@ -1,0 +1,88 @@
+"""One run over real HTTP: the client against a ``si-mcp api`` process on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import anyio
+import pytest
+
+from si_mcp.client import APIConnectionError, AuthenticationError, SpaceInvoices
+from si_mcp.models import DocumentCreate, Filter, OrganizationCreate
+
+pytestmark = pytest.mark.anyio
+
+PASSWORD = "Rocket-launch-2024!"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def api_process(tmp_path: Path) -> Iterator[str]:
+    """Start ``python -m si_mcp api`` on a free port; yield its base URL; stop it afterwards."""
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("SI_MCP_", "SPACEINVOICES_"))}
+    env["SI_MCP_DATA_DIR"] = str(tmp_path / "data")
+    with (tmp_path / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "si_mcp", "api", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield f"http://127.0.0.1:{port}/v1"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+async def _wait_until_it_answers(api: SpaceInvoices) -> None:
+    with anyio.fail_after(30):
+        while True:
+            try:
+                await api.accounts.authorized()
+            except AuthenticationError:
+                return  # an answer, even a 401, means the server is up
+            except APIConnectionError:
+                await anyio.sleep(0.05)  # not listening yet
+
+
+async def test_the_client_works_against_a_real_api_process(api_process: str) -> None:
+    async with SpaceInvoices(base_url=api_process, max_retries=0) as api:
+        await _wait_until_it_answers(api)
+        account = await api.accounts.signup(email="ada@example.com", password=PASSWORD)
+        token = await api.accounts.login(email="ada@example.com", password=PASSWORD)
+        api.set_access_token(token.id)
+        organization = await api.organizations.create(
+            account.id, body=OrganizationCreate(name="International Space Agency", country="Belgium")
+        )
+        created = await api.documents.create(
+            organization.id,
+            body=DocumentCreate.model_validate(
+                {
+                    "_documentClient": {"name": "Rocket man", "country": "United Kingdom"},
+                    "_documentItems": [
+                        {"name": "Space suit", "price": Decimal("19.99"), "_documentItemTaxes": [{"rate": 21}]}
+                    ],
+                }
+            ),
+        )
+        listed = await api.documents.list(organization.id, filter=Filter(where={"type": "invoice"}, limit=10))
+    assert [document.id for document in listed] == [created.id]
+    assert (created.total, created.total_with_tax) == (Decimal("19.99"), Decimal("24.19"))
