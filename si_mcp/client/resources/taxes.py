@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 
-from si_mcp.models import Filter, Tax, TaxCreate, TaxRateCreate
+from si_mcp.models import Filter, Tax, TaxCreate, TaxRate, TaxRateCreate
 
 from ._resource import Resource, filter_params, path_id
 
@@ -33,6 +33,11 @@ class Taxes(Resource):
         return await self._client.fetch_count("DELETE", f"/taxes/{path_id(tax_id, 'tax_id')}")
 
     async def add_rate(self, tax_id: str, *, body: TaxRateCreate) -> Tax:
-        """Add a rate valid from ``body.date_valid_from``. Never retried: a repeat would add it twice."""
-        path = f"/taxes/{path_id(tax_id, 'tax_id')}/taxRates"
-        return await self._client.fetch(Tax, "POST", path, body=body, retry=False)
+        """Add a rate valid from ``body.date_valid_from``; returns the tax with all its rates.
+
+        The API answers with the new rate alone (a LoopBack relation create), so the tax is read
+        back afterwards. The POST is never retried: a repeat would add the rate twice.
+        """
+        path = f"/taxes/{path_id(tax_id, 'tax_id')}"
+        await self._client.fetch(TaxRate, "POST", f"{path}/taxRates", body=body, retry=False)
+        return await self._client.fetch(Tax, "GET", path)
