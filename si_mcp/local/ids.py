@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import string
@@ -12,10 +13,15 @@ __all__ = ["new_token", "object_id", "sub_id"]
 
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 
+# MongoDB's ObjectID recipe: seconds, a per-process random value, and a counter, so ids made by one
+# process sort in creation order (lists ordered by id keep insertion order within a second).
+_PROCESS = os.urandom(5).hex()
+_COUNTER = itertools.count(int.from_bytes(os.urandom(3), "big"))
+
 
 def object_id() -> str:
-    """A MongoDB-style ObjectID: 4 bytes of seconds since the epoch, then 8 random bytes (24 hex chars)."""
-    return int(time.time()).to_bytes(4, "big").hex() + os.urandom(8).hex()
+    """A 24-hex-character ObjectID: 4 bytes of seconds, 5 random bytes, a 3-byte counter."""
+    return f"{int(time.time()) & 0xFFFFFFFF:08x}{_PROCESS}{next(_COUNTER) & 0xFFFFFF:06x}"
 
 
 def sub_id() -> str:

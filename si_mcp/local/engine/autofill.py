@@ -238,7 +238,7 @@ def build_document_client(
     client.setdefault("custom", {})
     if country_alpha2:
         client["countryAlpha2Code"] = country_alpha2
-    allowed = {f.alias or n for n, f in DocumentClient.model_fields.items()} | {"_data"}
+    allowed = {f.alias or n for n, f in DocumentClient.model_fields.items()} | {"_data", "createdAt", "updatedAt"}
     client = {k: v for k, v in client.items() if k in allowed}
     return DocumentClient.model_validate(client).to_wire(exclude_none=True)
 

@@ -1,0 +1,333 @@
+"""Documents: auto-fill, numbering, taxes, clients, saved items, replace/cancel/delete rules, idempotency."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+YEAR = datetime.now(UTC).year
+
+
+def item(name: str = "Thing", price: object = 100, **extra: object) -> dict:
+    return {"name": name, "price": price, "quantity": 1, "_documentItemTaxes": [{"rate": 21}], **extra}
+
+
+async def count_documents(tenant) -> int:
+    return (await tenant.api.get(f"/organizations/{tenant.org_id}/documents/count")).json()["count"]
+
+
+async def test_numbers_run_per_type_and_year_of_the_document_date(tenant) -> None:
+    first, second = await tenant.invoice(), await tenant.invoice()
+    estimate = await tenant.invoice(type="estimate")
+    backdated = await tenant.invoice(date="2021-06-30")
+    assert [first["number"], second["number"]] == [f"{YEAR}-00001", f"{YEAR}-00002"]
+    assert estimate["number"] == f"{YEAR}-00001"
+    assert backdated["number"] == "2021-00001" and backdated["dateYear"] == 2021
+
+
+async def test_a_given_number_is_kept_and_the_series_skips_it(tenant, expect_error) -> None:
+    given = await tenant.invoice(number=f"{YEAR}-00002")
+    assert given["number"] == f"{YEAR}-00002"
+    numbers = [(await tenant.invoice())["number"] for _ in range(2)]
+    assert numbers == [f"{YEAR}-00001", f"{YEAR}-00003"]
+    expect_error(
+        await tenant.api.post(
+            f"/organizations/{tenant.org_id}/documents", json={**given_body(), "number": f"{YEAR}-00003"}
+        ),
+        422,
+    )
+
+
+def given_body() -> dict:
+    return {"_documentClient": {"name": "A"}, "_documentItems": [item()]}
+
+
+async def test_type_dates_are_filled_from_the_defaults(tenant) -> None:
+    invoice = await tenant.invoice(date="2024-01-31")
+    assert invoice["dateService"] == "2024-01-31T00:00:00.000Z"
+    assert invoice["dateDue"] == "2024-03-01T00:00:00.000Z"
+    estimate = await tenant.invoice(type="estimate", date="2024-01-01")
+    assert estimate["dateValidTill"] == "2024-01-31T00:00:00.000Z" and "dateDue" not in estimate
+    assert "This estimate is valid until 2024-01-31." in estimate["note"]
+    advance = await tenant.invoice(type="advance", date="2024-01-01")
+    assert advance["datePaid"] == "2024-01-01T00:00:00.000Z"
+    assert advance["note"] == "Thank you for your payment."
+
+
+async def test_notes_footer_and_signature_resolve_smart_codes(tenant) -> None:
+    await tenant.api.patch(
+        f"/organizations/{tenant.org_id}", json={"IBAN": "BE71 0961 2345 6769", "bank": "Space Bank"}
+    )
+    invoice = await tenant.invoice(
+        note="Pay [IBAN] at [bank], ref [document number]. [unknown code] stays.", signature="[organization name], CEO"
+    )
+    assert invoice["note"] == f"Pay BE71 0961 2345 6769 at Space Bank, ref {invoice['number']}. [unknown code] stays."
+    assert invoice["signature"] == "International Space Agency, CEO"
+    assert invoice["footer"] == "International Space Agency, Rocket street 1, 10000 Brussels, Belgium"
+    default_note = (await tenant.invoice())["note"]
+    assert default_note.startswith("Please pay to bank account BE71 0961 2345 6769.\n")
+
+
+async def test_the_footer_drops_empty_parts(new_tenant) -> None:
+    tenant = await new_tenant(address="", zip="")
+    assert (await tenant.invoice())["footer"] == "International Space Agency, Brussels, Belgium"
+
+
+async def test_the_issuer_snapshot_takes_request_keys_over_the_organization(tenant) -> None:
+    invoice = await tenant.invoice(_documentIssuer={"name": "ISA Trading", "taxNumber": "BE0403170701"})
+    issuer = invoice["_documentIssuer"]
+    assert issuer["name"] == "ISA Trading" and issuer["taxNumber"] == "BE0403170701"
+    assert issuer["city"] == "Brussels" and issuer["countryAlpha2Code"] == "BE"
+    assert invoice["signature"] == "ISA Trading"
+
+
+async def test_a_client_is_reused_by_email_and_created_otherwise(tenant) -> None:
+    first = await tenant.invoice()
+    again = await tenant.invoice(_documentClient={"name": "Rocket Man Ltd", "email": "ROCKET@example.com"})
+    other = await tenant.invoice(_documentClient={"name": "Someone else"})
+    assert again["clientId"] == first["clientId"]
+    assert other["clientId"] != first["clientId"]
+    assert again["_documentClient"]["name"] == "Rocket Man Ltd"
+    assert (await tenant.api.get(f"/organizations/{tenant.org_id}/clients/count")).json() == {"count": 2}
+
+
+async def test_client_id_fills_the_client_snapshot_and_request_keys_win(tenant, expect_error) -> None:
+    client = (
+        await tenant.api.post(
+            f"/organizations/{tenant.org_id}/clients", json={"name": "Mars Corp", "city": "Olympus", "country": "DE"}
+        )
+    ).json()
+    invoice = await tenant.invoice(_documentClient={"city": "Tharsis"}, clientId=client["id"])
+    assert invoice["clientId"] == client["id"]
+    assert invoice["_documentClient"]["name"] == "Mars Corp" and invoice["_documentClient"]["city"] == "Tharsis"
+    assert invoice["_documentClient"]["countryAlpha2Code"] == "DE"
+    response = await tenant.api.post(
+        f"/organizations/{tenant.org_id}/documents", json={"clientId": "f" * 24, "_documentItems": [item()]}
+    )
+    assert expect_error(response, 422)["details"]["codes"] == {"clientId": ["invalid"]}
+
+
+async def test_item_taxes_resolve_by_tax_id_rate_or_classification(tenant, expect_error) -> None:
+    taxes = (await tenant.api.get(f"/organizations/{tenant.org_id}/taxes")).json()
+    reduced = next(t for t in taxes if t["classification"] == "reduced")
+    standard = next(t for t in taxes if t["classification"] == "standard")
+    invoice = await tenant.invoice(
+        _documentItems=[
+            {"name": "a", "price": 100, "_documentItemTaxes": [{"taxId": reduced["id"]}]},
+            {"name": "b", "price": 100, "_documentItemTaxes": [{"classification": "standard"}]},
+            {"name": "c", "price": 100, "_documentItemTaxes": [{"rate": 21}]},
+        ]
+    )
+    resolved = [line["_documentItemTaxes"][0]["taxId"] for line in invoice["_documentItems"]]
+    assert resolved == [reduced["id"], standard["id"], standard["id"]]
+    groups = {g["tax"]: g for g in invoice["_documentTaxes"]}
+    assert groups[21]["base"] == 200 and groups[21]["totalTax"] == 42
+    assert invoice["total"] == 300
+
+
+async def test_an_unknown_rate_is_a_422_listing_the_rates_that_exist(tenant, expect_error) -> None:
+    before = await count_documents(tenant)
+    response = await tenant.api.post(
+        f"/organizations/{tenant.org_id}/documents",
+        json={**given_body(), "_documentItems": [{"name": "x", "price": 1, "_documentItemTaxes": [{"rate": 7}]}]},
+    )
+    error = expect_error(response, 422)
+    message = error["details"]["messages"]["_documentItems.0._documentItemTaxes.0.rate"][0]
+    assert "7%" in message and "21%" in message
+    assert await count_documents(tenant) == before
+    assert (await tenant.api.get(f"/organizations/{tenant.org_id}/clients/count")).json() == {"count": 0}
+
+
+async def test_a_tax_rate_is_taken_as_valid_on_the_document_date(new_tenant) -> None:
+    estonia = await new_tenant(country="Estonia")
+    old = await estonia.invoice(
+        date="2025-01-15",
+        _documentItems=[{"name": "x", "price": 100, "_documentItemTaxes": [{"classification": "standard"}]}],
+    )
+    new = await estonia.invoice(
+        date="2025-08-15",
+        _documentItems=[{"name": "x", "price": 100, "_documentItemTaxes": [{"classification": "standard"}]}],
+    )
+    assert old["_documentTaxes"][0]["tax"] == 22 and new["_documentTaxes"][0]["tax"] == 24
+
+
+async def test_totals_follow_the_money_engine(tenant) -> None:
+    invoice = await tenant.invoice(
+        _documentItems=[
+            {"name": "a", "price": "55.55", "_documentItemTaxes": [{"rate": 21}]},
+            {"name": "b", "price": "11.11", "quantity": 3, "discount": 10, "_documentItemTaxes": [{"rate": 21}]},
+            {"name": "gross", "priceGross": 121, "_documentItemTaxes": [{"rate": 21}]},
+            {"name": "Section", "isSeparator": True},
+        ]
+    )
+    lines = invoice["_documentItems"]
+    assert lines[1]["total"] == 30 and lines[1]["totalDiscount"] == 3.33
+    assert lines[2]["price"] == 100
+    assert invoice["total"] == 185.55
+    assert invoice["_documentTaxes"][0]["totalTax"] == 38.97
+    assert invoice["totalWithTax"] == 224.52
+    assert lines[3]["isSeparator"] is True and lines[3]["total"] == 0
+
+
+async def test_amounts_stay_exact_decimals_on_the_wire(tenant) -> None:
+    invoice = await tenant.invoice(
+        _documentItems=[{"name": "x", "price": 1234567890123.45, "quantity": "0.001", "_documentItemTaxes": []}]
+    )
+    raw = (await tenant.api.get(f"/documents/{invoice['id']}")).text
+    assert '"price":1234567890123.45' in raw and '"quantity":0.001' in raw
+    assert '"total":1234567890.12' in raw
+
+
+async def test_saved_items_load_into_lines_and_lines_can_be_saved(tenant) -> None:
+    saved = (
+        await tenant.api.post(
+            f"/organizations/{tenant.org_id}/items",
+            json={"name": "Helmet", "price": 250, "unit": "pc", "SKU": "HLM-1", "_itemTaxes": [{"rate": 21}]},
+        )
+    ).json()
+    by_id = await tenant.invoice(_documentItems=[{"itemId": saved["id"], "quantity": 2}])
+    by_sku = await tenant.invoice(_documentItems=[{"SKU": "HLM-1", "load": True}])
+    line = by_id["_documentItems"][0]
+    assert line["name"] == "Helmet" and line["total"] == 500 and line["unit"] == "pc" and line["itemId"] == saved["id"]
+    assert by_id["hasUnit"] is True and by_id["totalWithTax"] == 605
+    assert by_sku["_documentItems"][0]["itemId"] == saved["id"]
+    kept = await tenant.invoice(
+        _documentItems=[{"name": "Boots", "price": 80, "save": True, "_documentItemTaxes": [{"rate": 21}]}]
+    )
+    new_item = (await tenant.api.get(f"/items/{kept['_documentItems'][0]['itemId']}")).json()
+    assert new_item["name"] == "Boots" and new_item["price"] == 80 and len(new_item["taxIds"]) == 1
+
+
+async def test_drafts_get_no_number_until_issued_by_replace(tenant, expect_error) -> None:
+    draft = await tenant.invoice(draft=True)
+    assert draft["draft"] is True and "number" not in draft and "issuedAt" not in draft
+    issued_first = await tenant.invoice()
+    body = {"_documentClient": {"name": "Rocket man"}, "_documentItems": [item(price=200)]}
+    replaced = (await tenant.api.put(f"/documents/{draft['id']}", json={**body, "draft": False})).json()
+    assert replaced["number"] == f"{YEAR}-00002" and replaced["issuedAt"] and replaced["total"] == 200
+    assert issued_first["number"] == f"{YEAR}-00001"
+    expect_error(await tenant.api.put(f"/documents/{draft['id']}", json={**body, "draft": True}), 422)
+
+
+async def test_only_invoices_can_be_drafts(tenant, expect_error) -> None:
+    expect_error(
+        await tenant.api.post(
+            f"/organizations/{tenant.org_id}/documents", json={**given_body(), "type": "estimate", "draft": True}
+        ),
+        422,
+    )
+
+
+async def test_issued_invoices_cannot_be_replaced_or_deleted(tenant, expect_error) -> None:
+    invoice = await tenant.invoice()
+    body = {"_documentClient": {"name": "Rocket man"}, "_documentItems": [item(price=1)]}
+    error = expect_error(await tenant.api.put(f"/documents/{invoice['id']}", json=body), 422)
+    assert "credit note" in error["message"]
+    expect_error(await tenant.api.post(f"/documents/{invoice['id']}/replace", json=body), 422)
+    expect_error(await tenant.api.delete(f"/documents/{invoice['id']}"), 422, "INVOICE_NOT_DELETABLE")
+    assert (await tenant.api.get(f"/documents/{invoice['id']}")).json()["total"] == 10000
+
+
+async def test_estimates_can_be_replaced_but_never_change_type(tenant, expect_error) -> None:
+    estimate = await tenant.invoice(type="estimate", date="2024-02-01")
+    body = {"_documentClient": {"name": "New client"}, "_documentItems": [item(price=50)]}
+    replaced = (await tenant.api.post(f"/Documents/{estimate['id']}/replace", json=body)).json()
+    assert replaced["type"] == "estimate" and replaced["number"] == estimate["number"]
+    assert replaced["date"] == estimate["date"] and replaced["createdAt"] == estimate["createdAt"]
+    assert replaced["total"] == 50 and replaced["_documentClient"]["name"] == "New client"
+    expect_error(await tenant.api.put(f"/documents/{estimate['id']}", json={**body, "type": "invoice"}), 422)
+    expect_error(
+        await tenant.api.put(f"/documents/{estimate['id']}", json={**body, "payments": [{"type": "cash"}]}), 422
+    )
+
+
+async def test_cancel_and_uncancel_flip_the_flag(tenant) -> None:
+    invoice = await tenant.invoice()
+    assert (await tenant.api.post(f"/documents/{invoice['id']}/cancel")).json() == {"success": True}
+    assert (await tenant.api.get(f"/documents/{invoice['id']}")).json()["canceled"] is True
+    listed = (
+        await tenant.api.get(
+            f"/organizations/{tenant.org_id}/documents", params={"filter": '{"where":{"canceled":true}}'}
+        )
+    ).json()
+    assert [d["id"] for d in listed] == [invoice["id"]]
+    assert (await tenant.api.post(f"/documents/{invoice['id']}/uncancel")).json() == {"success": True}
+    assert (await tenant.api.get(f"/documents/{invoice['id']}")).json()["canceled"] is False
+
+
+async def test_drafts_and_other_types_can_be_deleted(tenant, expect_error) -> None:
+    draft = await tenant.invoice(draft=True)
+    estimate = await tenant.invoice(type="estimate")
+    for document in (draft, estimate):
+        assert (await tenant.api.delete(f"/documents/{document['id']}")).json() == {"count": 1}
+        expect_error(await tenant.api.get(f"/documents/{document['id']}"), 404, "MODEL_NOT_FOUND")
+    assert await count_documents(tenant) == 0
+    deleted = (
+        await tenant.api.get(f"/organizations/{tenant.org_id}/documents", params={"filter": '{"deleted":true}'})
+    ).json()
+    assert {d["id"] for d in deleted} == {draft["id"], estimate["id"]}
+
+
+async def test_include_payments_on_get_and_list(tenant) -> None:
+    invoice = await tenant.invoice(payments=[{"type": "bank", "amount": 100}, {"type": "cash"}])
+    assert [p["amount"] for p in invoice["payments"]] == [100, 12000]
+    plain = (await tenant.api.get(f"/documents/{invoice['id']}")).json()
+    assert "payments" not in plain and plain["paidInFull"] is True
+    included = (await tenant.api.get(f"/documents/{invoice['id']}?filter[include]=payments")).json()
+    assert [p["type"] for p in included["payments"]] == ["bank", "cash"]
+    listed = (
+        await tenant.api.get(
+            f"/organizations/{tenant.org_id}/documents", params={"filter": json.dumps({"include": ["payments"]})}
+        )
+    ).json()
+    assert len(listed[0]["payments"]) == 2
+
+
+async def test_a_payment_array_on_an_estimate_is_refused(tenant, expect_error) -> None:
+    expect_error(
+        await tenant.api.post(
+            f"/organizations/{tenant.org_id}/documents",
+            json={**given_body(), "type": "estimate", "payments": [{"type": "cash"}]},
+        ),
+        422,
+    )
+    assert await count_documents(tenant) == 0
+
+
+async def test_unique_id_returns_the_same_document_for_the_same_body(tenant, expect_error, seed_invoice) -> None:
+    body = seed_invoice(uniqueId="order-42", payments=[{"type": "card"}])
+    url = f"/organizations/{tenant.org_id}/documents"
+    first = (await tenant.api.post(url, json=body)).json()
+    again = (await tenant.api.post(url, json=body)).json()
+    assert again == first
+    error = expect_error(await tenant.api.post(url, json={**body, "note": "changed"}), 422)
+    assert error["details"]["codes"] == {"uniqueId": ["uniqueness"]}
+    assert await count_documents(tenant) == 1
+    assert (await tenant.api.get(f"/organizations/{tenant.org_id}/payments/count")).json() == {"count": 1}
+
+
+async def test_search_documents_by_number_or_client_name(tenant) -> None:
+    await tenant.invoice()
+    estimate = await tenant.invoice(type="estimate", _documentClient={"name": "Lunar Logistics"})
+    found = (await tenant.api.get(f"/organizations/{tenant.org_id}/search-documents", params={"term": "lunar"})).json()
+    assert [d["id"] for d in found] == [estimate["id"]]
+    by_type = (
+        await tenant.api.get(
+            f"/organizations/{tenant.org_id}/search-documents", params={"term": f"{YEAR}-0000", "type": "invoice"}
+        )
+    ).json()
+    assert [d["type"] for d in by_type] == ["invoice"]
+
+
+async def test_get_with_fields_returns_only_those_fields(tenant) -> None:
+    invoice = await tenant.invoice()
+    partial = (
+        await tenant.api.get(
+            f"/documents/{invoice['id']}", params={"filter": '{"fields":{"number":true,"total":true}}'}
+        )
+    ).json()
+    assert partial == {"number": invoice["number"], "total": 10000}
