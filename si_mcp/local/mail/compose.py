@@ -22,25 +22,28 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Any
 
 from si_mcp.models import Document, Organization
 
 __all__ = [
     "MAX_RECIPIENTS",
+    "PLACEHOLDER_SENDER",
     "MailError",
     "OutgoingEmail",
     "attachment_name",
     "build_message",
     "compose_email",
     "new_message_id",
+    "organization_email",
     "parse_recipients",
     "resolve_smart_codes",
     "safe_display_name",
+    "sender_for",
     "single_line",
 ]
 
 MAX_RECIPIENTS = 20
+PLACEHOLDER_SENDER = "no-reply@si-mcp.invalid"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SEPARATORS = re.compile(r"[,;]")
 
@@ -98,33 +101,13 @@ def new_message_id(sender: str, seed: str) -> str:
     return f"<{token}@{domain}>"
 
 
-def _smart_code_values(document: Document, organization: Organization) -> dict[str, str]:
-    issuer: Any = document.document_issuer if document.document_issuer and document.document_issuer.name else None
-    source: Any = issuer or organization
-    due = document.date_due.date().isoformat() if document.date_due else ""
-    return {
-        "organization name": source.name,
-        "company name": source.name,
-        "address": source.address,
-        "address2": source.address2,
-        "zip": source.zip,
-        "city": source.city,
-        "country": source.country,
-        "tax number": source.tax_number,
-        "company number": source.company_number,
-        "IBAN": source.iban,
-        "SWIFT": source.swift,
-        "bank": source.bank,
-        "document number": document.number or "",
-        "document due": due,
-        "tax clause": document.tax_clause,
-    }
-
-
 def resolve_smart_codes(text: str, document: Document, organization: Organization) -> str:
-    """Replace ``[document number]``-style smart codes; unknown codes are left as written."""
-    values = _smart_code_values(document, organization)
-    return re.sub(r"\[([A-Za-z0-9 ]+)\]", lambda m: str(values.get(m.group(1), m.group(0)) or ""), text)
+    """Replace ``[document number]``-style smart codes (the engine's set); unknown codes stay as written."""
+    from si_mcp.local.engine.smartcodes import codes_for, resolve
+
+    issuer = document.document_issuer if document.document_issuer and document.document_issuer.name else organization
+    values = codes_for(issuer.model_dump(mode="json", by_alias=True), document.model_dump(mode="json", by_alias=True))
+    return resolve(text, values)
 
 
 @dataclass(frozen=True)
@@ -147,7 +130,8 @@ class OutgoingEmail:
         return [*self.recipients, *(a for a in self.copy_to if a not in self.recipients)]
 
 
-def _organization_email(organization: Organization) -> str | None:
+def organization_email(organization: Organization) -> str | None:
+    """The organization's email when it is a valid address (it becomes ``Reply-To``)."""
     from email_validator import EmailNotValidError, validate_email
 
     if not organization.email:
@@ -158,12 +142,19 @@ def _organization_email(organization: Organization) -> str | None:
         return None
 
 
-def _default_from(organization: Organization, configured: str | None) -> str:
+def sender_for(organization: Organization, configured: str | None, *, required: bool) -> str:
+    """The ``From`` address: the configured one, else the organization's email.
+
+    Without either, SMTP cannot send (a :class:`MailError` when ``required``); an ``.eml`` file still
+    gets a placeholder address in the reserved ``.invalid`` domain.
+    """
     if configured:
         return parse_recipients(configured)[0]
-    org_email = _organization_email(organization)
+    org_email = organization_email(organization)
     if org_email:
         return org_email
+    if not required:
+        return PLACEHOLDER_SENDER
     raise MailError("no sender address: set the organization's email, or SI_MCP_SMTP_FROM in the server configuration")
 
 
@@ -214,13 +205,8 @@ def compose_email(
         body = resolve_smart_codes(body, document, organization)
     else:
         body = labels["email_body"].format(title=title, number=number, organization=org_name)
-    try:
-        from_address = _default_from(organization, sender)
-    except MailError:
-        if sender_required:
-            raise
-        from_address = "no-reply@si-mcp.invalid"
-    reply_to = _organization_email(organization)
+    from_address = sender_for(organization, sender, required=sender_required)
+    reply_to = organization_email(organization)
     copy_to = (reply_to or from_address,) if send_copy else ()
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     return OutgoingEmail(

@@ -20,12 +20,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from si_mcp.local.pdf.errors import PdfError
 from si_mcp.models import Document, Organization
 
-from .compose import MailError, OutgoingEmail, build_message
+from .compose import (
+    MailError,
+    OutgoingEmail,
+    attachment_name,
+    build_message,
+    organization_email,
+    safe_display_name,
+    sender_for,
+)
 from .transport import DeliveryError, Mailer
 
 __all__ = [
@@ -54,14 +63,36 @@ MAX_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A claimed row: the email to rebuild and the document to attach."""
+    """A claimed row: who gets what, fixed when it was queued."""
 
     id: str
     organization_id: str
     document_id: str
-    email: OutgoingEmail
+    message_id: str
+    recipients: tuple[str, ...]
+    copy_to: tuple[str, ...]
+    subject: str
+    body: str
     language: str | None
+    created_at: datetime
     attempts: int
+
+    def outgoing(self, document: Document, organization: Organization, mailer: Mailer) -> OutgoingEmail:
+        """The email to send now; ``From`` and ``Reply-To`` follow the current configuration."""
+        sender = sender_for(organization, mailer.sender, required=mailer.requires_sender)
+        reply_to = organization_email(organization)
+        return OutgoingEmail(
+            message_id=self.message_id,
+            sender=sender,
+            sender_name=safe_display_name(organization.name),
+            reply_to=reply_to if reply_to and reply_to != sender else None,
+            recipients=self.recipients,
+            copy_to=self.copy_to,
+            subject=self.subject,
+            body=self.body,
+            attachment_name=attachment_name(document.number or document.id),
+            created_at=self.created_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -77,8 +108,9 @@ class DeliveryReport:
 class OutboxStore(Protocol):
     """Storage of outbox rows (the local API implements it over its ``outbox`` table)."""
 
-    async def claim(self, *, ids: Sequence[str] | None, limit: int) -> list[OutboxItem]:
-        """Atomically mark due rows as ``sending`` (counting the attempt) and return them."""
+    async def claim(self, *, ids: Sequence[str] | None, now: datetime | None, limit: int) -> list[OutboxItem]:
+        """Atomically mark ``ids`` (if still deliverable) and rows due by ``now`` as ``sending``, counting
+        the attempt, and return them. ``now=None`` claims only ``ids``."""
         ...
 
     async def load(self, item: OutboxItem) -> tuple[Document, Organization]:
@@ -98,9 +130,11 @@ async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSour
     """Render, build and hand over one claimed row; the outcome is recorded on the row."""
     try:
         document, organization = await store.load(item)
+        email = item.outgoing(document, organization, mailer)
         pdf = await pdfs.render(document, organization, language=item.language)
-        message = build_message(item.email, pdf)
-        detail = await mailer.deliver(message, sender=item.email.sender, recipients=item.email.envelope_recipients)
+        detail = await mailer.deliver(
+            build_message(email, pdf), sender=email.sender, recipients=email.envelope_recipients
+        )
     except (DeliveryError, PdfError, MailError, LookupError) as exc:
         detail = str(exc) or type(exc).__name__
         logger.warning("outbox %s: delivery attempt %d failed: %s", item.id, item.attempts, detail)
@@ -111,10 +145,28 @@ async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSour
 
 
 async def run_outbox(
-    store: OutboxStore, *, pdfs: PdfSource, mailer: Mailer, ids: Sequence[str] | None = None, limit: int = 50
+    store: OutboxStore,
+    *,
+    pdfs: PdfSource,
+    mailer: Mailer,
+    ids: Sequence[str] | None = None,
+    now: datetime | None = None,
+    limit: int = 10,
 ) -> list[DeliveryReport]:
-    """One delivery run over due rows (or only ``ids``); returns what happened to each."""
-    reports = []
-    for item in await store.claim(ids=ids, limit=limit):
-        reports.append(await deliver_claimed(item, store=store, pdfs=pdfs, mailer=mailer))
-    return reports
+    """One delivery run over the given ``ids`` and the rows due by ``now``; what happened to each.
+
+    The claimed rows are delivered concurrently, so a run takes about as long as its slowest message
+    (at most the mailer's timeout) however many it carries.
+    """
+    import anyio
+
+    items = await store.claim(ids=ids, now=now, limit=limit)
+    reports: dict[str, DeliveryReport] = {}
+
+    async def one(item: OutboxItem) -> None:
+        reports[item.id] = await deliver_claimed(item, store=store, pdfs=pdfs, mailer=mailer)
+
+    async with anyio.create_task_group() as group:
+        for item in items:
+            group.start_soon(one, item)
+    return [reports[item.id] for item in items]

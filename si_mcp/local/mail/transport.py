@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 if TYPE_CHECKING:
     from si_mcp.settings import Settings
 
-__all__ = ["DeliveryError", "EmlMailer", "Mailer", "SmtpMailer", "mailer_from_settings"]
+__all__ = ["DeliveryError", "EmlMailer", "Mailer", "SmtpMailer", "mailer_for", "mailer_from_settings"]
 
 
 class DeliveryError(Exception):
@@ -26,8 +26,13 @@ class DeliveryError(Exception):
 
 
 class Mailer(Protocol):
-    """Hands one message over; returns a short description of where it went."""
+    """Hands one message over; returns a short description of where it went.
 
+    ``sender`` is the configured ``From`` address (``None``: the organization's email); a mailer that
+    ``requires_sender`` cannot work without a real one.
+    """
+
+    sender: str | None
     requires_sender: bool
 
     async def deliver(self, message: EmailMessage, *, sender: str, recipients: Sequence[str]) -> str: ...
@@ -43,6 +48,7 @@ class SmtpMailer:
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    sender: str | None = None
     requires_sender: bool = True
 
     async def deliver(self, message: EmailMessage, *, sender: str, recipients: Sequence[str]) -> str:
@@ -75,6 +81,7 @@ class EmlMailer:
     """Writes each message as ``<attachment>-<id hash>.eml`` into ``folder`` (no SMTP configured)."""
 
     folder: Path
+    sender: str | None = None
     requires_sender: bool = False
 
     def path_for(self, message: EmailMessage) -> Path:
@@ -105,12 +112,18 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def mailer_from_settings(settings: Settings) -> Mailer:
     """SMTP when ``SI_MCP_SMTP_HOST`` is set, else ``.eml`` files in ``<data dir>/outbox``."""
-    if not settings.smtp_host:
-        return EmlMailer(settings.data_dir / "outbox")
+    return mailer_for(settings, settings.data_dir)
+
+
+def mailer_for(settings: Settings | None, data_dir: Path) -> Mailer:
+    """Like :func:`mailer_from_settings`, with the ``.eml`` folder under ``data_dir``."""
+    if settings is None or not settings.smtp_host:
+        return EmlMailer(data_dir / "outbox", sender=settings.smtp_from if settings else None)
     return SmtpMailer(
         host=settings.smtp_host,
         port=settings.smtp_port,
         security=settings.smtp_security,
         username=settings.smtp_username,
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        sender=settings.smtp_from,
     )
