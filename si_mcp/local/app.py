@@ -80,8 +80,12 @@ class LocalAPI:
 
                 if self.data_dir is not None:
                     self.data_dir.mkdir(parents=True, exist_ok=True)
+                from .mail.service import DocumentsOut
+
                 database: Database = await Database.open(self.database_url)
-                self._services = Services(database, TokenCache(), self.settings, self.data_dir)
+                documents_out = DocumentsOut(database, self.settings, self.data_dir)
+                await documents_out.recover()  # emails a dead process left half-sent go back in the queue
+                self._services = Services(database, TokenCache(), self.settings, self.data_dir, documents_out)
         return self._services
 
     async def aclose(self) -> None:
@@ -115,17 +119,22 @@ class LocalAPI:
             return LocalAPIError(500, "Internal Server Error", code="INTERNAL_ERROR").response()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self.start()
-                except Exception as exc:
-                    log.exception("local API failed to start")
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+        # Served with a lifespan (uvicorn), failed emails are retried on a timer in the background.
+        async with anyio.create_task_group() as background:
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    try:
+                        services = await self.start()
+                    except Exception as exc:
+                        log.exception("local API failed to start")
+                        await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                        return
+                    if services.documents_out is not None:
+                        background.start_soon(services.documents_out.run_forever)
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    background.cancel_scope.cancel()
+                    await self.aclose()
+                    await send({"type": "lifespan.shutdown.complete"})
                     return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.aclose()
-                await send({"type": "lifespan.shutdown.complete"})
-                return

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from .auth import TokenCache
     from .db import Database
+    from .mail.service import DocumentsOut
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -56,6 +57,8 @@ class Services:
     tokens: TokenCache
     settings: Settings | None
     data_dir: Path | None
+    documents_out: DocumentsOut | None = None
+    """PDF renderer, mailer and outbox (built on first use by ``routes.documents_out``)."""
 
 
 class Call:

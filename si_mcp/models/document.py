@@ -160,6 +160,10 @@ class Document(WireModel):
     paid_in_full: bool = False
     has_unit: bool = False
     sent_snail_mail: bool = False
+    sent_at: Timestamp | None = None
+    """When the document was last queued for email (``POST /documents/{id}/send`` or ``send`` on create)."""
+    sent_to: str | None = None
+    """The recipients of that email, comma-separated."""
     document_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentTaxes")
     document_reverse_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentReverseTaxes")
     document_ids: list[str] = Field(default_factory=list)

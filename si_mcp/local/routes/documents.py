@@ -36,22 +36,19 @@ from ..engine.autofill import (
     build_payments,
     document_date,
 )
-from ..errors import LocalAPIError, invalid, not_implemented
+from ..errors import LocalAPIError, invalid
 from ..http import Call, Route, json_response, raw_json_response
 from ..ids import object_id, sub_id
 from ..ledger import include_payments, payments_of, respond_document
 from ..numbering import allocate_number, number_taken
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
 from ..store import count_rows, list_json, loads, now
+from . import documents_out
 from .organizations import load_organization
 
 __all__ = ["load_context", "routes"]
 
 _MODEL = "Document"
-_SEND_LATER = (
-    "Sending documents by email is not available in this version of the local API yet; "
-    "create the document without 'send' and send it later."
-)
 
 
 @contextmanager
@@ -211,9 +208,8 @@ async def _save_items(
 async def create_document(call: Call) -> Response:
     organization_id = call.params["id"]
     body = await call.body(DocumentCreate, _MODEL)
-    if body.send:
-        raise not_implemented(_SEND_LATER)
     fingerprint = _fingerprint(body)
+    queued = None
     async with call.db.write() as conn:
         await require_org(conn, call.account_id, organization_id, "write")
         if body.unique_id is not None:
@@ -227,6 +223,10 @@ async def create_document(call: Call) -> Response:
         await conn.execute(tables.documents.insert().values(**row))
         if payments:
             await conn.execute(tables.payments.insert(), [payment_row(p) for p in payments])
+        if body.send:
+            queued = await documents_out.send_on_create(call, conn, document, body.send)
+    if queued is not None:
+        await documents_out.deliver_created(call, queued)
     return json_response(respond_document(document, payments, call.base_url))
 
 
@@ -376,7 +376,7 @@ async def _replace_body(call: Call, raw: dict[str, Any]) -> DocumentCreate:
 
     body = validate(DocumentCreate, raw, _MODEL)
     if body.send:
-        raise not_implemented(_SEND_LATER)
+        raise invalid(_MODEL, "send", "can only be given on create; use POST /documents/{id}/send")
     if body.payments:
         raise invalid(_MODEL, "payments", "can only be given on create; use POST /documents/{id}/payments")
     return body
@@ -477,8 +477,6 @@ async def delete_document(call: Call) -> Response:
 
 
 def routes() -> list[Route]:
-    from . import documents_out
-
     return [
         Route("POST", "/organizations/{id}/documents", create_document),
         Route("GET", "/organizations/{id}/documents", list_documents),

@@ -1,31 +1,159 @@
-"""PDF download and email sending of documents: answered 501 until the "Documents out" work lands.
+"""PDF download and email sending of documents (``GET /documents/{id}/pdf``, ``POST /documents/{id}/send``,
+``"send"`` on create), over :class:`si_mcp.local.mail.service.DocumentsOut`.
 
-The document is looked up first (so another tenant's id is still a 404), then the request is refused
-with a clear message; nothing is rendered, queued or marked as sent.
+A send is checked completely first (recipients, texts, sender, the PDF renders), then the outbox row and
+the document's ``sentAt``/``sentTo`` are committed in one transaction, then the email is delivered. The
+answer says what happened: ``sent``, ``failed`` (kept for retry, with the error) or ``queued``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
+
+from si_mcp.local.mail import DeliveryReport, MailError, OutgoingEmail, attachment_name
+from si_mcp.local.mail.service import AlreadySentError, DocumentsOut, Queued
+from si_mcp.local.pdf import MissingGlyphError, PdfError, TemplateError, UnsupportedLanguageError
+from si_mcp.models import Document, Organization, SendOptions, SendRequest
 
 from .. import tables
 from ..access import load_owned
-from ..errors import not_implemented
-from ..http import Call, Route
+from ..errors import LocalAPIError
+from ..http import Call, Route, json_response
+from ..store import loads
 
-__all__ = ["routes"]
+__all__ = ["routes", "send_on_create"]
+
+_MODEL = "Document"
+
+
+def _service(call: Call) -> DocumentsOut:
+    services = call.services
+    if services.documents_out is None:
+        services.documents_out = DocumentsOut(services.db, services.settings, services.data_dir)
+    return services.documents_out
+
+
+def _unprocessable(error: Exception) -> LocalAPIError:
+    """Rendering and mail problems as LoopBack 422s, each with its own code."""
+    details: dict[str, Any] | None = None
+    if isinstance(error, MissingGlyphError):
+        details = {"characters": error.characters}
+    elif isinstance(error, TemplateError):
+        details = {"file": error.file, "line": error.line, "column": error.column}
+    codes: list[tuple[type[Exception], str]] = [
+        (AlreadySentError, "ALREADY_SENT"),
+        (UnsupportedLanguageError, "UNSUPPORTED_LANGUAGE"),
+        (MailError, "MAIL_INVALID"),
+        (PdfError, getattr(error, "code", "PDF_ERROR")),
+    ]
+    code = next((c for kind, c in codes if isinstance(error, kind)), "INVALID")
+    return LocalAPIError(422, str(error), code=code, name="ValidationError", details=details)
+
+
+async def _organization(conn: AsyncConnection, organization_id: str) -> Organization:
+    o, d = tables.organizations, tables.defaults
+    data = (await conn.execute(sa.select(o.c.data).where(o.c.id == organization_id))).scalar_one()
+    query = sa.select(d.c.data).where(d.c.organization_id == organization_id).order_by(d.c.created_at, d.c.id)
+    defaults = [loads(text) for text in (await conn.execute(query)).scalars()]
+    return Organization.model_validate({**loads(data), "_defaults": defaults})
 
 
 async def get_pdf(call: Call) -> Response:
     async with call.db.read() as conn:
-        await load_owned(conn, tables.documents, call.params["id"], call.account_id, "Document")
-    raise not_implemented("PDF rendering is not available in this version of the local API yet.")
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
+        document = Document.model_validate(loads(row.data))
+        organization = await _organization(conn, row.organization_id)
+    try:
+        pdf = await _service(call).render(document, organization, language=call.query("l"))
+    except (PdfError, UnsupportedLanguageError) as error:
+        raise _unprocessable(error) from None
+    filename = attachment_name(document.number or document.id)
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )
+
+
+async def _prepare(
+    call: Call, document: Document, organization: Organization, request: SendRequest | SendOptions, language: str | None
+) -> tuple[OutgoingEmail, str]:
+    if document.draft:
+        raise LocalAPIError(
+            422,
+            "A draft cannot be sent; issue it first (draft: false).",
+            code="DRAFT_NOT_SENDABLE",
+            name="ValidationError",
+        )
+    try:
+        return await _service(call).prepare(
+            document,
+            organization,
+            language=language,
+            recipients=request.recipients,
+            subject=request.subject,
+            message=request.message,
+            send_copy=isinstance(request, SendRequest) and request.send_copy,
+        )
+    except (MailError, PdfError, UnsupportedLanguageError) as error:
+        raise _unprocessable(error) from None
+
+
+async def _queue(
+    call: Call, conn: AsyncConnection, document: dict[str, Any], email: OutgoingEmail, language: str, resend: bool
+) -> Queued:
+    try:
+        return await _service(call).queue(conn, document, email, language=language, resend=resend)
+    except AlreadySentError as error:
+        raise _unprocessable(error) from None
+
+
+def _answer(queued: Queued, report: DeliveryReport | None) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "success": True,
+        "status": report.status if report is not None else "queued",
+        "messageId": queued.message_id,
+        "recipients": list(queued.recipients),
+    }
+    if report is not None:
+        answer["error" if report.status == "failed" else "detail"] = report.detail
+    return answer
 
 
 async def send_document(call: Call) -> Response:
+    body = await call.body(SendRequest, _MODEL)
+    language = call.query("l")
     async with call.db.read() as conn:
-        await load_owned(conn, tables.documents, call.params["id"], call.account_id, "Document", "write")
-    raise not_implemented("Sending documents by email is not available in this version of the local API yet.")
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
+        document = Document.model_validate(loads(row.data))
+        organization = await _organization(conn, row.organization_id)
+    email, stored_language = await _prepare(call, document, organization, body, language)
+    async with call.db.write() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
+        queued = await _queue(call, conn, loads(row.data), email, stored_language, body.resend)
+    report = await _service(call).after_commit(queued)
+    return json_response(_answer(queued, report))
+
+
+async def send_on_create(
+    call: Call, conn: AsyncConnection, document: dict[str, Any], send: bool | SendOptions
+) -> Queued:
+    """``"send"`` on create, inside the create transaction: any problem is a 422 and nothing is stored.
+
+    Returns what :func:`deliver_created` needs once the transaction has committed.
+    """
+    options = send if isinstance(send, SendOptions) else SendOptions()
+    model = Document.model_validate(document)
+    organization = await _organization(conn, document["organizationId"])
+    email, language = await _prepare(call, model, organization, options, None)
+    return await _queue(call, conn, document, email, language, resend=False)
+
+
+async def deliver_created(call: Call, queued: Queued) -> None:
+    """Deliver the email queued by :func:`send_on_create`; a failure stays in the outbox for retry."""
+    await _service(call).after_commit(queued)
 
 
 def routes() -> list[Route]:
