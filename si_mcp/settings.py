@@ -98,6 +98,21 @@ class Settings(BaseSettings):
         None, validation_alias="SI_MCP_PUBLIC_URL", description="Public URL of the HTTP endpoint (resource server URL)."
     )
     log_level: str = Field("WARNING", validation_alias="SI_MCP_LOG_LEVEL", description="Log level (logs go to stderr).")
+    confirm_secret: SecretStr | None = Field(
+        None,
+        validation_alias="SI_MCP_CONFIRM_SECRET",
+        description="Key that signs confirmation tokens (default: a random key per process; set it for several replicas).",
+    )
+    http_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        validation_alias="SI_MCP_HTTP_ALLOWED_HOSTS",
+        description='Extra Host headers the HTTP transport accepts (JSON list, e.g. ["mcp.example.com"]).',
+    )
+    http_allowed_origins: list[str] = Field(
+        default_factory=list,
+        validation_alias="SI_MCP_HTTP_ALLOWED_ORIGINS",
+        description="Extra browser Origins the HTTP transport accepts (JSON list).",
+    )
 
     @property
     def use_local_backend(self) -> bool:

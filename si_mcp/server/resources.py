@@ -1,0 +1,180 @@
+"""Resources (organizations, recent documents, one document, its PDF) and argument completions.
+
+URIs::
+
+    si://organizations                                  static: your organizations
+    si://organizations/{organization}                   one organization (id or name), with currency and taxes
+    si://organizations/{organization}/documents         its 20 most recent documents
+    si://documents/{document_id}                        one document (id, or a number unique in your account)
+    si://documents/{document_id}/pdf                    its PDF (application/pdf)
+
+Completions cover organization names, client names and document numbers, for both the
+resource templates and the prompts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import (
+    Completion,
+    CompletionArgument,
+    CompletionContext,
+    PromptReference,
+    ResourceTemplateReference,
+)
+
+from . import lookup
+from .backend import Books
+from .errors import api_call, resource_call
+from .state import AppState
+from .tools.organizations import organization_details
+from .views import document_detail, document_summary, org_ref, organization_view
+
+__all__ = ["register_resources"]
+
+_Completer = Callable[
+    [PromptReference | ResourceTemplateReference, CompletionArgument, CompletionContext | None],
+    Awaitable[Completion | None],
+]
+_RECENT = 20
+_COMPLETIONS = 20
+JSON = "application/json"
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def register_resources(server: MCPServer[AppState], state: AppState) -> None:
+    """Resources read through ``state`` (static resources get no request context)."""
+
+    async def books() -> Books:
+        with resource_call("open the books"):
+            return await state.backend.books()
+
+    @server.resource("si://organizations", name="organizations", title="Organizations", mime_type=JSON)
+    async def organizations() -> str:
+        """Your organizations: ids, names, countries."""
+        opened = await books()
+        with resource_call("list your organizations"):
+            orgs = await lookup.organizations(opened)
+        default = state.settings.organization_id or (orgs[0].name if len(orgs) == 1 else None)
+        views = [organization_view(org).model_dump(mode="json") for org in orgs]
+        return _dump({"organizations": views, "default": default})
+
+    @server.resource("si://organizations/{organization}", name="organization", title="Organization", mime_type=JSON)
+    async def organization(organization: str) -> str:
+        """One organization (id or name) with its currency and taxes."""
+        opened = await books()
+        with resource_call(f"find organization '{organization}'"):
+            org = await lookup.organization(opened, organization)
+            view = await organization_details(opened, org)
+        return view.model_dump_json()
+
+    @server.resource(
+        "si://organizations/{organization}/documents",
+        name="recent_documents",
+        title="Recent documents",
+        mime_type=JSON,
+    )
+    async def recent_documents(organization: str) -> str:
+        """The organization's most recent documents, newest first."""
+        from si_mcp.models import Filter
+
+        opened = await books()
+        with resource_call(f"list the documents of '{organization}'"):
+            org = await lookup.organization(opened, organization)
+            docs = await opened.api.documents.list(
+                org.id, filter=Filter(order=["date DESC", "number DESC"], limit=_RECENT)
+            )
+        summaries = [document_summary(doc).model_dump(mode="json") for doc in docs]
+        return _dump({"organization": {"id": org.id, "name": org_ref(org)}, "documents": summaries})
+
+    @server.resource("si://documents/{document_id}", name="document", title="Document", mime_type=JSON)
+    async def document(document_id: str) -> str:
+        """One document with items, VAT, payments and note."""
+        opened = await books()
+        with resource_call(f"find document '{document_id}'"):
+            org, doc = await lookup.organization_and_document(opened, None, document_id, include_payments=True)
+        return _dump(
+            {
+                "organization": {"id": org.id, "name": org_ref(org)},
+                "document": document_detail(doc).model_dump(mode="json"),
+            }
+        )
+
+    @server.resource(
+        "si://documents/{document_id}/pdf", name="document_pdf", title="Document PDF", mime_type="application/pdf"
+    )
+    async def document_pdf(document_id: str) -> bytes:
+        """The document's PDF."""
+        opened = await books()
+        with resource_call(f"render the PDF of '{document_id}'"):
+            _, doc = await lookup.organization_and_document(opened, None, document_id)
+            return await opened.api.documents.pdf(doc.id)
+
+    # The SDK leaves its completion decorator unannotated; the handler below is fully typed.
+    completion_handler: Callable[[_Completer], _Completer] = server.completion()  # type: ignore[no-untyped-call]
+
+    @completion_handler
+    async def complete(
+        ref: PromptReference | ResourceTemplateReference,
+        argument: CompletionArgument,
+        context: CompletionContext | None,
+    ) -> Completion | None:
+        try:
+            with api_call("complete the argument"):
+                opened = await state.backend.books()
+                values = await _complete(opened, state, argument, context)
+        except ToolError:
+            return None  # nothing to offer (no books, ambiguous organization): the user types freely
+        return Completion(values=values[:_COMPLETIONS], has_more=len(values) > _COMPLETIONS)
+
+
+async def _complete(
+    books: Books, state: AppState, argument: CompletionArgument, context: CompletionContext | None
+) -> list[str]:
+    typed = argument.value.strip().casefold()
+    if argument.name == "organization":
+        orgs = await lookup.organizations(books)
+        return [org.name for org in orgs if typed in org.name.casefold()]
+    if argument.name not in ("client", "document", "document_id"):
+        return []
+    chosen = (context.arguments or {}).get("organization") if context else None
+    orgs = (
+        [await lookup.organization(books, chosen, default=state.settings.organization_id)]
+        if chosen or state.settings.organization_id
+        else await lookup.organizations(books)
+    )
+    if argument.name == "client":
+        return await _client_names(books, [org.id for org in orgs], typed)
+    return await _document_numbers(books, [org.id for org in orgs], argument.value.strip())
+
+
+async def _client_names(books: Books, org_ids: list[str], typed: str) -> list[str]:
+    from si_mcp.models import Filter
+
+    names: list[str] = []
+    for org_id in org_ids[:5]:
+        if typed:
+            found = await books.api.clients.search(org_id, term=typed)
+        else:
+            found = await books.api.clients.list(org_id, filter=Filter(order="name ASC", limit=_COMPLETIONS + 1))
+        names += [c.name for c in found if typed in c.name.casefold()]
+    return list(dict.fromkeys(names))
+
+
+async def _document_numbers(books: Books, org_ids: list[str], typed: str) -> list[str]:
+    from si_mcp.models import Filter
+
+    numbers: list[str] = []
+    where = {"number": {"like": f"{typed}%"}} if typed else None
+    for org_id in org_ids[:5]:
+        query = Filter(where=where, order=["date DESC", "number DESC"], limit=_COMPLETIONS + 1)
+        numbers += [doc.number for doc in await books.api.documents.list(org_id, filter=query) if doc.number]
+    return list(dict.fromkeys(numbers))

@@ -1,0 +1,132 @@
+"""Serving the MCP server: stdio (default) or streamable HTTP.
+
+stdio writes only protocol messages to stdout; logs go to stderr. HTTP is stateless JSON
+(no sessions, as the 2026-07-28 protocol expects), checks ``Host``/``Origin`` against an
+allowlist (DNS-rebinding protection), takes a bearer token when ``SI_MCP_HTTP_TOKEN`` is set,
+and refuses to listen beyond loopback without one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from mcp.server import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+
+from .app import build_server
+from .state import AppState
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from si_mcp.client import SpaceInvoices
+    from si_mcp.settings import Settings
+
+__all__ = ["HttpConfigError", "http_app", "run_server"]
+
+_LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+_LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+
+
+class HttpConfigError(Exception):
+    """The HTTP transport is configured unsafely or incompletely; the message says how to fix it."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _configure_logging(settings: Settings) -> None:
+    """Everything to stderr: on stdio, stdout belongs to the protocol."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(
+        settings.log_level.upper() if settings.log_level.upper() in logging.getLevelNamesMapping() else "WARNING"
+    )
+
+
+def _security(settings: Settings, host: str, port: int) -> TransportSecuritySettings:
+    hosts = list(_LOOPBACK_HOSTS)
+    origins = list(_LOOPBACK_ORIGINS)
+    if settings.public_url:
+        public = urlsplit(settings.public_url)
+        if public.hostname:
+            hosts += [public.netloc, f"{public.hostname}:*", public.hostname]
+            origins.append(f"{public.scheme}://{public.netloc}")
+    if not is_loopback(host) and host not in ("0.0.0.0", "::"):
+        hosts += [f"{host}:{port}", host]
+    for extra in settings.http_allowed_hosts:
+        hosts += [extra, f"{extra}:*"] if ":" not in extra else [extra]
+    origins += settings.http_allowed_origins
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=list(dict.fromkeys(hosts)),
+        allowed_origins=list(dict.fromkeys(origins)),
+    )
+
+
+def resource_url(settings: Settings, host: str, port: int) -> str:
+    """The URL clients use for this server (the OAuth protected-resource identifier)."""
+    if settings.public_url:
+        url = settings.public_url.rstrip("/")
+        return url if url.endswith("/mcp") else url + "/mcp"
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/mcp"
+
+
+def check_http(settings: Settings, host: str) -> None:
+    """Refuse configurations that would expose the books."""
+    if is_loopback(host):
+        return
+    if settings.http_token is None:
+        raise HttpConfigError(
+            f"refusing to serve HTTP on {host} without authentication: set SI_MCP_HTTP_TOKEN "
+            "(clients then send 'Authorization: Bearer <token>'), or bind to 127.0.0.1."
+        )
+    if not settings.public_url and not settings.http_allowed_hosts and host in ("0.0.0.0", "::"):
+        raise HttpConfigError(
+            f"serving on {host} needs the public host name for DNS-rebinding protection: "
+            "set SI_MCP_PUBLIC_URL (e.g. https://mcp.example.com) or SI_MCP_HTTP_ALLOWED_HOSTS."
+        )
+
+
+def http_app(
+    settings: Settings, *, host: str, port: int, api: SpaceInvoices | None = None
+) -> tuple[MCPServer[AppState], Starlette]:
+    """The streamable HTTP app (stateless, JSON responses) and its server; run ``server.session_manager.run()``
+    around it when mounting it yourself (uvicorn runs the app's own lifespan)."""
+    check_http(settings, host)
+    server = build_server(settings, api=api, http_resource_url=resource_url(settings, host, port))
+    app = server.streamable_http_app(
+        stateless_http=True,
+        json_response=True,
+        transport_security=_security(settings, host, port),
+        host=host,
+    )
+    return server, app
+
+
+def run_server(settings: Settings, *, http: bool, host: str, port: int) -> None:
+    """Serve until stopped (the ``si-mcp serve`` command)."""
+    _configure_logging(settings)
+    if not http:
+        build_server(settings).run()
+        return
+    try:
+        _, app = http_app(settings, host=host, port=port)
+    except HttpConfigError as exc:
+        raise SystemExit(f"si-mcp: {exc}") from None
+    import uvicorn  # only the HTTP transport needs it
+
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), lifespan="on")

@@ -1,0 +1,120 @@
+"""One-line descriptions of documents and the questions put to the user before acting on them.
+
+Everything here is text the model or the user reads, so untrusted values go through
+:func:`~si_mcp.server.text.clean` and every amount carries its currency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .consent import Action
+from .text import clean, money_text
+from .views import DocumentSummary, VatLine, document_summary
+
+if TYPE_CHECKING:
+    from si_mcp.models import Document, Organization
+
+__all__ = ["KIND", "cancel_action", "document_sentence", "pay_action", "send_action"]
+
+KIND = {"invoice": "Invoice", "estimate": "Estimate", "advance": "Advance invoice", "credit-note": "Credit note"}
+
+
+def _label(summary: DocumentSummary) -> str:
+    return f"{KIND.get(summary.type, summary.type.title())} {summary.number or '(draft, no number yet)'}"
+
+
+def _state(summary: DocumentSummary) -> str:
+    if summary.status == "paid":
+        return "paid in full"
+    if summary.status in ("unpaid", "overdue"):
+        due = f", due {summary.due_date}" if summary.due_date else ""
+        return f"{summary.status}: {money_text(Decimal(summary.amount_due), summary.currency)} to pay{due}"
+    return summary.status
+
+
+def document_sentence(org_name: str, summary: DocumentSummary, vat: list[VatLine] | None = None) -> str:
+    """``Invoice 2026-00001 for Rocket man (International Space Agency): 10,000.00 EUR + VAT … = …; paid in full.``"""
+    currency = summary.currency
+    groups = ", ".join(f"{line.label}" for line in (vat or [])[:4])
+    tax = f" + VAT {money_text(Decimal(summary.tax), currency)}" + (f" ({groups})" if groups else "")
+    return (
+        f"{_label(summary)} for {clean(summary.client, 60)} ({clean(org_name, 60)}): "
+        f"{money_text(Decimal(summary.net), currency)}{tax} = "
+        f"{money_text(Decimal(summary.gross), currency)}; {_state(summary)}."
+    )
+
+
+def _facts(org: Organization, doc: Document) -> tuple[DocumentSummary, str]:
+    summary = document_summary(doc)
+    return summary, f"{_label(summary)} of {clean(org.name, 60)}"
+
+
+def send_action(
+    account_id: str,
+    org: Organization,
+    doc: Document,
+    *,
+    recipients: list[str],
+    subject: str | None,
+    message: str | None,
+    resend: bool,
+) -> Action:
+    summary, what = _facts(org, doc)
+    lines = [
+        f"Email {what}?",
+        f"To: {', '.join(clean(r, 100) for r in recipients)}",
+        f"Client: {clean(summary.client, 60)}",
+        f"Amount: {money_text(Decimal(summary.gross), summary.currency)} ({_state(summary)})",
+    ]
+    if subject:
+        lines.append(f"Subject: {clean(subject, 120)}")
+    if message:
+        lines.append(f"Message: {clean(message, 200)}")
+    args = {
+        "recipients": ",".join(sorted(r.casefold() for r in recipients)),
+        "subject": subject or "",
+        "message": message or "",
+        "resend": "1" if resend else "0",
+    }
+    return Action("send", account_id, org, doc, args, "\n".join(lines))
+
+
+def pay_action(
+    account_id: str,
+    org: Organization,
+    doc: Document,
+    *,
+    amount: Decimal,
+    payment_type: str,
+    day: dt.date,
+    note: str | None,
+) -> Action:
+    summary, what = _facts(org, doc)
+    remaining = Decimal(summary.amount_due) - amount
+    lines = [
+        f"Record a payment on {what}?",
+        f"Amount: {money_text(amount, summary.currency)} by {payment_type} on {day.isoformat()}",
+        f"Client: {clean(summary.client, 60)}",
+        f"Still due afterwards: {money_text(max(remaining, Decimal(0)), summary.currency)}",
+    ]
+    args = {
+        "amount": format(amount.normalize(), "f"),
+        "type": payment_type,
+        "date": day.isoformat(),
+        "note": note or "",
+    }
+    return Action("pay", account_id, org, doc, args, "\n".join(lines))
+
+
+def cancel_action(account_id: str, org: Organization, doc: Document) -> Action:
+    summary, what = _facts(org, doc)
+    lines = [
+        f"Cancel {what}?",
+        f"Client: {clean(summary.client, 60)}",
+        f"Amount: {money_text(Decimal(summary.gross), summary.currency)} ({_state(summary)})",
+        "A canceled document stays in the books (its number is kept) but no longer counts.",
+    ]
+    return Action("cancel", account_id, org, doc, {}, "\n".join(lines))

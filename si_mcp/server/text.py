@@ -1,0 +1,75 @@
+"""Small, pure helpers for what the model reads: money with its currency, dates, untrusted strings.
+
+Client names, notes and item names come from third parties. They are *data*: every string
+that goes into a text summary passes through :func:`clean`, which strips control and format
+characters (newlines included, so a name cannot start a new "instruction" line) and caps the
+length. Structured content keeps newlines in notes but is capped the same way.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = ["clean", "clean_block", "currency_exponent", "day", "money", "money_text", "percent"]
+
+# ISO 4217 minor units that are not 2. Everything else (EUR, USD, GBP, ...) has 2.
+_EXPONENTS = {
+    **dict.fromkeys(
+        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF")
+        + ("XOF", "XPF"),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}
+
+
+def currency_exponent(currency: str) -> int:
+    """Digits after the decimal point for ``currency`` (ISO 4217)."""
+    return _EXPONENTS.get(currency.upper(), 2)
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    """The exact amount as a plain decimal string in the currency's minor unit: ``"12100.00"``."""
+    value = amount if amount is not None else Decimal(0)
+    quantum = Decimal(1).scaleb(-currency_exponent(currency))
+    return str(value.quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def money_text(amount: Decimal | None, currency: str) -> str:
+    """An amount for people, always with its currency: ``"12,100.00 EUR"``."""
+    value = Decimal(money(amount, currency))
+    return f"{value:,} {currency.upper()}"
+
+
+def percent(rate: Decimal) -> str:
+    """A rate without trailing zeros: ``21``, ``5.5``."""
+    normalized = rate.normalize()
+    return str(normalized.quantize(Decimal(1)) if normalized == normalized.to_integral_value() else normalized)
+
+
+def day(value: datetime | date | None) -> date | None:
+    """The calendar day of a timestamp (UTC as the API stores it)."""
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _printable(char: str) -> bool:
+    return unicodedata.category(char)[0] != "C"
+
+
+def clean(value: object, limit: int = 80) -> str:
+    """One line of untrusted text: control/format characters dropped, whitespace collapsed, capped."""
+    text = "".join(ch if _printable(ch) else " " for ch in str(value or ""))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def clean_block(value: object, limit: int = 1000) -> str:
+    """Multi-line untrusted text for structured content: newlines kept, other controls dropped, capped."""
+    lines = [clean(line, limit) for line in str(value or "").splitlines()]
+    text = "\n".join(lines).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

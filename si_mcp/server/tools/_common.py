@@ -1,0 +1,79 @@
+"""Shared pieces of the tool modules: argument types, the tool registry entry, result building."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field, WithJsonSchema
+
+__all__ = [
+    "DocArg",
+    "Number",
+    "DocTypeArg",
+    "OrgArg",
+    "PaymentType",
+    "TokenArg",
+    "ToolSpec",
+    "result",
+    "today",
+]
+
+# How organization, document and confirmation_token work is explained once, in the server's
+# instructions; repeating it on every tool would cost context on every turn.
+OrgArg = Annotated[str | None, Field(max_length=200)]
+DocArg = Annotated[str, Field(min_length=1, max_length=100)]
+DocTypeArg = Annotated[Literal["invoice", "estimate", "advance", "credit-note"] | None, Field()]
+TokenArg = Annotated[str | None, Field(max_length=200)]
+# Exact decimals: JSON numbers are read through their text (never float math); strings are accepted too.
+Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+PaymentType = Literal["bank", "online", "paypal", "cash", "card", "crypto", "coupon", "other"]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool and the truths about it the client may rely on."""
+
+    fn: Callable[..., Any]
+    title: str
+    read_only: bool
+    destructive: bool = False
+    idempotent: bool = False
+    open_world: bool = False
+
+    @property
+    def annotations(self) -> ToolAnnotations:
+        return ToolAnnotations(
+            read_only_hint=self.read_only,
+            destructive_hint=self.destructive,
+            idempotent_hint=self.idempotent,
+            open_world_hint=self.open_world,
+        )
+
+
+def result(text: str, data: BaseModel, extra: Sequence[ContentBlock] = ()) -> CallToolResult:
+    """A short text for the model plus the structured content (validated against the output schema)."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=text), *extra],
+        # None fields are left out: the listed output schemas declare no nulls (see schema.py).
+        structured_content=data.model_dump(mode="json", exclude_none=True),
+    )
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def as_timestamp(day: dt.date | None) -> dt.datetime | None:
+    """A calendar day as the API's timestamp (midnight UTC)."""
+    return None if day is None else dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def decimal_text(value: Decimal) -> str:
+    """A normalized Decimal for keys and previews (``12100`` and ``12100.00`` are the same)."""
+    normalized = value.normalize()
+    return format(normalized, "f")

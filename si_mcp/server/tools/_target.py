@@ -1,0 +1,61 @@
+"""What the consequential tools (send, pay, cancel) share: the target document, consent, results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.mcpserver import AcceptedElicitation, Elicit, ElicitationResult
+from pydantic import BaseModel
+
+from .. import lookup
+from ..consent import Action, Confirm, Consent, Decision, request_consent
+from ..state import Ctx, books_of, state_of
+from ..views import DocRef
+
+if TYPE_CHECKING:
+    from si_mcp.models import Document, Organization
+
+__all__ = ["ActionResult", "Target", "ask", "held_back", "target"]
+
+
+@dataclass(frozen=True)
+class Target:
+    account_id: str
+    org: Organization
+    doc: Document
+
+
+class ActionResult(BaseModel):
+    organization: str
+    document: DocRef
+    confirmation_token: str | None = None
+
+
+async def target(
+    ctx: Ctx, organization: str | None, document: str, doc_type: str | None, *, include_payments: bool = False
+) -> Target:
+    books = await books_of(ctx)
+    default = state_of(ctx).settings.organization_id
+    org, doc = await lookup.organization_and_document(
+        books, organization, document, default=default, doc_type=doc_type, include_payments=include_payments
+    )
+    return Target(books.account_id, org, doc)
+
+
+def ask(ctx: Ctx, action: Action, token: str | None) -> Consent | Elicit[Confirm]:
+    state = state_of(ctx)
+    return request_consent(ctx, signer=state.signer, enabled=state.settings.confirm, action=action, token=token)
+
+
+def held_back(tool: str, verb: str, decision: Decision, consent: ElicitationResult[Any]) -> tuple[str | None, str]:
+    """(confirmation token, text) when the action did not run: awaiting approval, declined or dismissed."""
+    data = consent.data if isinstance(consent, AcceptedElicitation) else None
+    confirmation = data.confirmation if isinstance(data, Consent) else None
+    if decision == "needs_token" and confirmation is not None:
+        return confirmation.token, (
+            f"NOT {verb} yet. Ask the user to approve:\n{confirmation.preview}\n"
+            f"If they agree, call {tool} again with the same arguments and confirmation_token="
+            f"'{confirmation.token}' (valid until {confirmation.expires_at:%H:%M} UTC)."
+        )
+    return None, f"Not {verb}: the user {decision} it. Nothing changed."

@@ -1,0 +1,170 @@
+"""Getting a document out: email it (after consent) or hand over its PDF."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import BlobResourceContents, CallToolResult, ContentBlock, EmbeddedResource, ResourceLink
+from pydantic import BaseModel, Field
+
+from ..consent import Confirm, Consent, decide
+from ..errors import api_call
+from ..state import Ctx, books_of, state_of
+from ..summaries import KIND, send_action
+from ..text import clean
+from ..views import document_ref, org_ref, pdf_uri
+from ._common import DocArg, DocTypeArg, OrgArg, TokenArg, ToolSpec, result
+from ._target import ActionResult, Target, ask, held_back, target
+from .invoices import send_now
+
+__all__ = ["TOOLS"]
+
+Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s,;<>]+@[^@\s,;<>]+$")]
+
+
+class SendResult(ActionResult):
+    status: Literal["sent", "declined", "dismissed", "needs_confirmation"]
+    recipients: list[str]
+
+
+class PdfRef(BaseModel):
+    id: str
+    number: str | None
+
+
+class PdfResult(BaseModel):
+    organization: str
+    document: PdfRef
+    uri: str
+    size_bytes: int
+    embedded: bool
+
+
+@dataclass(frozen=True)
+class Delivery:
+    found: Target
+    recipients: list[str]
+
+
+async def _plan(
+    ctx: Ctx, organization: str | None, document: str, type: str | None, recipients: list[str] | None
+) -> Delivery:
+    found = await target(ctx, organization, document, type)
+    doc, org = found.doc, found.org
+    label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
+    if doc.draft or doc.canceled:
+        raise ToolError(f"The {label} is {'a draft' if doc.draft else 'canceled'}; it cannot be sent.")
+    to = [r.strip() for r in recipients or [] if r.strip()]
+    if not to:
+        email = doc.document_client.email if doc.document_client else None
+        if not email:
+            raise ToolError(f"The client of the {label} has no email address. Pass recipients=[...].")
+        to = [email]
+    return Delivery(found, list(dict.fromkeys(to)))
+
+
+async def _consent(
+    ctx: Ctx,
+    plan: Annotated[Delivery, Resolve(_plan)],
+    subject: str | None,
+    message: str | None,
+    resend: bool,
+    confirmation_token: str | None,
+) -> Consent | Elicit[Confirm]:
+    found = plan.found
+    action = send_action(
+        found.account_id,
+        found.org,
+        found.doc,
+        recipients=plan.recipients,
+        subject=subject,
+        message=message,
+        resend=resend,
+    )
+    return ask(ctx, action, confirmation_token)
+
+
+async def send_invoice(
+    ctx: Ctx,
+    document: DocArg,
+    plan: Annotated[Delivery, Resolve(_plan)],
+    consent: Annotated[ElicitationResult[Confirm], Resolve(_consent)],
+    organization: OrgArg = None,
+    type: DocTypeArg = None,
+    recipients: Annotated[
+        list[Email] | None,
+        Field(description="Default: the client's email. Only addresses the user gave.", max_length=10),
+    ] = None,
+    subject: Annotated[str | None, Field(max_length=300)] = None,
+    message: Annotated[str | None, Field(max_length=5000)] = None,
+    resend: Annotated[bool, Field(description="Send although already sent.")] = False,
+    confirmation_token: TokenArg = None,
+) -> Annotated[CallToolResult, SendResult]:
+    """Email a document and its PDF to the client: a real email, so it asks the user first."""
+    org, doc = plan.found.org, plan.found.doc
+    decision = decide(consent)
+    if decision != "go":
+        token, text = held_back("send_invoice", "sent", decision, consent)
+        status: Literal["declined", "dismissed", "needs_confirmation"] = (
+            "needs_confirmation" if decision == "needs_token" else decision
+        )
+        data = SendResult(
+            organization=org_ref(org),
+            document=document_ref(doc),
+            status=status,
+            recipients=plan.recipients,
+            confirmation_token=token,
+        )
+        return result(text, data)
+    await send_now(ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend)
+    if confirmation_token:
+        state_of(ctx).signer.spend(confirmation_token)
+    data = SendResult(organization=org_ref(org), document=document_ref(doc), status="sent", recipients=plan.recipients)
+    label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(org.name)}"
+    return result(f"Emailed the {label} to {', '.join(plan.recipients)}.", data)
+
+
+async def get_pdf(
+    ctx: Ctx,
+    document: DocArg,
+    organization: OrgArg = None,
+    type: DocTypeArg = None,
+    language: Annotated[str | None, Field(description="e.g. en, nl, de.", pattern="^[a-z]{2}(-[A-Za-z]{2})?$")] = None,
+    embed: Annotated[bool, Field(description="Also return the bytes, only if the user needs the file.")] = False,
+) -> Annotated[CallToolResult, PdfResult]:
+    """A document's PDF as a link to si://documents/{id}/pdf; the bytes only with embed."""
+    found = await target(ctx, organization, document, type)
+    org, doc = found.org, found.doc
+    books = await books_of(ctx)
+    with api_call("render the PDF"):
+        pdf = await books.api.documents.pdf(doc.id, language=language)
+    uri = pdf_uri(doc.id)
+    name = f"{doc.number or doc.id}.pdf"
+    label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id}"
+    blocks: list[ContentBlock] = [
+        ResourceLink(
+            type="resource_link", uri=uri, name=name, title=f"{label} (PDF)", mime_type="application/pdf", size=len(pdf)
+        )
+    ]
+    if embed:
+        blob = BlobResourceContents(uri=uri, mime_type="application/pdf", blob=base64.b64encode(pdf).decode())
+        blocks.append(EmbeddedResource(type="resource", resource=blob))
+    data = PdfResult(
+        organization=org_ref(org),
+        document=PdfRef(id=doc.id, number=doc.number),
+        uri=uri,
+        size_bytes=len(pdf),
+        embedded=embed,
+    )
+    text = f"PDF of {label} ({clean(org.name)}): {uri}, {len(pdf):,} bytes" + (", attached." if embed else ".")
+    return result(text, data, blocks)
+
+
+TOOLS = [
+    ToolSpec(send_invoice, "Send by email", read_only=False, open_world=True),
+    ToolSpec(get_pdf, "Get PDF", read_only=True, idempotent=True),
+]

@@ -1,0 +1,341 @@
+"""Reading documents (find, get, summarize a period) and cancelling one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from mcp.server.mcpserver import Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from .. import lookup
+from ..consent import Confirm, Consent, decide
+from ..errors import api_call
+from ..state import Ctx, books_of, state_of
+from ..summaries import cancel_action, document_sentence
+from ..text import clean, money, money_text, percent
+from ..views import (
+    DocumentDetail,
+    DocumentSummary,
+    ItemView,
+    VatLine,
+    document_detail,
+    document_ref,
+    document_summary,
+    org_ref,
+)
+from ._common import DocArg, DocTypeArg, OrgArg, TokenArg, ToolSpec, as_timestamp, result, today
+from ._target import ActionResult, Target, ask, held_back, target
+
+if TYPE_CHECKING:
+    from si_mcp.models import Document, Organization
+
+    from ..backend import Books
+
+__all__ = ["TOOLS"]
+
+StatusFilter = Literal["draft", "unpaid", "overdue", "paid", "canceled", "open"]
+_PAYABLE = ["invoice", "advance"]
+_PAGE_MAX = 1000
+_TOTALS_MAX = 100_000  # documents summed at most in one call
+
+
+class DocumentsPage(BaseModel):
+    organization: str
+    documents: list[DocumentSummary]
+    total: int
+    next_offset: int | None = None
+    totals: list[CurrencyTotal] | None = None
+
+
+class DocumentResult(BaseModel):
+    organization: str
+    document: DocumentDetail
+
+
+class CancelResult(ActionResult):
+    status: Literal["canceled", "already_canceled", "declined", "dismissed", "needs_confirmation"]
+
+
+class CurrencyTotal(BaseModel):
+    currency: str
+    documents: int
+    net: str
+    tax: str
+    gross: str
+    paid: str
+    amount_due: str
+    vat: list[VatLine]
+
+
+# ------------------------------------------------------------------ filters
+
+
+def _status_where(status: StatusFilter | None, doc_type: str | None) -> list[dict[str, Any]]:
+    if status is None:
+        return []
+    if status == "draft":
+        return [{"draft": True}]
+    if status == "canceled":
+        return [{"canceled": True}]
+    live: list[dict[str, Any]] = [{"draft": False}, {"canceled": False}]
+    if status == "open":
+        return [*live, {"type": "estimate"}]
+    kinds = [] if doc_type else [{"type": {"inq": _PAYABLE}}]
+    if status == "paid":
+        return [*live, *kinds, {"paidInFull": True}]
+    unpaid = [*live, *kinds, {"paidInFull": False}]
+    if status == "overdue":
+        return [*unpaid, {"dateDue": {"lt": as_timestamp(today())}}]
+    return unpaid
+
+
+def _contains(text: str) -> dict[str, str]:
+    """A case-insensitive "contains" match, the same on LoopBack/MongoDB (regex) and the local API."""
+    escaped = "".join("\\" + ch if ch in ".[](){}+?|^$*\\" else ch for ch in text.strip().replace("%", ""))
+    return {"like": escaped, "options": "i"}
+
+
+async def _client_ids(books: Books, org: Organization, term: str) -> list[str]:
+    found, near = await lookup.find_client(books, org, term)
+    return [found.id] if found else [c.id for c in near]
+
+
+async def _where(
+    books: Books,
+    org: Organization,
+    *,
+    status: StatusFilter | None,
+    doc_type: str | None,
+    client: str | None,
+    text: str | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> dict[str, Any] | None:
+    clauses = _status_where(status, doc_type)
+    if doc_type:
+        clauses.append({"type": doc_type})
+    if client:
+        clauses.append({"clientId": {"inq": await _client_ids(books, org, client)}})
+    if text:
+        pattern = _contains(text)
+        options: list[dict[str, Any]] = [{"number": pattern}, {"reference": pattern}, {"note": pattern}]
+        ids = [c.id for c in (await books.api.clients.search(org.id, term=text.strip()))[:50]]
+        clauses.append({"or": [*options, {"clientId": {"inq": ids}}] if ids else options})
+    if date_from:
+        clauses.append({"date": {"gte": as_timestamp(date_from)}})
+    if date_to:
+        clauses.append({"date": {"lt": as_timestamp(date_to + dt.timedelta(days=1))}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"and": clauses}
+
+
+def _page_text(org: Organization, page: DocumentsPage, status: str | None, offset: int) -> str:
+    head = f"{page.total} documents match in {clean(org.name)}" + (f" ({status})" if status else "")
+    lines = [
+        f"{d.number or d.id} {clean(d.client, 40)} {money_text(Decimal(d.gross), d.currency)} "
+        f"{d.status}{f' due {d.due_date}' if d.due_date and d.status in ('unpaid', 'overdue') else ''} (id {d.id})"
+        for d in page.documents
+    ]
+    shown = f"; showing {offset + 1}-{offset + len(lines)}:\n" + "\n".join(lines) if lines else "."
+    more = f"\nMore: call again with offset={page.next_offset}." if page.next_offset is not None else ""
+    sums = f"\n{_totals_text(page.totals)}" if page.totals is not None else ""
+    return head + shown + more + sums
+
+
+async def find_documents(
+    ctx: Ctx,
+    organization: OrgArg = None,
+    status: StatusFilter | None = None,
+    type: Literal["invoice", "estimate", "advance", "credit-note"] | None = None,
+    client: Annotated[str | None, Field(description="Name, email or id.", max_length=300)] = None,
+    text: Annotated[str | None, Field(description="In number, reference, note or client.", max_length=200)] = None,
+    date_from: Annotated[dt.date | None, Field(description="Issue date, inclusive.")] = None,
+    date_to: dt.date | None = None,
+    totals: Annotated[bool, Field(description="Sum all matches: net, VAT per rate, gross, due.")] = False,
+    limit: Annotated[int, Field(ge=0, le=50)] = 20,
+    offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
+) -> Annotated[CallToolResult, DocumentsPage]:
+    """Find documents, newest first; totals=true sums every match (a month's revenue and VAT: date_from, date_to,
+    totals=true, limit=0)."""
+    from si_mcp.models import Filter
+
+    books = await books_of(ctx)
+    org = await lookup.organization(books, organization, default=state_of(ctx).settings.organization_id)
+    with api_call("search the documents"):
+        where = await _where(
+            books, org, status=status, doc_type=type, client=client, text=text,
+            date_from=date_from, date_to=date_to,
+        )  # fmt: skip
+        docs = []
+        if limit:
+            query = Filter(where=where, order=["date DESC", "number DESC"], limit=limit + 1, skip=offset)
+            docs = await books.api.documents.list(org.id, filter=query)
+        total = await books.api.documents.count(org.id, where=where)
+        sums = _totals(await _all(books, org, where, counted=status in ("draft", "canceled"))) if totals else None
+    more = len(docs) > limit or (not limit and offset < total)
+    page = DocumentsPage(
+        organization=org_ref(org),
+        documents=[document_summary(doc) for doc in docs[:limit]],
+        total=total,
+        next_offset=offset + limit if more and limit else None,
+        totals=sums,
+    )
+    return result(_page_text(org, page, status, offset), page)
+
+
+async def _all(books: Books, org: Organization, where: dict[str, Any] | None, *, counted: bool) -> list[Document]:
+    """Every match; drafts and canceled documents count only when the status filter asked for them."""
+    from si_mcp.models import Filter
+
+    live: list[dict[str, Any]] = [] if counted else [{"draft": False}, {"canceled": False}]
+    clauses = ([where] if where else []) + live
+    combined = None if not clauses else clauses[0] if len(clauses) == 1 else {"and": clauses}
+    query = Filter(where=combined, order=["date ASC", "number ASC"])
+    docs: list[Document] = []
+    async for doc in books.api.documents.iterate(org.id, filter=query, page_size=_PAGE_MAX):
+        docs.append(doc)
+        if len(docs) >= _TOTALS_MAX:
+            raise ToolError(f"More than {_TOTALS_MAX:,} documents match; narrow the dates to sum them.")
+    return docs
+
+
+def _totals(docs: list[Document]) -> list[CurrencyTotal]:
+    by_currency: dict[str, list[Document]] = defaultdict(list)
+    for doc in docs:
+        by_currency[doc.currency_id].append(doc)
+    return [_currency_total(currency, group) for currency, group in sorted(by_currency.items())]
+
+
+def _currency_total(currency: str, group: list[Document]) -> CurrencyTotal:
+    vat: dict[tuple[Decimal, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for doc in group:
+        for tax in doc.document_taxes:
+            entry = vat[(tax.tax.normalize(), tax.abbreviation or "")]
+            entry[0] += tax.base
+            entry[1] += tax.total_tax
+    net = sum((d.total for d in group), Decimal(0))
+    gross = sum((d.total_with_tax for d in group), Decimal(0))
+    return CurrencyTotal(
+        currency=currency,
+        documents=len(group),
+        net=money(net, currency),
+        tax=money(gross - net, currency),
+        gross=money(gross, currency),
+        paid=money(sum((d.total_paid for d in group), Decimal(0)), currency),
+        amount_due=money(sum((d.total_due for d in group), Decimal(0)), currency),
+        vat=[
+            VatLine(
+                rate=percent(rate),
+                label=clean(label or f"{percent(rate)}%", 50),
+                base=money(amounts[0], currency),
+                tax=money(amounts[1], currency),
+            )
+            for (rate, label), amounts in sorted(vat.items())
+        ],
+    )
+
+
+def _totals_text(totals: list[CurrencyTotal]) -> str:
+    if not totals:
+        return "Totals: nothing to sum."
+    parts = []
+    for t in totals:
+        vat = "; ".join(
+            f"{v.label}: {money_text(Decimal(v.tax), t.currency)} on {money_text(Decimal(v.base), t.currency)}"
+            for v in t.vat
+        )
+        parts.append(
+            f"{t.documents} documents: net {money_text(Decimal(t.net), t.currency)} + VAT "
+            f"{money_text(Decimal(t.tax), t.currency)} = {money_text(Decimal(t.gross), t.currency)}; paid "
+            f"{money_text(Decimal(t.paid), t.currency)}, due {money_text(Decimal(t.amount_due), t.currency)}"
+            + (f". VAT by rate: {vat}" if vat else "")
+        )
+    return "Totals: " + " | ".join(parts) + "."
+
+
+def _item_line(item: ItemView, currency: str) -> str:
+    discount = f" -{item.discount}" if Decimal(item.discount.rstrip("%")) else ""
+    taxes = f" +{'/'.join(item.tax_rates)}% VAT" if item.tax_rates else ""
+    unit = f" {item.unit}" if item.unit else " x"
+    total = money_text(Decimal(item.net), currency)
+    return f"- {item.quantity}{unit} {item.name} at {item.price} {currency}{discount}{taxes} = {total}"
+
+
+async def get_document(
+    ctx: Ctx, document: DocArg, organization: OrgArg = None, type: DocTypeArg = None
+) -> Annotated[CallToolResult, DocumentResult]:
+    """Get one document with its items, VAT, payments and note."""
+    found = await target(ctx, organization, document, type, include_payments=True)
+    detail = document_detail(found.doc)
+    lines = [document_sentence(found.org.name, detail, detail.vat)]
+    lines += [_item_line(item, detail.currency) for item in detail.items[:10]]
+    if len(detail.items) > 10:
+        lines.append(f"- … {len(detail.items) - 10} more items (see structured content)")
+    lines += [
+        f"Paid {money_text(Decimal(p.amount), detail.currency)} by {p.type} on {p.date}" for p in detail.payments[:5]
+    ]
+    lines.append(f"id {detail.id}; PDF {detail.pdf}")
+    return result("\n".join(lines), DocumentResult(organization=org_ref(found.org), document=detail))
+
+
+# ------------------------------------------------------------------ cancel
+
+
+async def _cancel_target(ctx: Ctx, organization: str | None, document: str, type: str | None) -> Target:
+    return await target(ctx, organization, document, type)
+
+
+async def _cancel_consent(
+    ctx: Ctx, found: Annotated[Target, Resolve(_cancel_target)], confirmation_token: str | None
+) -> Consent | Elicit[Confirm]:
+    if found.doc.canceled:
+        return Consent(mode="not_needed")
+    return ask(ctx, cancel_action(found.account_id, found.org, found.doc), confirmation_token)
+
+
+async def cancel_document(
+    ctx: Ctx,
+    document: DocArg,
+    found: Annotated[Target, Resolve(_cancel_target)],
+    consent: Annotated[ElicitationResult[Confirm], Resolve(_cancel_consent)],
+    organization: OrgArg = None,
+    type: DocTypeArg = None,
+    confirmation_token: TokenArg = None,
+) -> Annotated[CallToolResult, CancelResult]:
+    """Cancel a document (it keeps its number); asks the user first. A paid invoice is corrected by a credit note."""
+    org, doc = found.org, found.doc
+    label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
+    if doc.canceled:
+        data = CancelResult(organization=org_ref(org), document=document_ref(doc), status="already_canceled")
+        return result(f"The {label} was already canceled; nothing changed.", data)
+    decision = decide(consent)
+    if decision != "go":
+        token, text = held_back("cancel_document", "canceled", decision, consent)
+        status: Literal["declined", "dismissed", "needs_confirmation"] = (
+            "needs_confirmation" if decision == "needs_token" else decision
+        )
+        data = CancelResult(
+            organization=org_ref(org), document=document_ref(doc), status=status, confirmation_token=token
+        )
+        return result(text, data)
+    books = await books_of(ctx)
+    with api_call(f"cancel the {doc.type}"):
+        await books.api.documents.cancel(doc.id)
+        doc = await books.api.documents.get(doc.id)
+    if confirmation_token:
+        state_of(ctx).signer.spend(confirmation_token)
+    data = CancelResult(organization=org_ref(org), document=document_ref(doc), status="canceled")
+    return result(f"Canceled the {label}.", data)
+
+
+TOOLS = [
+    ToolSpec(find_documents, "Find documents", read_only=True, idempotent=True),
+    ToolSpec(get_document, "Get document", read_only=True, idempotent=True),
+    ToolSpec(cancel_document, "Cancel document", read_only=False, destructive=True, idempotent=True),
+]

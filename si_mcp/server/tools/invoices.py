@@ -1,0 +1,417 @@
+"""``create_invoice``: the whole "invoice X for Y, paid by card, email it" step in one call.
+
+The document is created by a resolver, so that the consent question for ``send`` can show
+the real number and total; the resolver may run again when the 2026-07-28 protocol retries
+the call with the user's answer, which is safe because every create carries an idempotency
+key: the caller's ``idempotency_key``, or one derived from the organization, the request and
+the day. A repeated identical request on the same day therefore returns the first document,
+flagged ``replayed``, instead of a duplicate. Sending never rides on the create request: it
+is a separate call made only after consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from mcp.server.mcpserver import Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, ResourceLink
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import lookup
+from ..consent import Confirm, Consent, Decision, decide, request_consent
+from ..errors import api_call, build
+from ..state import Ctx, books_of, state_of
+from ..summaries import KIND, document_sentence, send_action
+from ..text import clean
+from ..views import (
+    DocRef,
+    DocumentSummary,
+    VatLine,
+    document_ref,
+    document_summary,
+    org_ref,
+    pdf_uri,
+    vat_lines,
+)
+from ._common import Number, OrgArg, PaymentType, ToolSpec, as_timestamp, result, today
+
+if TYPE_CHECKING:
+    from si_mcp.models import Client, Document, DocumentCreate, Organization
+
+    from ..backend import Books
+
+__all__ = ["TOOLS", "EmailOutcome", "send_now"]
+
+# A user answering an elicitation takes less than this; an older document found on that retry is a replay.
+_ANSWER_WINDOW = dt.timedelta(minutes=10)
+# Where a document remembers the request that made it, so a reused idempotency_key is caught.
+_HASH_FIELD = "siMcpRequest"
+
+
+class ItemIn(BaseModel):
+    # No docstring: pydantic would put it into the schema the model reads on every turn.
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=500)
+    price: Number = Field(description="Net unit price.")
+    quantity: Number = Decimal(1)
+    unit: str | None = Field(None, max_length=50)
+    discount: Number = Field(Decimal(0), description="Percent.")
+    tax_rates: list[Number] = Field(default_factory=list, max_length=3, description="VAT percents, e.g. [21].")
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: PaymentType
+    amount: Number | None = Field(None, description="Default: the total.")
+    date: dt.date | None = None
+
+
+class EmailOutcome(BaseModel):
+    status: Literal["sent", "declined", "dismissed", "needs_confirmation", "failed"]
+    recipients: list[str]
+    detail: str | None = None
+    confirmation_token: str | None = None
+
+
+class InvoiceResult(BaseModel):
+    organization: str
+    document: DocRef
+    vat: list[VatLine]
+    replayed: bool = Field(description="an identical earlier request's document; nothing new made")
+    email: EmailOutcome | None = None
+    pdf: str
+
+
+@dataclass(frozen=True)
+class Created:
+    org: Organization
+    doc: Document
+    replayed: bool
+    recipients: list[str]
+    message: str | None
+    send: bool
+
+
+# ------------------------------------------------------------------ request building
+
+
+def _check_combination(doc_type: str, payments: list[PaymentIn] | None, send: bool | str, draft: bool) -> None:
+    if draft and (payments or send):
+        raise ToolError("A draft cannot be paid or sent. Drop draft, or drop payments and send.")
+    if draft and doc_type != "invoice":
+        raise ToolError("Only invoices can be drafts.")
+    if payments and doc_type in ("estimate", "credit-note"):
+        raise ToolError(f"A {doc_type} takes no payments. Drop payments.")
+
+
+def _client_part(
+    found: Client | None, near: list[Client], ref: str, details: dict[str, str], org: Organization
+) -> tuple[str | None, dict[str, Any] | None, str | None]:
+    """(clientId, inline client, email to send to) for the request."""
+    if found is not None:
+        return found.id, (details or None), details.get("email") or found.email
+    if not details:
+        hint = ", ".join(f"'{clean(c.name, 60)}'" for c in near)
+        maybe = f" Did you mean {hint}?" if hint else ""
+        raise lookup.NotFound(
+            f"No client '{clean(ref)}' in {clean(org.name)}.{maybe} Call find_clients, or pass the client's details "
+            "(client_email, client_country, client_address, ...) to create it."
+        )
+    if "@" in ref and "email" not in details:
+        details = {**details, "email": ref.strip()}
+    return None, {"name": ref.strip(), **details}, details.get("email")
+
+
+def _items(items: list[ItemIn]) -> list[Any]:
+    from si_mcp.models import DocumentItemInput, DocumentItemTaxInput
+
+    lines = []
+    for number, item in enumerate(items, start=1):
+        taxes = [build(DocumentItemTaxInput, f"tax rate of item {number}", rate=rate) for rate in item.tax_rates]
+        fields = item.model_dump(exclude={"tax_rates"}, exclude_none=True)
+        lines.append(build(DocumentItemInput, f"item {number}", **fields, document_item_taxes=taxes))
+    return lines
+
+
+def _payments(payments: list[PaymentIn] | None) -> list[Any] | None:
+    from si_mcp.models import DocumentPaymentInput
+
+    if not payments:
+        return None
+    return [
+        build(DocumentPaymentInput, "payment", type=p.type, amount=p.amount, date=as_timestamp(p.date))
+        for p in payments
+    ]
+
+
+def _check_email(send: bool | str, email: str | None, client: str) -> None:
+    if send and not email:
+        raise ToolError(f"Cannot send: '{clean(client)}' has no email address. Pass client_email, or drop send.")
+
+
+def _request_hash(account_id: str, org_id: str, request: dict[str, Any]) -> str:
+    canonical = json.dumps([account_id, org_id, request], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:40]
+
+
+async def _by_key(books: Books, org: Organization, key: str) -> Document | None:
+    from si_mcp.models import Filter
+
+    with api_call("look for an earlier identical request"):
+        found = await books.api.documents.list(org.id, filter=Filter(where={"uniqueId": key}, limit=1))
+    return found[0] if found else None
+
+
+def _replayed(ctx: Ctx, doc: Document) -> bool:
+    """An existing document is a replay, except on the 2026-07-28 retry that carries the user's answer,
+    which finds the document this same call made a moment earlier."""
+    if not ctx.input_responses:
+        return True
+    return bool(doc.created_at and doc.created_at < dt.datetime.now(dt.UTC) - _ANSWER_WINDOW)
+
+
+async def _create(
+    ctx: Ctx,
+    client: str,
+    items: list[ItemIn],
+    organization: str | None,
+    client_email: str | None,
+    client_address: str | None,
+    client_country: str | None,
+    client_tax_number: str | None,
+    type: Literal["invoice", "estimate", "advance", "credit-note"],
+    currency: str | None,
+    date: dt.date | None,
+    due_date: dt.date | None,
+    note: str | None,
+    payments: list[PaymentIn] | None,
+    send: bool | str,
+    draft: bool,
+    related_document: str | None,
+    idempotency_key: str | None,
+) -> Created:
+    """Resolver: create the document (idempotently) before consent is asked for sending it."""
+    _check_combination(type, payments, send, draft)
+    state = state_of(ctx)
+    books = await books_of(ctx)
+    org = await lookup.organization(books, organization, default=state.settings.organization_id)
+    given = {
+        "email": client_email,
+        "address": client_address,
+        "country": client_country,
+        "tax_number": client_tax_number,
+    }
+    details = {key: value for key, value in given.items() if value}
+    # The key covers the arguments, not the request built from them: resolving the client can differ
+    # between two rounds of one call (the first round's document created the client).
+    request = {
+        "client": client.strip(),
+        "details": details,
+        "items": [item.model_dump(mode="json") for item in items],
+        "type": type,
+        "currency": currency,
+        "dates": [date, due_date],
+        "note": note,
+        "payments": [p.model_dump(mode="json") for p in payments or []],
+        "draft": draft,
+        "related": related_document,
+        "day": (date or today()).isoformat(),
+    }
+    digest = _request_hash(books.account_id, org.id, request)
+    key = idempotency_key or f"si-mcp-{digest}"
+    existing = await _by_key(books, org, key)
+    if existing is not None:
+        if (existing.custom or {}).get(_HASH_FIELD) not in (None, digest):
+            raise ToolError(
+                f"idempotency_key '{clean(key)}' was already used for a different request (document "
+                f"{existing.number or existing.id}). Use a new key, or repeat the original arguments exactly."
+            )
+        email = existing.document_client.email if existing.document_client else None
+        _check_email(send, email, client)
+        doc, replayed = existing, _replayed(ctx, existing)
+    else:
+        found, near = await lookup.find_client(books, org, client)
+        client_id, inline, email = _client_part(found, near, client, details, org)
+        _check_email(send, email, client)
+        body = await _body(books, org, request | {"client_id": client_id, "inline": inline}, items, payments, key)
+        with api_call(f"create the {type}"):
+            doc = await books.api.documents.create(
+                org.id, body=body.model_copy(update={"custom": {_HASH_FIELD: digest}})
+            )
+        replayed = False
+    message = send if isinstance(send, str) and send.strip() else None
+    recipients = [email] if send and email else []
+    return Created(org, doc, replayed, recipients, message, bool(send))
+
+
+async def _body(
+    books: Books,
+    org: Organization,
+    request: dict[str, Any],
+    items: list[ItemIn],
+    payments: list[PaymentIn] | None,
+    key: str,
+) -> DocumentCreate:
+    from si_mcp.models import DocumentClientInput, DocumentCreate
+
+    related = request["related"]
+    inline = request["inline"]
+    date, due_date = request["dates"]
+    fields: dict[str, Any] = {
+        "type": request["type"],
+        "draft": request["draft"],
+        "date": as_timestamp(date),
+        "date_due": as_timestamp(due_date),
+        "currency_id": request["currency"].upper() if request["currency"] else None,
+        "client_id": request["client_id"],
+        "document_client": build(DocumentClientInput, "client", **inline) if inline else None,
+        "document_items": _items(items),
+        "note": request["note"],
+        "payments": _payments(payments),
+        "document_ids": [(await lookup.document_in(books, org, related, None, False)).id] if related else [],
+        "unique_id": key,
+    }
+    return build(DocumentCreate, request["type"], **{k: v for k, v in fields.items() if v is not None})
+
+
+async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Consent | Elicit[Confirm]:
+    """Resolver: ask before the new document is emailed."""
+    if not plan.send:
+        return Consent(mode="not_needed")
+    state = state_of(ctx)
+    books = await books_of(ctx)
+    action = send_action(
+        books.account_id,
+        plan.org,
+        plan.doc,
+        recipients=plan.recipients,
+        subject=None,
+        message=plan.message,
+        resend=False,
+    )
+    return request_consent(ctx, signer=state.signer, enabled=state.settings.confirm, action=action, token=None)
+
+
+# ------------------------------------------------------------------ sending
+
+
+async def send_now(
+    ctx: Ctx, doc: Document, *, recipients: list[str], subject: str | None, message: str | None, resend: bool
+) -> None:
+    """Email ``doc`` (the one place a send request is made)."""
+    from si_mcp.models import SendRequest
+
+    books = await books_of(ctx)
+    body = build(SendRequest, "email", recipients=",".join(recipients), subject=subject, message=message, resend=resend)
+    with api_call("send the document by email"):
+        await books.api.documents.send(doc.id, body=body)
+
+
+async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: ElicitationResult[Any]) -> EmailOutcome | None:
+    if not plan.send:
+        return None
+    recipients = plan.recipients
+    if decision == "declined":
+        return EmailOutcome(status="declined", recipients=recipients, detail="The user declined; nothing was sent.")
+    if decision == "dismissed":
+        return EmailOutcome(status="dismissed", recipients=recipients, detail="The user dismissed the question.")
+    if decision == "needs_token":
+        data = getattr(consent, "data", None)
+        confirmation = data.confirmation if isinstance(data, Consent) else None
+        token = confirmation.token if confirmation else None
+        return EmailOutcome(status="needs_confirmation", recipients=recipients, confirmation_token=token)
+    try:
+        await send_now(ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False)
+    except ToolError as exc:
+        return EmailOutcome(status="failed", recipients=recipients, detail=str(exc))
+    return EmailOutcome(status="sent", recipients=recipients)
+
+
+def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message: bool) -> str:
+    if email is None:
+        return ""
+    to = ", ".join(email.recipients)
+    if email.status == "sent":
+        return f" Emailed to {to}."
+    if email.status == "needs_confirmation" and email.confirmation_token:
+        same = " and the same message" if custom_message else ""
+        return (
+            f" NOT emailed yet: ask the user to approve sending it to {to}; if they agree, call send_invoice with "
+            f"document='{doc.number or doc.id}'{same} and confirmation_token='{email.confirmation_token}'."
+        )
+    return f" Not emailed ({email.status}): {email.detail or ''}".rstrip() + ("" if email.detail else ".")
+
+
+async def create_invoice(
+    ctx: Ctx,
+    client: Annotated[
+        str,
+        Field(
+            description="Name, email or id; a new client needs client_email or client_country.",
+            min_length=1,
+            max_length=300,
+        ),
+    ],
+    items: Annotated[list[ItemIn], Field(min_length=1, max_length=100)],
+    plan: Annotated[Created, Resolve(_create)],
+    consent: Annotated[ElicitationResult[Confirm], Resolve(_consent)],
+    organization: OrgArg = None,
+    client_email: Annotated[str | None, Field(max_length=320)] = None,
+    client_address: Annotated[str | None, Field(description="Street, zip and city.", max_length=500)] = None,
+    client_country: Annotated[str | None, Field(max_length=100)] = None,
+    client_tax_number: Annotated[str | None, Field(max_length=100)] = None,
+    type: Literal["invoice", "estimate", "advance", "credit-note"] = "invoice",
+    currency: Annotated[str | None, Field(pattern="^[A-Za-z]{3}$")] = None,
+    date: dt.date | None = None,
+    due_date: dt.date | None = None,
+    note: Annotated[str | None, Field(max_length=5000)] = None,
+    payments: Annotated[list[PaymentIn] | None, Field(max_length=5)] = None,
+    send: Annotated[bool | str, Field(description="Email it to the client: true, or a custom message.")] = False,
+    draft: bool = False,
+    related_document: Annotated[
+        str | None, Field(description="Credit note: the invoice it corrects.", max_length=100)
+    ] = None,
+    idempotency_key: Annotated[
+        str | None, Field(description="Retry-safe: same key, same document.", max_length=200)
+    ] = None,
+) -> Annotated[CallToolResult, InvoiceResult]:
+    """Create an invoice (or estimate, advance, credit note) in one call, optionally paid and emailed.
+
+    Emailing asks the user first.
+    """
+    decision = decide(consent)
+    email = await _email(ctx, plan, decision, consent)
+    summary = document_summary(plan.doc)
+    vat = vat_lines(plan.doc.document_taxes, plan.doc.currency_id)
+    data = InvoiceResult(
+        organization=org_ref(plan.org),
+        document=document_ref(plan.doc),
+        vat=vat,
+        replayed=plan.replayed,
+        email=email,
+        pdf=pdf_uri(plan.doc.id),
+    )
+    verb = "Returned the existing document" if plan.replayed else "Created"
+    text = f"{verb}: {document_sentence(plan.org.name, summary, vat)}"
+    if plan.replayed:
+        text += " (an identical request was already made today; pass a new idempotency_key to create another)"
+    text += _email_text(email, summary, plan.message is not None) + f" id {summary.id}"
+    link = ResourceLink(
+        type="resource_link",
+        uri=pdf_uri(plan.doc.id),
+        name=f"{summary.number or summary.id}.pdf",
+        title=f"{KIND.get(summary.type, summary.type)} {summary.number or ''} (PDF)".strip(),
+        mime_type="application/pdf",
+    )
+    return result(text, data, [link])
+
+
+TOOLS = [ToolSpec(create_invoice, "Create invoice", read_only=False, open_world=True)]

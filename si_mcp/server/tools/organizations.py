@@ -1,0 +1,141 @@
+"""Organizations: create one, list them, change their details."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+
+from .. import lookup
+from ..backend import Books
+from ..errors import api_call
+from ..state import Ctx, books_of, state_of
+from ..text import clean
+from ..views import OrganizationView, OrgBrief, organization_view
+from ._common import OrgArg, ToolSpec, result
+
+if TYPE_CHECKING:
+    from si_mcp.models import Organization
+
+__all__ = ["TOOLS", "organization_details"]
+
+Text = Annotated[str | None, Field(max_length=300)]
+
+
+class OrganizationResult(BaseModel):
+    organization: OrganizationView
+
+
+class OrganizationsResult(BaseModel):
+    organizations: list[OrgBrief]
+    default: str | None = None
+
+
+async def organization_details(books: Books, org: Organization) -> OrganizationView:
+    """The organization with its currency and taxes (two extra reads)."""
+    with api_call("read the organization's settings"):
+        defaults = await books.api.defaults.list(org.id)
+        taxes = await books.api.taxes.list(org.id)
+    currency = next((str(d.value) for d in defaults if d.name == "currencyId" and d.value), None)
+    return organization_view(org, currency=currency, taxes=taxes)
+
+
+def _describe(view: OrganizationView) -> str:
+    taxes = ", ".join(f"{tax.abbreviation or tax.name} {tax.rate}%" for tax in view.taxes[:6]) or "none"
+    return (
+        f"{view.name} (id {view.id}), {view.country_code}: locale {view.locale}, "
+        f"currency {view.currency or 'not set'}, taxes: {taxes}."
+    )
+
+
+async def create_organization(
+    ctx: Ctx,
+    name: Annotated[str, Field(description="Legal name.", min_length=1, max_length=200)],
+    country: Annotated[
+        str, Field(description="Country name or ISO code, e.g. Belgium or BE.", min_length=2, max_length=100)
+    ],
+    address: Text = None,
+    city: Annotated[str | None, Field(max_length=200)] = None,
+    zip: Annotated[str | None, Field(max_length=50)] = None,
+    email: Annotated[str | None, Field(max_length=320)] = None,
+    tax_number: Annotated[str | None, Field(description="VAT number.", max_length=100)] = None,
+    iban: Annotated[str | None, Field(max_length=100)] = None,
+    currency: Annotated[str | None, Field(description="Default: the country's.", pattern="^[A-Za-z]{3}$")] = None,
+) -> Annotated[CallToolResult, OrganizationResult]:
+    """Create an organization (the business that issues invoices); its country sets locale, currency and VAT."""
+    from si_mcp.models import OrganizationCreate
+
+    books = await books_of(ctx)
+    existing = [org for org in await lookup.organizations(books) if org.name.casefold() == name.strip().casefold()]
+    if existing:
+        raise ToolError(
+            f"An organization named '{clean(name)}' already exists (id {existing[0].id}). Nothing was created: "
+            "use it, or choose another name."
+        )
+    fields = {"address": address, "city": city, "zip": zip, "email": email, "tax_number": tax_number, "iban": iban}
+    body = OrganizationCreate(
+        name=name.strip(),
+        country=country.strip(),
+        currency_id=currency.upper() if currency else None,
+        **{key: value for key, value in fields.items() if value is not None},
+    )
+    with api_call("create the organization"):
+        org = await books.api.organizations.create(books.account_id, body=body)
+    view = await organization_details(books, org)
+    return result(f"Created {_describe(view)}", OrganizationResult(organization=view))
+
+
+async def list_organizations(ctx: Ctx) -> Annotated[CallToolResult, OrganizationsResult]:
+    """List your organizations (ids, names, countries) and which one is the default."""
+    books = await books_of(ctx)
+    orgs = await lookup.organizations(books)
+    default = state_of(ctx).settings.organization_id or (orgs[0].name if len(orgs) == 1 else None)
+    views = [OrgBrief(id=org.id, name=clean(org.name, 200), country_code=org.country_alpha2_code) for org in orgs]
+    if not views:
+        text = "No organizations yet. Call create_organization."
+    else:
+        names = "; ".join(f"{v.name} (id {v.id}, {v.country_code})" for v in views[:20])
+        more = f" and {len(views) - 20} more" if len(views) > 20 else ""
+        text = f"{len(views)} organization(s): {names}{more}. Default: {clean(default) if default else 'none'}."
+    return result(text, OrganizationsResult(organizations=views, default=default))
+
+
+async def update_organization(
+    ctx: Ctx,
+    organization: OrgArg = None,
+    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
+    address: Text = None,
+    city: Annotated[str | None, Field(max_length=200)] = None,
+    zip: Annotated[str | None, Field(max_length=50)] = None,
+    email: Annotated[str | None, Field(max_length=320)] = None,
+    phone: Annotated[str | None, Field(max_length=100)] = None,
+    tax_number: Annotated[str | None, Field(max_length=100)] = None,
+    company_number: Annotated[str | None, Field(max_length=100)] = None,
+    iban: Annotated[str | None, Field(max_length=100)] = None,
+    bank: Annotated[str | None, Field(max_length=200)] = None,
+    swift: Annotated[str | None, Field(max_length=50)] = None,
+) -> Annotated[CallToolResult, OrganizationResult]:
+    """Change an organization's details (only the fields given); they appear on new invoices."""
+    from si_mcp.models import OrganizationUpdate
+
+    changes = {"name": name, "address": address, "city": city, "zip": zip, "email": email, "phone": phone}
+    changes |= {"tax_number": tax_number, "company_number": company_number, "iban": iban, "bank": bank, "swift": swift}
+    changes = {key: value for key, value in changes.items() if value is not None}
+    if not changes:
+        raise ToolError("Nothing to change: pass at least one field (e.g. iban, email, address).")
+    state = state_of(ctx)
+    books = await books_of(ctx)
+    org = await lookup.organization(books, organization, default=state.settings.organization_id)
+    with api_call("update the organization"):
+        updated = await books.api.organizations.update(org.id, body=OrganizationUpdate(**changes))
+    view = await organization_details(books, updated)
+    return result(f"Updated {', '.join(changes)} of {_describe(view)}", OrganizationResult(organization=view))
+
+
+TOOLS = [
+    ToolSpec(create_organization, "Create organization", read_only=False),
+    ToolSpec(list_organizations, "List organizations", read_only=True, idempotent=True),
+    ToolSpec(update_organization, "Update organization", read_only=False, destructive=True, idempotent=True),
+]

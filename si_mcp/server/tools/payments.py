@@ -1,0 +1,136 @@
+"""``mark_paid``: record a (partial) payment after the user agreed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from ..consent import Confirm, Consent, decide
+from ..errors import api_call, build
+from ..state import Ctx, books_of, state_of
+from ..summaries import document_sentence, pay_action
+from ..text import clean, money_text
+from ..views import PaymentView, document_ref, document_summary, org_ref, payment_view
+from ._common import DocArg, DocTypeArg, Number, OrgArg, PaymentType, TokenArg, ToolSpec, as_timestamp, result, today
+from ._target import ActionResult, Target, ask, held_back, target
+
+__all__ = ["TOOLS"]
+
+
+class PaymentResult(ActionResult):
+    status: Literal["recorded", "declined", "dismissed", "needs_confirmation"]
+    payment: PaymentView | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    found: Target
+    amount: Decimal
+    day: dt.date
+
+
+async def _plan(
+    ctx: Ctx,
+    organization: str | None,
+    document: str,
+    type: str | None,
+    amount: Decimal | None,
+    date: dt.date | None,
+) -> Payment:
+    found = await target(ctx, organization, document, type)
+    doc, org = found.doc, found.org
+    label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
+    if doc.canceled or doc.draft or doc.type in ("estimate", "credit-note"):
+        state = "canceled" if doc.canceled else "a draft" if doc.draft else f"a {doc.type}"
+        raise ToolError(f"The {label} is {state}; it cannot take payments.")
+    due = doc.total_due
+    if doc.paid_in_full or due <= 0:
+        raise ToolError(f"The {label} is already paid in full; nothing was recorded.")
+    value = due if amount is None else amount
+    if value <= 0:
+        raise ToolError("amount must be greater than zero.")
+    if value > due:
+        raise ToolError(
+            f"{money_text(value, doc.currency_id)} is more than the {money_text(due, doc.currency_id)} still due on "
+            f"the {label}. Pass at most that amount."
+        )
+    return Payment(found, value, date or today())
+
+
+async def _consent(
+    ctx: Ctx,
+    plan: Annotated[Payment, Resolve(_plan)],
+    payment_type: str,
+    note: str | None,
+    confirmation_token: str | None,
+) -> Consent | Elicit[Confirm]:
+    found = plan.found
+    action = pay_action(
+        found.account_id, found.org, found.doc, amount=plan.amount, payment_type=payment_type, day=plan.day, note=note
+    )
+    return ask(ctx, action, confirmation_token)
+
+
+async def mark_paid(
+    ctx: Ctx,
+    document: DocArg,
+    plan: Annotated[Payment, Resolve(_plan)],
+    consent: Annotated[ElicitationResult[Confirm], Resolve(_consent)],
+    organization: OrgArg = None,
+    type: DocTypeArg = None,
+    amount: Annotated[Number | None, Field(description="Default: all that is still due.")] = None,
+    payment_type: PaymentType = "bank",
+    date: dt.date | None = None,
+    note: Annotated[str | None, Field(max_length=2000)] = None,
+    confirmation_token: TokenArg = None,
+) -> Annotated[CallToolResult, PaymentResult]:
+    """Record a (partial) payment on an invoice and report what remains due; asks the user first."""
+    decision = decide(consent)
+    if decision != "go":
+        token, text = held_back("mark_paid", "recorded", decision, consent)
+        status: Literal["declined", "dismissed", "needs_confirmation"] = (
+            "needs_confirmation" if decision == "needs_token" else decision
+        )
+        data = PaymentResult(
+            organization=org_ref(plan.found.org),
+            document=document_ref(plan.found.doc),
+            status=status,
+            confirmation_token=token,
+        )
+        return result(text, data)
+    return await _record(ctx, plan, payment_type, note, confirmation_token)
+
+
+async def _record(
+    ctx: Ctx, plan: Payment, payment_type: str, note: str | None, confirmation_token: str | None
+) -> CallToolResult:
+    from si_mcp.models import PaymentCreate
+
+    org, doc = plan.found.org, plan.found.doc
+    body = build(
+        PaymentCreate, "payment", type=payment_type, amount=plan.amount, date=as_timestamp(plan.day), note=note
+    )
+    books = await books_of(ctx)
+    with api_call("record the payment"):
+        payment = await books.api.payments.create(doc.id, body=body)
+        doc = await books.api.documents.get(doc.id)
+    if confirmation_token:
+        state_of(ctx).signer.spend(confirmation_token)
+    data = PaymentResult(
+        organization=org_ref(org),
+        document=document_ref(doc),
+        status="recorded",
+        payment=payment_view(payment, doc.currency_id),
+    )
+    paid = money_text(plan.amount, doc.currency_id)
+    return result(f"Recorded {paid} by {payment_type}. {document_sentence(org.name, document_summary(doc))}", data)
+
+
+TOOLS = [ToolSpec(mark_paid, "Mark paid", read_only=False)]

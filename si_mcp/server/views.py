@@ -1,0 +1,280 @@
+"""What the tools return: trimmed views of the API's objects (structured content).
+
+Full API objects are large; the model gets only what it needs to answer and act. Money is a
+decimal *string* in the currency's minor unit (``"12100.00"``) so no float ever touches an
+amount, and every amount sits next to its ``currency``. Untrusted strings are cleaned and capped
+(see :mod:`si_mcp.server.text`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+from .text import clean, clean_block, day, money, percent
+
+if TYPE_CHECKING:
+    from si_mcp.models import Client, Document, DocumentTax, Organization, Payment, Tax
+
+__all__ = [
+    "ClientView",
+    "Confirmation",
+    "DocumentDetail",
+    "DocRef",
+    "DocumentSummary",
+    "ItemView",
+    "OrgBrief",
+    "OrganizationView",
+    "PaymentView",
+    "Status",
+    "TaxView",
+    "VatLine",
+    "client_view",
+    "document_detail",
+    "document_ref",
+    "document_status",
+    "document_summary",
+    "org_ref",
+    "organization_view",
+    "payment_view",
+    "pdf_uri",
+    "vat_lines",
+]
+
+Status = Literal["draft", "unpaid", "overdue", "paid", "canceled", "open"]
+
+
+def pdf_uri(document_id: str) -> str:
+    return f"si://documents/{document_id}/pdf"
+
+
+class TaxView(BaseModel):
+    name: str
+    abbreviation: str
+    rate: str
+
+
+class OrgBrief(BaseModel):
+    id: str
+    name: str
+    country_code: str
+
+
+class OrganizationView(BaseModel):
+    id: str
+    name: str
+    country_code: str
+    locale: str
+    currency: str | None = None
+    address: str = ""
+    tax_number: str = ""
+    iban: str = ""
+    taxes: list[TaxView] = Field(default_factory=list)
+
+
+class VatLine(BaseModel):
+    rate: str
+    label: str
+    base: str
+    tax: str
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    number: str | None = None
+    type: str
+    status: Status
+    client: str
+    date: dt.date | None = None
+    due_date: dt.date | None = None
+    currency: str
+    net: str
+    tax: str
+    gross: str
+    amount_due: str
+
+
+class DocRef(BaseModel):
+    id: str
+    number: str | None = None
+    status: Status
+    currency: str
+    gross: str
+    amount_due: str
+    due_date: dt.date | None = None
+
+
+class ItemView(BaseModel):
+    name: str
+    quantity: str
+    unit: str | None = None
+    price: str
+    discount: str
+    tax_rates: list[str]
+    net: str
+
+
+class PaymentView(BaseModel):
+    type: str
+    amount: str
+    date: dt.date | None = None
+
+
+class DocumentDetail(DocumentSummary):
+    client_email: str | None = None
+    items: list[ItemView]
+    vat: list[VatLine]
+    payments: list[PaymentView]
+    note: str
+    pdf: str
+
+
+class ClientView(BaseModel):
+    id: str
+    name: str
+    email: str | None = None
+    country: str | None = None
+    tax_number: str | None = None
+
+
+class Confirmation(BaseModel):
+    # Internal (consent → tool); results carry only the token.
+
+    token: str
+    expires_at: dt.datetime
+    preview: str
+
+
+# ------------------------------------------------------------------ converters
+
+
+def org_ref(org: Organization) -> str:
+    """How a result names the organization it acted on (names are unique per account)."""
+    return clean(org.name, 200)
+
+
+def _address(*parts: str | None) -> str:
+    return clean(", ".join(part for part in parts if part), 300)
+
+
+def organization_view(
+    org: Organization, *, currency: str | None = None, taxes: list[Tax] | None = None
+) -> OrganizationView:
+    return OrganizationView(
+        id=org.id,
+        name=clean(org.name, 200),
+        country_code=org.country_alpha2_code,
+        locale=org.locale,
+        currency=currency,
+        address=_address(org.address, org.address2, " ".join(p for p in (org.zip, org.city) if p)),
+        tax_number=clean(org.tax_number, 100),
+        iban=clean(org.iban, 100),
+        taxes=[_tax_view(tax) for tax in taxes or []],
+    )
+
+
+def _tax_view(tax: Tax) -> TaxView:
+    rate = tax.tax_rates[0].rate if tax.tax_rates else Decimal(0)
+    return TaxView(name=clean(tax.name, 200), abbreviation=clean(tax.abbreviation, 50), rate=percent(rate))
+
+
+def document_status(doc: Document, *, today: dt.date | None = None) -> Status:
+    """draft / canceled first; estimates are "open"; otherwise paid, overdue or unpaid."""
+    if doc.draft:
+        return "draft"
+    if doc.canceled:
+        return "canceled"
+    if doc.type == "estimate":
+        return "open"
+    if doc.paid_in_full or doc.total_due <= 0:
+        return "paid"
+    due = day(doc.date_due)
+    if due is not None and due < (today or dt.date.today()):
+        return "overdue"
+    return "unpaid"
+
+
+def _client_name(doc: Document) -> str:
+    return clean(doc.document_client.name if doc.document_client else "", 200)
+
+
+def document_summary(doc: Document) -> DocumentSummary:
+    currency = doc.currency_id
+    return DocumentSummary(
+        id=doc.id,
+        number=doc.number,
+        type=doc.type,
+        status=document_status(doc),
+        client=_client_name(doc),
+        date=day(doc.date),
+        due_date=day(doc.date_due if doc.type != "estimate" else doc.date_valid_till),
+        currency=currency,
+        net=money(doc.total, currency),
+        tax=money(doc.total_with_tax - doc.total, currency),
+        gross=money(doc.total_with_tax, currency),
+        amount_due=money(doc.total_due, currency),
+    )
+
+
+def document_ref(doc: Document) -> DocRef:
+    summary = document_summary(doc)
+    return DocRef(**summary.model_dump(include=set(DocRef.model_fields)))
+
+
+def vat_lines(taxes: list[DocumentTax], currency: str) -> list[VatLine]:
+    return [
+        VatLine(
+            rate=percent(tax.tax),
+            label=clean(tax.abbreviation or f"{percent(tax.tax)}%", 50),
+            base=money(tax.base, currency),
+            tax=money(tax.total_tax, currency),
+        )
+        for tax in taxes
+    ]
+
+
+def payment_view(payment: Payment, currency: str) -> PaymentView:
+    return PaymentView(type=payment.type, amount=money(payment.amount, currency), date=day(payment.date))
+
+
+def _items(doc: Document) -> list[ItemView]:
+    currency = doc.currency_id
+    return [
+        ItemView(
+            name=clean(item.name, 200),
+            quantity=str(item.quantity.normalize()),
+            unit=clean(item.unit, 50) if item.unit else None,
+            price=str(item.price if item.price is not None else Decimal(0)),
+            discount=f"{item.discount.normalize()}{'' if item.discount_is_amount else '%'}",
+            tax_rates=[percent(tax.rate) for tax in item.document_item_taxes],
+            net=money(item.total, currency),
+        )
+        for item in doc.document_items
+        if not item.is_separator
+    ]
+
+
+def document_detail(doc: Document) -> DocumentDetail:
+    client = doc.document_client
+    return DocumentDetail(
+        **document_summary(doc).model_dump(),
+        client_email=clean(client.email, 320) if client and client.email else None,
+        items=_items(doc),
+        vat=vat_lines(doc.document_taxes, doc.currency_id),
+        payments=[payment_view(p, doc.currency_id) for p in doc.payments or [] if not p.is_deleted],
+        note=clean_block(doc.note, 1000),
+        pdf=pdf_uri(doc.id),
+    )
+
+
+def client_view(client: Client) -> ClientView:
+    return ClientView(
+        id=client.id,
+        name=clean(client.name, 200),
+        email=clean(client.email, 320) if client.email else None,
+        country=clean(client.country, 100) if client.country else None,
+        tax_number=clean(client.tax_number, 100) if client.tax_number else None,
+    )
