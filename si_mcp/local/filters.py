@@ -10,7 +10,7 @@ wildcards; a pattern with ``%`` is taken as SQL LIKE. Unknown fields or operator
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -28,6 +28,7 @@ __all__ = [
     "Resource",
     "compile_order",
     "compile_where",
+    "contains_pattern",
     "filter_from_query",
     "project_fields",
     "where_from_query",
@@ -52,6 +53,8 @@ class Resource:
     """every top-level wire field; other names are refused."""
     relations: frozenset[str] = field(default_factory=frozenset)
     default_order: tuple[str, ...] = ("createdAt ASC",)
+    json_kinds: Mapping[str, str] = field(default_factory=dict)
+    """top-level JSON field → "number" or "bool", so bracket-form strings ("150", "true") compare right"""
 
 
 # ---------------------------------------------------------------- parsing the query string
@@ -158,7 +161,7 @@ def _listify(node: Any) -> Any:
 @dataclass(frozen=True)
 class _Target:
     expr: Any
-    kind: str  # "bool", "datetime", "int", "str" for columns; "json" for stored JSON
+    kind: str  # "bool", "datetime", "int", "str" for columns; "json_number", "json_bool" or "json" for JSON
 
 
 def _target(name: str, resource: Resource, dialect: str) -> _Target:
@@ -171,7 +174,8 @@ def _target(name: str, resource: Resource, dialect: str) -> _Target:
     path = name.split(".")
     if path[0] not in resource.fields or not all(_SEGMENT.match(p) for p in path):
         raise _unknown_field(name, resource)
-    return _Target(json_value(resource.table.c.data, path, dialect), "json")
+    kind = "json_" + resource.json_kinds[name] if len(path) == 1 and name in resource.json_kinds else "json"
+    return _Target(json_value(resource.table.c.data, path, dialect), kind)
 
 
 def json_value(column: sa.ColumnElement[Any], path: list[str], dialect: str) -> sa.ColumnElement[Any]:
@@ -305,33 +309,49 @@ def _escape_like(ch: str) -> str:
     return "\\" + ch if ch in "%_\\" else ch
 
 
+def contains_pattern(term: str) -> str:
+    """A ``like`` pattern matching ``term`` literally anywhere (for ``?term=`` searches)."""
+    return "%" + "".join(_escape_like(ch) for ch in term[:200]) + "%"
+
+
 def _coerce(target: _Target, name: str, value: Any) -> Any:
-    """The filter value as the column's type; bracket-form values arrive as strings."""
-    kind = target.kind
+    """The filter value as the field's type; bracket-form values arrive as strings."""
     try:
-        if kind == "bool":
-            if isinstance(value, bool):
-                return value
-            if value in ("true", "1", 1):
-                return True
-            if value in ("false", "0", 0):
-                return False
-            raise ValueError
-        if kind == "datetime":
-            if isinstance(value, bool):
-                raise ValueError
-            return _TIMESTAMP.validate_python(value).replace(tzinfo=None)
-        if kind == "int":
-            if isinstance(value, bool):
-                raise ValueError
-            return int(value)
-        if kind == "str":
-            if isinstance(value, bool | dict | list):
-                raise ValueError
-            return str(value)
-        return _json_scalar(value)
-    except (ValueError, TypeError, ValidationError):
+        return _COERCIONS[target.kind](value)
+    except (ValueError, TypeError, ArithmeticError, ValidationError):
         raise bad_request(f"Invalid value for {name!r}.", code="INVALID_FILTER") from None
+
+
+def _to_datetime(value: Any) -> datetime:
+    if isinstance(value, bool):
+        raise ValueError
+    return _TIMESTAMP.validate_python(value).replace(tzinfo=None)
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    return int(value)
+
+
+def _to_str(value: Any) -> str:
+    if isinstance(value, bool | dict | list):
+        raise ValueError
+    return str(value)
+
+
+def _to_json_number(value: Any) -> Any:
+    return _json_scalar(Decimal(value.strip()) if isinstance(value, str) else value)
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "1", 1):
+        return True
+    if value in ("false", "0", 0):
+        return False
+    raise ValueError
 
 
 def _json_scalar(value: Any) -> Any:
@@ -345,6 +365,17 @@ def _json_scalar(value: Any) -> Any:
     if isinstance(value, int | str):
         return value
     raise ValueError
+
+
+_COERCIONS: dict[str, Callable[[Any], Any]] = {
+    "bool": lambda v: _as_bool(v),
+    "datetime": _to_datetime,
+    "int": _to_int,
+    "str": _to_str,
+    "json": lambda v: _json_scalar(v),
+    "json_number": _to_json_number,
+    "json_bool": lambda v: _json_scalar(_as_bool(v)),
+}
 
 
 def compile_order(order: Any, resource: Resource, dialect: str) -> list[sa.ColumnElement[Any]]:

@@ -6,7 +6,9 @@ values to insert or update, so the columns can never disagree with the JSON.
 
 from __future__ import annotations
 
+import typing
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -43,17 +45,31 @@ def _fields(model: type[BaseModel], *extra: str) -> frozenset[str]:
     return frozenset(field.alias or name for name, field in model.model_fields.items()) | frozenset(extra)
 
 
+def _kinds(model: type[BaseModel]) -> dict[str, str]:
+    """Top-level number and boolean fields of a response model, by wire name."""
+    kinds = {}
+    for name, field in model.model_fields.items():
+        args = set(typing.get_args(field.annotation)) - {type(None)} or {field.annotation}
+        if args <= {Decimal, int}:
+            kinds[field.alias or name] = "number"
+        elif args == {bool}:
+            kinds[field.alias or name] = "bool"
+    return kinds
+
+
 ORGANIZATIONS = Resource(
     "Organization",
     tables.organizations,
     {"id": "id", "name": "name", "countryAlpha2Code": "country_alpha2_code", "active": "active", **_STAMPS},
     _fields(Organization),
+    json_kinds=_kinds(Organization),
 )
 DEFAULTS = Resource(
     "Default",
     tables.defaults,
     {"id": "id", "organizationId": "organization_id", "name": "name", **_STAMPS},
     _fields(Default),
+    json_kinds=_kinds(Default),
 )
 DOCUMENTS = Resource(
     "Document",
@@ -75,6 +91,7 @@ DOCUMENTS = Resource(
         **_STAMPS,
     },
     _fields(Document, "isValidEslog", "incoming", "_comments", "_data"),
+    json_kinds=_kinds(Document),
     relations=frozenset({"payments"}),
 )
 PAYMENTS = Resource(
@@ -90,18 +107,21 @@ PAYMENTS = Resource(
         **_STAMPS,
     },
     _fields(Payment),
+    json_kinds=_kinds(Payment),
 )
 CLIENTS = Resource(
     "Client",
     tables.clients,
     {"id": "id", "organizationId": "organization_id", "name": "name", "_isDeleted": "is_deleted", **_STAMPS},
     _fields(Client, "_data"),
+    json_kinds=_kinds(Client),
 )
 ITEMS = Resource(
     "Item",
     tables.items,
     {"id": "id", "organizationId": "organization_id", "name": "name", "SKU": "sku", **_STAMPS},
     _fields(Item),
+    json_kinds=_kinds(Item),
 )
 TAXES = Resource(
     "Tax",
@@ -114,6 +134,7 @@ TAXES = Resource(
         **_STAMPS,
     },
     _fields(Tax),
+    json_kinds=_kinds(Tax),
 )
 
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from si_mcp.models import Count
 
 from ..access import load_owned, require_org
-from ..filters import Resource, compile_where
+from ..filters import Resource, compile_where, contains_pattern
 from ..http import Call, Handler, json_response, raw_json_response
 from ..store import count_rows, list_json, loads, now
 
@@ -55,7 +55,8 @@ def search_handler(resource: Resource, fields: tuple[str, ...]) -> Handler:
 
     async def handler(call: Call) -> Response:
         term = (call.query("term") or "").strip()
-        where = {"or": [{name: {"like": term, "options": "i"}} for name in fields]} if term else None
+        pattern = contains_pattern(term)
+        where = {"or": [{name: {"like": pattern, "options": "i"}} for name in fields]} if term else None
         table = resource.table
         async with call.db.read() as conn:
             await require_org(conn, call.account_id, call.params["id"])

@@ -317,13 +317,14 @@ async def count_documents(call: Call) -> Response:
 
 
 async def search_documents(call: Call) -> Response:
-    from ..filters import compile_where
+    from ..filters import compile_where, contains_pattern
 
     organization_id = call.params["id"]
     term = (call.query("term") or "").strip()
     conditions: list[dict[str, Any]] = [{"type": call.query("type")}] if call.query("type") else []
     if term:
-        terms = [{key: {"like": term, "options": "i"}} for key in ("number", "_documentClient.name", "reference")]
+        pattern = contains_pattern(term)
+        terms = [{key: {"like": pattern, "options": "i"}} for key in ("number", "_documentClient.name", "reference")]
         conditions.append({"or": terms})
     async with call.db.read() as conn:
         await require_org(conn, call.account_id, organization_id)

@@ -1,0 +1,126 @@
+"""Payments: every payment change recomputes the document's totalPaid, totalDue and paidInFull."""
+
+from __future__ import annotations
+
+import pytest
+
+from si_mcp.models import PAYMENT_TYPES
+
+pytestmark = pytest.mark.anyio
+
+
+async def status(tenant, document_id: str) -> tuple:
+    document = (await tenant.api.get(f"/documents/{document_id}")).json()
+    return document["totalPaid"], document["totalDue"], document["paidInFull"]
+
+
+async def test_a_payment_on_a_document_updates_its_status(tenant) -> None:
+    invoice = await tenant.invoice()
+    payment = (
+        await tenant.api.post(
+            f"/documents/{invoice['id']}/payments",
+            json={"type": "bank", "amount": 2100, "date": "2024-01-01", "note": "first"},
+        )
+    ).json()
+    assert payment["amount"] == 2100 and payment["documentId"] == invoice["id"] and payment["note"] == "first"
+    assert payment["date"] == "2024-01-01T00:00:00.000Z" and payment["organizationId"] == tenant.org_id
+    assert await status(tenant, invoice["id"]) == (2100, 10000, False)
+    rest = (await tenant.api.post(f"/documents/{invoice['id']}/payments", json={"type": "cash"})).json()
+    assert rest["amount"] == 10000
+    assert await status(tenant, invoice["id"]) == (12100, 0, True)
+
+
+async def test_every_payment_type_of_the_spec_is_accepted(tenant) -> None:
+    invoice = await tenant.invoice()
+    for kind in PAYMENT_TYPES:
+        response = await tenant.api.post(f"/documents/{invoice['id']}/payments", json={"type": kind, "amount": 1})
+        assert response.status_code == 200, kind
+    assert (await tenant.api.get(f"/documents/{invoice['id']}/payments/count")).json() == {"count": len(PAYMENT_TYPES)}
+
+
+async def test_payments_at_organization_level_need_a_document_of_that_organization(new_tenant, expect_error) -> None:
+    tenant, other = await new_tenant(), await new_tenant()
+    invoice, foreign = await tenant.invoice(), await other.invoice()
+    url = f"/organizations/{tenant.org_id}/payments"
+    paid = (
+        await tenant.api.post(url, json={"type": "online", "documentId": invoice["id"], "description": "old name"})
+    ).json()
+    assert paid["amount"] == 12100 and paid["note"] == "old name"
+    expect_error(await tenant.api.post(url, json={"type": "online"}), 422)
+    expect_error(await tenant.api.post(url, json={"type": "online", "documentId": foreign["id"]}), 422)
+    assert await status(other, foreign["id"]) == (0, 12100, False)
+
+
+async def test_payments_list_count_and_get(tenant) -> None:
+    invoice = await tenant.invoice(payments=[{"type": "card", "amount": 100}, {"type": "bank", "amount": 200}])
+    listed = (
+        await tenant.api.get(f"/documents/{invoice['id']}/payments", params={"filter": '{"order":"amount DESC"}'})
+    ).json()
+    assert [p["amount"] for p in listed] == [200, 100]
+    org_list = (await tenant.api.get(f"/organizations/{tenant.org_id}/payments?filter[where][type]=card")).json()
+    assert [p["amount"] for p in org_list] == [100]
+    assert (
+        await tenant.api.get(f"/organizations/{tenant.org_id}/payments/count", params={"where": '{"type":"bank"}'})
+    ).json() == {"count": 1}
+    assert (await tenant.api.get(f"/payments/{listed[0]['id']}")).json() == listed[0]
+
+
+async def test_replacing_a_payment_recomputes_the_status(tenant) -> None:
+    invoice = await tenant.invoice(payments=[{"type": "card"}])
+    payment = invoice["payments"][0]
+    changed = (await tenant.api.put(f"/payments/{payment['id']}", json={"type": "bank", "amount": 100})).json()
+    assert changed["id"] == payment["id"] and changed["type"] == "bank" and changed["createdAt"] == payment["createdAt"]
+    assert await status(tenant, invoice["id"]) == (100, 12000, False)
+
+
+async def test_a_payment_can_move_to_another_document(tenant) -> None:
+    first, second = await tenant.invoice(payments=[{"type": "card"}]), await tenant.invoice()
+    payment = first["payments"][0]
+    await tenant.api.put(
+        f"/payments/{payment['id']}", json={"type": "card", "amount": 12100, "documentId": second["id"]}
+    )
+    assert await status(tenant, first["id"]) == (0, 12100, False)
+    assert await status(tenant, second["id"]) == (12100, 0, True)
+
+
+async def test_deleting_a_payment_recomputes_the_status(tenant, expect_error) -> None:
+    invoice = await tenant.invoice(payments=[{"type": "card"}])
+    payment_id = invoice["payments"][0]["id"]
+    assert (await tenant.api.delete(f"/payments/{payment_id}")).json() == {"count": 1}
+    assert await status(tenant, invoice["id"]) == (0, 12100, False)
+    expect_error(await tenant.api.get(f"/payments/{payment_id}"), 404)
+
+
+async def test_overpayment_is_allowed_and_leaves_a_negative_due(tenant) -> None:
+    invoice = await tenant.invoice()
+    await tenant.api.post(f"/documents/{invoice['id']}/payments", json={"type": "cash", "amount": 13000})
+    assert await status(tenant, invoice["id"]) == (13000, -900, True)
+
+
+async def test_bad_payments_are_refused_and_change_nothing(tenant, expect_error) -> None:
+    invoice = await tenant.invoice(payments=[{"type": "card"}])
+    estimate = await tenant.invoice(type="estimate")
+    url = f"/documents/{invoice['id']}/payments"
+    expect_error(await tenant.api.post(url, json={"type": "barter", "amount": 1}), 422)
+    expect_error(await tenant.api.post(url, json={"type": "cash", "amount": "1.001"}), 422)
+    expect_error(await tenant.api.post(url, json={"type": "cash", "amount": 0}), 422)
+    expect_error(await tenant.api.post(url, json={"type": "cash"}), 422)  # nothing due: amount must be given
+    expect_error(await tenant.api.post(url, json={"type": "cash", "amount": 1, "documentId": estimate["id"]}), 422)
+    expect_error(
+        await tenant.api.post(f"/documents/{estimate['id']}/payments", json={"type": "cash", "amount": 1}), 422
+    )
+    assert (await tenant.api.get(f"{url}/count")).json() == {"count": 1}
+    assert await status(tenant, invoice["id"]) == (12100, 0, True)
+
+
+async def test_zero_decimal_currencies_take_whole_amounts(tenant, expect_error) -> None:
+    invoice = await tenant.invoice(
+        currencyId="JPY", _documentItems=[{"name": "x", "price": 12345, "_documentItemTaxes": [{"rate": 21}]}]
+    )
+    assert invoice["currencyId"] == "JPY" and invoice["totalWithTax"] == 14937
+    expect_error(
+        await tenant.api.post(f"/documents/{invoice['id']}/payments", json={"type": "cash", "amount": "10.5"}), 422
+    )
+    assert (
+        await tenant.api.post(f"/documents/{invoice['id']}/payments", json={"type": "cash", "amount": 14937})
+    ).status_code == 200
