@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from si_mcp.settings import Settings
 
     from .db import Database
+    from .mail.service import DocumentsOut
 
 __all__ = ["LocalAPI", "Router"]
 
@@ -120,6 +121,7 @@ class LocalAPI:
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         # Served with a lifespan (uvicorn), failed emails are retried on a timer in the background.
+        retries = anyio.CancelScope()
         async with anyio.create_task_group() as background:
             while True:
                 message = await receive()
@@ -131,10 +133,15 @@ class LocalAPI:
                         await send({"type": "lifespan.startup.failed", "message": str(exc)})
                         return
                     if services.documents_out is not None:
-                        background.start_soon(services.documents_out.run_forever)
+                        background.start_soon(_retry_emails, services.documents_out, retries)
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
-                    background.cancel_scope.cancel()
-                    await self.aclose()
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+                    retries.cancel()
+                    break
+        await self.aclose()  # after the retry loop has stopped, so it never sees a closed engine
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+async def _retry_emails(documents_out: DocumentsOut, scope: anyio.CancelScope) -> None:
+    with scope:
+        await documents_out.run_forever()
