@@ -106,3 +106,91 @@ def smtp_auth_server() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+# ---------------------------------------------------------------- the local API with documents out
+
+PASSWORD = "Rocket-launch-2024!"
+
+
+@dataclass
+class Shop:
+    """One account with one Belgian organization on an embedded API, and an httpx client signed in to it."""
+
+    app: Any
+    api: Any
+    org_id: str
+    data_dir: Path
+
+    @property
+    def out(self) -> Any:
+        return self.app.services.documents_out
+
+    async def invoice(self, **overrides: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "_documentClient": {"name": "Rocket man", "country": "United Kingdom", "email": "rocket@example.com"},
+            "_documentItems": [
+                {"name": "Space suit", "quantity": 1, "price": 10000, "_documentItemTaxes": [{"rate": 21}]}
+            ],
+        }
+        body.update(overrides)
+        response = await self.api.post(f"/organizations/{self.org_id}/documents", json=body)
+        assert response.status_code == 200, response.text
+        document: dict[str, Any] = response.json()
+        return document
+
+    async def outbox(self) -> list[dict[str, Any]]:
+        import sqlalchemy as sa
+
+        from si_mcp.local import tables
+
+        async with self.app.services.db.read() as conn:
+            rows = await conn.execute(sa.select(tables.outbox).order_by(tables.outbox.c.created_at))
+            return [dict(row._mapping) for row in rows]
+
+
+@pytest.fixture
+async def open_shop(tmp_path: Path, anyio_backend: str) -> Any:
+    """``await open_shop(smtp_port=None, folder="a", **org_fields)``: a Shop; SMTP on loopback when a port is given."""
+    import httpx
+
+    from si_mcp.local import create_app
+    from si_mcp.settings import Settings
+
+    opened: list[Shop] = []
+
+    async def make(smtp_port: int | None = None, folder: str = "books", **org_fields: Any) -> Shop:
+        data_dir = tmp_path / folder
+        smtp: dict[str, Any] = {}
+        if smtp_port is not None:
+            smtp = {"SI_MCP_SMTP_HOST": "127.0.0.1", "SI_MCP_SMTP_PORT": smtp_port, "SI_MCP_SMTP_SECURITY": "none"}
+        settings = Settings(SI_MCP_DATA_DIR=data_dir, **smtp)
+        app = create_app(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=data_dir, settings=settings
+        )
+        api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://local/v1")
+        email = f"owner{len(opened)}@example.com"
+        account = (await api.post("/accounts", json={"email": email, "password": PASSWORD})).json()
+        login = await api.post("/accounts/login", json={"email": email, "password": PASSWORD})
+        if login.status_code != 200:  # a second app on the same books: the account exists already
+            raise AssertionError(login.text)
+        api.headers["Authorization"] = login.json()["id"]
+        fields = {
+            "name": "International Space Agency",
+            "address": "Rocket street 1",
+            "city": "Brussels",
+            "zip": "10000",
+            "country": "Belgium",
+            "email": "billing@isa.example.com",
+            **org_fields,
+        }
+        response = await api.post(f"/accounts/{account['id']}/organizations", json=fields)
+        assert response.status_code == 200, response.text
+        shop = Shop(app, api, response.json()["id"], data_dir)
+        opened.append(shop)
+        return shop
+
+    yield make
+    for shop in opened:
+        await shop.api.aclose()
+        await shop.app.aclose()

@@ -386,3 +386,35 @@ def test_importing_the_pdf_and_mail_packages_does_not_load_typst_babel_or_smtp()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert result.stdout.strip() == "[]"
+
+
+def _red_png(size: int = 4) -> bytes:
+    """A tiny valid PNG, made by hand (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xcc\x00\x00" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def test_logo_next_to_a_custom_template_is_printed_in_the_header(
+    tmp_path: Path, seed_document_body: dict[str, Any], seed_organization_body: dict[str, Any]
+) -> None:
+    from si_mcp.local.pdf import DEFAULT_TEMPLATE
+
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    (folder / "invoice.typ").write_text(DEFAULT_TEMPLATE.read_text())
+    document, organization = _models(seed_document_body, seed_organization_body)
+    without = PdfRenderer(template=folder / "invoice.typ").render_sync(document, organization)
+    (folder / "logo.png").write_bytes(_red_png())
+
+    with_logo = PdfRenderer(template=folder / "invoice.typ").render_sync(document, organization)
+
+    assert "/XObject" not in pypdf.PdfReader(io.BytesIO(without)).pages[0]["/Resources"]
+    images = pypdf.PdfReader(io.BytesIO(with_logo)).pages[0].images
+    assert len(images) == 1
