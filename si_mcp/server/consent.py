@@ -79,14 +79,15 @@ class Action:
 
 def _state(doc: Document) -> dict[str, Any]:
     """What changes when an action happened: a token minted before it no longer matches."""
-    sent = {key: value for key, value in (doc.model_extra or {}).items() if "sent" in key.lower()}
+    extra = {key: value for key, value in (doc.model_extra or {}).items() if "sent" in key.lower()}
     return {
         "u": doc.updated_at.isoformat() if doc.updated_at else None,
         "c": doc.canceled,
         "d": doc.draft,
         "p": str(doc.total_paid),
         "t": str(doc.total_with_tax),
-        "s": json.dumps(sent, sort_keys=True, default=str),
+        "s": [doc.sent_at.isoformat() if doc.sent_at else None, doc.sent_to],
+        "x": json.dumps(extra, sort_keys=True, default=str),
     }
 
 

@@ -97,7 +97,7 @@ def pay_action(
     lines = [
         f"Record a payment on {what}?",
         f"Amount: {money_text(amount, summary.currency)} by {payment_type} on {day.isoformat()}",
-        f"Client: {clean(summary.client, 60)}",
+        f"Client: {clean(summary.client, 60)}; invoice total {money_text(Decimal(summary.gross), summary.currency)}",
         f"Still due afterwards: {money_text(max(remaining, Decimal(0)), summary.currency)}",
     ]
     args = {

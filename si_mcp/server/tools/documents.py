@@ -161,8 +161,10 @@ async def find_documents(
     limit: Annotated[int, Field(ge=0, le=50)] = 20,
     offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
 ) -> Annotated[CallToolResult, DocumentsPage]:
-    """Find documents, newest first; totals=true sums every match (a month's revenue and VAT: date_from, date_to,
-    totals=true, limit=0)."""
+    """Find documents, newest first, by status, type, client, text or issue dates.
+
+    totals=true sums every match: for a month's revenue and VAT pass date_from, date_to, totals=true, limit=0.
+    """
     from si_mcp.models import Filter
 
     books = await books_of(ctx)

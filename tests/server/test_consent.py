@@ -1,0 +1,212 @@
+"""Consent before sending, paying or cancelling: elicitation on both protocol eras, and the token fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+
+from si_mcp.client import SpaceInvoices
+from si_mcp.server import build_server
+
+from .conftest import SEED_INVOICE, answering, make_settings, seed, structured, text_of
+
+UNPAID = {"payments": None}
+
+ACTIONS: list[tuple[str, dict[str, Any], str]] = [
+    ("send_invoice", {}, "sent"),
+    ("mark_paid", {"payment_type": "bank", "amount": 100}, "recorded"),
+    ("cancel_document", {}, "canceled"),
+]
+
+
+async def _state(api: SpaceInvoices, document_id: str) -> tuple[bool, str, Any]:
+    doc = await api.documents.get(document_id)
+    return doc.canceled, str(doc.total_paid), doc.sent_at
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize(("tool", "extra", "done"), ACTIONS)
+async def test_an_accepted_question_lets_the_action_happen(
+    tmp_path: Path, api: SpaceInvoices, mode: str, tool: str, extra: dict[str, Any], done: str
+) -> None:
+    asked: list[str] = []
+    server = build_server(make_settings(tmp_path), api=api)
+    with anyio.fail_after(30):
+        async with Client(server, mode=mode, elicitation_callback=answering("accept", {"confirm": True}, asked)) as c:
+            invoice = await seed(c, **UNPAID)
+            result = await c.call_tool(tool, {"document": invoice["document"]["number"], **extra})
+
+    assert structured(result)["status"] == done
+    assert len(asked) == 1
+    assert "International Space Agency" in asked[0] and invoice["document"]["number"] in asked[0]
+    assert "12,100.00 EUR" in asked[0]
+    canceled, paid, sent_at = await _state(api, invoice["document"]["id"])
+    assert (canceled, paid != "0", sent_at is not None) == (done == "canceled", done == "recorded", done == "sent")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize(
+    ("answer", "content", "status"),
+    [("decline", None, "declined"), ("cancel", None, "dismissed"), ("accept", {"confirm": False}, "declined")],
+)
+@pytest.mark.parametrize(("tool", "extra", "done"), ACTIONS)
+async def test_a_declined_or_dismissed_question_changes_nothing(
+    tmp_path: Path,
+    api: SpaceInvoices,
+    mode: str,
+    answer: str,
+    content: dict[str, Any] | None,
+    status: str,
+    tool: str,
+    extra: dict[str, Any],
+    done: str,
+) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    with anyio.fail_after(30):
+        async with Client(server, mode=mode, elicitation_callback=answering(answer, content)) as c:
+            invoice = await seed(c, **UNPAID)
+            before = await _state(api, invoice["document"]["id"])
+            result = await c.call_tool(tool, {"document": invoice["document"]["number"], **extra})
+
+    assert structured(result)["status"] == status
+    assert "Not " in text_of(result) and "Nothing" in text_of(result)
+    assert await _state(api, invoice["document"]["id"]) == before
+
+
+@pytest.mark.anyio
+async def test_declining_the_email_of_a_new_invoice_keeps_the_invoice_and_sends_nothing(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server, elicitation_callback=answering("decline")) as c:
+        invoice = await seed(c, send="Thanks for flying with us")
+
+    assert invoice["email"]["status"] == "declined"
+    doc = await api.documents.get(invoice["document"]["id"])
+    assert doc.sent_at is None and doc.number == invoice["document"]["number"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize(("tool", "extra", "done"), ACTIONS)
+async def test_a_client_that_cannot_elicit_gets_a_preview_and_a_token_that_works_once(
+    tmp_path: Path, api: SpaceInvoices, mode: str, tool: str, extra: dict[str, Any], done: str
+) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server, mode=mode) as c:
+        invoice = await seed(c, **UNPAID)
+        args = {"document": invoice["document"]["number"], **extra}
+        preview = await c.call_tool(tool, args)
+        untouched = await _state(api, invoice["document"]["id"])
+        token = structured(preview)["confirmation_token"]
+        confirmed = await c.call_tool(tool, {**args, "confirmation_token": token})
+        again = await c.call_tool(tool, {**args, "confirmation_token": token})
+
+    assert structured(preview)["status"] == "needs_confirmation"
+    assert "NOT" in text_of(preview) and "12,100.00 EUR" in text_of(preview) and token in text_of(preview)
+    assert untouched == (False, "0", None)
+    assert structured(confirmed)["status"] == done
+    if tool == "cancel_document":  # cancelling twice is harmless and says so
+        assert structured(again)["status"] == "already_canceled"
+    else:
+        assert again.is_error
+        assert "confirmation_token" in text_of(again)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("tool", "extra"), [("send_invoice", {}), ("mark_paid", {}), ("cancel_document", {})])
+async def test_a_token_for_one_document_is_refused_for_another(
+    tmp_path: Path, api: SpaceInvoices, tool: str, extra: dict[str, Any]
+) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server) as c:
+        first = await seed(c, **UNPAID)
+        second = structured(await c.call_tool("create_invoice", {**SEED_INVOICE, **UNPAID, "note": "second"}))
+        preview = await c.call_tool(tool, {"document": first["document"]["number"], **extra})
+        token = structured(preview)["confirmation_token"]
+        misuse = await c.call_tool(tool, {"document": second["document"]["number"], "confirmation_token": token})
+
+    assert misuse.is_error
+    assert "another document" in text_of(misuse)
+    assert await _state(api, second["document"]["id"]) == (False, "0", None)
+
+
+@pytest.mark.anyio
+async def test_a_send_token_is_refused_for_other_recipients(tmp_path: Path, api: SpaceInvoices) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server) as c:
+        invoice = await seed(c)
+        number = invoice["document"]["number"]
+        token = structured(await c.call_tool("send_invoice", {"document": number}))["confirmation_token"]
+        other = await c.call_tool(
+            "send_invoice", {"document": number, "recipients": ["thief@example.net"], "confirmation_token": token}
+        )
+
+    assert other.is_error
+    assert (await api.documents.get(invoice["document"]["id"])).sent_at is None
+
+
+@pytest.mark.anyio
+async def test_a_payment_token_is_refused_for_another_amount(tmp_path: Path, api: SpaceInvoices) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server) as c:
+        invoice = await seed(c, **UNPAID)
+        args = {"document": invoice["document"]["number"], "amount": 100}
+        token = structured(await c.call_tool("mark_paid", args))["confirmation_token"]
+        bigger = await c.call_tool("mark_paid", {**args, "amount": 12000, "confirmation_token": token})
+
+    assert bigger.is_error
+    assert str((await api.documents.get(invoice["document"]["id"])).total_paid) == "0"
+
+
+@pytest.mark.anyio
+async def test_a_new_invoice_sent_by_a_client_without_elicitation_waits_for_a_send_invoice_token(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server) as c:
+        invoice = await seed(c, send=True)
+        token = invoice["email"]["confirmation_token"]
+        pending = (await api.documents.get(invoice["document"]["id"])).sent_at
+        sent = await c.call_tool(
+            "send_invoice", {"document": invoice["document"]["number"], "confirmation_token": token}
+        )
+
+    assert invoice["email"]["status"] == "needs_confirmation"
+    assert pending is None
+    assert structured(sent)["status"] == "sent"
+    assert structured(sent)["recipients"] == ["rocket@example.com"]
+
+
+@pytest.mark.anyio
+async def test_an_expired_or_forged_token_is_refused(tmp_path: Path, api: SpaceInvoices) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server) as c:
+        invoice = await seed(c, **UNPAID)
+        args = {"document": invoice["document"]["number"]}
+        token = structured(await c.call_tool("cancel_document", args))["confirmation_token"]
+        expired = await c.call_tool("cancel_document", {**args, "confirmation_token": "1." + token.split(".")[1]})
+        forged = await c.call_tool("cancel_document", {**args, "confirmation_token": token.split(".")[0] + ".AAAA"})
+        junk = await c.call_tool("cancel_document", {**args, "confirmation_token": "not a token"})
+
+    assert "expired" in text_of(expired)
+    assert "does not allow" in text_of(forged)
+    assert "malformed" in text_of(junk)
+    assert not (await api.documents.get(invoice["document"]["id"])).canceled
+
+
+@pytest.mark.anyio
+async def test_confirmation_can_be_switched_off_for_automation(tmp_path: Path, api: SpaceInvoices) -> None:
+    server = build_server(make_settings(tmp_path, SI_MCP_CONFIRM=False), api=api)
+    async with Client(server) as c:  # no elicitation callback, no token
+        invoice = await seed(c, **UNPAID)
+        paid = await c.call_tool("mark_paid", {"document": invoice["document"]["number"], "amount": "100.50"})
+
+    assert structured(paid)["status"] == "recorded"
+    assert structured(paid)["document"]["amount_due"] == "11999.50"
