@@ -1,0 +1,177 @@
+"""Tenant isolation: account A, given account B's ids, gets 401 or 404 on every route and changes nothing.
+
+The route list comes from the app itself, so a new route without an entry here fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from si_mcp.local.routes import all_routes
+
+pytestmark = pytest.mark.anyio
+
+INVOICE = {
+    "_documentClient": {"name": "Intruder"},
+    "_documentItems": [{"name": "x", "price": 1, "_documentItemTaxes": [{"rate": 21}]}],
+}
+TAX = {"name": "Stolen", "_taxRates": [{"rate": 1}]}
+
+# (method, path) → body that would succeed on one's own ids, so only the tenant check can refuse it
+BODIES: dict[tuple[str, str], dict] = {
+    ("POST", "/accounts/{id}/organizations"): {"name": "Mine", "country": "BE"},
+    ("PATCH", "/organizations/{id}"): {"name": "Hacked"},
+    ("POST", "/organizations/{id}/invite"): {"accountId": "{a_account}", "role": "admin"},
+    ("POST", "/organizations/{id}/defaults"): {"name": "evil", "value": 1},
+    ("PUT", "/organizations/{id}/defaults/{default_id}"): {"value": 1},
+    ("PATCH", "/defaults/{id}"): {"value": 1},
+    ("POST", "/organizations/{id}/documents"): INVOICE,
+    ("PUT", "/documents/{id}"): INVOICE,
+    ("POST", "/documents/{id}/replace"): INVOICE,
+    ("POST", "/documents/{id}/send"): {"recipients": "intruder@example.com"},
+    ("POST", "/documents/{id}/payments"): {"type": "cash", "amount": 1},
+    ("POST", "/organizations/{id}/payments"): {"type": "cash", "amount": 1, "documentId": "{b_document}"},
+    ("PUT", "/payments/{id}"): {"type": "cash", "amount": 1},
+    ("POST", "/organizations/{id}/clients"): {"name": "x"},
+    ("PATCH", "/clients/{id}"): {"name": "x"},
+    ("PUT", "/clients/{id}"): {"name": "x"},
+    ("POST", "/organizations/{id}/items"): {"name": "x"},
+    ("PUT", "/items/{id}"): {"name": "x"},
+    ("POST", "/items/{id}/replace"): {"name": "x"},
+    ("POST", "/organizations/{id}/taxes"): TAX,
+    ("PUT", "/taxes/{id}"): TAX,
+    ("POST", "/taxes/{id}/replace"): TAX,
+    ("POST", "/taxes/{id}/taxRates"): {"rate": 1},
+}
+
+# routes whose answer does not depend on whose ids are given
+OPEN = {
+    ("POST", "/accounts"),
+    ("POST", "/accounts/login"),
+    ("POST", "/accounts/logout"),
+    ("GET", "/accounts/authorized"),
+    ("GET", "/countries"),
+    ("GET", "/currencies"),
+}
+
+
+async def snapshot(tenant) -> dict:
+    """Everything B owns, as B sees it (deleted rows included)."""
+    api, org = tenant.api, tenant.org_id
+    every = {"filter": '{"deleted": true}'}
+    state = {"org": (await api.get(f"/organizations/{org}")).json()}
+    for resource in ("documents", "payments", "clients", "items", "taxes", "defaults"):
+        state[resource] = (await api.get(f"/organizations/{org}/{resource}", params=every)).json()
+    state["access"] = (await api.get(f"/organizations/{org}/accountorganizations")).json()
+    state["organizations"] = (await api.get(f"/accounts/{tenant.account_id}/organizations")).json()
+    return state
+
+
+async def b_books(b) -> dict[str, str]:
+    invoice = await b.invoice(payments=[{"type": "card"}])
+    await b.invoice(type="estimate")
+    client = (await b.api.post(f"/organizations/{b.org_id}/clients", json={"name": "B's client"})).json()
+    item = (await b.api.post(f"/organizations/{b.org_id}/items", json={"name": "B's item", "price": 5})).json()
+    tax = (
+        await b.api.post(f"/organizations/{b.org_id}/taxes", json={"name": "B's tax", "_taxRates": [{"rate": 9}]})
+    ).json()
+    default = b.org["_defaults"][0]
+    return {
+        "organizations": b.org_id,
+        "accounts": b.account_id,
+        "documents": invoice["id"],
+        "payments": invoice["payments"][0]["id"],
+        "clients": client["id"],
+        "items": item["id"],
+        "taxes": tax["id"],
+        "defaults": default["id"],
+        "default_id": default["id"],
+        "rate_id": tax["_taxRates"][0]["id"],
+    }
+
+
+def fill(template: str, ids: dict[str, str]) -> str:
+    first = template.strip("/").split("/")[0]
+    path = template.replace("{id}", ids[first])
+    return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+
+
+def fill_body(value: object, ids: dict[str, str], a_account: str) -> object:
+    if isinstance(value, dict):
+        return {k: fill_body(v, ids, a_account) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill_body(v, ids, a_account) for v in value]
+    return (
+        {"{a_account}": a_account, "{b_document}": ids["documents"]}.get(value, value)
+        if isinstance(value, str)
+        else value
+    )
+
+
+async def test_every_route_refuses_another_tenants_ids(new_tenant, expect_error) -> None:
+    a, b = await new_tenant(), await new_tenant()
+    ids = await b_books(b)
+    before = await snapshot(b)
+    tried = set()
+    for route in all_routes():
+        key = (route.method, route.path)
+        if key in OPEN:
+            continue
+        tried.add(key)
+        body = fill_body(BODIES.get(key, {}), ids, a.account_id)
+        response = await a.api.request(
+            route.method, fill(route.path, ids), json=body if route.method != "GET" else None
+        )
+        error = expect_error(response, response.status_code)
+        assert response.status_code in (401, 404), (key, response.status_code, error)
+    assert tried == {(r.method, r.path) for r in all_routes()} - OPEN
+    assert set(BODIES) <= tried, "a body is listed for a route that no longer exists"
+    assert await snapshot(b) == before
+
+
+async def test_ids_of_another_tenant_in_a_body_are_refused(new_tenant, expect_error) -> None:
+    a, b = await new_tenant(), await new_tenant()
+    ids = await b_books(b)
+    docs = f"/organizations/{a.org_id}/documents"
+    item = {"name": "x", "price": 1, "_documentItemTaxes": [{"rate": 21}]}
+    for body in (
+        {"clientId": ids["clients"], "_documentItems": [item]},
+        {"_documentClient": {"name": "x"}, "_documentItems": [{"itemId": ids["items"]}]},
+        {
+            "_documentClient": {"name": "x"},
+            "_documentItems": [{"name": "x", "price": 1, "_documentItemTaxes": [{"taxId": ids["taxes"]}]}],
+        },
+    ):
+        expect_error(await a.api.post(docs, json=body), 422)
+    expect_error(
+        await a.api.post(
+            f"/organizations/{a.org_id}/payments", json={"type": "cash", "amount": 1, "documentId": ids["documents"]}
+        ),
+        422,
+    )
+    expect_error(
+        await a.api.post(f"/organizations/{a.org_id}/items", json={"name": "x", "taxIds": [ids["taxes"]]}), 422
+    )
+    own = await a.invoice(payments=[{"type": "card"}])
+    expect_error(
+        await a.api.put(
+            f"/payments/{own['payments'][0]['id']}", json={"type": "cash", "amount": 1, "documentId": ids["documents"]}
+        ),
+        422,
+    )
+
+
+async def test_lists_never_show_another_tenants_rows(new_tenant) -> None:
+    a, b = await new_tenant(), await new_tenant()
+    await b_books(b)
+    mine = await a.invoice()
+    listed = (await a.api.get(f"/organizations/{a.org_id}/documents")).json()
+    assert [d["id"] for d in listed] == [mine["id"]]
+    assert (await a.api.get(f"/organizations/{a.org_id}/search-documents", params={"term": "rocket"})).json()[0][
+        "id"
+    ] == mine["id"]
+    assert (await a.api.get(f"/organizations/{a.org_id}/clients/search", params={"term": "B's"})).json() == []
+    organizations = (await a.api.get(f"/accounts/{a.account_id}/organizations")).json()
+    assert [o["id"] for o in organizations] == [a.org_id]

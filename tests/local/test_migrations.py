@@ -1,0 +1,81 @@
+"""The schema is versioned: a fresh database migrates to head, upgrades keep data, migrations == tables.py."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from si_mcp.local import create_app
+from si_mcp.local.db import migrate
+from si_mcp.local.tables import metadata
+
+pytestmark = pytest.mark.anyio
+
+MIGRATIONS = Path(__file__).parent.parent.parent / "si_mcp" / "local" / "migrations"
+
+
+def head() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    revision = ScriptDirectory.from_config(config).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def test_migrations_produce_exactly_the_schema_of_tables_py(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/schema.db")
+    with engine.begin() as conn:
+        migrate(conn)
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()
+
+
+async def test_the_first_request_migrates_a_fresh_database_to_head(tmp_path: Path) -> None:
+    app = create_app(database_url=f"sqlite+aiosqlite:///{tmp_path}/fresh.db")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://local/v1") as api:
+        assert (await api.get("/currencies")).status_code == 200
+    await app.aclose()
+    with sqlite3.connect(tmp_path / "fresh.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(head(),)]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert set(metadata.tables) <= tables
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_books_survive_a_restart_and_a_second_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/books.db"
+    first = create_app(database_url=url)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://local/v1") as api:
+        account = (await api.post("/accounts", json={"email": "keep@example.com", "password": "keep-password"})).json()
+        token = (
+            await api.post(
+                "/accounts/login", json={"email": "keep@example.com", "password": "keep-password", "ttl": -1}
+            )
+        ).json()["id"]
+        api.headers["Authorization"] = token
+        org = (
+            await api.post(f"/accounts/{account['id']}/organizations", json={"name": "Keep", "country": "BE"})
+        ).json()
+        body = {
+            "_documentClient": {"name": "C"},
+            "_documentItems": [{"name": "x", "price": "19.99", "_documentItemTaxes": [{"rate": 21}]}],
+        }
+        invoice = (await api.post(f"/organizations/{org['id']}/documents", json=body)).json()
+    await first.aclose()
+
+    second = create_app(database_url=url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=second), base_url="http://local/v1", headers={"Authorization": token}
+    ) as api:
+        again = (await api.get(f"/documents/{invoice['id']}")).json()
+        assert again["totalWithTax"] == invoice["totalWithTax"] == 24.19
+        assert (await api.get(f"/organizations/{org['id']}/next-doc-number")).json()["number"].endswith("-00002")
+    await second.aclose()
