@@ -1,0 +1,108 @@
+"""What the model sees: the tool list is pinned by a snapshot, fits its budget and tells the truth about itself.
+
+Regenerate the snapshot on purpose with ``SI_MCP_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/server``
+and review the diff like an API change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.types import Tool
+
+from si_mcp.models import PAYMENT_TYPES
+from si_mcp.server import build_server
+from si_mcp.server.doc import END, START, render_table
+from si_mcp.server.tools._common import PaymentType
+
+from .conftest import make_settings
+
+SNAPSHOT = Path(__file__).parent / "tool_list.json"
+README = Path(__file__).parents[2] / "README.md"
+TOOLS_LIST_BUDGET = 16 * 1024
+WRITE_TOOLS = {
+    "create_organization",
+    "update_organization",
+    "create_invoice",
+    "mark_paid",
+    "send_invoice",
+    "cancel_document",
+}
+
+
+async def _tools(tmp_path: Path, **settings: Any) -> list[Tool]:
+    async with Client(build_server(make_settings(tmp_path, **settings))) as client:
+        return (await client.list_tools()).tools
+
+
+def _wire(tools: list[Tool]) -> list[dict[str, Any]]:
+    return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools]
+
+
+@pytest.mark.anyio
+async def test_the_tool_list_matches_the_reviewed_snapshot(tmp_path: Path) -> None:
+    listed = _wire(await _tools(tmp_path))
+    if os.environ.get("SI_MCP_UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(json.dumps(listed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert listed == json.loads(SNAPSHOT.read_text(encoding="utf-8")), "tool list changed: review, then update"
+
+
+@pytest.mark.anyio
+async def test_the_whole_tool_list_fits_in_16_kb(tmp_path: Path) -> None:
+    listed = json.dumps({"tools": _wire(await _tools(tmp_path))}, separators=(",", ":"), ensure_ascii=False)
+    assert len(listed.encode()) <= TOOLS_LIST_BUDGET
+
+
+@pytest.mark.anyio
+async def test_every_tool_has_a_title_an_output_schema_flat_arguments_and_all_four_hints(tmp_path: Path) -> None:
+    tools = await _tools(tmp_path)
+    assert 10 <= len(tools) <= 16
+    for tool in tools:
+        assert tool.title and tool.description
+        assert tool.output_schema is not None and tool.output_schema["type"] == "object"
+        assert "params" not in tool.input_schema.get("properties", {})
+        for hidden in ("ctx", "plan", "consent", "found"):  # context and resolver parameters are not arguments
+            assert hidden not in tool.input_schema.get("properties", {})
+        hints = tool.annotations
+        assert hints is not None
+        flags = (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint, hints.open_world_hint)
+        assert None not in flags
+        assert hints.read_only_hint == (tool.name not in WRITE_TOOLS)
+    emails = {t.name for t in tools if t.annotations and t.annotations.open_world_hint}
+    assert emails == {"create_invoice", "send_invoice"}  # the only ways out of the books: email
+
+
+@pytest.mark.anyio
+async def test_read_only_mode_registers_no_write_tools_at_all(tmp_path: Path) -> None:
+    tools = await _tools(tmp_path, SI_MCP_READ_ONLY=True)
+    assert tools
+    assert all(tool.annotations and tool.annotations.read_only_hint for tool in tools)
+    assert not {tool.name for tool in tools} & WRITE_TOOLS
+    async with Client(build_server(make_settings(tmp_path, SI_MCP_READ_ONLY=True))) as client:
+        refused = await client.call_tool("create_invoice", {"client": "x", "items": [{"name": "x", "price": 1}]})
+    assert refused.is_error
+
+
+@pytest.mark.anyio
+async def test_the_readme_tool_table_is_generated_from_the_server(tmp_path: Path) -> None:
+    table = render_table(await _tools(tmp_path))
+    readme = README.read_text(encoding="utf-8")
+    assert f"{START}\n{table}\n{END}" in readme, "README tool table is stale: run python -m si_mcp.server.doc --write"
+
+
+def test_the_tools_offer_exactly_the_apis_payment_types() -> None:
+    assert PaymentType.__args__ == PAYMENT_TYPES
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from si_mcp.settings import Settings
+
+    readme = README.read_text(encoding="utf-8")
+    aliases = [field.validation_alias for field in Settings.model_fields.values()]
+    missing = [alias for alias in aliases if isinstance(alias, str) and alias not in readme]
+    assert missing == []
