@@ -113,6 +113,7 @@ async def test_send_delivers_exactly_one_message_with_the_right_envelope_subject
     message = _parse(envelope.content)
     assert message["Subject"] == f"Invoice {invoice['number']} from International Space Agency"
     assert message["Message-ID"] == answer["messageId"]
+    assert message["Reply-To"].addresses[0].addr_spec == "billing@isa.example.com"
     attachment = next(message.iter_attachments())
     assert attachment.get_filename() == f"{invoice['number']}.pdf"
     pdf = (await shop.api.get(f"/documents/{invoice['id']}/pdf", params={"l": "en"})).content

@@ -213,7 +213,7 @@ def compose_email(
         message_id=new_message_id(from_address, document.id),
         sender=from_address,
         sender_name=org_name,
-        reply_to=reply_to if reply_to and reply_to != from_address else None,
+        reply_to=reply_to,
         recipients=tuple(to),
         copy_to=copy_to,
         subject=subject_text,

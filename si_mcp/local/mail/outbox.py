@@ -80,12 +80,11 @@ class OutboxItem:
     def outgoing(self, document: Document, organization: Organization, mailer: Mailer) -> OutgoingEmail:
         """The email to send now; ``From`` and ``Reply-To`` follow the current configuration."""
         sender = sender_for(organization, mailer.sender, required=mailer.requires_sender)
-        reply_to = organization_email(organization)
         return OutgoingEmail(
             message_id=self.message_id,
             sender=sender,
             sender_name=safe_display_name(organization.name),
-            reply_to=reply_to if reply_to and reply_to != sender else None,
+            reply_to=organization_email(organization),
             recipients=self.recipients,
             copy_to=self.copy_to,
             subject=self.subject,

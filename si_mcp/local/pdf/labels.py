@@ -208,7 +208,7 @@ class UnsupportedLanguageError(ValueError):
 
     def __init__(self, requested: str) -> None:
         self.requested = requested
-        super().__init__(f"language {requested!r} is not supported; use one of: {', '.join(LANGUAGES)}")
+        super().__init__(f"language {requested[:20]!r} is not supported; use one of: {', '.join(LANGUAGES)}")
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ class PdfRenderer:
         self._idle: queue.LifoQueue[typst.Compiler] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._memory: OrderedDict[str, bytes] = OrderedDict()
+        self._seen: OrderedDict[str, str] = OrderedDict()  # input hash -> output cache key
         self._fonts: typst.Fonts | None = None
 
     @classmethod
@@ -117,9 +118,20 @@ class PdfRenderer:
 
     def render_sync(self, document: Document, organization: Organization, *, language: str | None = None) -> bytes:
         """Like :meth:`render`, in the calling thread. Raises :class:`PdfError` subclasses."""
+        # Fast path: the very same input as before needs neither the view (babel) nor typst.
+        seen = self._input_key(document, organization, language)
+        with self._lock:
+            known = self._seen.get(seen)
+        cached = self._cached(known) if known is not None else None
+        if cached is not None:
+            return cached
         view = build_view(document, organization, resolve_language(language, organization.locale))
         timestamp = _timestamp(document)
         key = self._cache_key(view, timestamp)
+        with self._lock:
+            self._seen[seen] = key
+            while len(self._seen) > 4 * self.cache_entries:
+                self._seen.popitem(last=False)
         cached = self._cached(key)
         if cached is not None:
             return cached
@@ -212,6 +224,18 @@ class PdfRenderer:
         except OSError:
             return "missing"
         return f"{self.template}:{stat.st_mtime_ns}:{stat.st_size}:{self._logo()}"
+
+    def _input_key(self, document: Document, organization: Organization, language: str | None) -> str:
+        digest = hashlib.sha256()
+        for part in (
+            document.model_dump_json(by_alias=True),
+            organization.model_dump_json(by_alias=True),
+            language or "",
+            self._template_stamp(),
+        ):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
 
     def _cache_key(self, view: dict[str, Any], timestamp: datetime) -> str:
         digest = hashlib.sha256()
