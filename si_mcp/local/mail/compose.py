@@ -149,7 +149,10 @@ def sender_for(organization: Organization, configured: str | None, *, required: 
     gets a placeholder address in the reserved ``.invalid`` domain.
     """
     if configured:
-        return parse_recipients(configured)[0]
+        try:
+            return parse_recipients(configured)[0]
+        except MailError:
+            raise MailError(f"SI_MCP_SMTP_FROM {configured[:100]!r} is not a plain email address") from None
     org_email = organization_email(organization)
     if org_email:
         return org_email
