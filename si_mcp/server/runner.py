@@ -45,14 +45,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _log_level(settings: Settings) -> str:
+    level = settings.log_level.upper()
+    return level if level in logging.getLevelNamesMapping() else "WARNING"
+
+
 def _configure_logging(settings: Settings) -> None:
-    """Everything to stderr: on stdio, stdout belongs to the protocol."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(
-        settings.log_level.upper() if settings.log_level.upper() in logging.getLevelNamesMapping() else "WARNING"
+    """Everything to stderr: on stdio, stdout belongs to the protocol. (Before the SDK configures its own.)"""
+    logging.basicConfig(
+        stream=sys.stderr, level=_log_level(settings), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
 
@@ -118,15 +119,17 @@ def http_app(
 
 
 def run_server(settings: Settings, *, http: bool, host: str, port: int) -> None:
-    """Serve until stopped (the ``si-mcp serve`` command)."""
-    _configure_logging(settings)
+    """Serve until stopped (the ``si-mcp serve`` command); an unsafe HTTP setup exits with an explanation."""
     if not http:
+        _configure_logging(settings)
         build_server(settings).run()
         return
     try:
-        _, app = http_app(settings, host=host, port=port)
+        check_http(settings, host)
     except HttpConfigError as exc:
         raise SystemExit(f"si-mcp: {exc}") from None
+    _configure_logging(settings)
+    _, app = http_app(settings, host=host, port=port)
     import uvicorn  # only the HTTP transport needs it
 
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), lifespan="on")
+    uvicorn.run(app, host=host, port=port, log_level=_log_level(settings).lower(), lifespan="on")
