@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from . import tables
 from .errors import not_found, unauthorized
 
-__all__ = ["Need", "load_owned", "require_org"]
+__all__ = ["Need", "load_owned", "load_owned_tx", "require_org", "require_org_tx"]
 
 Need = Literal["read", "write", "admin"]
 
@@ -27,18 +27,23 @@ _ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
-async def require_org(conn: AsyncConnection, account_id: str, organization_id: str, need: Need = "read") -> str:
+_AO = tables.account_organizations
+# Built once: constructing Core expressions per request costs more than running them on SQLite.
+_ROLE = sa.select(_AO.c.role).where(
+    _AO.c.account_id == sa.bindparam("b_account"), _AO.c.organization_id == sa.bindparam("b_org")
+)
+
+
+def require_org_tx(conn: sa.Connection, account_id: str, organization_id: str, need: Need = "read") -> str:
     """The caller's role in the organization, or a 401 when they have none or it is not enough."""
-    ao = tables.account_organizations
-    query = sa.select(ao.c.role).where(ao.c.account_id == account_id, ao.c.organization_id == organization_id)
-    role = (await conn.execute(query)).scalar()
+    role = conn.execute(_ROLE, {"b_account": account_id, "b_org": organization_id}).scalar()
     if role is None or role not in _ALLOWED[need]:
         raise unauthorized()
     return str(role)
 
 
-async def load_owned(
-    conn: AsyncConnection,
+def load_owned_tx(
+    conn: sa.Connection,
     table: sa.Table,
     object_id: str,
     account_id: str,
@@ -61,9 +66,35 @@ async def load_owned(
     )
     if not include_deleted and "is_deleted" in table.c:
         query = query.where(table.c.is_deleted == sa.false())
-    row = (await conn.execute(query)).first()
+    row = conn.execute(query).first()
     if row is None:
         raise not_found(model, object_id)
     if row.role not in _ALLOWED[need]:
         raise unauthorized()
     return row
+
+
+async def require_org(conn: AsyncConnection, account_id: str, organization_id: str, need: Need = "read") -> str:
+    """:func:`require_org_tx` on an async connection."""
+    return await conn.run_sync(require_org_tx, account_id, organization_id, need)
+
+
+async def load_owned(
+    conn: AsyncConnection,
+    table: sa.Table,
+    object_id: str,
+    account_id: str,
+    model: str,
+    need: Need = "read",
+    *,
+    columns: tuple[str, ...] = ("data",),
+    include_deleted: bool = False,
+) -> sa.Row[Any]:
+    """:func:`load_owned_tx` on an async connection."""
+
+    def load(sync: sa.Connection) -> sa.Row[Any]:
+        return load_owned_tx(
+            sync, table, object_id, account_id, model, need, columns=columns, include_deleted=include_deleted
+        )
+
+    return await conn.run_sync(load)

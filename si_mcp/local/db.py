@@ -3,17 +3,25 @@
 Writes are serialized in-process by one lock (SQLite has one writer anyway) and open with
 ``BEGIN IMMEDIATE`` on SQLite, so a second process on the same file waits for the write lock
 up front instead of failing half-way. Reads run in parallel (WAL).
+
+Two ways in. ``read()``/``write()`` yield an :class:`AsyncConnection`. ``run_read(fn)``/``run_write(fn)``
+run a plain function ``fn(conn: sa.Connection)`` as one transaction: on a SQLite file it runs in a
+worker thread on a pysqlite connection, one thread hop per transaction instead of several per
+statement (SQLAlchemy's aiosqlite adapter costs ~0.4 ms a statement, pysqlite ~0.02 ms); on any other
+database it runs through ``AsyncConnection.run_sync`` on the async engine. The hot paths (documents,
+payments) use it; both ways share the write lock.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
+import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -25,21 +33,28 @@ log = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _IMMEDIATE = "si_mcp_immediate"
 
+T = TypeVar("T")
+
 
 class Database:
     """One engine plus the write lock. Create it with :meth:`open`."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, sync_engine: sa.Engine | None = None) -> None:
         self.engine = engine
+        self.sync_engine = sync_engine
         self.dialect = engine.dialect.name
         self._write_lock = anyio.Lock()
 
     @classmethod
     async def open(cls, url: str, *, run_migrations: bool = True) -> Database:
         engine = create_async_engine(url)
+        sync_engine = None
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
-        database = cls(engine)
+            _configure_sqlite(engine.sync_engine)
+            if engine.url.database not in (None, "", ":memory:"):
+                sync_engine = sa.create_engine(engine.url.set(drivername="sqlite+pysqlite"))
+                _configure_sqlite(sync_engine)
+        database = cls(engine, sync_engine)
         if run_migrations:
             async with engine.begin() as conn:
                 await conn.run_sync(migrate)
@@ -58,14 +73,41 @@ class Database:
             async with conn.begin():
                 yield conn
 
+    async def run_read(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(conn, *args)`` in one read transaction (see the module docstring)."""
+        if self.sync_engine is not None:
+            return await anyio.to_thread.run_sync(self._in_thread, fn, args, False)
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(fn, *args)
+
+    async def run_write(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(conn, *args)`` in one write transaction, committed unless ``fn`` raises."""
+        async with self._write_lock:
+            if self.sync_engine is not None:
+                return await anyio.to_thread.run_sync(self._in_thread, fn, args, True)
+            async with self.engine.connect() as conn:
+                await conn.execution_options(**{_IMMEDIATE: True})
+                async with conn.begin():
+                    return await conn.run_sync(fn, *args)
+
+    def _in_thread(self, fn: Callable[..., T], args: tuple[Any, ...], write: bool) -> T:
+        assert self.sync_engine is not None
+        with self.sync_engine.connect() as conn:
+            if write:
+                conn = conn.execution_options(**{_IMMEDIATE: True})
+            with conn.begin():
+                return fn(conn, *args)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.sync_engine is not None:
+            self.sync_engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: sa.Engine) -> None:
     """WAL, a busy timeout, foreign keys, and our own BEGIN (pysqlite's implicit one is too late)."""
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -73,7 +115,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

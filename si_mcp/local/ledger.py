@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from si_mcp.models import wirejson
 
@@ -23,41 +22,45 @@ from .store import loads
 __all__ = ["include_payments", "payments_of", "refresh_document", "respond_document"]
 
 
-async def payments_of(conn: AsyncConnection, document_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+_P = tables.payments
+_D = tables.documents
+_PAYMENTS = (
+    sa.select(_P.c.document_id, _P.c.data)
+    .where(_P.c.document_id.in_(sa.bindparam("b_ids", expanding=True)), _P.c.is_deleted == sa.false())
+    .order_by(_P.c.date, _P.c.created_at, _P.c.id)
+)
+_DOCUMENT = sa.select(_D.c.data).where(_D.c.id == sa.bindparam("b_id"))
+
+
+def payments_of(conn: sa.Connection, document_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """The live payments of each document, oldest first."""
-    p = tables.payments
     found: dict[str, list[dict[str, Any]]] = {document_id: [] for document_id in document_ids}
     if not document_ids:
         return found
-    query = (
-        sa.select(p.c.document_id, p.c.data)
-        .where(p.c.document_id.in_(list(document_ids)), p.c.is_deleted == sa.false())
-        .order_by(p.c.date, p.c.created_at, p.c.id)
-    )
-    for row in await conn.execute(query):
+    for row in conn.execute(_PAYMENTS, {"b_ids": list(document_ids)}):
         found[row.document_id].append(loads(row.data))
     return found
 
 
-async def include_payments(conn: AsyncConnection, documents: list[dict[str, Any]], include: set[str]) -> None:
+def include_payments(conn: sa.Connection, documents: list[dict[str, Any]], include: set[str]) -> None:
     """``include=payments`` on document lists."""
     if "payments" not in include:
         return
-    by_document = await payments_of(conn, [d["id"] for d in documents])
+    by_document = payments_of(conn, [d["id"] for d in documents])
     for document in documents:
         document["payments"] = by_document.get(document["id"], [])
 
 
-async def refresh_document(conn: AsyncConnection, document_id: str, now: datetime) -> dict[str, Any]:
+def refresh_document(conn: sa.Connection, document_id: str, now: datetime) -> dict[str, Any]:
     """Recompute a document's payment status from its payments and store it; returns the document."""
     d = tables.documents
-    data = (await conn.execute(sa.select(d.c.data).where(d.c.id == document_id))).scalar_one()
+    data = conn.execute(_DOCUMENT, {"b_id": document_id}).scalar_one()
     document = loads(data)
-    payments = (await payments_of(conn, [document_id]))[document_id]
+    payments = (payments_of(conn, [document_id]))[document_id]
     apply_payment_status(document, [p["amount"] for p in payments])
     document["updatedAt"] = now
     document = loads(wirejson.dumps(document))
-    await conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+    conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
     return document
 
 

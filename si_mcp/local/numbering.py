@@ -10,7 +10,6 @@ leaves no gap because that slot is filled.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import tables
 from .engine.numbering import format_number
@@ -18,48 +17,57 @@ from .engine.numbering import format_number
 __all__ = ["allocate_number", "number_taken", "peek_number"]
 
 
-async def number_taken(
-    conn: AsyncConnection, organization_id: str, doc_type: str, number: str, *, except_id: str | None = None
-) -> bool:
-    d = tables.documents
-    query = sa.select(d.c.id).where(d.c.organization_id == organization_id, d.c.type == doc_type, d.c.number == number)
-    if except_id is not None:
-        query = query.where(d.c.id != except_id)
-    return (await conn.execute(query.limit(1))).first() is not None
-
-
-async def _last(conn: AsyncConnection, organization_id: str, doc_type: str, year: int) -> int:
-    c = tables.document_counters
-    query = sa.select(c.c.last_number).where(
-        c.c.organization_id == organization_id, c.c.type == doc_type, c.c.year == year
+_D = tables.documents
+_C = tables.document_counters
+_SERIES = sa.and_(_C.c.organization_id == sa.bindparam("b_org"), _C.c.type == sa.bindparam("b_type"))
+_KEY = sa.and_(_SERIES, _C.c.year == sa.bindparam("b_year"))
+# Built once: constructing Core expressions per call costs more than running them on SQLite.
+_TAKEN = (
+    sa.select(_D.c.id)
+    .where(
+        _D.c.organization_id == sa.bindparam("b_org"),
+        _D.c.type == sa.bindparam("b_type"),
+        _D.c.number == sa.bindparam("b_number"),
+        _D.c.id != sa.bindparam("b_except"),
     )
-    return int((await conn.execute(query)).scalar() or 0)
+    .limit(1)
+)
+_LAST = sa.select(_C.c.last_number).where(_KEY)
+_BUMP = sa.update(_C).where(_KEY).values(last_number=_C.c.last_number + 1).returning(_C.c.last_number)
+_START = sa.insert(_C)
 
 
-async def peek_number(conn: AsyncConnection, organization_id: str, doc_type: str, year: int) -> str:
+def number_taken(
+    conn: sa.Connection, organization_id: str, doc_type: str, number: str, *, except_id: str | None = None
+) -> bool:
+    params = {"b_org": organization_id, "b_type": doc_type, "b_number": number, "b_except": except_id or ""}
+    return conn.execute(_TAKEN, params).first() is not None
+
+
+def _last(conn: sa.Connection, organization_id: str, doc_type: str, year: int) -> int:
+    params = {"b_org": organization_id, "b_type": doc_type, "b_year": year}
+    return int(conn.execute(_LAST, params).scalar() or 0)
+
+
+def peek_number(conn: sa.Connection, organization_id: str, doc_type: str, year: int) -> str:
     """The number the next document of this type and year would get (nothing is reserved)."""
-    sequence = await _last(conn, organization_id, doc_type, year) + 1
-    while await number_taken(conn, organization_id, doc_type, format_number(year, sequence)):
+    sequence = _last(conn, organization_id, doc_type, year) + 1
+    while number_taken(conn, organization_id, doc_type, format_number(year, sequence)):
         sequence += 1
     return format_number(year, sequence)
 
 
-async def allocate_number(conn: AsyncConnection, organization_id: str, doc_type: str, year: int) -> str:
+def allocate_number(conn: sa.Connection, organization_id: str, doc_type: str, year: int) -> str:
     """Take the next number; must run inside the write transaction that stores the document."""
     while True:
-        number = format_number(year, await _increment(conn, organization_id, doc_type, year))
-        if not await number_taken(conn, organization_id, doc_type, number):
+        number = format_number(year, _increment(conn, organization_id, doc_type, year))
+        if not number_taken(conn, organization_id, doc_type, number):
             return number
 
 
-async def _increment(conn: AsyncConnection, organization_id: str, doc_type: str, year: int) -> int:
-    c = tables.document_counters
-    key = sa.and_(c.c.organization_id == organization_id, c.c.type == doc_type, c.c.year == year)
-    bumped = sa.update(c).where(key).values(last_number=c.c.last_number + 1).returning(c.c.last_number)
-    value = (await conn.execute(bumped)).scalar()
+def _increment(conn: sa.Connection, organization_id: str, doc_type: str, year: int) -> int:
+    value = conn.execute(_BUMP, {"b_org": organization_id, "b_type": doc_type, "b_year": year}).scalar()
     if value is None:
-        await conn.execute(
-            sa.insert(c).values(organization_id=organization_id, type=doc_type, year=year, last_number=1)
-        )
+        conn.execute(_START, {"organization_id": organization_id, "type": doc_type, "year": year, "last_number": 1})
         return 1
     return int(value)

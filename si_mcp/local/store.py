@@ -6,7 +6,7 @@ Lists are built by splicing the stored JSON texts into one array, with no model 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,9 +17,9 @@ from si_mcp.models import Filter, wirejson
 
 from .filters import Resource, check_include, compile_order, compile_where, page, project_fields
 
-__all__ = ["Includer", "count_rows", "list_json", "loads", "now", "to_naive"]
+__all__ = ["Includer", "count_rows", "count_rows_tx", "list_json", "list_json_tx", "loads", "now", "to_naive"]
 
-Includer = Callable[[AsyncConnection, list[dict[str, Any]], set[str]], Awaitable[None]]
+Includer = Callable[[sa.Connection, list[dict[str, Any]], set[str]], None]
 
 
 def now() -> datetime:
@@ -39,8 +39,8 @@ def loads(text: str) -> dict[str, Any]:
     return value
 
 
-async def list_json(
-    conn: AsyncConnection,
+def list_json_tx(
+    conn: sa.Connection,
     resource: Resource,
     scope: sa.ColumnElement[bool],
     flt: Filter,
@@ -56,21 +56,44 @@ async def list_json(
     if "is_deleted" in table.c and not flt.deleted:
         query = query.where(table.c.is_deleted == sa.false())
     query = query.order_by(*compile_order(flt.order, resource, dialect)).limit(limit).offset(offset)
-    texts = list((await conn.execute(query)).scalars())
+    texts = list(conn.execute(query).scalars())
     if not include and not flt.fields:
         return ("[" + ",".join(texts) + "]").encode()
     objects = [loads(text) for text in texts]
     if include and includer is not None:
-        await includer(conn, objects, include)
+        includer(conn, objects, include)
     return wirejson.dumpb([project_fields(obj, flt.fields) for obj in objects])
 
 
-async def count_rows(
-    conn: AsyncConnection, resource: Resource, scope: sa.ColumnElement[bool], where: dict[str, Any] | None
+def count_rows_tx(
+    conn: sa.Connection, resource: Resource, scope: sa.ColumnElement[bool], where: dict[str, Any] | None
 ) -> int:
     table = resource.table
     query = sa.select(sa.func.count()).select_from(table).where(scope)
     query = query.where(compile_where(where, resource, conn.dialect.name))
     if "is_deleted" in table.c:
         query = query.where(table.c.is_deleted == sa.false())
-    return int((await conn.execute(query)).scalar_one())
+    return int(conn.execute(query).scalar_one())
+
+
+async def list_json(
+    conn: AsyncConnection,
+    resource: Resource,
+    scope: sa.ColumnElement[bool],
+    flt: Filter,
+    *,
+    includer: Includer | None = None,
+) -> bytes:
+    """:func:`list_json_tx` on an async connection."""
+
+    def run(sync: sa.Connection) -> bytes:
+        return list_json_tx(sync, resource, scope, flt, includer=includer)
+
+    return await conn.run_sync(run)
+
+
+async def count_rows(
+    conn: AsyncConnection, resource: Resource, scope: sa.ColumnElement[bool], where: dict[str, Any] | None
+) -> int:
+    """:func:`count_rows_tx` on an async connection."""
+    return await conn.run_sync(count_rows_tx, resource, scope, where)

@@ -47,7 +47,7 @@ async def create_client(call: Call) -> Response:
     )
     async with call.db.write() as conn:
         await require_org(conn, call.account_id, organization_id, "write")
-        await conn.execute(tables.clients.insert().values(**client_row(client)))
+        await conn.execute(tables.clients.insert(), client_row(client))
     return json_response(client)
 
 

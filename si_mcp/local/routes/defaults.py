@@ -40,7 +40,7 @@ async def create_default(call: Call) -> Response:
         taken = sa.select(d.c.id).where(d.c.organization_id == organization_id, d.c.name == body.name)
         if (await conn.execute(taken)).first() is not None:
             raise invalid(_MODEL, "name", "a default with this name exists; update it instead", code="uniqueness")
-        await conn.execute(d.insert().values(**default_row(obj)))
+        await conn.execute(d.insert(), default_row(obj))
     return json_response(obj)
 
 

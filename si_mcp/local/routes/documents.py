@@ -15,17 +15,17 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from si_mcp.models import Client, Count, DocumentCreate, DocumentItemInput, DocumentItemTaxInput, Item, Success
 
 from .. import tables
-from ..access import load_owned, require_org
+from ..access import load_owned_tx, require_org_tx
 from ..engine import countries
 from ..engine.autofill import (
     AutofillError,
@@ -37,14 +37,14 @@ from ..engine.autofill import (
     document_date,
 )
 from ..errors import LocalAPIError, invalid
-from ..http import Call, Route, json_response, raw_json_response
+from ..filters import check_include, compile_where, contains_pattern, project_fields
+from ..http import Call, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
 from ..ledger import include_payments, payments_of, respond_document
 from ..numbering import allocate_number, number_taken
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
-from ..store import count_rows, list_json, loads, now
+from ..store import count_rows_tx, list_json_tx, loads, now
 from . import documents_out
-from .organizations import load_organization
 
 __all__ = ["load_context", "routes"]
 
@@ -64,21 +64,41 @@ def _fingerprint(body: DocumentCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def load_context(conn: AsyncConnection, organization_id: str) -> OrgContext:
-    """The organization, its defaults and its live taxes."""
-    organization = await load_organization(conn, organization_id)
-    d, t = tables.defaults, tables.taxes
-    defaults = {}
-    for text in (await conn.execute(sa.select(d.c.data).where(d.c.organization_id == organization_id))).scalars():
-        default = loads(text)
-        defaults[default["name"]] = default.get("value")
-    query = (
-        sa.select(t.c.data)
-        .where(t.c.organization_id == organization_id, t.c.is_deleted == sa.false())
-        .order_by(t.c.created_at, t.c.id)
-    )
-    taxes = [loads(text) for text in (await conn.execute(query)).scalars()]
-    return OrgContext(organization, defaults, taxes)
+_O, _DF, _T, _CL = tables.organizations, tables.defaults, tables.taxes, tables.clients
+# Hot-path queries are built once: constructing Core expressions costs more than running them on SQLite.
+_CONTEXT = sa.union_all(
+    sa.select(sa.literal("o").label("kind"), _O.c.data, _O.c.created_at, _O.c.id).where(
+        _O.c.id == sa.bindparam("b_org")
+    ),
+    sa.select(sa.literal("d"), _DF.c.data, _DF.c.created_at, _DF.c.id).where(
+        _DF.c.organization_id == sa.bindparam("b_org")
+    ),
+    sa.select(sa.literal("t"), _T.c.data, _T.c.created_at, _T.c.id).where(
+        _T.c.organization_id == sa.bindparam("b_org"), _T.c.is_deleted == sa.false()
+    ),
+)
+_LIVE_CLIENT = sa.and_(_CL.c.organization_id == sa.bindparam("b_org"), _CL.c.is_deleted == sa.false())
+_CLIENT_BY_ID = sa.select(_CL.c.data).where(_LIVE_CLIENT, _CL.c.id == sa.bindparam("b_id"))
+_CLIENT_BY_EMAIL = (
+    sa.select(_CL.c.id).where(_LIVE_CLIENT, _CL.c.email == sa.bindparam("b_email")).order_by(_CL.c.created_at).limit(1)
+)
+
+
+def load_context(conn: sa.Connection, organization_id: str) -> OrgContext:
+    """The organization, its defaults and its live taxes (oldest first), in one query."""
+    organization: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
+    taxes: list[tuple[datetime, str, dict[str, Any]]] = []
+    for kind, data, created_at, row_id in conn.execute(_CONTEXT, {"b_org": organization_id}):
+        if kind == "o":
+            organization = loads(data)
+        elif kind == "d":
+            default = loads(data)
+            defaults[default["name"]] = default.get("value")
+        else:
+            taxes.append((created_at, row_id, loads(data)))
+    taxes.sort(key=lambda entry: (entry[0], entry[1]))
+    return OrgContext(organization, defaults, [tax for _, _, tax in taxes])
 
 
 def _currency(body: DocumentCreate, ctx: OrgContext) -> str:
@@ -97,15 +117,13 @@ def countries_currency_ids() -> frozenset[str]:
 # ---------------------------------------------------------------- clients and saved items
 
 
-async def _resolve_client(
-    conn: AsyncConnection, organization_id: str, body: DocumentCreate, stamp: datetime
+def _resolve_client(
+    conn: sa.Connection, organization_id: str, body: DocumentCreate, stamp: datetime
 ) -> tuple[str, dict[str, Any]]:
     """(clientId, _documentClient): the given client, the one with the same email, or a new one."""
-    c = tables.clients
     given = body.document_client.model_dump(by_alias=True, exclude_unset=True) if body.document_client else {}
-    live = sa.and_(c.c.organization_id == organization_id, c.c.is_deleted == sa.false())
     if body.client_id is not None:
-        data = (await conn.execute(sa.select(c.c.data).where(live, c.c.id == body.client_id))).scalar()
+        data = conn.execute(_CLIENT_BY_ID, {"b_org": organization_id, "b_id": body.client_id}).scalar()
         if data is None:
             raise AutofillError("clientId", "no client with this id in this organization.")
         client_id, fields = body.client_id, {**loads(data), **given}
@@ -113,16 +131,16 @@ async def _resolve_client(
         email = given.get("email")
         found = None
         if isinstance(email, str) and email.strip():
-            query = sa.select(c.c.id).where(live, c.c.email == email.strip().lower()).order_by(c.c.created_at)
-            found = (await conn.execute(query.limit(1))).scalar()
-        client_id = found or await _new_client(conn, organization_id, given, stamp)
+            params = {"b_org": organization_id, "b_email": email.strip().lower()}
+            found = conn.execute(_CLIENT_BY_EMAIL, params).scalar()
+        client_id = found or _new_client(conn, organization_id, given, stamp)
         fields = given
     info = countries.resolve_country(fields["country"]) if fields.get("country") else None
     snapshot = build_document_client(fields, sub_id=sub_id(), country_alpha2=info.alpha2 if info else None, now=stamp)
     return client_id, snapshot
 
 
-async def _new_client(conn: AsyncConnection, organization_id: str, fields: dict[str, Any], stamp: datetime) -> str:
+def _new_client(conn: sa.Connection, organization_id: str, fields: dict[str, Any], stamp: datetime) -> str:
     info = countries.resolve_country(fields["country"]) if fields.get("country") else None
     client = Client.model_validate(
         {
@@ -135,23 +153,21 @@ async def _new_client(conn: AsyncConnection, organization_id: str, fields: dict[
         }
     ).to_wire()
     client["_isDeleted"] = False
-    await conn.execute(tables.clients.insert().values(**client_row(client)))
+    conn.execute(tables.clients.insert(), client_row(client))
     return str(client["id"])
 
 
-async def _load_items(
-    conn: AsyncConnection, organization_id: str, items: list[DocumentItemInput]
-) -> list[DocumentItemInput]:
+def _load_items(conn: sa.Connection, organization_id: str, items: list[DocumentItemInput]) -> list[DocumentItemInput]:
     """Fill missing properties of lines that reference a saved item (by ``itemId``, or ``SKU`` with ``load``)."""
     t = tables.items
     live = sa.and_(t.c.organization_id == organization_id, t.c.is_deleted == sa.false())
     loaded = []
     for i, item in enumerate(items):
         if item.item_id is not None:
-            data = (await conn.execute(sa.select(t.c.data).where(live, t.c.id == item.item_id))).scalar()
+            data = (conn.execute(sa.select(t.c.data).where(live, t.c.id == item.item_id))).scalar()
             field = "itemId"
         elif item.sku is not None and (item.load or not item.name):
-            data = (await conn.execute(sa.select(t.c.data).where(live, t.c.sku == item.sku).limit(1))).scalar()
+            data = (conn.execute(sa.select(t.c.data).where(live, t.c.sku == item.sku).limit(1))).scalar()
             field = "SKU"
         else:
             loaded.append(item)
@@ -177,8 +193,8 @@ def _merge_item(item: DocumentItemInput, saved: Item) -> DocumentItemInput:
     return item.model_copy(update=update)
 
 
-async def _save_items(
-    conn: AsyncConnection, organization_id: str, items: list[DocumentItemInput], document: dict[str, Any]
+def _save_items(
+    conn: sa.Connection, organization_id: str, items: list[DocumentItemInput], document: dict[str, Any]
 ) -> None:
     """``save: true`` lines become saved items, and the document line points at them."""
     for item, line in zip(items, document["_documentItems"], strict=True):
@@ -198,46 +214,65 @@ async def _save_items(
             updated_at=document["updatedAt"],
         ).to_wire()
         saved["_isDeleted"] = False
-        await conn.execute(tables.items.insert().values(**item_row(saved)))
+        conn.execute(tables.items.insert(), item_row(saved))
         line["itemId"] = saved["id"]
 
 
 # ---------------------------------------------------------------- create
 
 
+@dataclass
+class _Created:
+    document: dict[str, Any]
+    payments: list[dict[str, Any]]
+    fresh: bool
+    """False when ``uniqueId`` matched an existing document (an idempotent replay)."""
+
+
 async def create_document(call: Call) -> Response:
     organization_id = call.params["id"]
     body = await call.body(DocumentCreate, _MODEL)
     fingerprint = _fingerprint(body)
+    args = (call.account_id, organization_id, body, fingerprint)
+    if not body.send:
+        created = await call.db.run_write(_create_tx, *args)
+        return json_response(respond_document(created.document, created.payments, call.base_url))
     queued = None
-    async with call.db.write() as conn:
-        await require_org(conn, call.account_id, organization_id, "write")
-        if body.unique_id is not None:
-            replay = await _replay(conn, organization_id, body.unique_id, fingerprint)
-            if replay is not None:
-                return json_response(respond_document(*replay, call.base_url))
-        with _as_422():
-            document, payments = await _create(conn, call.account_id, organization_id, body)
-        row = document_row(document)
-        row["request_fingerprint"] = fingerprint if body.unique_id is not None else None
-        await conn.execute(tables.documents.insert().values(**row))
-        if payments:
-            await conn.execute(tables.payments.insert(), [payment_row(p) for p in payments])
-        if body.send:
-            queued = await documents_out.send_on_create(call, conn, document, body.send)
+    async with call.db.write() as conn:  # "send" queues its email in the same transaction
+        created = await conn.run_sync(_create_tx, *args)
+        if created.fresh:
+            queued = await documents_out.send_on_create(call, conn, created.document, body.send)
     if queued is not None:
         await documents_out.deliver_created(call, queued)
-    return json_response(respond_document(document, payments, call.base_url))
+    return json_response(respond_document(created.document, created.payments, call.base_url))
 
 
-async def _replay(
-    conn: AsyncConnection, organization_id: str, unique_id: str, fingerprint: str
+def _create_tx(
+    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate, fingerprint: str
+) -> _Created:
+    require_org_tx(conn, account_id, organization_id, "write")
+    if body.unique_id is not None:
+        replay = _replay(conn, organization_id, body.unique_id, fingerprint)
+        if replay is not None:
+            return _Created(*replay, fresh=False)
+    with _as_422():
+        document, payments = _create(conn, account_id, organization_id, body)
+    row = document_row(document)
+    row["request_fingerprint"] = fingerprint if body.unique_id is not None else None
+    conn.execute(tables.documents.insert(), row)
+    if payments:
+        conn.execute(tables.payments.insert(), [payment_row(p) for p in payments])
+    return _Created(document, payments, fresh=True)
+
+
+def _replay(
+    conn: sa.Connection, organization_id: str, unique_id: str, fingerprint: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     d = tables.documents
     query = sa.select(d.c.id, d.c.data, d.c.request_fingerprint).where(
         d.c.organization_id == organization_id, d.c.unique_id == unique_id
     )
-    row = (await conn.execute(query)).first()
+    row = (conn.execute(query)).first()
     if row is None:
         return None
     if row.request_fingerprint != fingerprint:
@@ -248,30 +283,30 @@ async def _replay(
             "send the same body to get that document back, or use a new uniqueId",
             code="uniqueness",
         )
-    return loads(row.data), (await payments_of(conn, [row.id]))[row.id]
+    return loads(row.data), (payments_of(conn, [row.id]))[row.id]
 
 
-async def _number_for(
-    conn: AsyncConnection, organization_id: str, body: DocumentCreate, date: datetime, *, except_id: str | None = None
+def _number_for(
+    conn: sa.Connection, organization_id: str, body: DocumentCreate, date: datetime, *, except_id: str | None = None
 ) -> str | None:
     if body.number is not None:
-        if await number_taken(conn, organization_id, body.type, body.number, except_id=except_id):
+        if number_taken(conn, organization_id, body.type, body.number, except_id=except_id):
             raise AutofillError("number", f"{body.type} number {body.number!r} is already taken.")
         return body.number
     if body.draft:
         return None
-    return await allocate_number(conn, organization_id, body.type, date.year)
+    return allocate_number(conn, organization_id, body.type, date.year)
 
 
-async def _create(
-    conn: AsyncConnection, account_id: str, organization_id: str, body: DocumentCreate
+def _create(
+    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     stamp = now()
-    ctx = await load_context(conn, organization_id)
+    ctx = load_context(conn, organization_id)
     currency = _currency(body, ctx)
-    items = await _load_items(conn, organization_id, body.document_items)
-    client_id, snapshot = await _resolve_client(conn, organization_id, body, stamp)
-    number = await _number_for(conn, organization_id, body, document_date(body, stamp))
+    items = _load_items(conn, organization_id, body.document_items)
+    client_id, snapshot = _resolve_client(conn, organization_id, body, stamp)
+    number = _number_for(conn, organization_id, body, document_date(body, stamp))
     document = build_document(
         body,
         ctx,
@@ -285,7 +320,7 @@ async def _create(
         now=stamp,
         new_sub_id=sub_id,
     )
-    await _save_items(conn, organization_id, items, document)
+    _save_items(conn, organization_id, items, document)
     payments = build_payments(body.payments or [], document, new_id=object_id, now=stamp)
     apply_payment_status(document, [p["amount"] for p in payments])
     return document, payments
@@ -301,24 +336,26 @@ def _scope(organization_id: str) -> sa.ColumnElement[bool]:
 async def list_documents(call: Call) -> Response:
     organization_id = call.params["id"]
     flt = call.filter()
-    async with call.db.read() as conn:
-        await require_org(conn, call.account_id, organization_id)
-        body = await list_json(conn, DOCUMENTS, _scope(organization_id), flt, includer=include_payments)
-    return raw_json_response(body)
+
+    def run(conn: sa.Connection) -> bytes:
+        require_org_tx(conn, call.account_id, organization_id)
+        return list_json_tx(conn, DOCUMENTS, _scope(organization_id), flt, includer=include_payments)
+
+    return raw_json_response(await call.db.run_read(run))
 
 
 async def count_documents(call: Call) -> Response:
     organization_id = call.params["id"]
     where = call.where()
-    async with call.db.read() as conn:
-        await require_org(conn, call.account_id, organization_id)
-        count = await count_rows(conn, DOCUMENTS, _scope(organization_id), where)
-    return json_response(Count(count=count).to_wire())
+
+    def run(conn: sa.Connection) -> int:
+        require_org_tx(conn, call.account_id, organization_id)
+        return count_rows_tx(conn, DOCUMENTS, _scope(organization_id), where)
+
+    return json_response(Count(count=await call.db.run_read(run)).to_wire())
 
 
 async def search_documents(call: Call) -> Response:
-    from ..filters import compile_where, contains_pattern
-
     organization_id = call.params["id"]
     term = (call.query("term") or "").strip()
     conditions: list[dict[str, Any]] = [{"type": call.query("type")}] if call.query("type") else []
@@ -326,8 +363,9 @@ async def search_documents(call: Call) -> Response:
         pattern = contains_pattern(term)
         terms = [{key: {"like": pattern, "options": "i"}} for key in ("number", "_documentClient.name", "reference")]
         conditions.append({"or": terms})
-    async with call.db.read() as conn:
-        await require_org(conn, call.account_id, organization_id)
+
+    def run(conn: sa.Connection) -> list[str]:
+        require_org_tx(conn, call.account_id, organization_id)
         d = tables.documents
         query = (
             sa.select(d.c.data)
@@ -336,19 +374,23 @@ async def search_documents(call: Call) -> Response:
             .order_by(d.c.date.desc(), d.c.id)
             .limit(100)
         )
-        texts = list((await conn.execute(query)).scalars())
+        return list(conn.execute(query).scalars())
+
+    texts = await call.db.run_read(run)
     return raw_json_response(("[" + ",".join(texts) + "]").encode())
 
 
 async def get_document(call: Call) -> Response:
     flt = call.filter()
-    from ..filters import check_include, project_fields
-
     include = check_include(flt, DOCUMENTS)
-    async with call.db.read() as conn:
-        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
+
+    def run(conn: sa.Connection) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+        row = load_owned_tx(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
         document = loads(row.data)
-        payments = (await payments_of(conn, [document["id"]]))[document["id"]] if "payments" in include else None
+        payments = payments_of(conn, [document["id"]])[document["id"]] if "payments" in include else None
+        return document, payments
+
+    document, payments = await call.db.run_read(run)
     return json_response(project_fields(respond_document(document, payments, call.base_url), flt.fields))
 
 
@@ -358,23 +400,23 @@ async def get_document(call: Call) -> Response:
 async def replace_document(call: Call) -> Response:
     document_id = call.params["id"]
     raw = await call.json()
-    body = await _replace_body(call, raw)
-    async with call.db.write() as conn:
-        row = await load_owned(conn, tables.documents, document_id, call.account_id, _MODEL, "write")
+    body = _replace_body(raw)
+
+    def run(conn: sa.Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        row = load_owned_tx(conn, tables.documents, document_id, call.account_id, _MODEL, "write")
         previous = loads(row.data)
-        body = _checked_replacement(body, raw, previous)
+        checked = _checked_replacement(body, raw, previous)
         with _as_422():
-            document = await _rebuild(conn, call.account_id, row.organization_id, body, previous)
-        await conn.execute(
-            sa.update(tables.documents).where(tables.documents.c.id == document_id).values(**document_row(document))
-        )
-        payments = (await payments_of(conn, [document_id]))[document_id]
+            document = _rebuild(conn, call.account_id, row.organization_id, checked, previous)
+        d = tables.documents
+        conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        return document, payments_of(conn, [document_id])[document_id]
+
+    document, payments = await call.db.run_write(run)
     return json_response(respond_document(document, payments, call.base_url))
 
 
-async def _replace_body(call: Call, raw: dict[str, Any]) -> DocumentCreate:
-    from ..http import validate
-
+def _replace_body(raw: dict[str, Any]) -> DocumentCreate:
     body = validate(DocumentCreate, raw, _MODEL)
     if body.send:
         raise invalid(_MODEL, "send", "can only be given on create; use POST /documents/{id}/send")
@@ -406,16 +448,16 @@ def _checked_replacement(body: DocumentCreate, raw: dict[str, Any], previous: di
     return body.model_copy(update=update)
 
 
-async def _rebuild(
-    conn: AsyncConnection, account_id: str, organization_id: str, body: DocumentCreate, previous: dict[str, Any]
+def _rebuild(
+    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate, previous: dict[str, Any]
 ) -> dict[str, Any]:
     stamp = now()
-    ctx = await load_context(conn, organization_id)
+    ctx = load_context(conn, organization_id)
     currency = _currency(body, ctx)
-    items = await _load_items(conn, organization_id, body.document_items)
-    client_id, snapshot = await _resolve_client(conn, organization_id, body, stamp)
+    items = _load_items(conn, organization_id, body.document_items)
+    client_id, snapshot = _resolve_client(conn, organization_id, body, stamp)
     date = document_date(body, stamp)
-    number = await _number_for(conn, organization_id, body, date, except_id=previous["id"])
+    number = _number_for(conn, organization_id, body, date, except_id=previous["id"])
     document = build_document(
         body,
         ctx,
@@ -430,20 +472,23 @@ async def _rebuild(
         new_sub_id=sub_id,
         previous=previous,
     )
-    await _save_items(conn, organization_id, items, document)
-    payments = (await payments_of(conn, [previous["id"]]))[previous["id"]]
+    _save_items(conn, organization_id, items, document)
+    payments = (payments_of(conn, [previous["id"]]))[previous["id"]]
     apply_payment_status(document, [p["amount"] for p in payments])
     return document
 
 
 async def _set_canceled(call: Call, canceled: bool) -> Response:
     document_id = call.params["id"]
-    d = tables.documents
-    async with call.db.write() as conn:
-        row = await load_owned(conn, d, document_id, call.account_id, _MODEL, "write")
+
+    def run(conn: sa.Connection) -> None:
+        d = tables.documents
+        row = load_owned_tx(conn, d, document_id, call.account_id, _MODEL, "write")
         document = loads(row.data)
         document.update(canceled=canceled, updatedAt=now())
-        await conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+
+    await call.db.run_write(run)
     return json_response(Success(success=True).to_wire())
 
 
@@ -457,9 +502,10 @@ async def uncancel_document(call: Call) -> Response:
 
 async def delete_document(call: Call) -> Response:
     document_id = call.params["id"]
-    d, p = tables.documents, tables.payments
-    async with call.db.write() as conn:
-        row = await load_owned(conn, d, document_id, call.account_id, _MODEL, "write")
+
+    def run(conn: sa.Connection) -> None:
+        d, p = tables.documents, tables.payments
+        row = load_owned_tx(conn, d, document_id, call.account_id, _MODEL, "write")
         document = loads(row.data)
         if document["type"] == "invoice" and not document.get("draft"):
             raise LocalAPIError(
@@ -470,10 +516,12 @@ async def delete_document(call: Call) -> Response:
             )
         stamp = now()
         document.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
-        await conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
-        for payment in (await payments_of(conn, [document_id]))[document_id]:
+        conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        for payment in payments_of(conn, [document_id])[document_id]:
             payment.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
-            await conn.execute(sa.update(p).where(p.c.id == payment["id"]).values(**payment_row(payment)))
+            conn.execute(sa.update(p).where(p.c.id == payment["id"]).values(**payment_row(payment)))
+
+    await call.db.run_write(run)
     return json_response(Count(count=1).to_wire())
 
 

@@ -81,7 +81,7 @@ async def create_item(call: Call) -> Response:
         tax_ids = await _tax_ids(conn, organization_id, body)
         fixed = {"id": object_id(), "organizationId": organization_id, "createdAt": stamp, "updatedAt": stamp}
         item = _item(body, tax_ids, fixed)
-        await conn.execute(tables.items.insert().values(**item_row(item)))
+        await conn.execute(tables.items.insert(), item_row(item))
     return json_response(item)
 
 

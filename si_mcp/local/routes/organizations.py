@@ -24,7 +24,7 @@ from si_mcp.models import (
 )
 
 from .. import tables
-from ..access import require_org
+from ..access import require_org, require_org_tx
 from ..engine import countries
 from ..engine.seeds import organization_defaults
 from ..errors import LocalAPIError, invalid, unauthorized
@@ -34,7 +34,7 @@ from ..numbering import peek_number
 from ..resources import ORGANIZATIONS, default_row, membership_row, organization_row, tax_row
 from ..store import count_rows, list_json, loads, now
 
-__all__ = ["resolve_country_or_422", "routes"]
+__all__ = ["load_organization", "load_organization_tx", "resolve_country_or_422", "routes"]
 
 
 def resolve_country_or_422(text: str, context: str) -> countries.CountryInfo:
@@ -133,11 +133,11 @@ async def create_organization(call: Call) -> Response:
         updated_at=stamp,
     ).to_wire()
     async with call.db.write() as conn:
-        await conn.execute(tables.organizations.insert().values(**organization_row(org)))
+        await conn.execute(tables.organizations.insert(), organization_row(org))
         await conn.execute(tables.defaults.insert(), [default_row(d) for d in defaults])
         if taxes:
             await conn.execute(tables.taxes.insert(), [tax_row(t) for t in taxes])
-        await conn.execute(tables.account_organizations.insert().values(membership_row(membership)))
+        await conn.execute(tables.account_organizations.insert(), membership_row(membership))
     return json_response({**org, "_defaults": defaults})
 
 
@@ -157,11 +157,14 @@ async def count_organizations(call: Call) -> Response:
     return json_response(Count(count=count).to_wire())
 
 
-async def load_organization(conn: AsyncConnection, organization_id: str) -> dict[str, Any]:
+def load_organization_tx(conn: sa.Connection, organization_id: str) -> dict[str, Any]:
     """The stored organization object (membership must be checked before)."""
     t = tables.organizations
-    data = (await conn.execute(sa.select(t.c.data).where(t.c.id == organization_id))).scalar_one()
-    return loads(data)
+    return loads(conn.execute(sa.select(t.c.data).where(t.c.id == organization_id)).scalar_one())
+
+
+async def load_organization(conn: AsyncConnection, organization_id: str) -> dict[str, Any]:
+    return await conn.run_sync(load_organization_tx, organization_id)
 
 
 async def _defaults_of(conn: AsyncConnection, organization_id: str) -> list[dict[str, Any]]:
@@ -204,10 +207,12 @@ async def next_doc_number(call: Call) -> Response:
     doc_type = call.query("type") or "invoice"
     if doc_type not in DOCUMENT_TYPES:
         raise invalid("Document", "type", f"must be one of {', '.join(DOCUMENT_TYPES)}")
-    async with call.db.read() as conn:
-        await require_org(conn, call.account_id, organization_id)
-        number = await peek_number(conn, organization_id, doc_type, now().year)
-    return json_response(NextDocNumber(number=number).to_wire())
+
+    def peek(conn: sa.Connection) -> str:
+        require_org_tx(conn, call.account_id, organization_id)
+        return peek_number(conn, organization_id, doc_type, now().year)
+
+    return json_response(NextDocNumber(number=await call.db.run_read(peek)).to_wire())
 
 
 async def invite(call: Call) -> Response:
@@ -248,7 +253,7 @@ async def invite(call: Call) -> Response:
                 created_at=stamp,
                 updated_at=stamp,
             ).to_wire()
-            await conn.execute(ao.insert().values(membership_row(grant)))
+            await conn.execute(ao.insert(), membership_row(grant))
     return json_response(grant)
 
 

@@ -66,7 +66,7 @@ async def create_tax(call: Call) -> Response:
             "updatedAt": stamp,
         }
         tax = _tax(body, fixed, stamp)
-        await conn.execute(tables.taxes.insert().values(**tax_row(tax)))
+        await conn.execute(tables.taxes.insert(), tax_row(tax))
     return json_response(tax)
 
 
