@@ -252,6 +252,16 @@ async def _create(
     return Created(org, doc, replayed, recipients, message, bool(send))
 
 
+async def _corrected(books: Books, org: Organization, ref: str) -> str:
+    """The invoice a credit note corrects: an invoice by that number first, else an advance, else any id."""
+    for kind in ("invoice", "advance", None):
+        try:
+            return (await lookup.document_in(books, org, ref, kind, False)).id
+        except lookup.NotFound:
+            continue
+    raise lookup.NotFound(f"No document '{clean(ref)}' to correct in {clean(org.name)}. Call find_documents.")
+
+
 async def _body(
     books: Books,
     org: Organization,
@@ -276,7 +286,7 @@ async def _body(
         "document_items": _items(items),
         "note": request["note"],
         "payments": _payments(payments),
-        "document_ids": [(await lookup.document_in(books, org, related, None, False)).id] if related else [],
+        "document_ids": [await _corrected(books, org, related)] if related else [],
         "unique_id": key,
     }
     return build(DocumentCreate, request["type"], **{k: v for k, v in fields.items() if v is not None})

@@ -1,0 +1,218 @@
+"""find_documents, get_document, get_pdf, find_clients and the organization tools."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.types import EmbeddedResource, ResourceLink, TextContent
+
+from si_mcp.client import SpaceInvoices
+from si_mcp.server import build_server
+
+from .conftest import SEED_INVOICE, SEED_ORGANIZATION, answering, make_settings, seed, structured, text_of
+
+UNPAID = {**SEED_INVOICE, "payments": None}
+
+
+async def _books(c: Client) -> dict[str, Any]:
+    """Paid, unpaid, overdue, draft, canceled and an estimate, for two clients."""
+    made: dict[str, Any] = {"paid": await seed(c)}
+    made["unpaid"] = structured(await c.call_tool("create_invoice", {**UNPAID, "note": "fuel"}))
+    made["overdue"] = structured(
+        await c.call_tool(
+            "create_invoice",
+            {
+                **UNPAID,
+                "client": "Moon base",
+                "client_email": "base@moon.example",
+                "date": "2026-01-10",
+                "due_date": "2026-02-10",
+            },
+        )
+    )
+    made["draft"] = structured(await c.call_tool("create_invoice", {**UNPAID, "draft": True}))
+    made["estimate"] = structured(await c.call_tool("create_invoice", {**UNPAID, "type": "estimate"}))
+    made["canceled"] = structured(await c.call_tool("create_invoice", {**UNPAID, "note": "to cancel"}))
+    await c.call_tool("cancel_document", {"document": made["canceled"]["document"]["id"]})
+    return made
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"status": "paid"}, {"paid"}),
+        ({"status": "unpaid"}, {"unpaid", "overdue"}),
+        ({"status": "overdue"}, {"overdue"}),
+        ({"status": "draft"}, {"draft"}),
+        ({"status": "canceled"}, {"canceled"}),
+        ({"status": "open"}, {"estimate"}),
+        ({"type": "estimate"}, {"estimate"}),
+        ({"client": "Moon base"}, {"overdue"}),
+        ({"text": "FUEL"}, {"unpaid"}),
+        ({"date_from": "2026-01-01", "date_to": "2026-01-31"}, {"overdue"}),
+    ],
+)
+async def test_find_documents_filters(
+    tmp_path: Path, api: SpaceInvoices, arguments: dict[str, Any], expected: set[str]
+) -> None:
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", {})
+    ) as c:
+        made = await _books(c)
+        found = structured(await c.call_tool("find_documents", arguments))
+    ids = {doc["id"] for doc in found["documents"]}
+    assert ids == {made[name]["document"]["id"] for name in expected}
+    assert found["total"] == len(expected)
+    assert found["organization"] == "International Space Agency"
+
+
+@pytest.mark.anyio
+async def test_find_documents_pages_with_a_next_offset_and_sums_every_match(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", {})
+    ) as c:
+        await _books(c)
+        first_result = await c.call_tool("find_documents", {"type": "invoice", "limit": 2, "totals": True})
+        first = structured(first_result)
+        second = structured(await c.call_tool("find_documents", {"type": "invoice", "limit": 2, "offset": 2}))
+        last = await c.call_tool("find_documents", {"type": "invoice", "limit": 2, "offset": 4})
+
+    assert first["total"] == 5 and len(first["documents"]) == 2 and first["next_offset"] == 2
+    assert second["next_offset"] == 4
+    assert "next_offset" not in structured(last) and len(structured(last)["documents"]) == 1
+    assert "offset=2" in text_of(first_result)
+    # totals skip drafts and canceled documents: paid + unpaid + overdue, all 12,100.00 EUR
+    assert first["totals"] == [
+        {
+            "currency": "EUR",
+            "documents": 3,
+            "net": "30000.00",
+            "tax": "6300.00",
+            "gross": "36300.00",
+            "paid": "12100.00",
+            "amount_due": "24200.00",
+            "vat": [{"rate": "21", "label": "BTW 21%", "base": "30000.00", "tax": "6300.00"}],
+        }
+    ]
+
+
+@pytest.mark.anyio
+async def test_get_document_by_number_needs_the_type_when_an_estimate_shares_it(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        invoice = await seed(c)
+        await c.call_tool("create_invoice", {**UNPAID, "type": "estimate"})
+        ambiguous = await c.call_tool("get_document", {"document": invoice["document"]["number"]})
+        chosen = structured(
+            await c.call_tool("get_document", {"document": invoice["document"]["number"], "type": "invoice"})
+        )
+        unknown = await c.call_tool("get_document", {"document": "2020-12345"})
+
+    assert ambiguous.is_error and "type=" in text_of(ambiguous)
+    assert chosen["document"]["id"] == invoice["document"]["id"]
+    assert unknown.is_error and "find_documents" in text_of(unknown)
+
+
+@pytest.mark.anyio
+async def test_get_pdf_returns_a_resource_link_and_the_bytes_only_when_asked(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        invoice = await seed(c)
+        linked = await c.call_tool("get_pdf", {"document": invoice["document"]["number"]})
+        embedded = await c.call_tool(
+            "get_pdf", {"document": invoice["document"]["number"], "embed": True, "language": "en"}
+        )
+
+    uri = f"si://documents/{invoice['document']['id']}/pdf"
+    assert [type(block) for block in linked.content] == [TextContent, ResourceLink]
+    assert linked.content[1].uri == uri  # type: ignore[union-attr]
+    assert structured(linked)["embedded"] is False and structured(linked)["size_bytes"] > 1000
+    assert len(text_of(linked)) < 200  # never base64 in the text
+    blob = embedded.content[2]
+    assert isinstance(blob, EmbeddedResource)
+    assert base64.b64decode(blob.resource.blob).startswith(b"%PDF")  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+async def test_find_clients_searches_and_pages(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await seed(c)
+        await c.call_tool("create_invoice", {**UNPAID, "client": "Moon base", "client_email": "base@moon.example"})
+        everyone = structured(await c.call_tool("find_clients", {"limit": 1}))
+        moon = structured(await c.call_tool("find_clients", {"query": "moon"}))
+
+    assert len(everyone["clients"]) == 1 and everyone["next_offset"] == 1
+    assert [(c["name"], c["email"]) for c in moon["clients"]] == [("Moon base", "base@moon.example")]
+
+
+@pytest.mark.anyio
+async def test_organizations_are_listed_updated_and_chosen_by_name(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        duplicate = await c.call_tool(
+            "create_organization", {**SEED_ORGANIZATION, "name": "international space agency"}
+        )
+        await c.call_tool("create_organization", {"name": "Lunar Logistics", "country": "SI"})
+        listed = structured(await c.call_tool("list_organizations", {}))
+        unnamed = await c.call_tool("find_documents", {})
+        updated = structured(
+            await c.call_tool(
+                "update_organization", {"organization": "lunar logistics", "iban": "SI56 1910 0000 0123 438"}
+            )
+        )
+        nothing = await c.call_tool("update_organization", {"organization": "Lunar Logistics"})
+
+    assert duplicate.is_error and "already exists" in text_of(duplicate)
+    assert [o["name"] for o in listed["organizations"]] == ["International Space Agency", "Lunar Logistics"]
+    assert "default" not in listed
+    assert (
+        unnamed.is_error and "International Space Agency" in text_of(unnamed) and "Lunar Logistics" in text_of(unnamed)
+    )
+    assert updated["organization"]["iban"] == "SI56 1910 0000 0123 438"
+    assert updated["organization"]["currency"] == "EUR" and updated["organization"]["locale"].startswith("sl")
+    assert nothing.is_error
+
+
+@pytest.mark.anyio
+async def test_a_configured_default_organization_is_used_when_none_is_named(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await seed(c)
+        await c.call_tool("create_organization", {"name": "Lunar Logistics", "country": "SI"})
+    settings = make_settings(tmp_path, SPACEINVOICES_ORGANIZATION_ID="Lunar Logistics")
+    async with Client(build_server(settings, api=api)) as c:
+        found = structured(await c.call_tool("find_documents", {}))
+    assert found["organization"] == "Lunar Logistics" and found["total"] == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("create_organization", {"name": "X", "country": "Atlantis"}),
+        ("create_organization", {"name": "", "country": "BE"}),
+        ("update_organization", {"email": "x" * 400}),
+        ("find_documents", {"status": "lost"}),
+        ("find_documents", {"limit": 500}),
+        ("get_document", {"document": ""}),
+        ("get_pdf", {"document": "2026-00001", "language": "../etc"}),
+        ("find_clients", {"offset": -1}),
+        ("mark_paid", {"document": "2026-00001", "payment_type": "gold"}),
+        ("send_invoice", {"document": "2026-00001", "recipients": ["not an email"]}),
+        ("cancel_document", {"document": "x" * 101}),
+    ],
+)
+async def test_every_tool_answers_bad_input_with_a_tool_error(
+    tmp_path: Path, api: SpaceInvoices, tool: str, arguments: dict[str, Any]
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await seed(c)
+        result = await c.call_tool(tool, arguments)
+    assert result.is_error
+    assert text_of(result).startswith(f"Error executing tool {tool}")

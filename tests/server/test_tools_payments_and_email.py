@@ -1,0 +1,96 @@
+"""mark_paid (partial payments, overpaying, paid invoices) and send_invoice (recipients, resend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from si_mcp.client import SpaceInvoices
+from si_mcp.server import build_server
+
+from .conftest import answering, make_settings, seed, structured, text_of
+
+YES = {"confirm": True}
+
+
+@pytest.mark.anyio
+async def test_partial_payments_report_what_remains_and_the_last_one_defaults_to_the_rest(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES)
+    ) as c:
+        invoice = await seed(c, payments=None)
+        number = invoice["document"]["number"]
+        first = await c.call_tool("mark_paid", {"document": number, "amount": "2100", "payment_type": "cash"})
+        rest = await c.call_tool("mark_paid", {"document": number, "date": "2026-11-01"})
+        more = await c.call_tool("mark_paid", {"document": number, "amount": 1})
+
+    assert structured(first)["document"]["amount_due"] == "10000.00"
+    assert "2,100.00 EUR by cash" in text_of(first) and "10,000.00 EUR to pay" in text_of(first)
+    assert structured(rest)["payment"] == {"type": "bank", "amount": "10000.00", "date": "2026-11-01"}
+    assert structured(rest)["document"]["status"] == "paid"
+    assert more.is_error and "already paid in full" in text_of(more)
+
+
+@pytest.mark.anyio
+async def test_paying_more_than_is_due_is_refused(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES)
+    ) as c:
+        invoice = await seed(c, payments=None)
+        too_much = await c.call_tool("mark_paid", {"document": invoice["document"]["number"], "amount": "12100.01"})
+        nothing = await c.call_tool("mark_paid", {"document": invoice["document"]["number"], "amount": 0})
+
+    assert too_much.is_error and "12,100.00 EUR still due" in text_of(too_much)
+    assert nothing.is_error
+    assert str((await api.documents.get(invoice["document"]["id"])).total_paid) == "0"
+
+
+@pytest.mark.anyio
+async def test_send_invoice_goes_to_the_clients_email_and_a_second_send_needs_resend(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    asked: list[str] = []
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES, asked)
+    ) as c:
+        invoice = await seed(c)
+        number = invoice["document"]["number"]
+        sent = structured(await c.call_tool("send_invoice", {"document": number, "message": "Here it is"}))
+        twice = await c.call_tool("send_invoice", {"document": number})
+        resent = structured(
+            await c.call_tool("send_invoice", {"document": number, "resend": True, "recipients": ["boss@example.com"]})
+        )
+
+    assert sent["recipients"] == ["rocket@example.com"] and sent["status"] == "sent"
+    assert twice.is_error and "resend" in text_of(twice)
+    assert resent["recipients"] == ["boss@example.com"]
+    assert "To: boss@example.com" in asked[-1] and "Message: Here it is" in asked[0]
+    doc = await api.documents.get(invoice["document"]["id"])
+    assert doc.sent_to is not None and "boss@example.com" in doc.sent_to
+
+
+@pytest.mark.anyio
+async def test_drafts_and_clients_without_email_cannot_be_sent(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES)
+    ) as c:
+        await seed(c)
+        draft = structured(
+            await c.call_tool(
+                "create_invoice", {"client": "Rocket man", "items": [{"name": "x", "price": 1}], "draft": True}
+            )
+        )
+        no_email = structured(
+            await c.call_tool(
+                "create_invoice", {"client": "Walk-in", "client_country": "BE", "items": [{"name": "x", "price": 1}]}
+            )
+        )
+        draft_sent = await c.call_tool("send_invoice", {"document": draft["document"]["id"]})
+        unknown = await c.call_tool("send_invoice", {"document": no_email["document"]["number"]})
+
+    assert draft_sent.is_error and "draft" in text_of(draft_sent)
+    assert unknown.is_error and "recipients" in text_of(unknown)
