@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -115,6 +116,11 @@ class LocalAPI:
             return await route.handler(Call(request, params, services, account_id))
         except LocalAPIError as error:
             return error.response()
+        except IntegrityError:
+            # A constraint caught what the checks could not see, e.g. another process on the same file.
+            log.warning("constraint violation on %s %s", request.method, request.url.path, exc_info=True)
+            message = "The change conflicts with data stored meanwhile; nothing was saved. Retry the request."
+            return LocalAPIError(409, message, code="CONFLICT").response()
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             return LocalAPIError(500, "Internal Server Error", code="INTERNAL_ERROR").response()

@@ -135,3 +135,16 @@ async def test_other_resources_validate_their_bodies(tenant, expect_error, metho
 async def test_ids_that_are_not_ids_are_just_unknown(tenant, expect_error) -> None:
     for weird in ("' OR 1=1 --", "%00", "x" * 500, "..%2f..%2fetc"):
         expect_error(await tenant.api.get(f"/documents/{weird}"), 404)
+
+
+async def test_a_constraint_violation_is_a_409_and_stores_nothing(tenant, expect_error, tmp_path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "t.db") as db:  # stands in for another process writing meanwhile
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON payments BEGIN SELECT RAISE(ABORT, 'busy'); END")
+    response = await tenant.api.post(
+        f"/organizations/{tenant.org_id}/documents",
+        json={**document(), "payments": [{"type": "card"}]},
+    )
+    expect_error(response, 409, "CONFLICT")
+    await assert_nothing_stored(tenant)

@@ -175,3 +175,25 @@ async def test_lists_never_show_another_tenants_rows(new_tenant) -> None:
     assert (await a.api.get(f"/organizations/{a.org_id}/clients/search", params={"term": "B's"})).json() == []
     organizations = (await a.api.get(f"/accounts/{a.account_id}/organizations")).json()
     assert [o["id"] for o in organizations] == [a.org_id]
+
+
+async def test_a_readonly_member_can_read_but_every_write_is_refused(new_tenant, expect_error) -> None:
+    owner, reader = await new_tenant(), await new_tenant()
+    ids = await b_books(owner)
+    await owner.api.post(
+        f"/organizations/{owner.org_id}/invite", json={"accountId": reader.account_id, "role": "readonly"}
+    )
+    before = await snapshot(owner)
+    for route in all_routes():
+        key = (route.method, route.path)
+        if key in OPEN or route.path.startswith("/accounts/{id}"):
+            continue
+        body = fill_body(BODIES.get(key, {}), ids, reader.account_id)
+        response = await reader.api.request(
+            route.method, fill(route.path, ids), json=body if route.method != "GET" else None
+        )
+        if route.method == "GET":
+            assert response.status_code == 200, (key, response.text)
+        else:
+            expect_error(response, 401, "AUTHORIZATION_REQUIRED")
+    assert await snapshot(owner) == before
