@@ -21,6 +21,7 @@ from .document import (
     DocumentType,
     SendOptions,
     SendRequest,
+    SendResult,
 )
 from .filter import MAX_LIMIT, Filter, OrderSpec
 from .item import Item, ItemCreate, ItemTaxRef
@@ -92,6 +93,7 @@ __all__ = [
     "Role",
     "SendOptions",
     "SendRequest",
+    "SendResult",
     "Success",
     "Tax",
     "TaxCreate",

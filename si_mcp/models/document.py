@@ -27,6 +27,7 @@ __all__ = [
     "DocumentType",
     "SendOptions",
     "SendRequest",
+    "SendResult",
 ]
 
 DocumentType = Literal["invoice", "estimate", "advance", "credit-note"]
@@ -299,6 +300,21 @@ class SendRequest(RequestModel):
     message: str | None = Field(None, max_length=_TEXT)
     send_copy: bool = False
     resend: bool = Field(False, description="send again although the document was already sent")
+
+
+class SendResult(WireModel):
+    """Answer of ``POST /documents/{id}/send``.
+
+    The real API answers only ``{"success": true}``; the embedded API also says what happened to the
+    email: ``sent``, ``failed`` (kept in the outbox for retry, with ``error``) or ``queued``.
+    """
+
+    success: bool
+    status: Literal["sent", "failed", "queued"] | None = None
+    message_id: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+    detail: str | None = None
+    error: str | None = None
 
 
 class DocumentCreate(RequestModel):

@@ -43,7 +43,9 @@ async def test_an_unsupported_pdf_language_is_a_validation_error(books: Any) -> 
 async def test_send_writes_the_email_to_the_outbox_and_a_second_send_needs_resend(books: Any, tmp_path: Path) -> None:
     api = books.api
     invoice = await api.documents.create(books.organization.id, body=invoice_body())
-    assert await api.documents.send(invoice.id, body=SendRequest(recipients="rocket@example.com")) is None
+    result = await api.documents.send(invoice.id, body=SendRequest(recipients="rocket@example.com"))
+    assert (result.success, result.status, result.recipients) == (True, "sent", ["rocket@example.com"])
+    assert result.message_id and result.detail and ".eml" in result.detail
     assert len(list(tmp_path.rglob("*.eml"))) == 1
 
     with pytest.raises(UnprocessableEntityError) as caught:

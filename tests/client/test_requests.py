@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from si_mcp.client import DEFAULT_API_URL, SpaceInvoices
+from si_mcp.client import DEFAULT_API_URL, APIResponseValidationError, SpaceInvoices
 from si_mcp.models import (
     Document,
     DocumentCreate,
@@ -237,16 +237,22 @@ async def test_a_malformed_language_is_refused(language: str, mock_client: Any) 
     assert server.requests == []
 
 
-async def test_send_posts_the_body_and_returns_nothing(mock_client: Any) -> None:
+async def test_send_posts_the_body_and_accepts_the_real_apis_bare_success(mock_client: Any) -> None:
     server = Recorder({"success": True})
     async with mock_client(server) as api:
         result = await api.documents.send(
             "d1", body=SendRequest(recipients="a@example.com", subject="Invoice"), language="en"
         )
-    assert result is None
+    assert (result.success, result.status) == (True, None)
     assert server.last.url.path == "/v1/documents/d1/send"
     assert server.last.url.params["l"] == "en"
     assert json.loads(server.last.content) == {"recipients": "a@example.com", "subject": "Invoice"}
+
+
+async def test_send_answered_with_success_false_is_an_error(mock_client: Any) -> None:
+    async with mock_client(Recorder({"success": False})) as api:
+        with pytest.raises(APIResponseValidationError):
+            await api.documents.send("d1", body=SendRequest(recipients="a@example.com"))
 
 
 async def test_an_action_answered_with_no_content_counts_as_done(mock_client: Any) -> None:

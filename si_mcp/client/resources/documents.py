@@ -7,8 +7,10 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from si_mcp.models import MAX_LIMIT, Document, DocumentCreate, Filter, SendRequest
+from si_mcp.models import MAX_LIMIT, Document, DocumentCreate, Filter, SendRequest, SendResult
 
+from .._base import json_body, parse_model
+from .._errors import APIResponseValidationError
 from ._resource import Resource, filter_params, path_id, where_params
 
 __all__ = ["Documents"]
@@ -93,11 +95,19 @@ class Documents(Resource):
         path = f"/documents/{path_id(document_id, 'document_id')}/pdf"
         return await self._client.fetch_bytes("GET", path, params=params, accept="application/pdf")
 
-    async def send(self, document_id: str, *, body: SendRequest, language: str | None = None) -> None:
-        """Email the document. Never retried: a lost answer may mean the email already left."""
+    async def send(self, document_id: str, *, body: SendRequest, language: str | None = None) -> SendResult:
+        """Email the document. Never retried: a lost answer may mean the email already left.
+
+        Raises:
+            APIResponseValidationError: the server answered ``success: false``.
+        """
         params = None if language is None else {"l": _language(language)}
         path = f"/documents/{path_id(document_id, 'document_id')}/send"
-        await self._client.fetch_success("POST", path, params=params, body=body, retry=False)
+        response = await self._client.request("POST", path, params=params, body=body, retry=False)
+        result = parse_model(SendResult, response, json_body(response))
+        if not result.success:
+            raise APIResponseValidationError(response, "the server answered success=false")
+        return result
 
 
 def _language(value: str) -> str:
