@@ -17,7 +17,7 @@ from starlette.responses import Response
 from si_mcp.local.mail import DeliveryReport, MailError, OutgoingEmail, attachment_name
 from si_mcp.local.mail.service import AlreadySentError, DocumentsOut, Queued
 from si_mcp.local.pdf import MissingGlyphError, PdfError, TemplateError, UnsupportedLanguageError
-from si_mcp.models import Document, Organization, SendOptions, SendRequest
+from si_mcp.models import Document, Organization, SendOptions, SendRequest, SendResult
 
 from .. import tables
 from ..access import load_owned
@@ -111,15 +111,15 @@ async def _queue(
 
 
 def _answer(queued: Queued, report: DeliveryReport | None) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "success": True,
-        "status": report.status if report is not None else "queued",
-        "messageId": queued.message_id,
-        "recipients": list(queued.recipients),
-    }
-    if report is not None:
-        answer["error" if report.status == "failed" else "detail"] = report.detail
-    return answer
+    result = SendResult(
+        success=True,
+        status=report.status if report is not None else "queued",
+        message_id=queued.message_id,
+        recipients=list(queued.recipients),
+        detail=report.detail if report is not None and report.status != "failed" else None,
+        error=report.detail if report is not None and report.status == "failed" else None,
+    )
+    return result.to_wire(exclude_none=True)
 
 
 async def send_document(call: Call) -> Response:
