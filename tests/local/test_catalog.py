@@ -142,3 +142,14 @@ async def test_countries_and_currencies_are_public_reference_data(api) -> None:
     assert len(countries) >= 240
     currencies = {c["id"]: c for c in (await api.get("/Currencies")).json()}
     assert currencies["JPY"]["decimalDigits"] == 0 and currencies["EUR"]["decimalDigits"] == 2
+
+
+async def test_items_and_taxes_can_also_be_replaced_through_post_replace(tenant) -> None:
+    api, org = tenant.api, tenant.org_id
+    item = (await api.post(f"/organizations/{org}/items", json={"name": "Old", "price": 1})).json()
+    tax = (await api.post(f"/organizations/{org}/taxes", json={"name": "Old tax", "_taxRates": [{"rate": 2}]})).json()
+    assert (await api.post(f"/items/{item['id']}/replace", json={"name": "New", "price": 3})).json()["price"] == 3
+    replaced = (
+        await api.post(f"/taxes/{tax['id']}/replace", json={"name": "New tax", "_taxRates": [{"rate": 4}]})
+    ).json()
+    assert replaced["name"] == "New tax" and [r["rate"] for r in replaced["_taxRates"]] == [4]

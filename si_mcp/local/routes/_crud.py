@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
-from si_mcp.models import Count
+from si_mcp.models import Count, wirejson
 
 from ..access import load_owned, require_org
 from ..filters import Resource, compile_where, contains_pattern
@@ -103,8 +103,6 @@ def delete_handler(resource: Resource, row_of: RowOf, guard: Guard | None = None
 
 async def store(conn: AsyncConnection, resource: Resource, row_of: RowOf, obj: dict[str, Any]) -> None:
     """Write back a changed object (its columns follow from the JSON)."""
-    from si_mcp.models import wirejson
-
     normalized = loads(wirejson.dumps(obj))
     table = resource.table
     await conn.execute(sa.update(table).where(table.c.id == normalized["id"]).values(**row_of(normalized)))

@@ -70,11 +70,14 @@ async def get_default(call: Call) -> Response:
 
 async def _update(call: Call, default_id: str, changes: dict[str, Any], organization_id: str | None) -> Response:
     d = tables.defaults
+    name = changes.pop("name", None)
     async with call.db.write() as conn:
         row = await load_owned(conn, d, default_id, call.account_id, _MODEL, "write")
         if organization_id is not None and row.organization_id != organization_id:
             raise not_found(_MODEL, default_id)
         obj = loads(row.data)
+        if name is not None and name != obj.get("name"):
+            raise invalid(_MODEL, "name", "cannot be changed; create a new default instead", code="immutable")
         obj.update(changes)
         obj["updatedAt"] = now()
         obj = Default.model_validate(obj).to_wire()
@@ -93,25 +96,11 @@ async def _changes(call: Call) -> dict[str, Any]:
 
 
 async def patch_default(call: Call) -> Response:
-    changes = await _changes(call)
-    return await _checked_update(call, call.params["id"], changes, None)
+    return await _update(call, call.params["id"], await _changes(call), None)
 
 
 async def put_default(call: Call) -> Response:
-    changes = await _changes(call)
-    return await _checked_update(call, call.params["default_id"], changes, call.params["id"])
-
-
-async def _checked_update(
-    call: Call, default_id: str, changes: dict[str, Any], organization_id: str | None
-) -> Response:
-    name = changes.pop("name", None)
-    if name is not None:
-        async with call.db.read() as conn:
-            row = await load_owned(conn, tables.defaults, default_id, call.account_id, _MODEL)
-        if loads(row.data).get("name") != name:
-            raise invalid(_MODEL, "name", "cannot be changed; create a new default instead", code="immutable")
-    return await _update(call, default_id, changes, organization_id)
+    return await _update(call, call.params["default_id"], await _changes(call), call.params["id"])
 
 
 async def delete_default(call: Call) -> Response:
