@@ -76,17 +76,22 @@ def _auth(settings: Settings, resource_url: str | None) -> dict[str, Any]:
 class SiMCPServer(MCPServer[AppState]):
     """``tools/list`` with compact schemas (see :mod:`si_mcp.server.schema`); everything else as the SDK does it."""
 
+    _compacted: list[MCPTool] | None = None
+
     async def list_tools(self) -> list[MCPTool]:
-        tools = await super().list_tools()
-        return [
-            tool.model_copy(
-                update={
-                    "input_schema": compact_schema(tool.input_schema),
-                    "output_schema": compact_schema(tool.output_schema, output=True) if tool.output_schema else None,
-                }
-            )
-            for tool in tools
-        ]
+        if self._compacted is None:  # the tool set is fixed once built: compact it once
+            self._compacted = [
+                tool.model_copy(
+                    update={
+                        "input_schema": compact_schema(tool.input_schema),
+                        "output_schema": compact_schema(tool.output_schema, output=True)
+                        if tool.output_schema
+                        else None,
+                    }
+                )
+                for tool in await super().list_tools()
+            ]
+        return self._compacted
 
 
 def build_server(

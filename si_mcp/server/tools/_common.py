@@ -1,7 +1,5 @@
 """Shared pieces of the tool modules: argument types, the tool registry entry, result building."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass

@@ -1,7 +1,5 @@
 """What the consequential tools (send, pay, cancel) share: the target document, consent, results."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +20,8 @@ __all__ = ["ActionResult", "Target", "ask", "held_back", "target"]
 @dataclass(frozen=True)
 class Target:
     account_id: str
-    org: Organization
-    doc: Document
+    org: "Organization"
+    doc: "Document"
 
 
 class ActionResult(BaseModel):

@@ -1,7 +1,5 @@
 """``find_clients``: look clients up by name, email or tax number."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from mcp.types import CallToolResult
@@ -32,7 +30,7 @@ async def find_clients(
     limit: Annotated[int, Field(ge=1, le=50)] = 20,
     offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
 ) -> Annotated[CallToolResult, ClientsPage]:
-    """Find an organization's clients (id, name, email, country, tax number)."""
+    """Find clients by name, email or tax number."""
     from si_mcp.models import Filter
 
     books = await books_of(ctx)

@@ -1,7 +1,5 @@
 """Getting a document out: email it (after consent) or hand over its PDF."""
 
-from __future__ import annotations
-
 import base64
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -133,8 +131,8 @@ async def get_pdf(
     document: DocArg,
     organization: OrgArg = None,
     type: DocTypeArg = None,
-    language: Annotated[str | None, Field(description="e.g. en, nl, de.", pattern="^[a-z]{2}(-[A-Za-z]{2})?$")] = None,
-    embed: Annotated[bool, Field(description="Also return the bytes, only if the user needs the file.")] = False,
+    language: Annotated[str | None, Field(pattern="^[a-z]{2}(-[A-Za-z]{2})?$")] = None,
+    embed: Annotated[bool, Field(description="Bytes too; only if needed.")] = False,
 ) -> Annotated[CallToolResult, PdfResult]:
     """A document's PDF as a link to si://documents/{id}/pdf; the bytes only with embed."""
     found = await target(ctx, organization, document, type)

@@ -1,7 +1,5 @@
 """Reading documents (find, get, summarize a period) and cancelling one."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -44,6 +42,17 @@ _PAGE_MAX = 1000
 _TOTALS_MAX = 100_000  # documents summed at most in one call
 
 
+class CurrencyTotal(BaseModel):
+    currency: str
+    documents: int
+    net: str
+    tax: str
+    gross: str
+    paid: str
+    amount_due: str
+    vat: list[VatLine]
+
+
 class DocumentsPage(BaseModel):
     organization: str
     documents: list[DocumentSummary]
@@ -59,17 +68,6 @@ class DocumentResult(BaseModel):
 
 class CancelResult(ActionResult):
     status: Literal["canceled", "already_canceled", "declined", "dismissed", "needs_confirmation"]
-
-
-class CurrencyTotal(BaseModel):
-    currency: str
-    documents: int
-    net: str
-    tax: str
-    gross: str
-    paid: str
-    amount_due: str
-    vat: list[VatLine]
 
 
 # ------------------------------------------------------------------ filters
@@ -100,14 +98,14 @@ def _contains(text: str) -> dict[str, str]:
     return {"like": escaped, "options": "i"}
 
 
-async def _client_ids(books: Books, org: Organization, term: str) -> list[str]:
+async def _client_ids(books: "Books", org: "Organization", term: str) -> list[str]:
     found, near = await lookup.find_client(books, org, term)
     return [found.id] if found else [c.id for c in near]
 
 
 async def _where(
-    books: Books,
-    org: Organization,
+    books: "Books",
+    org: "Organization",
     *,
     status: StatusFilter | None,
     doc_type: str | None,
@@ -135,7 +133,7 @@ async def _where(
     return clauses[0] if len(clauses) == 1 else {"and": clauses}
 
 
-def _page_text(org: Organization, page: DocumentsPage, status: str | None, offset: int) -> str:
+def _page_text(org: "Organization", page: DocumentsPage, status: str | None, offset: int) -> str:
     head = f"{page.total} documents match in {clean(org.name)}" + (f" ({status})" if status else "")
     lines = [
         f"{d.number or d.id} {clean(d.client, 40)} {money_text(Decimal(d.gross), d.currency)} "
@@ -155,15 +153,16 @@ async def find_documents(
     type: Literal["invoice", "estimate", "advance", "credit-note"] | None = None,
     client: Annotated[str | None, Field(description="Name, email or id.", max_length=300)] = None,
     text: Annotated[str | None, Field(description="In number, reference, note or client.", max_length=200)] = None,
-    date_from: Annotated[dt.date | None, Field(description="Issue date, inclusive.")] = None,
+    date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-    totals: Annotated[bool, Field(description="Sum all matches: net, VAT per rate, gross, due.")] = False,
+    totals: bool = False,
     limit: Annotated[int, Field(ge=0, le=50)] = 20,
     offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
 ) -> Annotated[CallToolResult, DocumentsPage]:
-    """Find documents, newest first, by status, type, client, text or issue dates.
+    """Find documents, newest first, by status, type, client, text or issue dates (inclusive).
 
-    totals=true sums every match: for a month's revenue and VAT pass date_from, date_to, totals=true, limit=0.
+    totals=true sums every match (net, VAT per rate, gross, due): for a month's revenue and VAT pass date_from,
+    date_to, totals=true, limit=0.
     """
     from si_mcp.models import Filter
 
@@ -191,7 +190,7 @@ async def find_documents(
     return result(_page_text(org, page, status, offset), page)
 
 
-async def _all(books: Books, org: Organization, where: dict[str, Any] | None, *, counted: bool) -> list[Document]:
+async def _all(books: "Books", org: "Organization", where: dict[str, Any] | None, *, counted: bool) -> "list[Document]":
     """Every match; drafts and canceled documents count only when the status filter asked for them."""
     from si_mcp.models import Filter
 
@@ -207,14 +206,14 @@ async def _all(books: Books, org: Organization, where: dict[str, Any] | None, *,
     return docs
 
 
-def _totals(docs: list[Document]) -> list[CurrencyTotal]:
+def _totals(docs: "list[Document]") -> list[CurrencyTotal]:
     by_currency: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         by_currency[doc.currency_id].append(doc)
     return [_currency_total(currency, group) for currency, group in sorted(by_currency.items())]
 
 
-def _currency_total(currency: str, group: list[Document]) -> CurrencyTotal:
+def _currency_total(currency: str, group: "list[Document]") -> CurrencyTotal:
     vat: dict[tuple[Decimal, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for doc in group:
         for tax in doc.document_taxes:

@@ -9,8 +9,6 @@ flagged ``replayed``, instead of a duplicate. Sending never rides on the create 
 is a separate call made only after consent.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import json
@@ -85,15 +83,15 @@ class InvoiceResult(BaseModel):
     organization: str
     document: DocRef
     vat: list[VatLine]
-    replayed: bool = Field(description="an identical earlier request's document; nothing new made")
+    replayed: bool  # an identical earlier request's document came back; nothing new was made
     email: EmailOutcome | None = None
     pdf: str
 
 
 @dataclass(frozen=True)
 class Created:
-    org: Organization
-    doc: Document
+    org: "Organization"
+    doc: "Document"
     replayed: bool
     recipients: list[str]
     message: str | None
@@ -113,7 +111,7 @@ def _check_combination(doc_type: str, payments: list[PaymentIn] | None, send: bo
 
 
 def _client_part(
-    found: Client | None, near: list[Client], ref: str, details: dict[str, str], org: Organization
+    found: "Client | None", near: "list[Client]", ref: str, details: dict[str, str], org: "Organization"
 ) -> tuple[str | None, dict[str, Any] | None, str | None]:
     """(clientId, inline client, email to send to) for the request."""
     if found is not None:
@@ -162,7 +160,7 @@ def _request_hash(account_id: str, org_id: str, request: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:40]
 
 
-async def _by_key(books: Books, org: Organization, key: str) -> Document | None:
+async def _by_key(books: "Books", org: "Organization", key: str) -> "Document | None":
     from si_mcp.models import Filter
 
     with api_call("look for an earlier identical request"):
@@ -170,7 +168,7 @@ async def _by_key(books: Books, org: Organization, key: str) -> Document | None:
     return found[0] if found else None
 
 
-def _replayed(ctx: Ctx, doc: Document) -> bool:
+def _replayed(ctx: Ctx, doc: "Document") -> bool:
     """An existing document is a replay, except on the 2026-07-28 retry that carries the user's answer,
     which finds the document this same call made a moment earlier."""
     if not ctx.input_responses:
@@ -252,7 +250,7 @@ async def _create(
     return Created(org, doc, replayed, recipients, message, bool(send))
 
 
-async def _corrected(books: Books, org: Organization, ref: str) -> str:
+async def _corrected(books: "Books", org: "Organization", ref: str) -> str:
     """The invoice a credit note corrects: an invoice by that number first, else an advance, else any id."""
     for kind in ("invoice", "advance", None):
         try:
@@ -263,13 +261,13 @@ async def _corrected(books: Books, org: Organization, ref: str) -> str:
 
 
 async def _body(
-    books: Books,
-    org: Organization,
+    books: "Books",
+    org: "Organization",
     request: dict[str, Any],
     items: list[ItemIn],
     payments: list[PaymentIn] | None,
     key: str,
-) -> DocumentCreate:
+) -> "DocumentCreate":
     from si_mcp.models import DocumentClientInput, DocumentCreate
 
     related = request["related"]
@@ -314,7 +312,7 @@ async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Cons
 
 
 async def send_now(
-    ctx: Ctx, doc: Document, *, recipients: list[str], subject: str | None, message: str | None, resend: bool
+    ctx: Ctx, doc: "Document", *, recipients: list[str], subject: str | None, message: str | None, resend: bool
 ) -> None:
     """Email ``doc`` (the one place a send request is made)."""
     from si_mcp.models import SendRequest
@@ -393,9 +391,9 @@ async def create_invoice(
         str | None, Field(description="Retry-safe: same key, same document.", max_length=200)
     ] = None,
 ) -> Annotated[CallToolResult, InvoiceResult]:
-    """Create an invoice (or estimate, advance, credit note) in one call, optionally paid and emailed.
+    """Create an invoice, estimate, advance or credit note in one call, optionally paid and emailed.
 
-    Emailing asks the user first.
+    Asks the user before emailing.
     """
     decision = decide(consent)
     email = await _email(ctx, plan, decision, consent)

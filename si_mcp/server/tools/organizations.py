@@ -1,7 +1,5 @@
 """Organizations: create one, list them, change their details."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -33,7 +31,7 @@ class OrganizationsResult(BaseModel):
     default: str | None = None
 
 
-async def organization_details(books: Books, org: Organization) -> OrganizationView:
+async def organization_details(books: "Books", org: "Organization") -> OrganizationView:
     """The organization with its currency and taxes (two extra reads)."""
     with api_call("read the organization's settings"):
         defaults = await books.api.defaults.list(org.id)
@@ -64,7 +62,7 @@ async def create_organization(
     iban: Annotated[str | None, Field(max_length=100)] = None,
     currency: Annotated[str | None, Field(description="Default: the country's.", pattern="^[A-Za-z]{3}$")] = None,
 ) -> Annotated[CallToolResult, OrganizationResult]:
-    """Create an organization (the business that issues invoices); its country sets locale, currency and VAT."""
+    """Create the business that issues invoices; its country sets locale, currency and VAT rates."""
     from si_mcp.models import OrganizationCreate
 
     books = await books_of(ctx)
@@ -88,7 +86,7 @@ async def create_organization(
 
 
 async def list_organizations(ctx: Ctx) -> Annotated[CallToolResult, OrganizationsResult]:
-    """List your organizations (ids, names, countries) and which one is the default."""
+    """List your organizations and the default one."""
     books = await books_of(ctx)
     orgs = await lookup.organizations(books)
     default = state_of(ctx).settings.organization_id or (orgs[0].name if len(orgs) == 1 else None)
@@ -117,7 +115,7 @@ async def update_organization(
     bank: Annotated[str | None, Field(max_length=200)] = None,
     swift: Annotated[str | None, Field(max_length=50)] = None,
 ) -> Annotated[CallToolResult, OrganizationResult]:
-    """Change an organization's details (only the fields given); they appear on new invoices."""
+    """Change an organization's details (only the fields given)."""
     from si_mcp.models import OrganizationUpdate
 
     changes = {"name": name, "address": address, "city": city, "zip": zip, "email": email, "phone": phone}

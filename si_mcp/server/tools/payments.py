@@ -1,7 +1,5 @@
 """``mark_paid``: record a (partial) payment after the user agreed."""
 
-from __future__ import annotations
-
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -85,7 +83,7 @@ async def mark_paid(
     consent: Annotated[ElicitationResult[Confirm], Resolve(_consent)],
     organization: OrgArg = None,
     type: DocTypeArg = None,
-    amount: Annotated[Number | None, Field(description="Default: all that is still due.")] = None,
+    amount: Annotated[Number | None, Field(description="Default: what is due.")] = None,
     payment_type: PaymentType = "bank",
     date: dt.date | None = None,
     note: Annotated[str | None, Field(max_length=2000)] = None,
