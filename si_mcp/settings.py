@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     confirm_secret: SecretStr | None = Field(
         None,
         validation_alias="SI_MCP_CONFIRM_SECRET",
-        description="Key signing confirmation tokens (default: random per process; set it for several replicas).",
+        description="Secret for confirmation tokens and elicitation state (default: random per process).",
     )
     http_allowed_hosts: list[str] = Field(
         default_factory=list,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from mcp.server import MCPServer
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
+from mcp.server.mcpserver import RequestStateSecurity
 from mcp.types import Tool as MCPTool
 
 from si_mcp import __version__
@@ -99,8 +101,13 @@ def build_server(
 ) -> MCPServer[AppState]:
     """A ready MCP server. ``api`` replaces the backend's own client (tests pass a local one);
     ``http_resource_url`` (the public ``.../mcp`` URL) turns on bearer auth when a token is configured."""
-    key = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else secrets.token_bytes(32)
+    shared = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
+    key = hashlib.sha256(b"si-mcp confirmation tokens\0" + shared).digest() if shared else secrets.token_bytes(32)
     state = AppState(settings=settings, backend=Backend(settings, api), signer=Signer(key))
+    # Replicas sharing the secret also share the key that seals the SDK's elicitation round-trip state.
+    sealing = (
+        RequestStateSecurity(keys=[hashlib.sha256(b"si-mcp request state\0" + shared).digest()]) if shared else None
+    )
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -116,6 +123,7 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        request_state_security=sealing,
         log_level=cast(
             Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], level if level in _LOG_LEVELS else "WARNING"
         ),

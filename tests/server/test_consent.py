@@ -210,3 +210,21 @@ async def test_confirmation_can_be_switched_off_for_automation(tmp_path: Path, a
 
     assert structured(paid)["status"] == "recorded"
     assert structured(paid)["document"]["amount_due"] == "11999.50"
+
+
+@pytest.mark.anyio
+async def test_replicas_sharing_the_confirm_secret_accept_each_others_tokens(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    shared = make_settings(tmp_path, SI_MCP_CONFIRM_SECRET="replica-secret")
+    async with Client(build_server(shared, api=api)) as first:
+        invoice = await seed(first, **UNPAID)
+        args = {"document": invoice["document"]["number"]}
+        token = structured(await first.call_tool("cancel_document", args))["confirmation_token"]
+    async with Client(build_server(make_settings(tmp_path), api=api)) as stranger:
+        refused = await stranger.call_tool("cancel_document", {**args, "confirmation_token": token})
+    async with Client(build_server(shared, api=api)) as second:
+        accepted = structured(await second.call_tool("cancel_document", {**args, "confirmation_token": token}))
+
+    assert refused.is_error
+    assert accepted["status"] == "canceled"
