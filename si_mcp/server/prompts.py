@@ -24,12 +24,12 @@ __all__ = ["PromptFile", "load_prompts", "prompts_dir", "register_prompts"]
 _NOT_GIVEN = "(not given)"
 
 
-def prompts_dir() -> Path:
-    """Where the prompt files are: inside the installed package, else the repository's ``prompts/``."""
-    packaged = resources.files("si_mcp") / "_prompts"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "prompts"
+def prompts_dir(package: Path | None = None) -> Path:
+    """Where the prompt files are: ``_prompts`` inside the installed package (a wheel), else the checkout's
+    ``prompts/`` next to the package (an editable install)."""
+    root = package or Path(str(resources.files("si_mcp")))
+    packaged = root / "_prompts"
+    return packaged if packaged.is_dir() else root.parent / "prompts"
 
 
 @dataclass(frozen=True)

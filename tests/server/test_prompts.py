@@ -24,6 +24,15 @@ def test_the_prompt_files_are_found_in_the_checkout() -> None:
     assert {prompt.name for prompt in load_prompts()} == EXPECTED
 
 
+def test_an_installed_wheel_reads_its_prompts_from_inside_the_package(tmp_path: Path) -> None:
+    package = tmp_path / "site-packages" / "si_mcp"
+    (package / "_prompts").mkdir(parents=True)
+    for source in (Path(__file__).parents[2] / "prompts").glob("*.toml"):
+        (package / "_prompts" / source.name).write_text(source.read_text())
+    assert prompts_dir(package) == package / "_prompts"
+    assert {prompt.name for prompt in load_prompts(prompts_dir(package))} == EXPECTED
+
+
 @pytest.mark.anyio
 async def test_every_prompt_is_listed_with_a_description_and_arguments(tmp_path: Path) -> None:
     async with Client(build_server(make_settings(tmp_path))) as client:
