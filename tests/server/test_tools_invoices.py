@@ -11,7 +11,7 @@ from mcp import Client
 from si_mcp.client import SpaceInvoices
 from si_mcp.server import build_server
 
-from .conftest import SEED_INVOICE, SEED_ORGANIZATION, make_settings, seed, structured, text_of
+from .conftest import SEED_INVOICE, SEED_ORGANIZATION, answering, make_settings, seed, structured, text_of
 
 ITEMS = [{"name": "Fuel", "quantity": "2.5", "unit": "t", "price": "19.99", "discount": 10, "tax_rates": [21]}]
 
@@ -167,3 +167,17 @@ async def test_bad_input_is_a_tool_error_that_names_the_problem_and_stores_nothi
     assert named in text_of(result)
     assert "Traceback" not in text_of(result)
     assert count == 1
+
+
+@pytest.mark.anyio
+async def test_a_replayed_request_does_not_email_the_invoice_again(tmp_path: Path, api: SpaceInvoices) -> None:
+    asked: list[str] = []
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server, elicitation_callback=answering("accept", {"confirm": True}, asked)) as c:
+        first = await seed(c, send=True)
+        again = structured(await c.call_tool("create_invoice", {**SEED_INVOICE, "send": True}))
+
+    assert first["email"]["status"] == "sent"
+    assert again["replayed"] is True and again["email"]["status"] == "sent"
+    assert "Already emailed" in again["email"]["detail"]
+    assert len(asked) == 1

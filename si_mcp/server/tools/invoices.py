@@ -3,10 +3,11 @@
 The document is created by a resolver, so that the consent question for ``send`` can show
 the real number and total; the resolver may run again when the 2026-07-28 protocol retries
 the call with the user's answer, which is safe because every create carries an idempotency
-key: the caller's ``idempotency_key``, or one derived from the organization, the request and
-the day. A repeated identical request on the same day therefore returns the first document,
-flagged ``replayed``, instead of a duplicate. Sending never rides on the create request: it
-is a separate call made only after consent.
+key: the caller's ``idempotency_key``, or one derived from the organization, the arguments and
+the day. The document is looked up by that key first, so a repeated identical request on the
+same day returns the first document, flagged ``replayed``, instead of a duplicate (and does not
+email it twice). Sending never rides on the create request: it is a separate call made only
+after consent.
 """
 
 import datetime as dt
@@ -291,8 +292,8 @@ async def _body(
 
 
 async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Consent | Elicit[Confirm]:
-    """Resolver: ask before the new document is emailed."""
-    if not plan.send:
+    """Resolver: ask before the new document is emailed (a replayed one already emailed is not sent again)."""
+    if not plan.send or plan.doc.sent_at is not None:
         return Consent(mode="not_needed")
     state = state_of(ctx)
     books = await books_of(ctx)
@@ -327,6 +328,12 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
     if not plan.send:
         return None
     recipients = plan.recipients
+    if plan.doc.sent_at is not None:
+        when = plan.doc.sent_at.strftime("%Y-%m-%d %H:%M UTC")
+        already = (
+            f"Already emailed on {when} to {clean(plan.doc.sent_to or '', 200)}; use send_invoice with resend=true."
+        )
+        return EmailOutcome(status="sent", recipients=recipients, detail=already)
     if decision == "declined":
         return EmailOutcome(status="declined", recipients=recipients, detail="The user declined; nothing was sent.")
     if decision == "dismissed":
@@ -348,7 +355,7 @@ def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message
         return ""
     to = ", ".join(email.recipients)
     if email.status == "sent":
-        return f" Emailed to {to}."
+        return f" {email.detail}" if email.detail else f" Emailed to {to}."
     if email.status == "needs_confirmation" and email.confirmation_token:
         same = " and the same message" if custom_message else ""
         return (
