@@ -54,6 +54,7 @@ async def _books(c: Client) -> dict[str, Any]:
         ({"type": "estimate"}, {"estimate"}),
         ({"client": "Moon base"}, {"overdue"}),
         ({"text": "FUEL"}, {"unpaid"}),
+        ({"number": "-00003", "type": "invoice"}, {"overdue"}),
         ({"date_from": "2026-01-01", "date_to": "2026-01-31"}, {"overdue"}),
     ],
 )

@@ -110,6 +110,7 @@ async def _where(
     status: StatusFilter | None,
     doc_type: str | None,
     client: str | None,
+    number: str | None,
     text: str | None,
     date_from: dt.date | None,
     date_to: dt.date | None,
@@ -119,6 +120,8 @@ async def _where(
         clauses.append({"type": doc_type})
     if client:
         clauses.append({"clientId": {"inq": await _client_ids(books, org, client)}})
+    if number:
+        clauses.append({"number": _contains(number)})
     if text:
         pattern = _contains(text)
         options: list[dict[str, Any]] = [{"number": pattern}, {"reference": pattern}, {"note": pattern}]
@@ -152,6 +155,7 @@ async def find_documents(
     status: StatusFilter | None = None,
     type: Literal["invoice", "estimate", "advance", "credit-note"] | None = None,
     client: Annotated[str | None, Field(description="Name, email or id.", max_length=300)] = None,
+    number: Annotated[str | None, Field(max_length=100)] = None,
     text: Annotated[str | None, Field(description="In number, reference, note or client.", max_length=200)] = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -159,7 +163,7 @@ async def find_documents(
     limit: Annotated[int, Field(ge=0, le=50)] = 20,
     offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
 ) -> Annotated[CallToolResult, DocumentsPage]:
-    """Find documents, newest first, by status, type, client, text or issue dates (inclusive).
+    """Find documents, newest first, by status, type, client, (part of a) number, text or issue dates (inclusive).
 
     totals=true sums every match (net, VAT per rate, gross, due): for a month's revenue and VAT pass date_from,
     date_to, totals=true, limit=0.
@@ -170,7 +174,7 @@ async def find_documents(
     org = await lookup.organization(books, organization, default=state_of(ctx).settings.organization_id)
     with api_call("search the documents"):
         where = await _where(
-            books, org, status=status, doc_type=type, client=client, text=text,
+            books, org, status=status, doc_type=type, client=client, number=number, text=text,
             date_from=date_from, date_to=date_to,
         )  # fmt: skip
         docs = []
