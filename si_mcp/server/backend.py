@@ -89,7 +89,10 @@ class Backend:
 
         token = self.settings.access_token
         assert token is not None
-        api = self._injected or SpaceInvoices(token.get_secret_value(), base_url=self.settings.api_url)
+        try:
+            api = self._injected or SpaceInvoices(token.get_secret_value(), base_url=self.settings.api_url)
+        except ValueError as exc:  # refused before anything is sent: the token or URL is malformed
+            raise ToolError(f"SPACEINVOICES_ACCESS_TOKEN or SPACEINVOICES_API_URL is not usable: {exc}") from None
         account_id = self.settings.account_id or (await api.accounts.authorized()).id
         return Books(api=api, account_id=account_id, local=False)
 

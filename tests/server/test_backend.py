@@ -95,3 +95,11 @@ async def test_books_that_cannot_be_opened_are_a_clear_tool_error(tmp_path: Path
         result = await client.call_tool("list_organizations", {})
     assert result.is_error
     assert "Could not open the books" in text_of(result) and "Traceback" not in text_of(result)
+
+
+@pytest.mark.anyio
+async def test_a_malformed_access_token_is_a_clear_tool_error(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, SPACEINVOICES_ACCESS_TOKEN="two words")
+    async with Client(build_server(settings)) as client:
+        result = await client.call_tool("list_organizations", {})
+    assert result.is_error and "SPACEINVOICES_ACCESS_TOKEN" in text_of(result)
