@@ -27,6 +27,7 @@ Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s,;<>]
 class SendResult(ActionResult):
     status: Literal["sent", "declined", "dismissed", "needs_confirmation"]
     recipients: list[str]
+    detail: str | None = None
 
 
 class PdfRef(BaseModel):
@@ -118,12 +119,14 @@ async def send_invoice(
             confirmation_token=token,
         )
         return result(text, data)
-    await send_now(ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend)
+    note = await send_now(ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
-    data = SendResult(organization=org_ref(org), document=document_ref(doc), status="sent", recipients=plan.recipients)
+    data = SendResult(
+        organization=org_ref(org), document=document_ref(doc), status="sent", recipients=plan.recipients, detail=note
+    )
     label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(org.name)}"
-    return result(f"Emailed the {label} to {', '.join(plan.recipients)}.", data)
+    return result(f"Emailed the {label} to {', '.join(plan.recipients)}." + (f" {note}" if note else ""), data)
 
 
 async def get_pdf(

@@ -314,14 +314,21 @@ async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Cons
 
 async def send_now(
     ctx: Ctx, doc: "Document", *, recipients: list[str], subject: str | None, message: str | None, resend: bool
-) -> None:
-    """Email ``doc`` (the one place a send request is made)."""
+) -> str | None:
+    """Email ``doc`` (the one place a send request is made); returns what the backend said about delivery."""
     from si_mcp.models import SendRequest
 
     books = await books_of(ctx)
     body = build(SendRequest, "email", recipients=",".join(recipients), subject=subject, message=message, resend=resend)
     with api_call("send the document by email"):
-        await books.api.documents.send(doc.id, body=body)
+        answer = await books.api.documents.send(doc.id, body=body)
+    if answer.status == "failed":
+        reason = clean(answer.error or "", 200)
+        return f"Delivery failed for now ({reason}); it stays in the outbox and is retried."
+    if answer.status == "queued":
+        return "Queued for delivery."
+    detail = clean(answer.detail, 300) if answer.detail else ""
+    return detail[:1].upper() + detail[1:] or None
 
 
 async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: ElicitationResult[Any]) -> EmailOutcome | None:
@@ -344,10 +351,10 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
         token = confirmation.token if confirmation else None
         return EmailOutcome(status="needs_confirmation", recipients=recipients, confirmation_token=token)
     try:
-        await send_now(ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False)
+        note = await send_now(ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False)
     except ToolError as exc:
         return EmailOutcome(status="failed", recipients=recipients, detail=str(exc))
-    return EmailOutcome(status="sent", recipients=recipients)
+    return EmailOutcome(status="sent", recipients=recipients, detail=note)
 
 
 def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message: bool) -> str:
@@ -355,7 +362,8 @@ def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message
         return ""
     to = ", ".join(email.recipients)
     if email.status == "sent":
-        return f" {email.detail}" if email.detail else f" Emailed to {to}."
+        already = email.detail and email.detail.startswith("Already emailed")
+        return f" {email.detail}" if already else f" Emailed to {to}." + (f" {email.detail}" if email.detail else "")
     if email.status == "needs_confirmation" and email.confirmation_token:
         same = " and the same message" if custom_message else ""
         return (
