@@ -102,7 +102,8 @@ class Backend:
         data_dir = self.settings.data_dir
         await anyio.to_thread.run_sync(lambda: data_dir.mkdir(parents=True, exist_ok=True, mode=0o700))
         database_url = self.settings.resolved_database_url()
-        api = self._injected or SpaceInvoices.local(database_url, data_dir=data_dir)
+        # The settings carry SMTP and PDF-template configuration into the embedded API.
+        api = self._injected or SpaceInvoices.local(database_url, data_dir=data_dir, settings=self.settings)
         store = _CredentialStore(data_dir / CREDENTIALS_FILE)
         entry = await store.load(database_url)
         entry = await _reuse(api, entry) if entry else None
