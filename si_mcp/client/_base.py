@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from si_mcp import __version__
 from si_mcp.models import Count, RequestModel, Success, WireModel, wirejson
 
-from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY, RETRY_JITTER
+from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY, MAX_TOKEN_LENGTH, RETRY_JITTER
 from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -40,8 +40,6 @@ M = TypeVar("M", bound=WireModel)
 # Methods that mean the same thing when repeated, so a lost answer can be asked for again.
 # PATCH is left out on purpose: the brief for this client treats only these as idempotent.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
-
-_MAX_TOKEN_LENGTH = 2048
 
 
 class Clock(Protocol):
@@ -66,8 +64,8 @@ def check_access_token(token: str | None) -> str | None:
     """Refuse tokens that would corrupt the ``Authorization`` header (or leak into logs as junk)."""
     if token is None:
         return None
-    if not isinstance(token, str) or not token or len(token) > _MAX_TOKEN_LENGTH:
-        raise ValueError("access_token must be a non-empty string of at most 2048 characters")
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise ValueError(f"access_token must be a non-empty string of at most {MAX_TOKEN_LENGTH} characters")
     if not token.isprintable() or any(char.isspace() for char in token):
         raise ValueError("access_token must not contain whitespace or control characters")
     return token

@@ -17,6 +17,7 @@ __all__ = [
     "INITIAL_RETRY_DELAY",
     "LOCAL_BASE_URL",
     "MAX_ID_LENGTH",
+    "MAX_TOKEN_LENGTH",
     "MAX_RETRY_AFTER",
     "MAX_RETRY_DELAY",
     "RETRY_JITTER",
@@ -45,3 +46,7 @@ DEFAULT_DEADLINE = 120.0
 """Seconds one logical call may take in total: every attempt, wait and retry."""
 
 MAX_ID_LENGTH = 128
+"""Longest id the client puts into a URL path; anything longer is refused before sending."""
+
+MAX_TOKEN_LENGTH = 2048
+"""Longest access token the client sends; anything longer is refused before sending."""

@@ -137,27 +137,22 @@ class NotImplementedByServerError(ServerError):
     """501: this backend does not offer the endpoint (the local API answers so for e.g. fiscalization)."""
 
 
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    501: NotImplementedByServerError,
+}
+
+
 def make_status_error(response: httpx.Response) -> APIStatusError:
     """The error for a non-2xx response; the response body must already be read."""
-    error = _error_detail(response)
     status = response.status_code
-    if status == 400:
-        return BadRequestError(response, error)
-    if status == 401:
-        return AuthenticationError(response, error)
-    if status == 404:
-        return NotFoundError(response, error)
-    if status == 409:
-        return ConflictError(response, error)
-    if status == 422:
-        return UnprocessableEntityError(response, error)
-    if status == 429:
-        return RateLimitError(response, error)
-    if status == 501:
-        return NotImplementedByServerError(response, error)
-    if status >= 500:
-        return ServerError(response, error)
-    return APIStatusError(response, error)
+    error_class = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
+    return error_class(response, _error_detail(response))
 
 
 def _error_detail(response: httpx.Response) -> ErrorDetail:
