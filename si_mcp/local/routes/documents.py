@@ -298,19 +298,25 @@ def _number_for(
     return allocate_number(conn, organization_id, body.type, date.year)
 
 
-def _create(
-    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    stamp = now()
+def _build(
+    conn: sa.Connection,
+    account_id: str,
+    organization_id: str,
+    body: DocumentCreate,
+    stamp: datetime,
+    previous: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The document ``body`` describes (new, or replacing ``previous``), its saved items stored; no payments yet."""
     ctx = load_context(conn, organization_id)
     currency = _currency(body, ctx)
     items = _load_items(conn, organization_id, body.document_items)
     client_id, snapshot = _resolve_client(conn, organization_id, body, stamp)
-    number = _number_for(conn, organization_id, body, document_date(body, stamp))
+    except_id = previous["id"] if previous is not None else None
+    number = _number_for(conn, organization_id, body, document_date(body, stamp), except_id=except_id)
     document = build_document(
         body,
         ctx,
-        document_id=object_id(),
+        document_id=except_id or object_id(),
         number=number,
         currency=currency,
         account_id=account_id,
@@ -319,8 +325,17 @@ def _create(
         items=items,
         now=stamp,
         new_sub_id=sub_id,
+        previous=previous,
     )
     _save_items(conn, organization_id, items, document)
+    return document
+
+
+def _create(
+    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    stamp = now()
+    document = _build(conn, account_id, organization_id, body, stamp)
     payments = build_payments(body.payments or [], document, new_id=object_id, now=stamp)
     apply_payment_status(document, [p["amount"] for p in payments])
     return document, payments
@@ -451,29 +466,8 @@ def _checked_replacement(body: DocumentCreate, raw: dict[str, Any], previous: di
 def _rebuild(
     conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate, previous: dict[str, Any]
 ) -> dict[str, Any]:
-    stamp = now()
-    ctx = load_context(conn, organization_id)
-    currency = _currency(body, ctx)
-    items = _load_items(conn, organization_id, body.document_items)
-    client_id, snapshot = _resolve_client(conn, organization_id, body, stamp)
-    date = document_date(body, stamp)
-    number = _number_for(conn, organization_id, body, date, except_id=previous["id"])
-    document = build_document(
-        body,
-        ctx,
-        document_id=previous["id"],
-        number=number,
-        currency=currency,
-        account_id=account_id,
-        client_id=client_id,
-        document_client=snapshot,
-        items=items,
-        now=stamp,
-        new_sub_id=sub_id,
-        previous=previous,
-    )
-    _save_items(conn, organization_id, items, document)
-    payments = (payments_of(conn, [previous["id"]]))[previous["id"]]
+    document = _build(conn, account_id, organization_id, body, now(), previous)
+    payments = payments_of(conn, [previous["id"]])[previous["id"]]
     apply_payment_status(document, [p["amount"] for p in payments])
     return document
 
