@@ -5,7 +5,22 @@ from pathlib import Path
 
 import pytest
 
-from si_mcp.models import Document, DocumentCreate, Filter, Organization, wirejson
+from si_mcp.models import (
+    Client,
+    ClientCreate,
+    ClientUpdate,
+    Document,
+    DocumentClient,
+    DocumentClientInput,
+    DocumentCreate,
+    DocumentIssuerInput,
+    Filter,
+    Organization,
+    OrganizationUpdate,
+    RequestModel,
+    WireModel,
+    wirejson,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -38,3 +53,25 @@ def test_filter_serializes_to_compact_json() -> None:
 def test_filter_rejects_a_malformed_order_term() -> None:
     with pytest.raises(ValueError, match="order term"):
         Filter(order="date SIDEWAYS")
+
+
+_PARTY_KEYS = {"address", "address2", "city", "zip", "state", "country", "taxNumber", "companyNumber", "IBAN", "bank"}
+_PARTY_KEYS |= {"SWIFT", "website", "email", "phone"}
+
+
+@pytest.mark.parametrize(
+    "model", [ClientCreate, ClientUpdate, DocumentClientInput, DocumentIssuerInput, OrganizationUpdate]
+)
+def test_every_party_request_model_bounds_the_address_and_contact_fields_alike(model: type[RequestModel]) -> None:
+    wire_keys = {field.alias or name for name, field in model.model_fields.items()}
+    assert _PARTY_KEYS <= wire_keys
+    body = {"name": "Acme", "IBAN": "BE71096123456769", "city": "Gent"}
+    assert model.model_validate(body).to_wire(exclude_unset=True) == body
+    with pytest.raises(ValueError, match="at most 100 characters"):
+        model.model_validate({"name": "A", "IBAN": "X" * 101})
+
+
+@pytest.mark.parametrize("model", [Client, DocumentClient])
+def test_a_stored_client_and_a_documents_client_snapshot_answer_the_same_party_fields(model: type[WireModel]) -> None:
+    wire_keys = {field.alias or name for name, field in model.model_fields.items()}
+    assert _PARTY_KEYS | {"contact", "countryAlpha2Code", "taxSubject"} <= wire_keys
