@@ -57,14 +57,19 @@ class SpaceInvoices:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
     ) -> None:
-        """Args:
-        access_token: sent as the raw ``Authorization`` header; ``None`` sends none (sign up, log in).
-        base_url: the API root, ``/v1`` included.
-        timeout: httpx timeouts for each attempt.
-        max_retries: extra attempts for calls that are safe to repeat.
-        deadline: seconds one call may take in total, retries and waits included.
-        transport: an httpx transport to use instead of the network (tests, ASGI apps).
-        clock: where retries read the time and sleep; tests pass a fake one.
+        """Build a client; nothing is connected until the first call.
+
+        Args:
+            access_token: sent as the raw ``Authorization`` header; ``None`` sends none (sign up, log in).
+            base_url: the API root, ``/v1`` included.
+            timeout: httpx timeouts for each attempt.
+            max_retries: extra attempts for calls that are safe to repeat.
+            deadline: seconds one call may take in total, retries and waits included.
+            transport: an httpx transport to use instead of the network (tests, ASGI apps).
+            clock: where retries read the time and sleep; tests pass a fake one.
+
+        Raises:
+            ValueError: a malformed token, ``max_retries < 0`` or ``deadline <= 0``.
         """
         check_access_token(access_token)
         http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport, follow_redirects=False)
@@ -88,6 +93,9 @@ class SpaceInvoices:
 
         The app is built on the first request (so creating the client stays cheap) and is
         closed by :meth:`aclose`.
+
+        Raises:
+            ValueError: as for the constructor.
         """
         transport = _LocalTransport(database_url=database_url, data_dir=data_dir, settings=settings)
         return cls(
@@ -101,7 +109,11 @@ class SpaceInvoices:
         return self._base.access_token
 
     def set_access_token(self, token: str | None) -> None:
-        """Use ``token`` for every later request (e.g. after ``accounts.login``); ``None`` sends none."""
+        """Use ``token`` for every later request (e.g. after ``accounts.login``); ``None`` sends none.
+
+        Raises:
+            ValueError: the token would corrupt the ``Authorization`` header.
+        """
         self._base.access_token = token
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -53,3 +54,18 @@ def test_importing_the_client_and_building_a_local_one_loads_no_database_or_pdf_
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def public_methods(owner: type) -> dict[str, object]:
+    members = {name: getattr(owner, name) for name in vars(owner) if name == "__init__" or not name.startswith("_")}
+    return {name: member for name, member in members.items() if inspect.isfunction(member) or inspect.ismethod(member)}
+
+
+def test_every_public_client_method_documents_what_it_raises() -> None:
+    from si_mcp.client import SpaceInvoices, resources
+
+    owners = [SpaceInvoices, *(getattr(resources, name) for name in resources.__all__)]
+    methods = {f"{owner.__name__}.{name}": member for owner in owners for name, member in public_methods(owner).items()}
+    assert len(methods) > 50
+    undocumented = [name for name, member in methods.items() if "Raises:" not in (inspect.getdoc(member) or "")]
+    assert undocumented == ["SpaceInvoices.aclose"]

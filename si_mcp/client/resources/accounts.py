@@ -13,7 +13,13 @@ class Accounts(Resource):
     async def signup(
         self, *, email: str, password: str, firstname: str | None = None, lastname: str | None = None
     ) -> Account:
-        """Create an account (``POST /accounts``). Never retried: a lost answer may mean it exists already."""
+        """Create an account (``POST /accounts``). Never retried: a lost answer may mean it exists already.
+
+        Raises:
+            ValueError: the fields do not make a valid :class:`~si_mcp.models.AccountCreate`.
+            UnprocessableEntityError: the email is taken or the password too weak.
+            SpaceInvoicesError: any other failure.
+        """
         fields = {"email": email, "password": password, "firstname": firstname, "lastname": lastname}
         body = AccountCreate.model_validate({key: value for key, value in fields.items() if value is not None})
         return await self._client.fetch(Account, "POST", "/accounts", body=body, retry=False)
@@ -22,14 +28,31 @@ class Accounts(Resource):
         """Get an access token (``POST /accounts/login``); pass its ``id`` to ``api.set_access_token``.
 
         Not retried: every repeat would mint another live token.
+
+        Raises:
+            ValueError: the fields do not make a valid :class:`~si_mcp.models.LoginRequest`.
+            AuthenticationError: wrong email or password (``error.code`` says which way).
+            SpaceInvoicesError: any other failure.
         """
         fields = {"email": email, "password": password, "ttl": ttl}
         body = LoginRequest.model_validate({key: value for key, value in fields.items() if value is not None})
         return await self._client.fetch(AccessToken, "POST", "/accounts/login", body=body, retry=False)
 
     async def authorized(self) -> Account:
-        """The account the current access token belongs to (401 without a valid token)."""
+        """The account the current access token belongs to.
+
+        Raises:
+            AuthenticationError: no token, or it is invalid or expired.
+            SpaceInvoicesError: any other failure.
+        """
         return await self._client.fetch(Account, "GET", "/accounts/authorized")
 
     async def get(self, account_id: str) -> Account:
+        """One account; only the token's own account is readable.
+
+        Raises:
+            ValueError: ``account_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or another account's id.
+            SpaceInvoicesError: any other failure.
+        """
         return await self._client.fetch(Account, "GET", f"/accounts/{path_id(account_id, 'account_id')}")

@@ -22,15 +22,30 @@ class Documents(Resource):
     async def create(self, organization_id: str, *, body: DocumentCreate) -> Document:
         """Issue a document (numbered, totals computed by the server).
 
-        Retried only when ``body.unique_id`` is set: the API answers a repeated ``uniqueId`` with
-        the document it already made, so a retry can never create a second invoice. Without it a
-        lost answer leaves the outcome unknown, and repeating could bill the client twice.
+        Retried only when ``body.unique_id`` is set: the API's 2024 spec (and the embedded API)
+        answer a repeated ``uniqueId`` with the document already made, older docs with an error;
+        either way a retry can never create a second invoice. Without it a lost answer leaves the
+        outcome unknown, and repeating could bill the client twice.
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            UnprocessableEntityError: the API refused the body (``error.details`` says which fields).
+            APIConnectionError: no answer came; without ``unique_id`` the document may or may not exist.
+            SpaceInvoicesError: any other failure.
         """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents"
         return await self._client.fetch(Document, "POST", path, body=body, retry=body.unique_id is not None)
 
     async def list(self, organization_id: str, *, filter: Filter | None = None) -> builtins.list[Document]:
-        """One page of documents; see :meth:`iterate` for all of them."""
+        """One page of documents, narrowed and ordered by ``filter``; see :meth:`iterate` for all of them.
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            BadRequestError: the filter names an unknown field or operator.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents"
         return await self._client.fetch_list(Document, "GET", path, params=filter_params(filter))
 
@@ -41,6 +56,11 @@ class Documents(Resource):
 
         The filter's own ``skip`` is where paging starts and its ``limit`` caps the total. Give
         an ``order`` when the collection may change while you page, so pages do not overlap.
+
+        Raises:
+            ValueError: ``organization_id`` is not a plain id or ``page_size`` is out of range
+                (at once, not on the first ``await``).
+            SpaceInvoicesError: a page failed, as for :meth:`list`, while iterating.
         """
         path_id(organization_id, "organization_id")
         if not 1 <= page_size <= MAX_LIMIT:
@@ -62,35 +82,84 @@ class Documents(Resource):
                 return
 
     async def count(self, organization_id: str, *, where: dict[str, Any] | None = None) -> int:
+        """How many documents the organization has (matching ``where``, if given).
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            BadRequestError: ``where`` names an unknown field or operator.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents/count"
         return await self._client.fetch_count("GET", path, params=where_params(where))
 
     async def get(self, document_id: str, *, include_payments: bool = False) -> Document:
+        """One document, with its ``payments`` when ``include_payments`` is set.
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document (or it was deleted).
+            AuthenticationError: no valid token, or the document belongs to another account's organization.
+            SpaceInvoicesError: any other failure.
+        """
         params = filter_params(Filter(include="payments")) if include_payments else None
         path = f"/documents/{path_id(document_id, 'document_id')}"
         return await self._client.fetch(Document, "GET", path, params=params)
 
     async def replace(self, document_id: str, *, body: DocumentCreate) -> Document:
-        """Replace a document as a whole (``PUT``); repeating it leaves the same result, so it is retried."""
+        """Replace a document as a whole (``PUT``); repeating it leaves the same result, so it is retried.
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document.
+            UnprocessableEntityError: the body is refused, or the document is issued and may not change.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/documents/{path_id(document_id, 'document_id')}"
         return await self._client.fetch(Document, "PUT", path, body=body)
 
     async def cancel(self, document_id: str) -> None:
-        """Cancel an issued document. Never retried: cancelling a fiscally verified one issues a credit note."""
+        """Cancel an issued document. Never retried: cancelling a fiscally verified one issues a credit note.
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/documents/{path_id(document_id, 'document_id')}/cancel"
         await self._client.fetch_success("POST", path, retry=False)
 
     async def uncancel(self, document_id: str) -> None:
-        """Undo :meth:`cancel`. Never retried, for the same reason."""
+        """Undo :meth:`cancel`. Never retried, for the same reason.
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/documents/{path_id(document_id, 'document_id')}/uncancel"
         await self._client.fetch_success("POST", path, retry=False)
 
     async def delete(self, document_id: str) -> int:
-        """Delete a document (the API refuses issued invoices: cancel those). Returns how many were deleted."""
+        """Delete a document (the API refuses issued invoices: cancel those). Returns how many were deleted.
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document.
+            UnprocessableEntityError: the document is issued and may only be cancelled.
+            SpaceInvoicesError: any other failure.
+        """
         return await self._client.fetch_count("DELETE", f"/documents/{path_id(document_id, 'document_id')}")
 
     async def pdf(self, document_id: str, *, language: str | None = None) -> bytes:
-        """The document rendered as PDF bytes, in ``language`` (e.g. ``"de"``) or the organization's."""
+        """The document rendered as PDF bytes, in ``language`` (e.g. ``"de"``) or the organization's.
+
+        Raises:
+            ValueError: ``document_id`` is not a plain id or ``language`` is not a language code.
+            NotFoundError: no such document.
+            UnprocessableEntityError: the language is not supported.
+            SpaceInvoicesError: any other failure.
+        """
         params = None if language is None else {"l": _language(language)}
         path = f"/documents/{path_id(document_id, 'document_id')}/pdf"
         return await self._client.fetch_bytes("GET", path, params=params, accept="application/pdf")
@@ -98,8 +167,18 @@ class Documents(Resource):
     async def send(self, document_id: str, *, body: SendRequest, language: str | None = None) -> SendResult:
         """Email the document. Never retried: a lost answer may mean the email already left.
 
+        Returns:
+            A :class:`~si_mcp.models.SendResult`. The real API answers only ``success``; the
+            embedded one also says whether the email was ``sent``, ``queued`` or ``failed`` (kept
+            in its outbox for retry), with the message id and recipients.
+
         Raises:
+            ValueError: ``document_id`` is not a plain id or ``language`` is not a language code.
+            NotFoundError: no such document.
+            UnprocessableEntityError: a draft, no recipient, or already sent without ``resend``.
+            APIConnectionError: no answer came; the email may or may not have left.
             APIResponseValidationError: the server answered ``success: false``.
+            SpaceInvoicesError: any other failure.
         """
         params = None if language is None else {"l": _language(language)}
         path = f"/documents/{path_id(document_id, 'document_id')}/send"

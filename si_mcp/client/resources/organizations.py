@@ -23,35 +23,83 @@ __all__ = ["Organizations"]
 
 class Organizations(Resource):
     async def create(self, account_id: str, *, body: OrganizationCreate) -> Organization:
-        """Create an organization for an account. Never retried: a repeat would create a second one."""
+        """Create an organization for an account. Never retried: a repeat would create a second one.
+
+        Raises:
+            ValueError: ``account_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or another account's id.
+            UnprocessableEntityError: the API refused the body (e.g. an unknown country).
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/accounts/{path_id(account_id, 'account_id')}/organizations"
         return await self._client.fetch(Organization, "POST", path, body=body, retry=False)
 
     async def get(self, organization_id: str) -> Organization:
-        """One organization, with its ``_defaults``."""
+        """One organization, with its ``_defaults``.
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}"
         return await self._client.fetch(Organization, "GET", path)
 
     async def update(self, organization_id: str, *, body: OrganizationUpdate) -> Organization:
-        """Change only the fields set on ``body`` (``PATCH``)."""
+        """Change only the fields set on ``body`` (``PATCH``; not retried).
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            UnprocessableEntityError: the API refused the body.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}"
         return await self._client.fetch(Organization, "PATCH", path, body=body)
 
     async def list(self, account_id: str, *, filter: Filter | None = None) -> builtins.list[Organization]:
-        """The organizations an account has access to."""
+        """The organizations an account has access to, narrowed and ordered by ``filter``.
+
+        Raises:
+            ValueError: ``account_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or another account's id.
+            BadRequestError: the filter names an unknown field or operator.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/accounts/{path_id(account_id, 'account_id')}/organizations"
         return await self._client.fetch_list(Organization, "GET", path, params=filter_params(filter))
 
     async def count(self, account_id: str, *, where: dict[str, Any] | None = None) -> int:
+        """How many organizations the account has access to (matching ``where``, if given).
+
+        Raises:
+            ValueError: ``account_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or another account's id.
+            BadRequestError: ``where`` names an unknown field or operator.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/accounts/{path_id(account_id, 'account_id')}/organizations/count"
         return await self._client.fetch_count("GET", path, params=where_params(where))
 
     async def next_document_number(self, organization_id: str, *, type: DocumentType = "invoice") -> str:
-        """The number the next document of ``type`` would get (nothing is reserved)."""
+        """The number the next document of ``type`` would get (nothing is reserved).
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/next-doc-number"
         return (await self._client.fetch(NextDocNumber, "GET", path, params={"type": type})).number
 
     async def invite(self, organization_id: str, *, body: InviteRequest) -> AccountOrganization:
-        """Grant an account access. Never retried: a repeat could send a second invitation email."""
+        """Grant an account access. Never retried: a repeat could send a second invitation email.
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, no access, or a read-only member.
+            UnprocessableEntityError: the API refused the invitation.
+            SpaceInvoicesError: any other failure.
+        """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/invite"
         return await self._client.fetch(AccountOrganization, "POST", path, body=body, retry=False)
