@@ -58,14 +58,26 @@ def send_action(
     doc: Document,
     *,
     recipients: list[str],
+    stored_email: str | None,
     subject: str | None,
     message: str | None,
     resend: bool,
 ) -> Action:
+    """The question before emailing ``doc``; ``stored_email`` is the client's own address, and any other
+    recipient is called out, so an address picked up elsewhere (a note, a document) cannot pass unseen."""
     summary, what = _facts(org, doc)
-    lines = [
-        f"Email {what}?",
-        f"To: {', '.join(clean(r, 100) for r in recipients)}",
+    lines = [f"Email {what}?", f"To: {', '.join(clean(r, 100) for r in recipients)}"]
+    stored = (stored_email or "").strip()
+    other = [r for r in recipients if r.casefold() != stored.casefold()]
+    if other:
+        given = ", ".join(clean(r, 100) for r in other)
+        verb = "is" if len(other) == 1 else "are"
+        lines.append(
+            f"Attention: {given} {verb} not the client's stored email ({clean(stored, 100)})."
+            if stored
+            else f"Attention: the client has no stored email; {given} comes from this request."
+        )
+    lines += [
         f"Client: {clean(summary.client, 60)}",
         f"Amount: {money_text(Decimal(summary.gross), summary.currency)} ({_state(summary)})",
     ]

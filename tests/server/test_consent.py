@@ -228,3 +228,37 @@ async def test_replicas_sharing_the_confirm_secret_accept_each_others_tokens(
 
     assert refused.is_error
     assert accepted["status"] == "canceled"
+
+
+@pytest.mark.anyio
+async def test_a_recipient_other_than_the_clients_stored_email_is_called_out_in_the_question(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    asked: list[str] = []
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server, elicitation_callback=answering("decline", asked=asked)) as c:
+        invoice = await seed(c)
+        number = invoice["document"]["number"]
+        await c.call_tool("send_invoice", {"document": number})
+        await c.call_tool("send_invoice", {"document": number, "recipients": ["billing@elsewhere.example"]})
+
+    assert "Attention" not in asked[0]
+    assert "Attention: billing@elsewhere.example is not the client's stored email (rocket@example.com)" in asked[1]
+
+
+@pytest.mark.anyio
+async def test_a_new_invoice_emailed_to_a_new_address_of_a_known_client_shows_it_in_the_token_preview(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server) as c:
+        await seed(c)
+        again = await c.call_tool(
+            "create_invoice",
+            {**SEED_INVOICE, **UNPAID, "client_email": "other@elsewhere.example", "note": "second", "send": True},
+        )
+
+    email = structured(again)["email"]
+    assert email["status"] == "needs_confirmation" and email["recipients"] == ["other@elsewhere.example"]
+    assert "is not the client's stored email (rocket@example.com)" in text_of(again)
+    assert email["confirmation_token"] in text_of(again)

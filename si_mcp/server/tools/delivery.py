@@ -80,6 +80,7 @@ async def _consent(
         found.org,
         found.doc,
         recipients=plan.recipients,
+        stored_email=found.doc.document_client.email if found.doc.document_client else None,
         subject=subject,
         message=message,
         resend=resend,

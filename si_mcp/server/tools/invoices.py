@@ -95,6 +95,7 @@ class Created:
     doc: "Document"
     replayed: bool
     recipients: list[str]
+    stored_email: str | None  # the client's own address; a different recipient is called out when asking
     message: str | None
     send: bool
 
@@ -113,10 +114,10 @@ def _check_combination(doc_type: str, payments: list[PaymentIn] | None, send: bo
 
 def _client_part(
     found: "Client | None", near: "list[Client]", ref: str, details: dict[str, str], org: "Organization"
-) -> tuple[str | None, dict[str, Any] | None, str | None]:
-    """(clientId, inline client, email to send to) for the request."""
+) -> tuple[str | None, dict[str, Any] | None, str | None, str | None]:
+    """(clientId, inline client, email to send to, the client's stored email) for the request."""
     if found is not None:
-        return found.id, (details or None), details.get("email") or found.email
+        return found.id, (details or None), details.get("email") or found.email, found.email
     if not details:
         hint = ", ".join(f"'{clean(c.name, 60)}'" for c in near)
         maybe = f" Did you mean {hint}?" if hint else ""
@@ -126,7 +127,7 @@ def _client_part(
         )
     if "@" in ref and "email" not in details:
         details = {**details, "email": ref.strip()}
-    return None, {"name": ref.strip(), **details}, details.get("email")
+    return None, {"name": ref.strip(), **details}, details.get("email"), details.get("email")
 
 
 def _items(items: list[ItemIn]) -> list[Any]:
@@ -233,12 +234,12 @@ async def _create(
                 f"idempotency_key '{clean(key)}' was already used for a different request (document "
                 f"{existing.number or existing.id}). Use a new key, or repeat the original arguments exactly."
             )
-        email = existing.document_client.email if existing.document_client else None
+        email = stored = existing.document_client.email if existing.document_client else None
         _check_email(send, email, client)
         doc, replayed = existing, _replayed(ctx, existing)
     else:
         found, near = await lookup.find_client(books, org, client)
-        client_id, inline, email = _client_part(found, near, client, details, org)
+        client_id, inline, email, stored = _client_part(found, near, client, details, org)
         _check_email(send, email, client)
         body = await _body(books, org, request | {"client_id": client_id, "inline": inline}, items, payments, key)
         with api_call(f"create the {type}"):
@@ -248,7 +249,7 @@ async def _create(
         replayed = False
     message = send if isinstance(send, str) and send.strip() else None
     recipients = [email] if send and email else []
-    return Created(org, doc, replayed, recipients, message, bool(send))
+    return Created(org, doc, replayed, recipients, stored, message, bool(send))
 
 
 async def _corrected(books: "Books", org: "Organization", ref: str) -> str:
@@ -302,6 +303,7 @@ async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Cons
         plan.org,
         plan.doc,
         recipients=plan.recipients,
+        stored_email=plan.stored_email,
         subject=None,
         message=plan.message,
         resend=False,
@@ -348,8 +350,10 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
     if decision == "needs_token":
         data = getattr(consent, "data", None)
         confirmation = data.confirmation if isinstance(data, Consent) else None
-        token = confirmation.token if confirmation else None
-        return EmailOutcome(status="needs_confirmation", recipients=recipients, confirmation_token=token)
+        token, preview = (confirmation.token, confirmation.preview) if confirmation else (None, None)
+        return EmailOutcome(
+            status="needs_confirmation", recipients=recipients, detail=preview, confirmation_token=token
+        )
     try:
         note = await send_now(ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False)
     except ToolError as exc:
@@ -367,7 +371,7 @@ def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message
     if email.status == "needs_confirmation" and email.confirmation_token:
         same = " and the same message" if custom_message else ""
         return (
-            f" NOT emailed yet: ask the user to approve sending it to {to}; if they agree, call send_invoice with "
+            f" NOT emailed yet. Ask the user to approve:\n{email.detail}\nIf they agree, call send_invoice with "
             f"document='{doc.number or doc.id}'{same} and confirmation_token='{email.confirmation_token}'."
         )
     return f" Not emailed ({email.status}): {email.detail or ''}".rstrip() + ("" if email.detail else ".")
