@@ -139,3 +139,20 @@ async def test_the_app_starts_on_the_first_request_and_can_restart_after_aclose(
         assert (await login(api)).status_code == 200
     await app.aclose()
     assert (tmp_path / "books.db").exists() and (tmp_path / "data").is_dir()
+
+
+async def test_a_token_with_ttl_minus_one_never_expires_while_a_timed_one_of_the_same_age_does(
+    tmp_path: Path, expect_error
+) -> None:
+    app = create_app(database_url=f"sqlite+aiosqlite:///{tmp_path}/books.db", data_dir=tmp_path)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://local/v1") as api:
+        await signup(api)
+        forever = (await login(api, ttl=-1)).json()
+        timed = (await login(api, ttl=3600)).json()
+        assert forever["ttl"] == -1
+        await app.aclose()  # the token cache goes with the app: the next lookups read the table
+        with sqlite3.connect(tmp_path / "books.db") as db:
+            db.execute("UPDATE access_tokens SET created = '2015-01-01 00:00:00.000000'")
+        assert (await api.get("/accounts/authorized", headers={"Authorization": forever["id"]})).status_code == 200
+        expect_error(await api.get("/accounts/authorized", headers={"Authorization": timed["id"]}), 401)
+    await app.aclose()

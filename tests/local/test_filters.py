@@ -68,6 +68,37 @@ async def test_where_operators(books, where: dict, expected: list) -> None:
 
 
 @pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"filter[where][total][gt]": "100"}, [200, 300]),
+        ({"filter[where][total][gte]": "200", "filter[where][total][lt]": "300"}, [200]),
+        ({"filter[where][total][lte]": "50"}, [50, 10]),
+        (
+            {"filter[where][date][between][0]": "2024-01-02", "filter[where][date][between][1]": "2024-02-01"},
+            [200, 300, 50],
+        ),
+        ({"filter[where][type][inq][0]": "estimate", "filter[where][type][inq][1]": "advance"}, [50]),
+        ({"filter[where][type][nin][0]": "invoice"}, [50]),
+        ({"filter[where][type][neq]": "invoice"}, [50]),
+        ({"filter[where][draft]": "true"}, [10]),
+        ({"filter[where][or][0][total]": "100", "filter[where][or][1][type]": "estimate"}, [100, 50]),
+        ({"filter[where][and][0][type]": "invoice", "filter[where][and][1][total][gt]": "150"}, [200, 300]),
+        ({"filter[where][_documentClient.name][like]": "Client 2"}, [200]),
+        (
+            {
+                "filter[where][_documentClient.name][like]": "^client",
+                "filter[where][_documentClient.name][options]": "i",
+            },
+            [100, 200, 300],
+        ),
+        ({"filter[where][_documentClient.name][nlike]": "Client"}, [50, 10]),
+    ],
+)
+async def test_where_operators_in_bracket_form(books, params: dict, expected: list) -> None:
+    assert totals(await listing(books, **params, **{"filter[order]": "date ASC"})) == expected
+
+
+@pytest.mark.parametrize(
     "order",
     ["total DESC", ["total DESC"], {"total": "DESC"}, ["type ASC", "total DESC"]],
 )
