@@ -218,9 +218,13 @@ outbox = sa.Table(
     sa.Column("attempts", sa.Integer(), nullable=False, default=0),
     sa.Column("last_error", sa.Text(), nullable=True),
     sa.Column("message_id", sa.String(255), nullable=True),
-    sa.Column("recipients", sa.Text(), nullable=False),
+    sa.Column("recipients", sa.Text(), nullable=False),  # "a@x.example, b@y.example" (validated addresses)
+    sa.Column("copy_to", sa.Text(), nullable=False),  # envelope-only copy (sendCopy), same format, or ""
+    sa.Column("language", sa.String(16), nullable=False),  # of the attached PDF; "" = the organization's
     sa.Column("subject", sa.Text(), nullable=False),
     sa.Column("message", sa.Text(), nullable=False),
     sa.Column("created_at", sa.DateTime(), nullable=False),
     sa.Column("sent_at", sa.DateTime(), nullable=True),
+    # When the row may next be claimed: its retry time, or while ``sending``, when the claim expires.
+    sa.Column("next_attempt_at", sa.DateTime(), nullable=False, index=True),
 )

@@ -223,8 +223,9 @@ async def test_email_interrupted_mid_send_is_queued_again_when_the_app_starts(
     invoice = await shop.invoice()
     with anyio.fail_after(15):
         await shop.api.post(f"/documents/{invoice['id']}/send", json={})
-    async with shop.app.services.db.write() as conn:  # as if the process died during SMTP
-        await conn.execute(sa.update(tables.outbox).values(status="sending"))
+    async with shop.app.services.db.write() as conn:  # as if the process died during SMTP, long enough ago
+        expired = datetime(2000, 1, 1)  # that its claim on the row has run out
+        await conn.execute(sa.update(tables.outbox).values(status="sending", next_attempt_at=expired))
 
     restarted = create_app(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
@@ -241,6 +242,37 @@ async def test_email_interrupted_mid_send_is_queued_again_when_the_app_starts(
     assert len(smtp_server.received.envelopes) == 2  # at-least-once: the same Message-ID twice
     ids = {_parse(e.content)["Message-ID"] for e in smtp_server.received.envelopes}
     assert len(ids) == 1
+
+
+@pytest.mark.anyio
+async def test_email_another_live_process_is_sending_is_not_taken_over_by_a_restart(
+    open_shop: Any, smtp_server: Any, tmp_path: Path
+) -> None:
+    import sqlalchemy as sa
+
+    from si_mcp.local import tables
+
+    shop = await open_shop(smtp_port=smtp_server.port)
+    invoice = await shop.invoice()
+    with anyio.fail_after(15):
+        await shop.api.post(f"/documents/{invoice['id']}/send", json={})
+    claimed_until = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=5)
+    async with shop.app.services.db.write() as conn:  # another process claimed it a moment ago
+        await conn.execute(sa.update(tables.outbox).values(status="sending", next_attempt_at=claimed_until))
+
+    restarted = create_app(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
+    )
+    try:
+        services = await restarted.start()
+        with anyio.fail_after(15):
+            assert await services.documents_out.deliver(now=FAR_FUTURE) == []
+    finally:
+        await restarted.aclose()
+
+    [row] = await shop.outbox()
+    assert (row["status"], row["attempts"]) == ("sending", 1)
+    assert len(smtp_server.received.envelopes) == 1
 
 
 @pytest.mark.anyio
@@ -377,10 +409,10 @@ async def test_app_served_with_a_lifespan_retries_failed_emails_in_the_backgroun
 
     shop = await open_shop(smtp_port=smtp_port_down.port)
     invoice = await shop.invoice()
+    monkeypatch.setattr(store, "BACKOFF_BASE", timedelta(0))  # a failed email is due again at once
     with anyio.fail_after(15):
         assert (await shop.api.post(f"/documents/{invoice['id']}/send", json={})).json()["status"] == "failed"
     smtp_port_down.start()
-    monkeypatch.setattr(store, "BACKOFF_BASE", timedelta(0))  # due again at once
     delivered = anyio.Event()
     original = DocumentsOut.deliver
 

@@ -3,16 +3,19 @@
 The send request only *queues*: it commits an outbox row in the same transaction as the document
 change. Delivery is a separate step that any number of times can run over the rows:
 
-* ``claim`` moves due rows (``queued``, or ``failed`` with attempts left) to ``sending`` in one
-  conditional update, so two runs never send the same row;
+* ``claim`` moves due rows (``queued``, ``failed`` with attempts left and its retry time reached, or
+  ``sending`` with an expired claim) to ``sending`` in one write transaction, so two runs never send
+  the same row;
 * the PDF is rendered (cached), the message rebuilt from the row (same ``Message-ID`` every time) and
   handed to the mailer;
 * the row becomes ``sent`` (with when) or ``failed`` (with the error, and retried by a later run).
 
-A process that dies while a row is ``sending`` leaves it so; :meth:`OutboxStore.recover` (called
-when the app starts) puts such rows back in the queue. A crash between commit and delivery leaves a
-``queued`` row that the next run picks up. Either way nothing is lost; the stable ``Message-ID``
-lets receivers drop the rare duplicate of a message interrupted mid-SMTP.
+A crash between commit and delivery leaves a ``queued`` row that the next run picks up. A process
+that dies while a row is ``sending`` leaves it so until its claim expires; then it is delivered again.
+Nothing is lost, but that message may arrive twice: SMTP has no way to ask whether a server got a
+message whose ``250 OK`` never came back, so at-least-once is the best any sender can do. Both copies
+carry the same ``Message-ID`` and are byte-identical, so receivers and mail clients can drop the
+duplicate.
 """
 
 from __future__ import annotations

@@ -1,18 +1,21 @@
 """The local API's outbox table: queue an email inside the document's write transaction, then claim,
 finish and recover rows for :mod:`si_mcp.local.mail.outbox`.
 
-Row layout (``tables.outbox``): ``recipients`` holds JSON ``{"to": [...], "copy": [...], "language": "nl"}``
-— the ``To`` addresses, the envelope-only copy to the sender (``sendCopy``) and the language of the
-attached PDF; ``subject`` and ``message`` are the final texts; ``message_id`` is fixed when the row is
-queued and ``created_at`` is the message's ``Date``, so every attempt sends the same message.
+Row layout (``tables.outbox``): ``recipients`` (the ``To`` addresses) and ``copy_to`` (the envelope-only
+copy to the sender, ``sendCopy``) are comma-separated lists of validated addresses; ``language`` is the
+language of the attached PDF ("" = the organization's); ``subject`` and ``message`` are the final texts;
+``message_id`` is fixed when the row is queued and ``created_at`` is the message's ``Date``, so every
+attempt sends the same message.
 
-Retries follow the row's age: attempt *n* (n ≥ 2) is due ``4**(n-2)`` minutes after the row was
-queued (1, 4, 16, 64 min), and after :data:`MAX_ATTEMPTS` the row stays ``failed``.
+``next_attempt_at`` says when a row may be claimed: a queued row at once; a failed one by the retry
+schedule — attempt *n* (n ≥ 2) is due ``4**(n-2)`` minutes after the row was queued (1, 4, 16, 64 min),
+and after :data:`MAX_ATTEMPTS` the row stays ``failed``; a ``sending`` row when its claim expires
+(:data:`CLAIM_LEASE`, well beyond the SMTP timeout), which is how a row left by a process that died
+mid-send is taken up again, without taking over a row another live process is still sending.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,9 +36,18 @@ from .outbox import FAILED, MAX_ATTEMPTS, QUEUED, SENDING, SENT, OutboxItem
 if TYPE_CHECKING:
     from ..db import Database
 
-__all__ = ["BACKOFF_BASE", "PreviousSend", "SqlOutboxStore", "active_send", "queue_email", "retry_due_at"]
+__all__ = [
+    "BACKOFF_BASE",
+    "CLAIM_LEASE",
+    "PreviousSend",
+    "SqlOutboxStore",
+    "active_send",
+    "queue_email",
+    "retry_due_at",
+]
 
 BACKOFF_BASE = timedelta(minutes=1)
+CLAIM_LEASE = timedelta(minutes=10)
 _ERROR_LIMIT = 2000
 
 
@@ -74,8 +86,7 @@ async def active_send(conn: AsyncConnection, document_id: str) -> PreviousSend |
     row = (await conn.execute(query)).first()
     if row is None:
         return None
-    recipients = tuple(json.loads(row.recipients).get("to", []))
-    return PreviousSend(str(row.status), recipients, _aware(row.sent_at or row.created_at))
+    return PreviousSend(str(row.status), _addresses(row.recipients), _aware(row.sent_at or row.created_at))
 
 
 async def queue_email(
@@ -92,11 +103,14 @@ async def queue_email(
             attempts=0,
             last_error=None,
             message_id=email.message_id,
-            recipients=json.dumps({"to": list(email.recipients), "copy": list(email.copy_to), "language": language}),
+            recipients=", ".join(email.recipients),
+            copy_to=", ".join(email.copy_to),
+            language=language,
             subject=email.subject,
             message=email.body,
             created_at=to_naive(email.created_at),
             sent_at=None,
+            next_attempt_at=to_naive(email.created_at),
         )
     )
     document.update(sentAt=stamp, sentTo=", ".join(email.recipients), updatedAt=stamp)
@@ -112,18 +126,22 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _addresses(text: str) -> tuple[str, ...]:
+    # Validated addresses never contain a comma (email-validator refuses quoted local parts).
+    return tuple(address for address in (part.strip() for part in text.split(",")) if address)
+
+
 def _item(row: sa.Row[Any]) -> OutboxItem:
-    recipients = json.loads(row.recipients)
     return OutboxItem(
         id=row.id,
         organization_id=row.organization_id,
         document_id=row.document_id,
         message_id=row.message_id or f"<{row.id}@si-mcp.invalid>",
-        recipients=tuple(recipients.get("to", [])),
-        copy_to=tuple(recipients.get("copy", [])),
+        recipients=_addresses(row.recipients),
+        copy_to=_addresses(row.copy_to),
         subject=row.subject,
         body=row.message,
-        language=recipients.get("language") or None,
+        language=row.language or None,
         created_at=_aware(row.created_at),
         attempts=row.attempts + 1,
     )
@@ -137,23 +155,27 @@ class SqlOutboxStore:
 
     async def claim(self, *, ids: Sequence[str] | None, now: datetime | None, limit: int) -> list[OutboxItem]:
         o = tables.outbox
-        deliverable = sa.or_(o.c.status == QUEUED, sa.and_(o.c.status == FAILED, o.c.attempts < MAX_ATTEMPTS))
+        real_now = to_naive(datetime.now(UTC))
+        deliverable = _deliverable(real_now)  # claims expire by the real clock, whatever ``now`` says
         wanted = list(ids or [])
         async with self.db.write() as conn:
             rows: list[sa.Row[Any]] = []
             if wanted:
                 rows += (await conn.execute(sa.select(o).where(deliverable, o.c.id.in_(wanted)))).all()
-            if now is not None:
-                query = sa.select(o).where(deliverable, o.c.id.not_in(wanted)).order_by(o.c.created_at).limit(limit)
-                due = [
-                    r
-                    for r in (await conn.execute(query)).all()
-                    if _aware(retry_due_at(r.created_at, r.attempts)) <= now
-                ]
-                rows += due[: max(0, limit - len(rows))]
+            if now is not None and len(rows) < limit:
+                query = (
+                    sa.select(o)
+                    .where(deliverable, o.c.next_attempt_at <= to_naive(now), o.c.id.not_in(wanted))
+                    .order_by(o.c.next_attempt_at)
+                    .limit(limit - len(rows))
+                )
+                rows += (await conn.execute(query)).all()
+            lease_end = real_now + CLAIM_LEASE
             for row in rows:
                 await conn.execute(
-                    sa.update(o).where(o.c.id == row.id, deliverable).values(status=SENDING, attempts=o.c.attempts + 1)
+                    sa.update(o)
+                    .where(o.c.id == row.id)
+                    .values(status=SENDING, attempts=o.c.attempts + 1, next_attempt_at=lease_end)
                 )
         return [_item(row) for row in rows]
 
@@ -175,18 +197,39 @@ class SqlOutboxStore:
         values: dict[str, Any] = (
             {"status": SENT, "sent_at": to_naive(datetime.now(UTC)), "last_error": None}
             if sent
-            else {"status": FAILED, "last_error": detail[:_ERROR_LIMIT]}
+            else {
+                "status": FAILED,
+                "last_error": detail[:_ERROR_LIMIT],
+                "next_attempt_at": to_naive(retry_due_at(item.created_at, item.attempts)),
+            }
         )
         async with self.db.write() as conn:
             await conn.execute(sa.update(o).where(o.c.id == item.id, o.c.status == SENDING).values(**values))
 
     async def recover(self) -> int:
-        """Put rows a dead process left in ``sending`` back in the queue; how many there were."""
+        """Put ``sending`` rows whose claim has expired (their process died mid-send) back in the queue;
+        how many there were. Rows a live process is still sending keep their claim."""
         o = tables.outbox
         async with self.db.write() as conn:
             result = await conn.execute(
                 sa.update(o)
-                .where(o.c.status == SENDING)
+                .where(o.c.status == SENDING, o.c.next_attempt_at <= to_naive(datetime.now(UTC)))
                 .values(status=QUEUED, last_error="interrupted while sending; queued again")
             )
         return int(result.rowcount or 0)
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest row that may still be delivered is due (``None``: nothing left to retry)."""
+        o = tables.outbox
+        async with self.db.read() as conn:
+            query = sa.select(sa.func.min(o.c.next_attempt_at)).where(_deliverable(None))
+            due = (await conn.execute(query)).scalar()
+        return None if due is None else _aware(due)
+
+
+def _deliverable(clock: datetime | None) -> sa.ColumnElement[bool]:
+    """Rows a delivery run may claim: queued, failed with attempts left, or ``sending`` with an expired
+    claim (all ``sending`` rows when ``clock`` is ``None``, for :meth:`SqlOutboxStore.next_due`)."""
+    o = tables.outbox
+    expired = o.c.status == SENDING if clock is None else sa.and_(o.c.status == SENDING, o.c.next_attempt_at <= clock)
+    return sa.or_(o.c.status == QUEUED, sa.and_(o.c.status == FAILED, o.c.attempts < MAX_ATTEMPTS), expired)
