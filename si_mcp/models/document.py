@@ -340,7 +340,9 @@ class DocumentCreate(RequestModel):
     footer: str | None = Field(None, max_length=_TEXT)
     tax_clause: str | None = Field(None, max_length=_TEXT)
     unique_id: str | None = Field(None, min_length=1, max_length=255)
-    decimal_places: int = Field(4, ge=0, le=9)
+    decimal_places: int | None = Field(
+        None, ge=0, le=9, description="precision inputs are cut to; the API stores 9 when not given"
+    )
     document_ids: list[str] = Field(default_factory=list, max_length=100)
     payments: list[DocumentPaymentInput] | None = Field(None, max_length=20)
     send: bool | SendOptions | None = None
