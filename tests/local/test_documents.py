@@ -173,6 +173,18 @@ async def test_totals_follow_the_money_engine(tenant) -> None:
     assert lines[3]["isSeparator"] is True and lines[3]["total"] == 0
 
 
+async def test_inputs_are_cut_at_the_decimal_places_the_document_states_and_stored_as_cut(tenant) -> None:
+    line = {"name": "x", "price": "9.999", "quantity": "1.239", "_documentItemTaxes": []}
+    stated = await tenant.invoice(decimalPlaces=2, _documentItems=[line])
+    assert stated["decimalPlaces"] == 2
+    assert stated["_documentItems"][0]["price"] == 9.99 and stated["_documentItems"][0]["quantity"] == 1.23
+    assert stated["total"] == 12.29  # 9.99 × 1.23 = 12.2877
+    unstated = await tenant.invoice(_documentItems=[line])
+    assert unstated["decimalPlaces"] == 9  # as the live API answers (the seed)
+    assert unstated["_documentItems"][0]["quantity"] == 1.239
+    assert unstated["total"] == 12.39  # 9.999 × 1.239 = 12.388761
+
+
 async def test_amounts_stay_exact_decimals_on_the_wire(tenant) -> None:
     invoice = await tenant.invoice(
         _documentItems=[{"name": "x", "price": 1234567890123.45, "quantity": "0.001", "_documentItemTaxes": []}]

@@ -280,7 +280,7 @@ def _item_out(item: DocumentItemInput, line: LineInput, result: Any, new_sub_id:
         return out
     out.update(
         price=_n(result.price),
-        quantity=_n(item.quantity),
+        quantity=_n(result.quantity),
         unit=item.unit,
         discount=_n(item.discount),
         discountIsAmount=item.discount_is_amount,
@@ -372,7 +372,7 @@ def build_document(
     if body.draft and body.type != "invoice":
         raise AutofillError("draft", "only invoices can be drafts.")
     lines = [_line(item, i, ctx, date, body.type) for i, item in enumerate(items)]
-    places = body.decimal_places if "decimal_places" in body.model_fields_set else DEFAULT_DECIMAL_PLACES
+    places = DEFAULT_DECIMAL_PLACES if body.decimal_places is None else body.decimal_places
     totals = compute_document(lines, currency=currency, decimal_places=places)
     if body.type == "invoice" and totals.total_with_tax < 0:
         raise AutofillError("_documentItems", "an invoice cannot total below zero; issue a credit note instead.")

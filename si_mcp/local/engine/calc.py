@@ -3,7 +3,8 @@
 Policy (one calculation path for every view, PDF and report; render from the stored results):
 
 1. **Inputs are cut, not rounded** (Space Invoices §10): ``price``, ``priceGross``, ``quantity`` and an
-   amount ``discount`` are truncated toward zero to the document's ``decimalPlaces`` (default 4);
+   amount ``discount`` are truncated toward zero to the document's ``decimalPlaces`` (the spec
+   says 4 by default; the live API, and so :mod:`.autofill`, stores 9 when a document does not say);
    percentages (discount percent, tax rate) to 2 decimals.
 2. **Money is rounded half-up** (``ROUND_HALF_UP``, away from zero for negatives) to the currency's
    minor unit (ISO 4217 via babel: EUR 2, JPY 0, BHD 3). Never ``round()`` and never float.
