@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from mcp.server import MCPServer
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
-from mcp.server.mcpserver import RequestStateSecurity
+from mcp.server.mcpserver import Context, RequestStateSecurity
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, InputRequiredResult
 from mcp.types import Tool as MCPTool
+from pydantic import ValidationError
 
 from si_mcp import __version__
 
 from .backend import Backend
 from .consent import Signer
+from .errors import invalid_arguments
 from .prompts import register_prompts
 from .resources import register_resources
 from .schema import compact_schema
@@ -94,6 +98,19 @@ class SiMCPServer(MCPServer[AppState]):
                 for tool in await super().list_tools()
             ]
         return self._compacted
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """As the SDK does it, but arguments that fail validation get a short, actionable message:
+        pydantic's own text repeats the rejected values and links to its docs, which only costs context."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
+                raise
+            raise ToolError(f"Error executing tool {name}: {invalid_arguments(cause)}") from cause
 
 
 def build_server(

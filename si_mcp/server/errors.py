@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .text import clean
 
-__all__ = ["api_call", "build", "describe", "resource_call"]
+__all__ = ["api_call", "build", "describe", "invalid_arguments", "resource_call"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -121,12 +121,24 @@ def resource_call(doing: str) -> Iterator[None]:
         raise ResourceError(describe(exc, doing) or f"Could not {doing}.") from None
 
 
+def _problems(exc: ValidationError) -> str:
+    """``field: message`` for the first few errors; the rejected values are left out (they are the caller's)."""
+    return clean(
+        "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'value'}: {error['msg']}" for error in exc.errors()[:5]
+        ),
+        400,
+    )
+
+
+def invalid_arguments(exc: ValidationError) -> str:
+    """The model-facing sentence for tool arguments that do not match the input schema."""
+    return f"Invalid arguments: {_problems(exc)}. Fix them and call again."
+
+
 def build(model: type[M], what: str, /, **fields: Any) -> M:
     """Build a request body; invalid values become a ToolError naming the fields (never a crash)."""
     try:
         return model(**fields)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or 'value'}: {error['msg']}" for error in exc.errors()[:5]
-        )
-        raise ToolError(f"Invalid {what}: {clean(problems, 400)}. Fix the arguments and call again.") from None
+        raise ToolError(f"Invalid {what}: {_problems(exc)}. Fix the arguments and call again.") from None

@@ -207,6 +207,7 @@ async def test_a_configured_default_organization_is_used_when_none_is_named(tmp_
         ("mark_paid", {"document": "2026-00001", "payment_type": "gold"}),
         ("send_invoice", {"document": "2026-00001", "recipients": ["not an email"]}),
         ("cancel_document", {"document": "x" * 101}),
+        ("create_invoice", {"client": "Rocket man", "items": [{"name": "Suit", "price": "ten"}]}),
     ],
 )
 async def test_every_tool_answers_bad_input_with_a_tool_error(
@@ -217,3 +218,4 @@ async def test_every_tool_answers_bad_input_with_a_tool_error(
         result = await c.call_tool(tool, arguments)
     assert result.is_error
     assert text_of(result).startswith(f"Error executing tool {tool}")
+    assert "errors.pydantic.dev" not in text_of(result) and "input_value" not in text_of(result)
