@@ -21,13 +21,14 @@ def readme_example() -> str:
     return found.group(1)
 
 
-def test_the_readme_client_example_runs_prints_the_paid_seed_invoice_and_saves_its_pdf(tmp_path: Path) -> None:
+def test_the_readme_client_example_runs_prints_the_paid_seed_invoice_sends_it_and_saves_its_pdf(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SI_MCP_", "SPACEINVOICES_"))}
     env["SI_MCP_DATA_DIR"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", readme_example()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"\d{4}-00001 12100 True\n", result.stdout), result.stdout
+    assert re.fullmatch(r"\d{4}-00001 12100 True\nsent \['rocket@example.com'\]\n", result.stdout), result.stdout
     assert (tmp_path / "books.db").exists()
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     assert (tmp_path / "invoice.pdf").read_bytes().startswith(b"%PDF-")
