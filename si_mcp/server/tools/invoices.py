@@ -377,6 +377,15 @@ def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message
     return f" Not emailed ({email.status}): {email.detail or ''}".rstrip() + ("" if email.detail else ".")
 
 
+def _replay_note(idempotency_key: str | None) -> str:
+    if idempotency_key:
+        return f"NOTHING NEW WAS CREATED: idempotency_key '{clean(idempotency_key, 60)}' already made this document."
+    return (
+        "NOTHING NEW WAS CREATED: an identical request earlier today already made this document. If the user "
+        "really wants a second, identical one, call create_invoice again with a new idempotency_key (any unique text)."
+    )
+
+
 async def create_invoice(
     ctx: Ctx,
     client: Annotated[
@@ -426,10 +435,9 @@ async def create_invoice(
         email=email,
         pdf=pdf_uri(plan.doc.id),
     )
-    verb = "Returned the existing document" if plan.replayed else "Created"
-    text = f"{verb}: {document_sentence(plan.org.name, summary, vat)}"
+    text = f"Created: {document_sentence(plan.org.name, summary, vat)}"
     if plan.replayed:
-        text += " (an identical request was already made today; pass a new idempotency_key to create another)"
+        text = f"{_replay_note(idempotency_key)} It is: {document_sentence(plan.org.name, summary, vat)}"
     text += _email_text(email, summary, plan.message is not None) + f" id {summary.id}"
     link = ResourceLink(
         type="resource_link",
