@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from ._base import RequestModel
+from .wirejson import dumps
 
 __all__ = ["MAX_LIMIT", "Filter", "OrderSpec"]
 
@@ -24,7 +25,17 @@ OrderSpec = str | list[str] | dict[str, Literal["ASC", "DESC", "asc", "desc"]]
 
 
 class Filter(RequestModel):
-    """A LoopBack filter; build one and pass it to any ``list`` call."""
+    """A LoopBack filter; build one and pass it to any ``list`` call.
+
+    ``where`` uses the API's field names (camelCase) and LoopBack's operators; values may be
+    ``Decimal``, ``datetime`` or ``date`` and are sent exactly::
+
+        Filter(
+            where={"type": "invoice", "totalDue": {"gt": Decimal("0")}, "date": {"gte": datetime(2026, 1, 1)}},
+            order="date DESC",
+            limit=50,
+        )
+    """
 
     where: dict[str, Any] | None = None
     order: OrderSpec | None = None
@@ -47,6 +58,4 @@ class Filter(RequestModel):
 
     def to_query(self) -> str:
         """The compact JSON to put in ``?filter=``."""
-        from .wirejson import dumps
-
         return dumps(self.model_dump(mode="python", exclude_none=True, by_alias=True))

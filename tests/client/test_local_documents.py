@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -89,6 +90,21 @@ async def test_list_count_and_iterate_over_all_documents(books: Any) -> None:
     ]
     assert paged == sorted(paged)
     assert len(paged) == len(set(paged)) == 7
+
+
+async def test_a_where_with_operators_on_decimal_and_datetime_values_selects_exactly(books: Any) -> None:
+    api, organization_id = books.api, books.organization.id
+    for price in ("100.00", "100.01", "250.50", "250.51"):
+        await api.documents.create(organization_id, body=estimate(price=price))
+    since = datetime.now(UTC) - timedelta(days=2)
+    where = {"total": {"between": [Decimal("100.01"), Decimal("250.50")]}, "date": {"gte": since}}
+
+    selected = await api.documents.list(organization_id, filter=Filter(where=where, order="total ASC"))
+
+    assert [document.total for document in selected] == [Decimal("100.01"), Decimal("250.5")]
+    assert await api.documents.count(organization_id, where=where) == 2
+    later = {"date": {"gt": datetime.now(UTC) + timedelta(days=2)}}
+    assert await api.documents.list(organization_id, filter=Filter(where=later)) == []
 
 
 async def test_replace_changes_a_draft_and_keeps_its_number(books: Any) -> None:
