@@ -87,8 +87,10 @@ class BaseClient:
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
         *,
+        base_url: str,
+        timeout: float | httpx.Timeout,
+        transport: httpx.AsyncBaseTransport | None,
         access_token: str | None,
         max_retries: int,
         deadline: float,
@@ -98,8 +100,9 @@ class BaseClient:
             raise ValueError("max_retries must be >= 0")
         if not deadline > 0:
             raise ValueError("deadline must be > 0 seconds")
-        self._http = http
         self._access_token = check_access_token(access_token)
+        # Built last, so that refused arguments never leave an unclosed client behind.
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport, follow_redirects=False)
         self.max_retries = max_retries
         self.deadline = deadline
         self.clock = clock

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 import anyio
 import httpx
 
-from ._base import BaseClient, Clock, SystemClock, check_access_token
+from ._base import BaseClient, Clock, SystemClock
 from ._constants import DEFAULT_API_URL, DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, LOCAL_BASE_URL
 from .resources import (
     Accounts,
@@ -71,10 +71,14 @@ class SpaceInvoices:
         Raises:
             ValueError: a malformed token, ``max_retries < 0`` or ``deadline <= 0``.
         """
-        check_access_token(access_token)
-        http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport, follow_redirects=False)
         self._base = BaseClient(
-            http, access_token=access_token, max_retries=max_retries, deadline=deadline, clock=clock or SystemClock()
+            base_url=base_url,
+            timeout=timeout,
+            transport=transport,
+            access_token=access_token,
+            max_retries=max_retries,
+            deadline=deadline,
+            clock=clock or SystemClock(),
         )
         self._is_local = isinstance(transport, _LocalTransport)
 

@@ -77,6 +77,12 @@ def test_a_token_that_would_corrupt_the_header_is_refused(token: str) -> None:
         SpaceInvoices(token)
 
 
+@pytest.mark.parametrize(("max_retries", "deadline"), [(-1, 120.0), (2, 0.0), (2, float("nan"))])
+def test_retry_options_that_make_no_sense_are_refused(max_retries: int, deadline: float) -> None:
+    with pytest.raises(ValueError):
+        SpaceInvoices(max_retries=max_retries, deadline=deadline)
+
+
 def test_the_repr_never_shows_the_token() -> None:
     assert "secret-token" not in repr(SpaceInvoices("secret-token"))
 
