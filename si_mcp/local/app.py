@@ -94,6 +94,8 @@ class LocalAPI:
         """Dispose of the engine; the next request would open it again."""
         services, self._services = self._services, None
         if services is not None:
+            if services.documents_out is not None:
+                await services.documents_out.aclose()  # its retry timer, before the engine goes
             await services.db.dispose()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

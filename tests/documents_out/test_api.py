@@ -444,3 +444,47 @@ async def test_app_served_with_a_lifespan_retries_failed_emails_in_the_backgroun
     assert len(smtp_port_down.received.envelopes) == 1
     [row] = await shop.outbox()
     assert row["status"] == "sent"
+
+
+@pytest.mark.anyio
+async def test_without_a_lifespan_a_failed_email_is_retried_when_due(
+    open_shop: Any, smtp_port_down: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside the MCP server the API runs behind httpx.ASGITransport, which sends no lifespan events."""
+    from si_mcp.local.mail import store
+    from si_mcp.local.mail.service import DocumentsOut
+
+    monkeypatch.setattr(store, "BACKOFF_BASE", timedelta(seconds=2))  # the first retry is due within 2 s
+    delivered = anyio.Event()
+    original = DocumentsOut.deliver
+
+    async def watched(self: DocumentsOut, ids: Any = (), *, now: datetime | None = None) -> Any:
+        reports = await original(self, ids, now=now)
+        if any(r.status == "sent" for r in reports):
+            delivered.set()
+        return reports
+
+    monkeypatch.setattr(DocumentsOut, "deliver", watched)
+    shop = await open_shop(smtp_port=smtp_port_down.port)
+    invoice = await shop.invoice()
+    with anyio.fail_after(15):
+        assert (await shop.api.post(f"/documents/{invoice['id']}/send", json={})).json()["status"] == "failed"
+        smtp_port_down.start()
+        await delivered.wait()  # no further request: the app's own timer retried it
+
+    assert len(smtp_port_down.received.envelopes) == 1
+    [row] = await shop.outbox()
+    assert (row["status"], row["attempts"]) == ("sent", 2)
+
+
+@pytest.mark.anyio
+async def test_closing_the_app_cancels_a_waiting_retry_timer(open_shop: Any, smtp_port_down: Any) -> None:
+    shop = await open_shop(smtp_port=smtp_port_down.port)
+    invoice = await shop.invoice()
+    with anyio.fail_after(15):
+        assert (await shop.api.post(f"/documents/{invoice['id']}/send", json={})).json()["status"] == "failed"
+    timer = shop.out._timer
+    assert timer is not None and not timer.done()  # waiting for the retry a minute from now
+
+    await shop.app.aclose()
+    assert timer.cancelled()

@@ -2,14 +2,20 @@
 
 The routes use :class:`DocumentsOut` to render (``GET /documents/{id}/pdf``), to queue an email in the
 same transaction as the document (``POST /documents/{id}/send`` and ``"send"`` on create) and to deliver
-it right after the commit. :meth:`DocumentsOut.run_forever` retries what failed, on a timer, when the
-app is served with a lifespan (``si-mcp api``); without one, every later send also retries the rows
-that are due.
+it right after the commit.
+
+What failed is retried when it falls due (``next_attempt_at``). Served with a lifespan (``si-mcp api``),
+:meth:`DocumentsOut.run_forever` does it in the lifespan's task group. Without one — the app inside the
+MCP server, behind ``httpx.ASGITransport``, never gets lifespan events — a failed send starts one timer
+task that sleeps until the next row is due, delivers, and ends when nothing is left to retry;
+:meth:`DocumentsOut.aclose` (called by ``LocalAPI.aclose``) cancels it, so no task outlives the app.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,6 +71,9 @@ class DocumentsOut:
         )
         self.mailer: Mailer = mailer_for(settings, folder)
         self.store = SqlOutboxStore(db)
+        self._timer: asyncio.Task[None] | None = None  # retries without a lifespan (see the module doc)
+        self._lifespan = False  # run_forever is retrying: no timer needed
+        self._wake: Any = None  # an anyio.Event the retry loop waits on between due times
 
     async def render(self, document: Document, organization: Organization, *, language: str | None) -> bytes:
         return await self.renderer.render(document, organization, language=language)
@@ -123,25 +132,67 @@ class DocumentsOut:
     async def after_commit(self, queued: Queued) -> DeliveryReport | None:
         """Deliver a freshly queued row, together with older rows that are due for a retry."""
         reports = await self.deliver([queued.id], now=datetime.now(UTC))
-        return next((r for r in reports if r.id == queued.id), None)
+        report = next((r for r in reports if r.id == queued.id), None)
+        if report is None or report.status != "sent":
+            self._schedule_retries()
+        return report
 
     async def recover(self) -> int:
+        """At start: re-queue rows a dead process left half-sent, and retry whatever is still due."""
         count = await self.store.recover()
         if count:
             logger.warning("outbox: %d email(s) were interrupted while sending and are queued again", count)
+        self._schedule_retries()
         return count
 
     async def run_forever(self, interval: float = RETRY_INTERVAL_SECONDS) -> None:
-        """Retry due rows every ``interval`` seconds until cancelled."""
+        """Deliver rows as they fall due until cancelled (the lifespan's background task)."""
+        self._lifespan = True
+        await self.aclose()  # a timer started before the lifespan loop took over
+        try:
+            await self._retry_loop(until_idle=False, pause_after_error=interval)
+        finally:
+            self._lifespan = False
+
+    async def aclose(self) -> None:
+        """Stop the retry timer, if one runs; rows left keep their due time for the next start."""
+        timer, self._timer = self._timer, None
+        if timer is not None and not timer.done():
+            timer.cancel()
+            await asyncio.wait([timer])
+
+    def _schedule_retries(self) -> None:
+        """Make sure something delivers the rows that fall due: wake the running loop, or start the timer."""
+        if self._wake is not None:
+            self._wake.set()  # a loop is waiting: it looks at the due times again
+        if self._lifespan or (self._timer is not None and not self._timer.done()):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on asyncio: retried at the next start or send
+            return
+        self._timer = loop.create_task(self._retry_loop(until_idle=True, pause_after_error=RETRY_INTERVAL_SECONDS))
+
+    async def _retry_loop(self, *, until_idle: bool, pause_after_error: float) -> None:
         import anyio
 
         while True:
+            self._wake = wake = anyio.Event()  # before reading the due time, so no wake-up is missed
+            due = await self.store.next_due()
+            if due is None and until_idle:
+                self._wake = None
+                return
+            delay = math.inf if due is None else max(0.0, (due - datetime.now(UTC)).total_seconds())
+            with anyio.move_on_after(delay):
+                await wake.wait()
+            if wake.is_set():
+                continue
             try:
                 await self.deliver(now=datetime.now(UTC))
             except Exception:
-                # A broken run must not end the loop: the next tick tries again.
+                # A broken run must not end the loop (nor spin): pause, then look again.
                 logger.exception("outbox delivery run failed")
-            await anyio.sleep(interval)
+                await anyio.sleep(pause_after_error)
 
 
 def _state(status: str) -> str:
