@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import si_mcp.client
 
@@ -69,3 +70,7 @@ def test_every_public_client_method_documents_what_it_raises() -> None:
     assert len(methods) > 50
     undocumented = [name for name, member in methods.items() if "Raises:" not in (inspect.getdoc(member) or "")]
     assert undocumented == ["SpaceInvoices.aclose"]
+
+
+def test_the_package_ships_its_py_typed_marker() -> None:
+    assert (Path(si_mcp.client.__file__).parent.parent / "py.typed").is_file()
