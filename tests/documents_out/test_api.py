@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -18,6 +20,52 @@ import pytest
 from si_mcp.local import create_app
 
 FAR_FUTURE = datetime.now(UTC) + timedelta(days=1)
+
+
+@asynccontextmanager
+async def restarted(shop: Any, tmp_path: Path) -> AsyncIterator[Any]:
+    """A second app on the same books, as after a restart; the test drives its outbox (its timer is stopped)."""
+    app = create_app(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
+    )
+    try:
+        services = await app.start()
+        await services.documents_out.aclose()
+        with anyio.fail_after(15):
+            yield services.documents_out
+    finally:
+        await app.aclose()
+
+
+@pytest.fixture
+def delivered(monkeypatch: pytest.MonkeyPatch) -> anyio.Event:
+    """Set once any outbox run of any app has sent an email."""
+    from si_mcp.local.mail.service import DocumentsOut
+
+    event = anyio.Event()
+    original = DocumentsOut.deliver
+
+    async def watched(self: DocumentsOut, ids: Any = (), *, now: datetime | None = None) -> Any:
+        reports = await original(self, ids, now=now)
+        if any(r.status == "sent" for r in reports):
+            event.set()
+        return reports
+
+    monkeypatch.setattr(DocumentsOut, "deliver", watched)
+    return event
+
+
+async def _sent_then_left_sending(shop: Any, *, claimed_until: datetime) -> None:
+    """Send an invoice, then mark its outbox row ``sending`` with a claim until ``claimed_until``."""
+    import sqlalchemy as sa
+
+    from si_mcp.local import tables
+
+    invoice = await shop.invoice()
+    with anyio.fail_after(15):
+        await shop.api.post(f"/documents/{invoice['id']}/send", json={})
+    async with shop.app.services.db.write() as conn:
+        await conn.execute(sa.update(tables.outbox).values(status="sending", next_attempt_at=claimed_until))
 
 
 def _text(pdf: bytes) -> str:
@@ -196,16 +244,9 @@ async def test_queued_email_survives_a_crash_before_delivery_and_is_sent_after_r
     assert response.json()["status"] == "queued"
     assert smtp_server.received.envelopes == []
 
-    restarted = create_app(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
-    )
-    try:
-        services = await restarted.start()
-        with anyio.fail_after(15):
-            reports = await services.documents_out.deliver(now=datetime.now(UTC))
-            await services.documents_out.deliver(now=FAR_FUTURE)
-    finally:
-        await restarted.aclose()
+    async with restarted(shop, tmp_path) as out:
+        reports = await out.deliver(now=datetime.now(UTC))
+        await out.deliver(now=FAR_FUTURE)
 
     assert [r.status for r in reports] == ["sent"]
     assert len(smtp_server.received.envelopes) == 1
@@ -215,27 +256,12 @@ async def test_queued_email_survives_a_crash_before_delivery_and_is_sent_after_r
 async def test_email_interrupted_mid_send_is_queued_again_when_the_app_starts(
     open_shop: Any, smtp_server: Any, tmp_path: Path
 ) -> None:
-    import sqlalchemy as sa
-
-    from si_mcp.local import tables
-
     shop = await open_shop(smtp_port=smtp_server.port)
-    invoice = await shop.invoice()
-    with anyio.fail_after(15):
-        await shop.api.post(f"/documents/{invoice['id']}/send", json={})
-    async with shop.app.services.db.write() as conn:  # as if the process died during SMTP, long enough ago
-        expired = datetime(2000, 1, 1)  # that its claim on the row has run out
-        await conn.execute(sa.update(tables.outbox).values(status="sending", next_attempt_at=expired))
+    # As if the process died during SMTP, long enough ago that its claim on the row has run out.
+    await _sent_then_left_sending(shop, claimed_until=datetime(2000, 1, 1))
 
-    restarted = create_app(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
-    )
-    try:
-        services = await restarted.start()
-        with anyio.fail_after(15):
-            await services.documents_out.deliver(now=FAR_FUTURE)
-    finally:
-        await restarted.aclose()
+    async with restarted(shop, tmp_path) as out:
+        await out.deliver(now=FAR_FUTURE)
 
     [row] = await shop.outbox()
     assert (row["status"], row["attempts"]) == ("sent", 2)
@@ -248,27 +274,12 @@ async def test_email_interrupted_mid_send_is_queued_again_when_the_app_starts(
 async def test_email_another_live_process_is_sending_is_not_taken_over_by_a_restart(
     open_shop: Any, smtp_server: Any, tmp_path: Path
 ) -> None:
-    import sqlalchemy as sa
-
-    from si_mcp.local import tables
-
     shop = await open_shop(smtp_port=smtp_server.port)
-    invoice = await shop.invoice()
-    with anyio.fail_after(15):
-        await shop.api.post(f"/documents/{invoice['id']}/send", json={})
-    claimed_until = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=5)
-    async with shop.app.services.db.write() as conn:  # another process claimed it a moment ago
-        await conn.execute(sa.update(tables.outbox).values(status="sending", next_attempt_at=claimed_until))
+    # Another process claimed it a moment ago and is still sending.
+    await _sent_then_left_sending(shop, claimed_until=datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=5))
 
-    restarted = create_app(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
-    )
-    try:
-        services = await restarted.start()
-        with anyio.fail_after(15):
-            assert await services.documents_out.deliver(now=FAR_FUTURE) == []
-    finally:
-        await restarted.aclose()
+    async with restarted(shop, tmp_path) as out:
+        assert await out.deliver(now=FAR_FUTURE) == []
 
     [row] = await shop.outbox()
     assert (row["status"], row["attempts"]) == ("sending", 1)
@@ -402,7 +413,7 @@ async def test_python_client_downloads_pdf_bytes_and_sends(tmp_path: Path, smtp_
 
 @pytest.mark.anyio
 async def test_app_served_with_a_lifespan_retries_failed_emails_in_the_background(
-    open_shop: Any, smtp_port_down: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    open_shop: Any, smtp_port_down: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, delivered: anyio.Event
 ) -> None:
     from si_mcp.local.mail import store
     from si_mcp.local.mail.service import DocumentsOut
@@ -410,19 +421,10 @@ async def test_app_served_with_a_lifespan_retries_failed_emails_in_the_backgroun
     shop = await open_shop(smtp_port=smtp_port_down.port)
     invoice = await shop.invoice()
     monkeypatch.setattr(store, "BACKOFF_BASE", timedelta(0))  # a failed email is due again at once
-    with anyio.fail_after(15):
+    with monkeypatch.context() as patch, anyio.fail_after(15):
+        patch.setattr(DocumentsOut, "_schedule_retries", lambda self: None)  # the served app below retries it
         assert (await shop.api.post(f"/documents/{invoice['id']}/send", json={})).json()["status"] == "failed"
     smtp_port_down.start()
-    delivered = anyio.Event()
-    original = DocumentsOut.deliver
-
-    async def watched(self: DocumentsOut, ids: Any = (), *, now: datetime | None = None) -> Any:
-        reports = await original(self, ids, now=now)
-        if any(r.status == "sent" for r in reports):
-            delivered.set()
-        return reports
-
-    monkeypatch.setattr(DocumentsOut, "deliver", watched)
     served = create_app(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
     )
@@ -448,23 +450,12 @@ async def test_app_served_with_a_lifespan_retries_failed_emails_in_the_backgroun
 
 @pytest.mark.anyio
 async def test_without_a_lifespan_a_failed_email_is_retried_when_due(
-    open_shop: Any, smtp_port_down: Any, monkeypatch: pytest.MonkeyPatch
+    open_shop: Any, smtp_port_down: Any, monkeypatch: pytest.MonkeyPatch, delivered: anyio.Event
 ) -> None:
     """Inside the MCP server the API runs behind httpx.ASGITransport, which sends no lifespan events."""
     from si_mcp.local.mail import store
-    from si_mcp.local.mail.service import DocumentsOut
 
     monkeypatch.setattr(store, "BACKOFF_BASE", timedelta(seconds=2))  # the first retry is due within 2 s
-    delivered = anyio.Event()
-    original = DocumentsOut.deliver
-
-    async def watched(self: DocumentsOut, ids: Any = (), *, now: datetime | None = None) -> Any:
-        reports = await original(self, ids, now=now)
-        if any(r.status == "sent" for r in reports):
-            delivered.set()
-        return reports
-
-    monkeypatch.setattr(DocumentsOut, "deliver", watched)
     shop = await open_shop(smtp_port=smtp_port_down.port)
     invoice = await shop.invoice()
     with anyio.fail_after(15):
@@ -488,3 +479,30 @@ async def test_closing_the_app_cancels_a_waiting_retry_timer(open_shop: Any, smt
 
     await shop.app.aclose()
     assert timer.cancelled()
+
+
+@pytest.mark.anyio
+async def test_an_email_queued_before_a_crash_is_delivered_by_the_next_start_without_another_request(
+    open_shop: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, delivered: anyio.Event
+) -> None:
+    from si_mcp.local.mail.service import DocumentsOut
+
+    shop = await open_shop(smtp_port=smtp_server.port)
+    invoice = await shop.invoice()
+    with monkeypatch.context() as patch:
+        patch.setattr(DocumentsOut, "after_commit", lambda self, queued: anyio.sleep(0))  # died after the commit
+        assert (await shop.api.post(f"/documents/{invoice['id']}/send", json={})).json()["status"] == "queued"
+
+    app = create_app(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
+    )
+    try:
+        with anyio.fail_after(15):
+            await app.start()  # as the first request after a restart does
+            await delivered.wait()
+    finally:
+        await app.aclose()
+
+    assert len(smtp_server.received.envelopes) == 1
+    [row] = await shop.outbox()
+    assert (row["status"], row["attempts"]) == ("sent", 1)
