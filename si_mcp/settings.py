@@ -94,6 +94,22 @@ class Settings(BaseSettings):
     oauth_issuer_url: str | None = Field(
         None, validation_alias="SI_MCP_OAUTH_ISSUER_URL", description="OAuth issuer for the HTTP transport's metadata."
     )
+    oauth_introspection_url: str | None = Field(
+        None,
+        validation_alias="SI_MCP_OAUTH_INTROSPECTION_URL",
+        description="RFC 7662 endpoint that checks OAuth bearer tokens (needs SI_MCP_OAUTH_ISSUER_URL).",
+    )
+    oauth_client_id: str | None = Field(
+        None, validation_alias="SI_MCP_OAUTH_CLIENT_ID", description="Client id for the introspection endpoint."
+    )
+    oauth_client_secret: SecretStr | None = Field(
+        None, validation_alias="SI_MCP_OAUTH_CLIENT_SECRET", description="Client secret for the introspection endpoint."
+    )
+    oauth_required_scopes: list[str] = Field(
+        default_factory=list,
+        validation_alias="SI_MCP_OAUTH_REQUIRED_SCOPES",
+        description='Scopes every bearer token must carry (JSON list, e.g. ["invoices"]).',
+    )
     public_url: str | None = Field(
         None, validation_alias="SI_MCP_PUBLIC_URL", description="Public URL of the HTTP endpoint (resource server URL)."
     )

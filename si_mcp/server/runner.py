@@ -2,8 +2,9 @@
 
 stdio writes only protocol messages to stdout; logs go to stderr. HTTP is stateless JSON
 (no sessions, as the 2026-07-28 protocol expects), checks ``Host``/``Origin`` against an
-allowlist (DNS-rebinding protection), takes a bearer token when ``SI_MCP_HTTP_TOKEN`` is set,
-and refuses to listen beyond loopback without one.
+allowlist (DNS-rebinding protection), takes a bearer token when ``SI_MCP_HTTP_TOKEN`` or an
+introspection endpoint is set (see :mod:`si_mcp.server.auth`), and refuses to listen beyond
+loopback without one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .app import build_server
 from .state import AppState
 
 if TYPE_CHECKING:
+    import httpx2
     from starlette.applications import Starlette
 
     from si_mcp.client import SpaceInvoices
@@ -88,12 +90,18 @@ def resource_url(settings: Settings, host: str, port: int) -> str:
 
 def check_http(settings: Settings, host: str) -> None:
     """Refuse configurations that would expose the books."""
+    if settings.oauth_introspection_url and not settings.oauth_issuer_url:
+        raise HttpConfigError(
+            "SI_MCP_OAUTH_INTROSPECTION_URL needs SI_MCP_OAUTH_ISSUER_URL: clients learn from it where to get "
+            "a token for this server."
+        )
     if is_loopback(host):
         return
-    if settings.http_token is None:
+    if settings.http_token is None and settings.oauth_introspection_url is None:
         raise HttpConfigError(
             f"refusing to serve HTTP on {host} without authentication: set SI_MCP_HTTP_TOKEN "
-            "(clients then send 'Authorization: Bearer <token>'), or bind to 127.0.0.1."
+            "(clients then send 'Authorization: Bearer <token>') or SI_MCP_OAUTH_INTROSPECTION_URL, "
+            "or bind to 127.0.0.1."
         )
     if not settings.public_url and not settings.http_allowed_hosts and host in ("0.0.0.0", "::"):
         raise HttpConfigError(
@@ -103,12 +111,22 @@ def check_http(settings: Settings, host: str) -> None:
 
 
 def http_app(
-    settings: Settings, *, host: str, port: int, api: SpaceInvoices | None = None
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    api: SpaceInvoices | None = None,
+    introspection_transport: httpx2.AsyncBaseTransport | None = None,
 ) -> tuple[MCPServer[AppState], Starlette]:
     """The streamable HTTP app (stateless, JSON responses) and its server; run ``server.session_manager.run()``
     around it when mounting it yourself (uvicorn runs the app's own lifespan)."""
     check_http(settings, host)
-    server = build_server(settings, api=api, http_resource_url=resource_url(settings, host, port))
+    server = build_server(
+        settings,
+        api=api,
+        http_resource_url=resource_url(settings, host, port),
+        introspection_transport=introspection_transport,
+    )
     app = server.streamable_http_app(
         stateless_http=True,
         json_response=True,
