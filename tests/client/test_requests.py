@@ -298,14 +298,15 @@ async def test_search_sends_the_term_url_encoded(mock_client: Any) -> None:
 class PagedServer:
     """A collection of ``total`` documents served with LoopBack limit/skip semantics."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, *, max_page: int | None = None) -> None:
         self.rows = [{"id": f"d{i:04d}", "organizationId": "o1"} for i in range(total)]
+        self.max_page = max_page or total
         self.filters: list[dict[str, Any]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         query = json.loads(request.url.params["filter"])
         self.filters.append(query)
-        skip, limit = query.get("skip", 0), query.get("limit", len(self.rows))
+        skip, limit = query.get("skip", 0), min(query.get("limit", len(self.rows)), self.max_page)
         return httpx.Response(200, json=self.rows[skip : skip + limit])
 
 
@@ -322,6 +323,21 @@ async def test_iterate_stops_on_an_empty_page_when_the_total_is_a_multiple_of_th
     async with mock_client(server) as api:
         assert len([d async for d in api.documents.iterate("o1", page_size=100)]) == 200
     assert len(server.filters) == 3
+
+
+async def test_iterate_gets_everything_from_an_api_that_caps_pages_below_the_page_size(mock_client: Any) -> None:
+    server = PagedServer(250, max_page=100)
+    async with mock_client(server) as api:
+        ids = [document.id async for document in api.documents.iterate("o1", page_size=1000)]
+    assert ids == [row["id"] for row in server.rows]
+    assert [(f["skip"], f["limit"]) for f in server.filters] == [(0, 1000), (100, 100), (200, 100)]
+
+
+async def test_iterate_over_a_collection_smaller_than_one_page_asks_once_more_to_be_sure(mock_client: Any) -> None:
+    server = PagedServer(7)
+    async with mock_client(server) as api:
+        assert len([d async for d in api.documents.iterate("o1", page_size=100)]) == 7
+    assert [(f["skip"], f["limit"]) for f in server.filters] == [(0, 100), (7, 7)]
 
 
 async def test_iterate_keeps_the_filter_and_treats_its_skip_and_limit_as_the_window(mock_client: Any) -> None:

@@ -56,6 +56,8 @@ class Documents(Resource):
 
         The filter's own ``skip`` is where paging starts and its ``limit`` caps the total. Give
         an ``order`` when the collection may change while you page, so pages do not overlap.
+        When the first page comes back short, one more page is asked for, in case the API caps
+        pages below ``page_size``: a collection is never cut short silently.
 
         Raises:
             ValueError: ``organization_id`` is not a plain id or ``page_size`` is out of range
@@ -70,6 +72,7 @@ class Documents(Resource):
     async def _pages(self, organization_id: str, base: Filter, page_size: int) -> AsyncIterator[Document]:
         start = base.skip if base.skip is not None else base.offset or 0
         seen = 0
+        size_honoured = False
         while base.limit is None or seen < base.limit:
             size = page_size if base.limit is None else min(page_size, base.limit - seen)
             page = await self.list(
@@ -78,8 +81,14 @@ class Documents(Resource):
             for document in page:
                 yield document
             seen += len(page)
-            if len(page) < size:
-                return
+            if len(page) >= size:
+                size_honoured = True
+            elif size_honoured or not page:
+                return  # a short page from an API that fills its pages: the end
+            else:
+                # A short first page is the end, or an API that caps pages below our size (the real
+                # one documents no maximum): go on at that size, and the next page tells which.
+                page_size, size_honoured = len(page), True
 
     async def count(self, organization_id: str, *, where: dict[str, Any] | None = None) -> int:
         """How many documents the organization has (matching ``where``, if given).
