@@ -33,7 +33,7 @@ from .backend import Books
 from .errors import api_call, resource_call
 from .state import AppState
 from .tools.organizations import organization_details
-from .views import document_detail, document_summary, org_ref, organization_view
+from .views import document_detail, document_summary, org_brief, org_ref
 
 __all__ = ["register_resources"]
 
@@ -64,7 +64,7 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
         with resource_call("list your organizations"):
             orgs = await lookup.organizations(opened)
         default = state.settings.organization_id or (orgs[0].name if len(orgs) == 1 else None)
-        views = [organization_view(org).model_dump(mode="json") for org in orgs]
+        views = [org_brief(org).model_dump(mode="json") for org in orgs]  # currency and taxes: one organization
         return _dump({"organizations": views, "default": default})
 
     @server.resource("si://organizations/{organization}", name="organization", title="Organization", mime_type=JSON)

@@ -27,6 +27,7 @@ __all__ = [
     "DocumentSummary",
     "ItemView",
     "OrgBrief",
+    "org_brief",
     "OrganizationView",
     "PaymentView",
     "Status",
@@ -158,6 +159,10 @@ def org_ref(org: Organization) -> str:
 
 def _address(*parts: str | None) -> str:
     return clean(", ".join(part for part in parts if part), 300)
+
+
+def org_brief(org: Organization) -> OrgBrief:
+    return OrgBrief(id=org.id, name=clean(org.name, 200), country_code=org.country_alpha2_code)
 
 
 def organization_view(

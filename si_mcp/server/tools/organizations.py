@@ -11,7 +11,7 @@ from ..backend import Books
 from ..errors import api_call
 from ..state import Ctx, books_of, state_of
 from ..text import clean
-from ..views import OrganizationView, OrgBrief, organization_view
+from ..views import OrganizationView, OrgBrief, org_brief, organization_view
 from ._common import OrgArg, ToolSpec, result
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ async def list_organizations(ctx: Ctx) -> Annotated[CallToolResult, Organization
     books = await books_of(ctx)
     orgs = await lookup.organizations(books)
     default = state_of(ctx).settings.organization_id or (orgs[0].name if len(orgs) == 1 else None)
-    views = [OrgBrief(id=org.id, name=clean(org.name, 200), country_code=org.country_alpha2_code) for org in orgs]
+    views = [org_brief(org) for org in orgs]
     if not views:
         text = "No organizations yet. Call create_organization."
     else:
