@@ -63,14 +63,14 @@ def describe(exc: BaseException, doing: str) -> str | None:
     if isinstance(exc, si.NotImplementedByServerError):
         return f"Could not {doing}: {_unavailable(doing)}. Nothing was changed."
     if isinstance(exc, si.UnprocessableEntityError | si.BadRequestError):
-        reason = clean(exc.error.message, 200) or "invalid input"
-        fields = clean(_details(exc.error.details), 300)
-        suffix = f" ({fields})" if fields else ""
+        # The field messages say it all; LoopBack's message only repeats them after "The `X` instance is not valid".
+        reason = clean(_details(exc.error.details), 300) or clean(exc.error.message, 200) or "invalid input"
         return (
-            f"Could not {doing}: Space Invoices rejected the input: {reason}{suffix}. Fix the arguments and call again."
+            f"Could not {doing}: Space Invoices rejected the input: {reason.rstrip('.')}. "
+            "Fix the arguments and call again."
         )
     if isinstance(exc, si.ConflictError):
-        return f"Could not {doing}: it conflicts with the current state ({clean(exc.error.message, 200)})."
+        return f"Could not {doing}: it conflicts with the current state ({clean(exc.error.message, 200).rstrip('.')})."
     if isinstance(exc, si.AuthenticationError):
         return (
             f"Could not {doing}: access denied. The object does not exist in your account, or the access token "

@@ -99,3 +99,15 @@ def test_client_errors_become_sentences_about_what_to_do(error: Exception, says:
 
 def test_other_exceptions_are_not_described() -> None:
     assert describe(RuntimeError("secret"), "do it") is None
+
+
+def test_a_validation_error_names_each_field_once_and_ends_with_one_full_stop() -> None:
+    loopback = "The `Payment` instance is not valid. Details: `amount` EUR amounts have at most 2 decimals."
+    error = _error(UnprocessableEntityError, 422, loopback, {"messages": {"amount": ["at most 2 decimals."]}})
+    without_fields = _error(UnprocessableEntityError, 422, 'Already sent; pass "resend": true.')
+
+    assert describe(error, "record the payment") == (
+        "Could not record the payment: Space Invoices rejected the input: amount: at most 2 decimals. "
+        "Fix the arguments and call again."
+    )
+    assert '"resend": true. Fix' in (describe(without_fields, "send it") or "")
