@@ -219,3 +219,16 @@ async def test_every_tool_answers_bad_input_with_a_tool_error(
     assert result.is_error
     assert text_of(result).startswith(f"Error executing tool {tool}")
     assert "errors.pydantic.dev" not in text_of(result) and "input_value" not in text_of(result)
+
+
+@pytest.mark.anyio
+async def test_texts_name_each_tax_rate_once_and_count_one_document_in_the_singular(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        created = await c.call_tool("create_organization", SEED_ORGANIZATION)
+        await c.call_tool("create_invoice", SEED_INVOICE)
+        found = await c.call_tool("find_documents", {})
+
+    assert "taxes: BTW 21%, BTW 12%, BTW 6%." in text_of(created)
+    assert text_of(found).startswith("1 document matches in International Space Agency")

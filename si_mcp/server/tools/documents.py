@@ -137,7 +137,8 @@ async def _where(
 
 
 def _page_text(org: "Organization", page: DocumentsPage, status: str | None, offset: int) -> str:
-    head = f"{page.total} documents match in {clean(org.name)}" + (f" ({status})" if status else "")
+    matches = "1 document matches" if page.total == 1 else f"{page.total} documents match"
+    head = f"{matches} in {clean(org.name)}" + (f" ({status})" if status else "")
     lines = [
         f"{d.number or d.id} {clean(d.client, 40)} {money_text(Decimal(d.gross), d.currency)} "
         f"{d.status}{f' due {d.due_date}' if d.due_date and d.status in ('unpaid', 'overdue') else ''} (id {d.id})"

@@ -40,8 +40,13 @@ async def organization_details(books: "Books", org: "Organization") -> Organizat
     return organization_view(org, currency=currency, taxes=taxes)
 
 
+def _tax_label(label: str, rate: str) -> str:
+    """``BTW 21%`` as it is, ``VAT 21%`` for a bare ``VAT`` (abbreviations often carry the rate already)."""
+    return label if f"{rate}%" in label.replace(" %", "%") else f"{label} {rate}%"
+
+
 def _describe(view: OrganizationView) -> str:
-    taxes = ", ".join(f"{tax.abbreviation or tax.name} {tax.rate}%" for tax in view.taxes[:6]) or "none"
+    taxes = ", ".join(_tax_label(tax.abbreviation or tax.name, tax.rate) for tax in view.taxes[:6]) or "none"
     return (
         f"{view.name} (id {view.id}), {view.country_code}: locale {view.locale}, "
         f"currency {view.currency or 'not set'}, taxes: {taxes}."
