@@ -200,6 +200,20 @@ async def test_an_invalid_body_fails_before_sending(mock_client: Any) -> None:
     assert server.requests == []
 
 
+@pytest.mark.parametrize("create_only", [{"payments": [{"type": "card"}]}, {"send": True}])
+async def test_a_replace_carrying_payments_or_send_is_refused_before_sending(
+    create_only: dict[str, Any], mock_client: Any
+) -> None:
+    server = Recorder(DOCUMENT)
+    body = DocumentCreate.model_validate(
+        {"clientId": "c1", "_documentItems": [{"name": "Suit", "price": 1}], **create_only}
+    )
+    async with mock_client(server) as api:
+        with pytest.raises(ValueError):
+            await api.documents.replace("d1", body=body)
+    assert server.requests == []
+
+
 async def test_signup_and_login_send_only_the_given_fields(mock_client: Any) -> None:
     account = {"id": "a1", "email": "a@example.com"}
     token = {"id": "tok", "ttl": 60, "userId": "a1", "created": "2024-01-01T00:00:00.000Z"}

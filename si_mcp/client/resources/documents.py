@@ -118,12 +118,17 @@ class Documents(Resource):
     async def replace(self, document_id: str, *, body: DocumentCreate) -> Document:
         """Replace a document as a whole (``PUT``); repeating it leaves the same result, so it is retried.
 
+        ``payments`` and ``send`` belong to create only: a retried replace carrying them could record
+        money or send an email twice, so they are refused here (the embedded API refuses them too).
+
         Raises:
-            ValueError: ``document_id`` is empty or not a plain id.
+            ValueError: ``document_id`` is not a plain id, or ``body`` carries ``payments`` or ``send``.
             NotFoundError: no such document.
             UnprocessableEntityError: the body is refused, or the document is issued and may not change.
             SpaceInvoicesError: any other failure.
         """
+        if body.payments or body.send:
+            raise ValueError("payments and send can only be given on create; use payments.create and send")
         path = f"/documents/{path_id(document_id, 'document_id')}"
         return await self._client.fetch(Document, "PUT", path, body=body)
 
