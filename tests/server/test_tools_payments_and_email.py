@@ -10,7 +10,7 @@ from mcp import Client
 from si_mcp.client import SpaceInvoices
 from si_mcp.server import build_server
 
-from .conftest import answering, make_settings, seed, structured, text_of
+from .conftest import SEED_INVOICE, SEED_ORGANIZATION, answering, make_settings, seed, structured, text_of
 
 YES = {"confirm": True}
 
@@ -94,3 +94,21 @@ async def test_drafts_and_clients_without_email_cannot_be_sent(tmp_path: Path, a
 
     assert draft_sent.is_error and "draft" in text_of(draft_sent)
     assert unknown.is_error and "recipients" in text_of(unknown)
+
+
+@pytest.mark.anyio
+async def test_without_an_smtp_server_the_texts_say_the_email_was_not_delivered(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES)
+    ) as c:
+        created = await c.call_tool("create_organization", SEED_ORGANIZATION)
+        assert not created.is_error
+        invoice = await c.call_tool("create_invoice", {**SEED_INVOICE, "send": True})
+        number = structured(invoice)["document"]["number"]
+        again = await c.call_tool("send_invoice", {"document": number, "resend": True})
+
+    for text in (text_of(invoice), text_of(again)):
+        assert "NOT delivered to rocket@example.com: no SMTP server is configured (SI_MCP_SMTP_HOST)" in text
+        assert "Emailed" not in text and ".eml" in text

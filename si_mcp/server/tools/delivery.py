@@ -120,14 +120,13 @@ async def send_invoice(
             confirmation_token=token,
         )
         return result(text, data)
-    note = await send_now(ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend)
+    how = await send_now(ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
     data = SendResult(
-        organization=org_ref(org), document=document_ref(doc), status="sent", recipients=plan.recipients, detail=note
+        organization=org_ref(org), document=document_ref(doc), status="sent", recipients=plan.recipients, detail=how
     )
-    label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(org.name)}"
-    return result(f"Emailed the {label} to {', '.join(plan.recipients)}." + (f" {note}" if note else ""), data)
+    return result(f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(org.name)}: {how}", data)
 
 
 async def get_pdf(

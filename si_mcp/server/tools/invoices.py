@@ -316,21 +316,29 @@ async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Cons
 
 async def send_now(
     ctx: Ctx, doc: "Document", *, recipients: list[str], subject: str | None, message: str | None, resend: bool
-) -> str | None:
-    """Email ``doc`` (the one place a send request is made); returns what the backend said about delivery."""
+) -> str:
+    """Email ``doc`` (the one place a send request is made); returns a sentence on how delivery went.
+
+    The document counts as sent either way; "not delivered" is said plainly so the model does not tell
+    the user the client has it when it sits in the outbox."""
     from si_mcp.models import SendRequest
 
+    state = state_of(ctx)
     books = await books_of(ctx)
     body = build(SendRequest, "email", recipients=",".join(recipients), subject=subject, message=message, resend=resend)
     with api_call("send the document by email"):
         answer = await books.api.documents.send(doc.id, body=body)
+    to = ", ".join(recipients)
+    detail = clean(answer.detail, 300) if answer.detail else ""
     if answer.status == "failed":
         reason = clean(answer.error or "", 200)
-        return f"Delivery failed for now ({reason}); it stays in the outbox and is retried."
+        return f"NOT delivered to {to} yet ({reason}); it stays in the outbox and is retried."
     if answer.status == "queued":
-        return "Queued for delivery."
-    detail = clean(answer.detail, 300) if answer.detail else ""
-    return detail[:1].upper() + detail[1:] or None
+        return f"Queued for delivery to {to}."
+    if state.settings.use_local_backend and not state.settings.smtp_host:
+        saved = detail.removesuffix(" (no SMTP server configured)") or "saved in the outbox folder"
+        return f"NOT delivered to {to}: no SMTP server is configured (SI_MCP_SMTP_HOST); the email was {saved}."
+    return f"Emailed to {to}." + (f" {detail[:1].upper()}{detail[1:]}." if detail else "")
 
 
 async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: ElicitationResult[Any]) -> EmailOutcome | None:
@@ -355,19 +363,17 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
             status="needs_confirmation", recipients=recipients, detail=preview, confirmation_token=token
         )
     try:
-        note = await send_now(ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False)
+        how = await send_now(ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False)
     except ToolError as exc:
         return EmailOutcome(status="failed", recipients=recipients, detail=str(exc))
-    return EmailOutcome(status="sent", recipients=recipients, detail=note)
+    return EmailOutcome(status="sent", recipients=recipients, detail=how)
 
 
 def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message: bool) -> str:
     if email is None:
         return ""
-    to = ", ".join(email.recipients)
     if email.status == "sent":
-        already = email.detail and email.detail.startswith("Already emailed")
-        return f" {email.detail}" if already else f" Emailed to {to}." + (f" {email.detail}" if email.detail else "")
+        return f" {email.detail}"
     if email.status == "needs_confirmation" and email.confirmation_token:
         same = " and the same message" if custom_message else ""
         return (
