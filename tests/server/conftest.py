@@ -30,6 +30,15 @@ SEED_INVOICE = {
     "payments": [{"type": "card"}],
 }
 
+# A raw JSON-RPC initialize over streamable HTTP (the HTTP and auth tests post it with and without tokens).
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+JSON_HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[SpaceInvoices]:

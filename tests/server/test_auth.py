@@ -20,19 +20,12 @@ from si_mcp.client import SpaceInvoices
 from si_mcp.server.auth import IntrospectionTokenVerifier
 from si_mcp.server.runner import HttpConfigError, check_http, http_app
 
-from .conftest import make_settings
+from .conftest import INITIALIZE, JSON_HEADERS, make_settings
 
 BASE = "http://127.0.0.1:8000"
 RESOURCE = f"{BASE}/mcp"
 ISSUER = "http://auth.example"
 INTROSPECT = f"{ISSUER}/introspect"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
-JSON_HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 OAUTH = {
     "SI_MCP_OAUTH_INTROSPECTION_URL": INTROSPECT,
     "SI_MCP_OAUTH_ISSUER_URL": ISSUER,

@@ -16,16 +16,9 @@ from mcp.client.streamable_http import streamable_http_client
 from si_mcp.client import SpaceInvoices
 from si_mcp.server.runner import HttpConfigError, http_app, run_server
 
-from .conftest import SEED_INVOICE, SEED_ORGANIZATION, answering, make_settings, structured
+from .conftest import INITIALIZE, JSON_HEADERS, SEED_INVOICE, SEED_ORGANIZATION, answering, make_settings, structured
 
 BASE = "http://127.0.0.1:8000"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
-JSON_HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 
 
 @asynccontextmanager
