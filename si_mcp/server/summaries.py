@@ -31,7 +31,9 @@ def _state(summary: DocumentSummary) -> str:
         return "paid in full"
     if summary.status in ("unpaid", "overdue"):
         due = f", due {summary.due_date}" if summary.due_date else ""
-        return f"{summary.status}: {money_text(Decimal(summary.amount_due), summary.currency)} to pay{due}"
+        amount = Decimal(summary.amount_due)
+        owed = "to refund" if amount < 0 else "to pay"
+        return f"{summary.status}: {money_text(abs(amount), summary.currency)} {owed}{due}"
     return summary.status
 
 

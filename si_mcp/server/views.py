@@ -194,7 +194,8 @@ def document_status(doc: Document, *, today: dt.date | None = None) -> Status:
         return "canceled"
     if doc.type == "estimate":
         return "open"
-    if doc.paid_in_full or doc.total_due <= 0:
+    # A credit note with negative amounts owes the client money: its negative total_due is not "paid".
+    if doc.paid_in_full or (doc.total_with_tax > 0 and doc.total_due <= 0):
         return "paid"
     due = day(doc.date_due)
     if due is not None and due < (today or dt.date.today()):

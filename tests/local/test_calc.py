@@ -119,6 +119,13 @@ def test_payments_report_paid_due_and_paid_in_full() -> None:
     assert not payment_status(D(0), [], currency="EUR").paid_in_full
 
 
+def test_a_negative_credit_note_is_settled_only_by_refunds_reaching_its_total() -> None:
+    assert not payment_status(D("-121"), [], currency="EUR").paid_in_full
+    assert not payment_status(D("-121"), [D("-100")], currency="EUR").paid_in_full
+    refunded = payment_status(D("-121"), [D("-121")], currency="EUR")
+    assert (refunded.paid_in_full, refunded.total_due) == (True, D("0.00"))
+
+
 def test_rounding_is_half_up_not_bankers() -> None:
     assert round_money(D("2.675"), "EUR") == D("2.68")
     assert round_money(D("0.125"), "EUR") == D("0.13")

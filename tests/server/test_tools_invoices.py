@@ -181,3 +181,16 @@ async def test_a_replayed_request_does_not_email_the_invoice_again(tmp_path: Pat
     assert again["replayed"] is True and again["email"]["status"] == "sent"
     assert "Already emailed" in again["email"]["detail"]
     assert len(asked) == 1
+
+
+@pytest.mark.anyio
+async def test_a_negative_credit_note_reads_as_money_to_refund_not_as_paid(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        refund_item = {"name": "Space suit returned", "quantity": 1, "price": -100, "tax_rates": [21]}
+        credit = await c.call_tool(
+            "create_invoice", {**SEED_INVOICE, "payments": None, "type": "credit-note", "items": [refund_item]}
+        )
+
+    assert structured(credit)["document"]["status"] == "unpaid"
+    assert "121.00 EUR to refund" in text_of(credit)

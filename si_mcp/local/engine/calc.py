@@ -24,7 +24,8 @@ Policy (one calculation path for every view, PDF and report; render from the sto
 7. **Gross prices**: when only ``priceGross`` is given, price = priceGross ÷ (1 + Σ non-compound rates)
    ÷ (1 + Σ compound rates), rounded half-up to ``decimalPlaces``.
 8. **Payments**: ``totalPaid`` = Σ payments (rounded to the currency), ``totalDue`` = totalWithTax −
-   totalPaid (negative when overpaid), ``paidInFull`` when something is owed and it is covered.
+   totalPaid (negative when overpaid), ``paidInFull`` when something is owed and it is covered. The rule
+   is sign-symmetric: a negative credit note is settled by refunds (negative payments) reaching its total.
 """
 
 from __future__ import annotations
@@ -242,4 +243,8 @@ def payment_status(total_with_tax: Decimal, amounts: Iterable[Decimal], *, curre
     """What has been paid, what is still due, and whether the document is paid in full."""
     paid = round_money(sum(amounts, _ZERO), currency)
     due = round_money(total_with_tax - paid, currency)
-    return PaymentStatus(total_paid=paid, total_due=due, paid_in_full=total_with_tax > 0 and paid >= total_with_tax)
+    if total_with_tax > 0:
+        settled = paid >= total_with_tax
+    else:
+        settled = total_with_tax < 0 and paid <= total_with_tax
+    return PaymentStatus(total_paid=paid, total_due=due, paid_in_full=settled)
