@@ -232,3 +232,20 @@ async def test_texts_name_each_tax_rate_once_and_count_one_document_in_the_singu
 
     assert "taxes: BTW 21%, BTW 12%, BTW 6%." in text_of(created)
     assert text_of(found).startswith("1 document matches in International Space Agency")
+
+
+@pytest.mark.anyio
+async def test_get_document_shows_unit_prices_like_amounts_and_keeps_extra_decimals(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    items = [
+        {"name": "Space suit", "quantity": 1, "price": 10000, "tax_rates": [21]},
+        {"name": "Bolt", "quantity": 1000, "price": "0.1234", "tax_rates": [21]},
+    ]
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        made = structured(await c.call_tool("create_invoice", {**SEED_INVOICE, "items": items, "payments": None}))
+        shown = text_of(await c.call_tool("get_document", {"document": made["document"]["number"]}))
+
+    assert "Space suit at 10,000.00 EUR" in shown
+    assert "Bolt at 0.1234 EUR" in shown

@@ -270,7 +270,10 @@ def _item_line(item: ItemView, currency: str) -> str:
     taxes = f" +{'/'.join(item.tax_rates)}% VAT" if item.tax_rates else ""
     unit = f" {item.unit}" if item.unit else " x"
     total = money_text(Decimal(item.net), currency)
-    return f"- {item.quantity}{unit} {item.name} at {item.price} {currency}{discount}{taxes} = {total}"
+    price = Decimal(item.price)
+    # Unit prices may carry more decimals than the currency (0.1234 EUR); show those exactly.
+    shown = money_text(price, currency) if price == Decimal(money(price, currency)) else f"{price:,} {currency}"
+    return f"- {item.quantity}{unit} {item.name} at {shown}{discount}{taxes} = {total}"
 
 
 async def get_document(
