@@ -46,14 +46,16 @@ Timestamp = Annotated[datetime, AfterValidator(_as_utc), PlainSerializer(format_
 
 # Inputs larger than this are refused: no real invoice needs them, and they would only
 # exercise overflow paths. 10**15 leaves room for 1234567890123.45.
-_MAX_INPUT = Decimal(10) ** 15
+_MAX_DIGITS = 15
+_MAX_INPUT = Decimal(10) ** _MAX_DIGITS
 _MAX_FRACTION_DIGITS = 12
 
 
 def _bounded(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("must be a finite number")
-    if abs(value) >= _MAX_INPUT:
+    # adjusted() (the exponent of the leading digit) needs no arithmetic: abs() of 1e999999999 overflows.
+    if value and value.adjusted() >= _MAX_DIGITS:
         raise ValueError(f"must be smaller than {_MAX_INPUT:,} in absolute value")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS:

@@ -21,6 +21,9 @@ __all__ = ["MAX_LIMIT", "Filter", "OrderSpec"]
 MAX_LIMIT = 1000
 """The local API never returns more rows than this in one page."""
 
+_MAX_SKIP = 2**63 - 1
+"""The largest offset a SQL engine takes (a signed 64-bit integer); larger is a 400, not a 500."""
+
 OrderSpec = str | list[str] | dict[str, Literal["ASC", "DESC", "asc", "desc"]]
 
 
@@ -40,8 +43,8 @@ class Filter(RequestModel):
     where: dict[str, Any] | None = None
     order: OrderSpec | None = None
     limit: int | None = Field(None, ge=0, le=MAX_LIMIT)
-    skip: int | None = Field(None, ge=0)
-    offset: int | None = Field(None, ge=0, description="LoopBack 4 spelling of skip")
+    skip: int | None = Field(None, ge=0, le=_MAX_SKIP)
+    offset: int | None = Field(None, ge=0, le=_MAX_SKIP, description="LoopBack 4 spelling of skip")
     fields: dict[str, bool] | list[str] | None = None
     include: str | list[str] | dict[str, Any] | None = None
     deleted: bool | None = None

@@ -67,6 +67,8 @@ async def test_malformed_bodies_are_a_400(tenant, expect_error, raw: bytes) -> N
         (document(_documentItems=[{**GOOD_ITEM, "discount": 150}]), "_documentItems.0"),
         (document(_documentItems=[{**GOOD_ITEM, "price": 10**30}]), "_documentItems.0.price"),
         (document(_documentItems=[{**GOOD_ITEM, "price": "1e400"}]), "_documentItems.0.price"),
+        (document(_documentItems=[{**GOOD_ITEM, "price": "1e999999999"}]), "_documentItems.0.price"),
+        (document(_documentItems=[{**GOOD_ITEM, "quantity": "-1e999999999"}]), "_documentItems.0.quantity"),
         (document(_documentItems=[{**GOOD_ITEM, "quantity": "0.0000000000001"}]), "_documentItems.0.quantity"),
         (document(_documentItems=[{"name": "no price"}]), "_documentItems.0.price"),
         (
