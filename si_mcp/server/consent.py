@@ -123,7 +123,7 @@ class Signer:
         return Confirmation(token=token, expires_at=datetime.fromtimestamp(expires, UTC), preview=action.question)
 
     def verify(self, action: Action, token: str, *, now: float | None = None) -> None:
-        """Raise a ToolError saying why ``token`` does not allow ``action``."""
+        """Raise a ToolError saying why ``token`` does not allow ``action``; an accepted token is spent."""
         moment = now if now is not None else time.time()
         head, _, mac = token.strip().partition(".")
         if not head.isdigit() or not mac:
@@ -136,6 +136,9 @@ class Signer:
                 "or another amount, or the document changed since (the action may already have happened). "
                 "Call again without it to get a fresh preview, and ask the user."
             )
+        # Spent as soon as it is accepted (no await in between): two calls racing with one token cannot both
+        # pass before the first one changed the document.
+        self.spend(token, now=moment)
 
     def spend(self, token: str, *, now: float | None = None) -> None:
         """Remember a used token until it expires anyway."""

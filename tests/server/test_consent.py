@@ -166,6 +166,44 @@ async def test_a_payment_token_is_refused_for_another_amount(tmp_path: Path, api
 
 
 @pytest.mark.anyio
+async def test_one_token_used_by_concurrent_calls_records_one_payment(
+    tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create = api.payments.create
+    results: list[Any] = []
+    others_answered = anyio.Event()
+    overtaken: list[bool] = []
+
+    async def create_once_the_others_answered(*args: Any, **kwargs: Any) -> Any:
+        with anyio.move_on_after(5):  # a second call let through would wait for this payment: no deadlock
+            await others_answered.wait()
+        if not others_answered.is_set():
+            overtaken.append(True)
+            raise RuntimeError("another call got past the token")
+        return await create(*args, **kwargs)
+
+    monkeypatch.setattr(api.payments, "create", create_once_the_others_answered)
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server) as c:
+        invoice = await seed(c, **UNPAID)
+        args = {"document": invoice["document"]["number"], "amount": 100}
+        token = structured(await c.call_tool("mark_paid", args))["confirmation_token"]
+
+        async def confirm() -> None:
+            results.append(await c.call_tool("mark_paid", {**args, "confirmation_token": token}))
+            if len(results) == 4:
+                others_answered.set()
+
+        async with anyio.create_task_group() as group:
+            for _ in range(5):
+                group.start_soon(confirm)
+
+    assert not overtaken
+    assert [r.is_error for r in results].count(False) == 1
+    assert str((await api.documents.get(invoice["document"]["id"])).total_paid) == "100"
+
+
+@pytest.mark.anyio
 async def test_a_new_invoice_sent_by_a_client_without_elicitation_waits_for_a_send_invoice_token(
     tmp_path: Path, api: SpaceInvoices
 ) -> None:

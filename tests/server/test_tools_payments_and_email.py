@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import anyio
 import pytest
 from mcp import Client
 
@@ -33,6 +34,27 @@ async def test_partial_payments_report_what_remains_and_the_last_one_defaults_to
     assert structured(rest)["payment"] == {"type": "bank", "amount": "10000.00", "date": "2026-11-01"}
     assert structured(rest)["document"]["status"] == "paid"
     assert more.is_error and "already paid in full" in text_of(more)
+
+
+@pytest.mark.anyio
+async def test_concurrent_calls_paying_what_is_due_record_it_once(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES)
+    ) as c:
+        invoice = await seed(c, payments=None)
+        results = []
+
+        async def pay() -> None:
+            results.append(await c.call_tool("mark_paid", {"document": invoice["document"]["number"]}))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(5):
+                group.start_soon(pay)
+
+    assert [r.is_error for r in results].count(False) == 1
+    assert all("already paid in full" in text_of(r) for r in results if r.is_error)
+    doc = await api.documents.get(invoice["document"]["id"])
+    assert (str(doc.total_paid), str(doc.total_due)) == ("12100", "0")
 
 
 @pytest.mark.anyio

@@ -1,10 +1,12 @@
 """``mark_paid``: record a (partial) payment after the user agreed."""
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
+import anyio
 from mcp.server.mcpserver import Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
@@ -19,7 +21,13 @@ from ..views import PaymentView, document_ref, document_summary, org_ref, paymen
 from ._common import DocArg, DocTypeArg, Number, OrgArg, PaymentType, TokenArg, ToolSpec, as_timestamp, result, today
 from ._target import ActionResult, Target, ask, held_back, target
 
+if TYPE_CHECKING:
+    from si_mcp.models import Document, Organization
+
 __all__ = ["TOOLS"]
+
+# One lock per document being paid, gone when no call holds it.
+_locks: "weakref.WeakValueDictionary[str, anyio.Lock]" = weakref.WeakValueDictionary()
 
 
 class PaymentResult(ActionResult):
@@ -43,7 +51,12 @@ async def _plan(
     date: dt.date | None,
 ) -> Payment:
     found = await target(ctx, organization, document, type)
-    doc, org = found.doc, found.org
+    value = _payable_amount(found.doc, found.org, amount)
+    return Payment(found, value, date or today())
+
+
+def _payable_amount(doc: "Document", org: "Organization", amount: Decimal | None) -> Decimal:
+    """``amount`` (default: all that is due) when the document can take it; a ToolError otherwise."""
     label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
     if doc.canceled or doc.draft or doc.type in ("estimate", "credit-note"):
         state = "canceled" if doc.canceled else "a draft" if doc.draft else f"a {doc.type}"
@@ -59,7 +72,7 @@ async def _plan(
             f"{money_text(value, doc.currency_id)} is more than the {money_text(due, doc.currency_id)} still due on "
             f"the {label}. Pass at most that amount."
         )
-    return Payment(found, value, date or today())
+    return value
 
 
 async def _consent(
@@ -116,9 +129,16 @@ async def _record(
         PaymentCreate, "payment", type=payment_type, amount=plan.amount, date=as_timestamp(plan.day), note=note
     )
     books = await books_of(ctx)
-    with api_call("record the payment"):
-        payment = await books.api.payments.create(doc.id, body=body)
-        doc = await books.api.documents.get(doc.id)
+    # The API takes overpayments, so two calls racing on one invoice (a retried call, two agents) would each
+    # pay what was due when they looked. One payment per document at a time, checked again on fresh data.
+    lock = _locks.setdefault(doc.id, anyio.Lock())
+    async with lock:
+        with api_call("record the payment"):
+            fresh = await books.api.documents.get(doc.id)
+        _payable_amount(fresh, org, plan.amount)
+        with api_call("record the payment"):
+            payment = await books.api.payments.create(doc.id, body=body)
+            doc = await books.api.documents.get(doc.id)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
     data = PaymentResult(
