@@ -176,6 +176,19 @@ def test_stored_names_with_line_breaks_cannot_add_headers(
     assert "\n" not in parsed["Subject"]
 
 
+def test_bidi_overrides_in_stored_names_and_the_subject_do_not_reach_the_headers(
+    client_with_email: dict[str, Any], org_with_email: dict[str, Any]
+) -> None:
+    org_with_email["name"] = "ISA \u202eknab ruoy\u202c"
+    client_with_email["number"] = "2023-1\u2066"
+
+    outgoing = _compose(client_with_email, org_with_email, subject="Invoice \u202efdp.exe [document number]")
+    parsed = _parse(build_message(outgoing, PDF).as_bytes())
+
+    assert parsed["From"].addresses[0].display_name == "ISA knab ruoy"
+    assert parsed["Subject"] == "Invoice fdp.exe 2023-1"
+
+
 def test_message_carries_body_pdf_reply_to_and_a_stable_message_id(
     client_with_email: dict[str, Any], org_with_email: dict[str, Any]
 ) -> None:

@@ -45,6 +45,9 @@ __all__ = [
 MAX_RECIPIENTS = 20
 PLACEHOLDER_SENDER = "no-reply@si-mcp.invalid"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidirectional embeddings, overrides and isolates: in a From name or Subject they make a mail client show
+# the text in another order than it is written ("\u202eexe.pdf" reads "fdp.exe"); marks (LRM/RLM) stay.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _SEPARATORS = re.compile(r"[,;]")
 
 
@@ -65,8 +68,8 @@ def single_line(value: str, field: str, *, max_length: int = 500) -> str:
 
 
 def safe_display_name(name: str, *, max_length: int = 200) -> str:
-    """Stored text fit for a header: control characters become spaces, whitespace is collapsed."""
-    return " ".join(_CONTROL.sub(" ", name).split())[:max_length]
+    """Stored text fit for a header: control characters and bidi overrides become spaces, whitespace is collapsed."""
+    return " ".join(_BIDI_CONTROLS.sub(" ", _CONTROL.sub(" ", name)).split())[:max_length]
 
 
 def parse_recipients(text: str | None) -> list[str]:
