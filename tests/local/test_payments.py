@@ -30,6 +30,18 @@ async def test_a_payment_on_a_document_updates_its_status(tenant) -> None:
     assert await status(tenant, invoice["id"]) == (12100, 0, True)
 
 
+async def test_a_canceled_document_refuses_payments_until_it_is_uncanceled(tenant, expect_error) -> None:
+    invoice = await tenant.invoice()
+    assert (await tenant.api.post(f"/documents/{invoice['id']}/cancel")).json() == {"success": True}
+    url = f"/documents/{invoice['id']}/payments"
+    expect_error(await tenant.api.post(url, json={"type": "bank", "amount": 100}), 422)
+    org_url = f"/organizations/{tenant.org_id}/payments"
+    expect_error(await tenant.api.post(org_url, json={"type": "bank", "documentId": invoice["id"]}), 422)
+    assert await status(tenant, invoice["id"]) == (0, 12100, False)
+    await tenant.api.post(f"/documents/{invoice['id']}/uncancel")
+    assert (await tenant.api.post(url, json={"type": "bank", "amount": 100})).status_code == 200
+
+
 async def test_every_payment_type_of_the_spec_is_accepted(tenant) -> None:
     invoice = await tenant.invoice()
     for kind in PAYMENT_TYPES:

@@ -38,6 +38,8 @@ def _payable(conn: sa.Connection, organization_id: str, document_id: str, field:
     document = loads(data)
     if document["type"] == "estimate":
         raise invalid(_MODEL, field, "an estimate cannot be paid; convert it to an invoice first")
+    if document.get("canceled"):
+        raise invalid(_MODEL, field, "a canceled document cannot be paid; uncancel it first")
     return document
 
 
