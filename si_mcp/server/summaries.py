@@ -32,7 +32,8 @@ def _state(summary: DocumentSummary) -> str:
     if summary.status in ("unpaid", "overdue"):
         due = f", due {summary.due_date}" if summary.due_date else ""
         amount = Decimal(summary.amount_due)
-        owed = "to refund" if amount < 0 else "to pay"
+        # A credit note is money the organization owes its client, whichever sign its lines carry.
+        owed = "to refund" if amount < 0 or summary.type == "credit-note" else "to pay"
         return f"{summary.status}: {money_text(abs(amount), summary.currency)} {owed}{due}"
     return summary.status
 

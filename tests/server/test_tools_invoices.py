@@ -192,5 +192,10 @@ async def test_a_negative_credit_note_reads_as_money_to_refund_not_as_paid(tmp_p
             "create_invoice", {**SEED_INVOICE, "payments": None, "type": "credit-note", "items": [refund_item]}
         )
 
+        positive = await c.call_tool(
+            "create_invoice", {**SEED_INVOICE, "payments": None, "type": "credit-note", "note": "positive lines"}
+        )
+
     assert structured(credit)["document"]["status"] == "unpaid"
     assert "121.00 EUR to refund" in text_of(credit)
+    assert "12,100.00 EUR to refund" in text_of(positive)
