@@ -143,6 +143,7 @@ async def test_ids_of_another_tenant_in_a_body_are_refused(new_tenant, expect_er
             "_documentClient": {"name": "x"},
             "_documentItems": [{"name": "x", "price": 1, "_documentItemTaxes": [{"taxId": ids["taxes"]}]}],
         },
+        {"_documentClient": {"name": "x"}, "_documentItems": [item], "documentIds": [ids["documents"]]},
     ):
         expect_error(await a.api.post(docs, json=body), 422)
     expect_error(

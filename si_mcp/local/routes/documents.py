@@ -114,6 +114,19 @@ def countries_currency_ids() -> frozenset[str]:
     return frozenset(c.id for c in countries.all_currencies())
 
 
+def _check_related(conn: sa.Connection, organization_id: str, document_ids: list[str]) -> None:
+    """``documentIds`` may only name this organization's own documents (another tenant's id is refused)."""
+    if not document_ids:
+        return
+    d = tables.documents
+    query = sa.select(d.c.id).where(
+        d.c.organization_id == organization_id, d.c.id.in_(document_ids), d.c.is_deleted == sa.false()
+    )
+    missing = set(document_ids) - set(conn.execute(query).scalars())
+    if missing:
+        raise AutofillError("documentIds", f"no document with id {sorted(missing)[0]!r} in this organization.")
+
+
 # ---------------------------------------------------------------- clients and saved items
 
 
@@ -311,6 +324,7 @@ def _build(
     currency = _currency(body, ctx)
     items = _load_items(conn, organization_id, body.document_items)
     client_id, snapshot = _resolve_client(conn, organization_id, body, stamp)
+    _check_related(conn, organization_id, body.document_ids)
     except_id = previous["id"] if previous is not None else None
     number = _number_for(conn, organization_id, body, document_date(body, stamp), except_id=except_id)
     document = build_document(
