@@ -14,21 +14,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = ["clean", "clean_block", "currency_exponent", "day", "money", "money_text", "percent"]
 
-# ISO 4217 minor units that are not 2. Everything else (EUR, USD, GBP, ...) has 2.
-_EXPONENTS = {
-    **dict.fromkeys(
-        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF")
-        + ("XOF", "XPF"),
-        0,
-    ),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-    **dict.fromkeys(("CLF", "UYW"), 4),
-}
-
 
 def currency_exponent(currency: str) -> int:
-    """Digits after the decimal point for ``currency`` (ISO 4217)."""
-    return _EXPONENTS.get(currency.upper(), 2)
+    """Digits after the decimal point for ``currency`` (ISO 4217), from the same table the books use."""
+    # Imported here: the wire models stay off the stdio start-up path until a tool runs.
+    from si_mcp.models.money import currency_exponent as exponent
+
+    return exponent(currency)
 
 
 def money(amount: Decimal | None, currency: str) -> str:

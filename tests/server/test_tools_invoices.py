@@ -199,3 +199,23 @@ async def test_a_negative_credit_note_reads_as_money_to_refund_not_as_paid(tmp_p
     assert structured(credit)["document"]["status"] == "unpaid"
     assert "121.00 EUR to refund" in text_of(credit)
     assert "12,100.00 EUR to refund" in text_of(positive)
+
+
+@pytest.mark.anyio
+async def test_amounts_in_a_zero_decimal_currency_are_shown_as_the_books_store_them(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", {"name": "Beogradska radionica", "country": "Serbia"})
+        made = await c.call_tool(
+            "create_invoice",
+            {
+                "client": "Kupac",
+                "client_country": "Serbia",
+                "items": [{"name": "Servis", "quantity": 1, "price": "1199.5"}],
+            },
+        )
+
+    assert structured(made)["document"]["currency"] == "RSD"
+    assert structured(made)["document"]["gross"] == "1200"  # 1199.5 rounded half-up to whole dinars
+    assert "= 1,200 RSD" in text_of(made)

@@ -33,7 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import cache
+
+from si_mcp.models.money import currency_exponent, round_money
 
 __all__ = [
     "DocumentTotals",
@@ -118,21 +119,8 @@ class PaymentStatus:
     paid_in_full: bool
 
 
-@cache
-def currency_exponent(currency: str) -> int:
-    """Number of decimals of the currency's minor unit (ISO 4217; unknown codes get 2)."""
-    from babel.numbers import get_currency_precision
-
-    return int(get_currency_precision(currency.upper()))
-
-
 def _quantum(places: int) -> Decimal:
     return Decimal(1).scaleb(-places)
-
-
-def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round half-up (away from zero) to the currency's minor unit."""
-    return amount.quantize(_quantum(currency_exponent(currency)), rounding=ROUND_HALF_UP)
 
 
 def cut(value: Decimal, places: int) -> Decimal:
