@@ -65,9 +65,10 @@ def describe(exc: BaseException, doing: str) -> str | None:
     if isinstance(exc, si.UnprocessableEntityError | si.BadRequestError):
         # The field messages say it all; LoopBack's message only repeats them after "The `X` instance is not valid".
         reason = clean(_details(exc.error.details), 300) or clean(exc.error.message, 200) or "invalid input"
+        hint = " To add a VAT rate, call update_organization with vat_rates." if "_documentItemTaxes" in reason else ""
         return (
             f"Could not {doing}: Space Invoices rejected the input: {reason.rstrip('.')}. "
-            "Fix the arguments and call again."
+            f"Fix the arguments and call again.{hint}"
         )
     if isinstance(exc, si.ConflictError):
         return f"Could not {doing}: it conflicts with the current state ({clean(exc.error.message, 200).rstrip('.')})."

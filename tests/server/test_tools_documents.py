@@ -249,3 +249,27 @@ async def test_get_document_shows_unit_prices_like_amounts_and_keeps_extra_decim
 
     assert "Space suit at 10,000.00 EUR" in shown
     assert "Bolt at 0.1234 EUR" in shown
+
+
+@pytest.mark.anyio
+async def test_an_organization_without_seeded_vat_gets_its_rates_through_update_organization(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    invoice = {
+        "client": "Kupac",
+        "client_country": "Serbia",
+        "items": [{"name": "Servis", "quantity": 1, "price": 1000, "tax_rates": [20]}],
+    }
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", {"name": "Beogradska radionica", "country": "Serbia"})
+        refused = await c.call_tool("create_invoice", invoice)
+        added = await c.call_tool("update_organization", {"vat_rates": [20, 10, 20]})
+        again = await c.call_tool("update_organization", {"vat_rates": [20]})
+        made = structured(await c.call_tool("create_invoice", invoice))
+
+    assert refused.is_error and "call update_organization with vat_rates" in text_of(refused)
+    assert "POST /" not in text_of(refused)
+    taxes = structured(added)["organization"]["taxes"]
+    assert sorted((t["abbreviation"], t["rate"]) for t in taxes) == [("VAT 10%", "10"), ("VAT 20%", "20")]
+    assert "Updated nothing new" in text_of(again)
+    assert made["document"]["gross"] == "1200" and made["vat"][0]["label"] == "VAT 20%"

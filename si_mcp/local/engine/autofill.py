@@ -163,7 +163,7 @@ def _available(ctx: OrgContext, day: datetime) -> str:
         if rate is not None:
             rates.append(f"{_rate_text(rate)} ({tax.get('abbreviation') or tax.get('name')})")
     if not rates:
-        return "This organization has no taxes yet; create one with POST /organizations/{id}/taxes."
+        return "This organization has no taxes yet; add one first."
     return "Taxes of this organization on that date: " + ", ".join(rates) + "."
 
 

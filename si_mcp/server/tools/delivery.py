@@ -137,7 +137,7 @@ async def get_pdf(
     language: Annotated[str | None, Field(pattern="^[a-z]{2}(-[A-Za-z]{2})?$")] = None,
     embed: Annotated[bool, Field(description="Bytes too; only if needed.")] = False,
 ) -> Annotated[CallToolResult, PdfResult]:
-    """A document's PDF as a link to si://documents/{id}/pdf; the bytes only with embed."""
+    """A document's PDF as a link (si://documents/{id}/pdf); bytes only with embed."""
     found = await target(ctx, organization, document, type)
     org, doc = found.org, found.doc
     books = await books_of(ctx)

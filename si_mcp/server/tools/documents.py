@@ -164,10 +164,9 @@ async def find_documents(
     limit: Annotated[int, Field(ge=0, le=50)] = 20,
     offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
 ) -> Annotated[CallToolResult, DocumentsPage]:
-    """Find documents, newest first, by status, type, client, (part of a) number, text or issue dates (inclusive).
+    """Find documents, newest first, by status, type, client, number, text or issue dates (inclusive).
 
-    totals=true sums every match (net, VAT per rate, gross, due): for a month's revenue and VAT pass date_from,
-    date_to, totals=true, limit=0.
+    totals=true sums all matches (net, VAT per rate, gross, due); a month's VAT: date_from, date_to, totals, limit=0.
     """
     from si_mcp.models import Filter
 
@@ -317,7 +316,7 @@ async def cancel_document(
     type: DocTypeArg = None,
     confirmation_token: TokenArg = None,
 ) -> Annotated[CallToolResult, CancelResult]:
-    """Cancel a document (it keeps its number); asks the user first. A paid invoice is corrected by a credit note."""
+    """Cancel a document (it keeps its number); asks the user first. Correct a paid invoice with a credit note."""
     org, doc = found.org, found.doc
     label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
     if doc.canceled:

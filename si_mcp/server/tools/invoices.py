@@ -425,10 +425,7 @@ async def create_invoice(
         str | None, Field(description="Retry-safe: same key, same document.", max_length=200)
     ] = None,
 ) -> Annotated[CallToolResult, InvoiceResult]:
-    """Create an invoice, estimate, advance or credit note in one call, optionally paid and emailed.
-
-    Asks the user before emailing.
-    """
+    """Create an invoice, estimate, advance or credit note in one call, optionally paid and emailed (asks first)."""
     decision = decide(consent)
     email = await _email(ctx, plan, decision, consent)
     summary = document_summary(plan.doc)

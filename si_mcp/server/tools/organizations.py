@@ -1,10 +1,11 @@
 """Organizations: create one, list them, change their details."""
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from .. import lookup
 from ..backend import Books
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["TOOLS", "organization_details"]
 
 Text = Annotated[str | None, Field(max_length=300)]
+Rate = Annotated[Decimal, Field(ge=0, le=100), WithJsonSchema({"type": "number"})]
 
 
 class OrganizationResult(BaseModel):
@@ -119,6 +121,7 @@ async def update_organization(
     iban: Annotated[str | None, Field(max_length=100)] = None,
     bank: Annotated[str | None, Field(max_length=200)] = None,
     swift: Annotated[str | None, Field(max_length=50)] = None,
+    vat_rates: Annotated[list[Rate] | None, Field(description="VAT % to add.", max_length=5)] = None,
 ) -> Annotated[CallToolResult, OrganizationResult]:
     """Change an organization's details (only the fields given)."""
     from si_mcp.models import OrganizationUpdate
@@ -126,15 +129,44 @@ async def update_organization(
     changes = {"name": name, "address": address, "city": city, "zip": zip, "email": email, "phone": phone}
     changes |= {"tax_number": tax_number, "company_number": company_number, "iban": iban, "bank": bank, "swift": swift}
     changes = {key: value for key, value in changes.items() if value is not None}
-    if not changes:
-        raise ToolError("Nothing to change: pass at least one field (e.g. iban, email, address).")
+    if not changes and not vat_rates:
+        raise ToolError("Nothing to change: pass at least one field (e.g. iban, email, address, vat_rates).")
     state = state_of(ctx)
     books = await books_of(ctx)
     org = await lookup.organization(books, organization, default=state.settings.organization_id)
-    with api_call("update the organization"):
-        updated = await books.api.organizations.update(org.id, body=OrganizationUpdate(**changes))
+    updated = org
+    if changes:
+        with api_call("update the organization"):
+            updated = await books.api.organizations.update(org.id, body=OrganizationUpdate(**changes))
+    added = await _add_vat_rates(books, org.id, vat_rates or [])
     view = await organization_details(books, updated)
-    return result(f"Updated {', '.join(changes)} of {_describe(view)}", OrganizationResult(organization=view))
+    what = [*changes, *(f"VAT {rate.normalize():f}%" for rate in added)]
+    return result(
+        f"Updated {', '.join(what) or 'nothing new'} of {_describe(view)}", OrganizationResult(organization=view)
+    )
+
+
+async def _add_vat_rates(books: Books, organization_id: str, rates: list[Decimal]) -> list[Decimal]:
+    """Create a tax for each rate the organization does not have yet (countries without seeded VAT data)."""
+    from si_mcp.models import TaxCreate, TaxRateCreate
+
+    if not rates:
+        return []
+    with api_call("read the organization's taxes"):
+        taxes = await books.api.taxes.list(organization_id)
+    present = {tax.tax_rates[0].rate for tax in taxes if tax.tax_rates}
+    added: list[Decimal] = []
+    for rate in dict.fromkeys(rates):
+        if rate in present:
+            continue
+        label = f"VAT {rate.normalize():f}%"
+        body = TaxCreate(
+            name="VAT", abbreviation=label, classification="standard", tax_rates=[TaxRateCreate(rate=rate)]
+        )
+        with api_call(f"add the {label} tax"):
+            await books.api.taxes.create(organization_id, body=body)
+        added.append(rate)
+    return added
 
 
 TOOLS = [
