@@ -25,6 +25,7 @@ from .prompts import register_prompts
 from .resources import register_resources
 from .schema import compact_schema
 from .state import AppState
+from .text import clean
 from .tools import register_tools
 
 if TYPE_CHECKING:
@@ -75,7 +76,19 @@ class SiMCPServer(MCPServer[AppState]):
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         """As the SDK does it, but arguments that fail validation get a short, actionable message:
-        pydantic's own text repeats the rejected values and links to its docs, which only costs context."""
+        pydantic's own text repeats the rejected values and links to its docs, which only costs context.
+        An unknown argument is refused rather than ignored: a misspelt ``payments`` would otherwise
+        leave an invoice unpaid while the model believes it recorded the payment."""
+        known = next(
+            (set(t.input_schema.get("properties", {})) for t in await self.list_tools() if t.name == name), None
+        )
+        unknown = sorted(set(arguments or {}) - known) if known is not None else []
+        if unknown:
+            names = ", ".join(repr(clean(key, 40)) for key in unknown[:5])
+            raise ToolError(
+                f"Error executing tool {name}: unknown argument {names}; nothing was done. "
+                f"This tool takes: {', '.join(sorted(known or ()))}."
+            )
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:

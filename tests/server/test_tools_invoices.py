@@ -219,3 +219,16 @@ async def test_amounts_in_a_zero_decimal_currency_are_shown_as_the_books_store_t
     assert structured(made)["document"]["currency"] == "RSD"
     assert structured(made)["document"]["gross"] == "1200"  # 1199.5 rounded half-up to whole dinars
     assert "= 1,200 RSD" in text_of(made)
+
+
+@pytest.mark.anyio
+async def test_a_misspelt_argument_is_refused_instead_of_silently_ignored(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        misspelt = {key: value for key, value in SEED_INVOICE.items() if key != "payments"}
+        refused = await c.call_tool("create_invoice", {**misspelt, "paymnts": [{"type": "card"}]})
+        found = structured(await c.call_tool("find_documents", {}))
+
+    assert refused.is_error
+    assert "unknown argument 'paymnts'" in text_of(refused) and "payments" in text_of(refused)
+    assert found["documents"] == []
