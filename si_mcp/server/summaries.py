@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .consent import Action
-from .text import clean, money_text
+from .text import clean, decimal_text, money_text
 from .views import DocumentSummary, VatLine, document_summary
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def pay_action(
         f"Still due afterwards: {money_text(max(remaining, Decimal(0)), summary.currency)}",
     ]
     args = {
-        "amount": format(amount.normalize(), "f"),
+        "amount": decimal_text(amount),
         "type": payment_type,
         "date": day.isoformat(),
         "note": note or "",

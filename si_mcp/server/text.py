@@ -12,7 +12,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["clean", "clean_block", "currency_exponent", "day", "money", "money_text", "percent"]
+__all__ = ["clean", "clean_block", "currency_exponent", "day", "decimal_text", "money", "money_text", "percent"]
 
 
 def currency_exponent(currency: str) -> int:
@@ -36,10 +36,14 @@ def money_text(amount: Decimal | None, currency: str) -> str:
     return f"{value:,} {currency.upper()}"
 
 
+def decimal_text(value: Decimal) -> str:
+    """A number without trailing zeros and never in exponent form: ``12100.00`` and ``1.21E+4`` read ``12100``."""
+    return format(value.normalize(), "f")
+
+
 def percent(rate: Decimal) -> str:
     """A rate without trailing zeros: ``21``, ``5.5``."""
-    normalized = rate.normalize()
-    return str(normalized.quantize(Decimal(1)) if normalized == normalized.to_integral_value() else normalized)
+    return decimal_text(rate)
 
 
 def day(value: datetime | date | None) -> date | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from .text import clean, clean_block, day, money, percent
+from .text import clean, clean_block, day, decimal_text, money, percent
 
 if TYPE_CHECKING:
     from si_mcp.models import Client, Document, DocumentTax, Organization, Payment, Tax
@@ -251,10 +251,10 @@ def _items(doc: Document) -> list[ItemView]:
     return [
         ItemView(
             name=clean(item.name, 200),
-            quantity=str(item.quantity.normalize()),
+            quantity=decimal_text(item.quantity),
             unit=clean(item.unit, 50) if item.unit else None,
             price=str(item.price if item.price is not None else Decimal(0)),
-            discount=f"{item.discount.normalize()}{'' if item.discount_is_amount else '%'}",
+            discount=f"{decimal_text(item.discount)}{'' if item.discount_is_amount else '%'}",
             tax_rates=[percent(tax.rate) for tax in item.document_item_taxes],
             net=money(item.total, currency),
         )

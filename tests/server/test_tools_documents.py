@@ -273,3 +273,18 @@ async def test_an_organization_without_seeded_vat_gets_its_rates_through_update_
     assert sorted((t["abbreviation"], t["rate"]) for t in taxes) == [("VAT 10%", "10"), ("VAT 20%", "20")]
     assert "Updated nothing new" in text_of(again)
     assert made["document"]["gross"] == "1200" and made["vat"][0]["label"] == "VAT 20%"
+
+
+@pytest.mark.anyio
+async def test_get_document_shows_round_quantities_and_discounts_without_exponents(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    items = [{"name": "Bolt", "quantity": 1000, "price": 1, "discount": 10, "tax_rates": [21]}]
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        made = structured(await c.call_tool("create_invoice", {**SEED_INVOICE, "items": items, "payments": None}))
+        fetched = await c.call_tool("get_document", {"document": made["document"]["number"]})
+
+    item = structured(fetched)["document"]["items"][0]
+    assert (item["quantity"], item["discount"]) == ("1000", "10%")
+    assert "- 1000 x Bolt at 1.00 EUR -10%" in text_of(fetched)

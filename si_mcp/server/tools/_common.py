@@ -69,9 +69,3 @@ def today() -> dt.date:
 def as_timestamp(day: dt.date | None) -> dt.datetime | None:
     """A calendar day as the API's timestamp (midnight UTC)."""
     return None if day is None else dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-def decimal_text(value: Decimal) -> str:
-    """A normalized Decimal for keys and previews (``12100`` and ``12100.00`` are the same)."""
-    normalized = value.normalize()
-    return format(normalized, "f")

@@ -11,7 +11,7 @@ from .. import lookup
 from ..backend import Books
 from ..errors import api_call
 from ..state import Ctx, books_of, state_of
-from ..text import clean
+from ..text import clean, percent
 from ..views import OrganizationView, OrgBrief, org_brief, organization_view
 from ._common import OrgArg, ToolSpec, result
 
@@ -140,7 +140,7 @@ async def update_organization(
             updated = await books.api.organizations.update(org.id, body=OrganizationUpdate(**changes))
     added = await _add_vat_rates(books, org.id, vat_rates or [])
     view = await organization_details(books, updated)
-    what = [*changes, *(f"VAT {rate.normalize():f}%" for rate in added)]
+    what = [*changes, *(f"VAT {percent(rate)}%" for rate in added)]
     return result(
         f"Updated {', '.join(what) or 'nothing new'} of {_describe(view)}", OrganizationResult(organization=view)
     )
@@ -159,7 +159,7 @@ async def _add_vat_rates(books: Books, organization_id: str, rates: list[Decimal
     for rate in dict.fromkeys(rates):
         if rate in present:
             continue
-        label = f"VAT {rate.normalize():f}%"
+        label = f"VAT {percent(rate)}%"
         body = TaxCreate(
             name="VAT", abbreviation=label, classification="standard", tax_rates=[TaxRateCreate(rate=rate)]
         )
