@@ -18,6 +18,7 @@ from typing import Any
 
 from si_mcp.local.engine.calc import currency_exponent, round_money
 from si_mcp.models import Document, DocumentClient, DocumentIssuer, DocumentItem, DocumentTax, Organization
+from si_mcp.models.wirejson import normalize_number
 
 from .labels import Language, document_title, labels_for
 
@@ -66,30 +67,23 @@ class _Formatter:
         """A unit price keeps its extra decimals (0.1234) but shows at least the currency's."""
         from babel.numbers import format_currency
 
-        value = _at_least(_trimmed(amount), currency_exponent(self.currency))
+        value = _at_least(normalize_number(amount), currency_exponent(self.currency))
         return str(format_currency(value, self.currency, locale=self.locale, decimal_quantization=False))
 
     def number(self, value: Decimal) -> str:
         from babel.numbers import format_decimal
 
-        return str(format_decimal(_trimmed(value), locale=self.locale, decimal_quantization=False))
+        return str(format_decimal(normalize_number(value), locale=self.locale, decimal_quantization=False))
 
     def percent(self, rate: Decimal) -> str:
         from babel.numbers import format_percent
 
-        return str(format_percent(_trimmed(rate) / _HUNDRED, locale=self.locale, decimal_quantization=False))
+        return str(format_percent(normalize_number(rate) / _HUNDRED, locale=self.locale, decimal_quantization=False))
 
     def date(self, value: datetime | None) -> str:
         from babel.dates import format_date
 
         return "" if value is None else str(format_date(value.date(), format="medium", locale=self.locale))
-
-
-def _trimmed(value: Decimal) -> Decimal:
-    """Drop trailing fraction zeros without switching to exponent notation (10 stays 10, not 1E+1)."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
 
 
 def _at_least(value: Decimal, places: int) -> Decimal:
