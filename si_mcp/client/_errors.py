@@ -134,7 +134,7 @@ class ServerError(APIStatusError):
 
 
 class NotImplementedByServerError(ServerError):
-    """501: this backend does not offer the endpoint (the local API answers so for e.g. fiscalization)."""
+    """501: this backend does not offer the endpoint."""
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -19,7 +19,6 @@ __all__ = [
     "from_validation_error",
     "invalid",
     "not_found",
-    "not_implemented",
     "route_not_found",
     "unauthorized",
 ]
@@ -67,10 +66,6 @@ def route_not_found(method: str, path: str) -> LocalAPIError:
 
 def bad_request(message: str, code: str = "BAD_REQUEST") -> LocalAPIError:
     return LocalAPIError(400, message, code=code)
-
-
-def not_implemented(message: str) -> LocalAPIError:
-    return LocalAPIError(501, message, code="NOT_IMPLEMENTED")
 
 
 def invalid(context: str, field: str, message: str, code: str = "invalid") -> LocalAPIError:

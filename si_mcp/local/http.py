@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from si_mcp.models import Filter, WireModel, wirejson
+from si_mcp.models import Filter, wirejson
 
 from .errors import LocalAPIError, bad_request, from_validation_error, invalid
 
@@ -36,7 +36,6 @@ __all__ = [
     "Services",
     "json_response",
     "raw_json_response",
-    "wire_response",
 ]
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -170,10 +169,6 @@ def raw_json_response(body: bytes, status: int = 200) -> Response:
 
 def json_response(value: Any, status: int = 200) -> Response:
     return raw_json_response(wirejson.dumpb(value), status)
-
-
-def wire_response(model: WireModel) -> Response:
-    return json_response(model.to_wire())
 
 
 def _too_large() -> LocalAPIError:
