@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import BaseModel
 
 from si_mcp.models import Client, Default, Document, Item, Organization, Payment, Tax, wirejson
@@ -57,22 +58,31 @@ def _kinds(model: type[BaseModel]) -> dict[str, str]:
     return kinds
 
 
-ORGANIZATIONS = Resource(
-    "Organization",
+def _resource(
+    model: type[BaseModel],
+    table: sa.Table,
+    columns: dict[str, str],
+    *extra_fields: str,
+    relations: frozenset[str] = frozenset(),
+) -> Resource:
+    """A filterable resource whose field names and JSON kinds are derived from its response model."""
+    return Resource(
+        model.__name__, table, columns, _fields(model, *extra_fields), relations=relations, json_kinds=_kinds(model)
+    )
+
+
+ORGANIZATIONS = _resource(
+    Organization,
     tables.organizations,
     {"id": "id", "name": "name", "countryAlpha2Code": "country_alpha2_code", "active": "active", **_STAMPS},
-    _fields(Organization),
-    json_kinds=_kinds(Organization),
 )
-DEFAULTS = Resource(
-    "Default",
+DEFAULTS = _resource(
+    Default,
     tables.defaults,
     {"id": "id", "organizationId": "organization_id", "name": "name", **_STAMPS},
-    _fields(Default),
-    json_kinds=_kinds(Default),
 )
-DOCUMENTS = Resource(
-    "Document",
+DOCUMENTS = _resource(
+    Document,
     tables.documents,
     {
         "id": "id",
@@ -90,12 +100,14 @@ DOCUMENTS = Resource(
         "uniqueId": "unique_id",
         **_STAMPS,
     },
-    _fields(Document, "isValidEslog", "incoming", "_comments", "_data"),
-    json_kinds=_kinds(Document),
+    "isValidEslog",
+    "incoming",
+    "_comments",
+    "_data",
     relations=frozenset({"payments"}),
 )
-PAYMENTS = Resource(
-    "Payment",
+PAYMENTS = _resource(
+    Payment,
     tables.payments,
     {
         "id": "id",
@@ -106,25 +118,20 @@ PAYMENTS = Resource(
         "_isDeleted": "is_deleted",
         **_STAMPS,
     },
-    _fields(Payment),
-    json_kinds=_kinds(Payment),
 )
-CLIENTS = Resource(
-    "Client",
+CLIENTS = _resource(
+    Client,
     tables.clients,
     {"id": "id", "organizationId": "organization_id", "name": "name", "_isDeleted": "is_deleted", **_STAMPS},
-    _fields(Client, "_data"),
-    json_kinds=_kinds(Client),
+    "_data",
 )
-ITEMS = Resource(
-    "Item",
+ITEMS = _resource(
+    Item,
     tables.items,
     {"id": "id", "organizationId": "organization_id", "name": "name", "SKU": "sku", **_STAMPS},
-    _fields(Item),
-    json_kinds=_kinds(Item),
 )
-TAXES = Resource(
-    "Tax",
+TAXES = _resource(
+    Tax,
     tables.taxes,
     {
         "id": "id",
@@ -133,8 +140,6 @@ TAXES = Resource(
         "classification": "classification",
         **_STAMPS,
     },
-    _fields(Tax),
-    json_kinds=_kinds(Tax),
 )
 
 
