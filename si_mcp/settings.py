@@ -27,7 +27,8 @@ def default_data_dir() -> Path:
 class Settings(BaseSettings):
     """All si-mcp settings. Field names map to the environment variables in ``validation_alias``."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # An empty variable means "not set": MCP hosts pass every optional setting, filled in or not (MCP Bundles do).
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, env_ignore_empty=True)
 
     # -- backend: the real Space Invoices API, or the embedded local one
     access_token: SecretStr | None = Field(

@@ -21,3 +21,21 @@ def _floats_in_decimal_math_raise() -> Iterator[None]:
     context.traps[decimal.FloatOperation] = True
     yield
     context.traps[decimal.FloatOperation] = previous
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """List where babel's CLDR disagrees with the frozen ISO 4217 table: information for a babel upgrade, not a test."""
+    import babel
+    from babel.numbers import get_currency_precision
+
+    from si_mcp.models.iso4217 import CURRENCIES, PUBLISHED
+
+    differences = [
+        f"{code} {digits}≠{get_currency_precision(code)}"
+        for code, (digits, _) in sorted(CURRENCIES.items())
+        if get_currency_precision(code) != digits
+    ]
+    terminalreporter.write_line(
+        f"minor units: ISO 4217 ({PUBLISHED}) is what the books use; babel {babel.__version__} (CLDR) differs for "
+        f"{len(differences)} codes: {', '.join(differences) or 'none'}"
+    )

@@ -1,23 +1,30 @@
-"""Currency minor units and half-up rounding: the one definition shared by the engine and the MCP layer.
+"""Currency minor units and half-up rounding: the one definition shared by the engine, the PDF and the MCP layer.
 
-The minor unit comes from ISO 4217 through babel's CLDR data (EUR 2, JPY 0, RSD 0, BHD 3);
-babel is imported on first use only, so importing this module stays cheap.
+Minor units come from the frozen ISO 4217 table in :mod:`si_mcp.models.iso4217` (EUR 2, JPY 0, RSD 2, BHD 3), not
+from babel's CLDR data, which changes between babel releases and differs from ISO for some codes.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 
-__all__ = ["currency_exponent", "round_money"]
+from .iso4217 import CURRENCIES
+
+__all__ = ["currency_exponent", "is_currency", "round_money"]
+
+# A code outside ISO 4217 (only the real API could send one) is shown with the most common minor unit.
+_UNKNOWN_EXPONENT = 2
 
 
-@cache
+def is_currency(code: str) -> bool:
+    """Whether ``code`` is an ISO 4217 currency the books can be kept in (case-insensitive)."""
+    return code.upper() in CURRENCIES
+
+
 def currency_exponent(currency: str) -> int:
-    """Number of decimals of the currency's minor unit (ISO 4217; unknown codes get 2)."""
-    from babel.numbers import get_currency_precision
-
-    return int(get_currency_precision(currency.upper()))
+    """Number of decimals of the currency's minor unit per ISO 4217 (a code outside it gets 2)."""
+    entry = CURRENCIES.get(currency.upper())
+    return _UNKNOWN_EXPONENT if entry is None else entry[0]
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

@@ -142,6 +142,8 @@ async def test_countries_and_currencies_are_public_reference_data(api) -> None:
     assert len(countries) >= 240
     currencies = {c["id"]: c for c in (await api.get("/Currencies")).json()}
     assert currencies["JPY"]["decimalDigits"] == 0 and currencies["EUR"]["decimalDigits"] == 2
+    assert (currencies["RSD"]["decimalDigits"], currencies["IQD"]["decimalDigits"]) == (2, 3)  # ISO 4217, not CLDR
+    assert "XAU" not in currencies and "CLF" not in currencies and currencies["BGN"]["name"] == "Bulgarian Lev"
 
 
 async def test_items_and_taxes_can_also_be_replaced_through_post_replace(tenant) -> None:

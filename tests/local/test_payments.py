@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from si_mcp.models import PAYMENT_TYPES
+from si_mcp.models import PAYMENT_TYPES, wirejson
 
 pytestmark = pytest.mark.anyio
 
@@ -136,3 +136,16 @@ async def test_zero_decimal_currencies_take_whole_amounts(tenant, expect_error) 
     assert (
         await tenant.api.post(f"/documents/{invoice['id']}/payments", json={"type": "cash", "amount": 14937})
     ).status_code == 200
+
+
+async def test_minor_units_follow_iso_4217_where_cldr_writes_fewer_decimals(tenant, expect_error) -> None:
+    # CLDR (babel) writes IQD and HUF without decimals; ISO 4217, which the books follow, gives them 3 and 2.
+    dinars = await tenant.invoice(currencyId="IQD", _documentItems=[{"name": "x", "price": "1.2345"}])
+    forints = await tenant.invoice(currencyId="HUF", _documentItems=[{"name": "x", "price": "999.994"}])
+    stored = [wirejson.loads((await tenant.api.get(f"/documents/{doc['id']}")).text) for doc in (dinars, forints)]
+    assert [str(doc["total"]) for doc in stored] == ["1.235", "999.99"]
+    paid = await tenant.api.post(f"/documents/{dinars['id']}/payments", json={"type": "cash", "amount": "1.235"})
+    assert paid.status_code == 200
+    expect_error(
+        await tenant.api.post(f"/documents/{forints['id']}/payments", json={"type": "cash", "amount": "0.001"}), 422
+    )

@@ -272,7 +272,7 @@ async def test_an_organization_without_seeded_vat_gets_its_rates_through_update_
     taxes = structured(added)["organization"]["taxes"]
     assert sorted((t["abbreviation"], t["rate"]) for t in taxes) == [("VAT 10%", "10"), ("VAT 20%", "20")]
     assert "Updated nothing new" in text_of(again)
-    assert made["document"]["gross"] == "1200" and made["vat"][0]["label"] == "VAT 20%"
+    assert made["document"]["gross"] == "1200.00" and made["vat"][0]["label"] == "VAT 20%"  # ISO 4217: RSD has 2
 
 
 @pytest.mark.anyio

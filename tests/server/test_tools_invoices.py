@@ -206,19 +206,19 @@ async def test_amounts_in_a_zero_decimal_currency_are_shown_as_the_books_store_t
     tmp_path: Path, api: SpaceInvoices
 ) -> None:
     async with Client(build_server(make_settings(tmp_path), api=api)) as c:
-        await c.call_tool("create_organization", {"name": "Beogradska radionica", "country": "Serbia"})
+        await c.call_tool("create_organization", {"name": "Tokyo Kobo", "country": "Japan"})
         made = await c.call_tool(
             "create_invoice",
             {
-                "client": "Kupac",
-                "client_country": "Serbia",
-                "items": [{"name": "Servis", "quantity": 1, "price": "1199.5"}],
+                "client": "Kyaku",
+                "client_country": "Japan",
+                "items": [{"name": "Service", "quantity": 1, "price": "1199.5"}],
             },
         )
 
-    assert structured(made)["document"]["currency"] == "RSD"
-    assert structured(made)["document"]["gross"] == "1200"  # 1199.5 rounded half-up to whole dinars
-    assert "= 1,200 RSD" in text_of(made)
+    assert structured(made)["document"]["currency"] == "JPY"
+    assert structured(made)["document"]["gross"] == "1200"  # 1199.5 rounded half-up to whole yen
+    assert "= 1,200 JPY" in text_of(made)
 
 
 @pytest.mark.anyio

@@ -28,6 +28,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from si_mcp.models.iso4217 import CURRENCIES
+
 __all__ = [
     "CountryInfo",
     "CurrencyInfo",
@@ -289,11 +291,9 @@ _TIMEZONE_OVERRIDES = {
 _CURRENCY_OVERRIDES = {"BT": "BTN", "LS": "LSL", "NA": "NAD", "BG": "EUR"}
 _FALLBACK_CURRENCY = "USD"  # Antarctica has no currency of its own
 
-# ISO 4217 codes that are not money one invoices in: funds, precious metals, bond units, SDR, test
-# and "no currency" codes.
-_NOT_MONEY = frozenset(
-    "BOV CHE CHW CLF COU MXV USN UYI UYW XAD XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX".split()
-)
+# ISO 4217 fund codes (the table already leaves out metals, SDR, test and "no currency" codes): units of account
+# for indexed contracts, not money an invoice is issued in.
+_NOT_MONEY = frozenset("BOV CHE CHW CLF COU MXV USN UYI UYW XAD".split())
 
 # Names people use that neither CLDR (English) nor ISO spell that way.
 _ALIASES = {
@@ -624,19 +624,25 @@ def _all_keys() -> dict[str, frozenset[str]]:
     return {key: frozenset(hits) for key, hits in merged.items()}
 
 
+def _currency_name(code: str, iso_name: str) -> str:
+    from babel.numbers import get_currency_name
+
+    name = str(get_currency_name(code, locale="en"))
+    return iso_name if name == code else name  # CLDR answers the code itself when it has no name
+
+
 @functools.cache
 def _currencies() -> tuple[CurrencyInfo, ...]:
-    import pycountry
-    from babel.numbers import get_currency_name, get_currency_precision, get_currency_symbol, list_currencies
+    """Every ISO 4217 currency one invoices in: digits from the frozen table, names and symbols from CLDR."""
+    from babel.numbers import get_currency_symbol
 
-    known = list_currencies(locale="en")
-    codes = sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 in known and c.alpha_3 not in _NOT_MONEY)
     return tuple(
         CurrencyInfo(
             id=code,
-            name=get_currency_name(code, locale="en"),
+            name=_currency_name(code, iso_name),
             symbol=get_currency_symbol(code, locale="en"),
-            decimal_digits=get_currency_precision(code),
+            decimal_digits=digits,
         )
-        for code in codes
+        for code, (digits, iso_name) in sorted(CURRENCIES.items())
+        if code not in _NOT_MONEY
     )

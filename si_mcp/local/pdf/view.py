@@ -10,6 +10,8 @@ so markup characters in it are never evaluated.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -59,16 +61,19 @@ class _Formatter:
         self.currency = currency.upper()
 
     def money(self, amount: Decimal) -> str:
-        from babel.numbers import format_currency
-
-        return str(format_currency(round_money(amount, self.currency), self.currency, locale=self.locale))
+        return self._currency(round_money(amount, self.currency))
 
     def price(self, amount: Decimal) -> str:
         """A unit price keeps its extra decimals (0.1234) but shows at least the currency's."""
-        from babel.numbers import format_currency
+        return self._currency(normalize_number(amount))
 
-        value = _at_least(normalize_number(amount), currency_exponent(self.currency))
-        return str(format_currency(value, self.currency, locale=self.locale, decimal_quantization=False))
+    def _currency(self, value: Decimal) -> str:
+        """The locale's currency pattern with the ISO 4217 minor unit (babel would pad or cut to CLDR's digits)."""
+        digits = currency_exponent(self.currency)
+        pattern = _currency_pattern(self.locale, digits)
+        return str(
+            pattern.apply(value, self.locale, currency=self.currency, currency_digits=False, decimal_quantization=False)
+        )
 
     def number(self, value: Decimal) -> str:
         from babel.numbers import format_decimal
@@ -86,11 +91,13 @@ class _Formatter:
         return "" if value is None else str(format_date(value.date(), format="medium", locale=self.locale))
 
 
-def _at_least(value: Decimal, places: int) -> Decimal:
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent < places:
-        return value.quantize(Decimal(1).scaleb(-places))
-    return value
+@functools.cache
+def _currency_pattern(locale: str, digits: int) -> Any:
+    from babel import Locale
+
+    pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
+    pattern.frac_prec = (digits, digits)
+    return pattern
 
 
 def accent_color(organization: Organization) -> str:

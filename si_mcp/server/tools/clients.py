@@ -27,8 +27,8 @@ async def find_clients(
     query: Annotated[
         str | None, Field(description="Part of a name, email or tax number; omit for all.", max_length=200)
     ] = None,
-    limit: Annotated[int, Field(ge=1, le=50)] = 20,
-    offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Field(description="Rows to list.", ge=1, le=50)] = 20,
+    offset: Annotated[int, Field(description="Rows to skip (next page).", ge=0, le=100_000)] = 0,
 ) -> Annotated[CallToolResult, ClientsPage]:
     """Find clients by name, email or tax number."""
     from si_mcp.models import Filter

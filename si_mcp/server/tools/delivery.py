@@ -99,8 +99,10 @@ async def send_invoice(
         list[Email] | None,
         Field(description="Default: the client's email. Only addresses the user gave.", max_length=10),
     ] = None,
-    subject: Annotated[str | None, Field(max_length=300)] = None,
-    message: Annotated[str | None, Field(max_length=5000)] = None,
+    subject: Annotated[str | None, Field(description="Default: the organization's subject.", max_length=300)] = None,
+    message: Annotated[
+        str | None, Field(description="Email body; default: the organization's.", max_length=5000)
+    ] = None,
     resend: Annotated[bool, Field(description="Send although already sent.")] = False,
     confirmation_token: TokenArg = None,
 ) -> Annotated[CallToolResult, SendResult]:
@@ -134,7 +136,10 @@ async def get_pdf(
     document: DocArg,
     organization: OrgArg = None,
     type: DocTypeArg = None,
-    language: Annotated[str | None, Field(pattern="^[a-z]{2}(-[A-Za-z]{2})?$")] = None,
+    language: Annotated[
+        str | None,
+        Field(description="e.g. en, fr, nl-BE; default: the organization's.", pattern="^[a-z]{2}(-[A-Za-z]{2})?$"),
+    ] = None,
     embed: Annotated[bool, Field(description="Bytes too; only if needed.")] = False,
 ) -> Annotated[CallToolResult, PdfResult]:
     """A document's PDF as a link (si://documents/{id}/pdf); bytes only with embed."""

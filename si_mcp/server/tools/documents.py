@@ -153,16 +153,19 @@ def _page_text(org: "Organization", page: DocumentsPage, status: str | None, off
 async def find_documents(
     ctx: Ctx,
     organization: OrgArg = None,
-    status: StatusFilter | None = None,
+    status: Annotated[
+        StatusFilter | None,
+        Field(description="unpaid includes overdue; open: issued, not paid, not canceled."),
+    ] = None,
     type: Literal["invoice", "estimate", "advance", "credit-note"] | None = None,
     client: Annotated[str | None, Field(description="Name, email or id.", max_length=300)] = None,
-    number: Annotated[str | None, Field(max_length=100)] = None,
+    number: Annotated[str | None, Field(description="Exact document number.", max_length=100)] = None,
     text: Annotated[str | None, Field(description="In number, reference, note or client.", max_length=200)] = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    totals: bool = False,
-    limit: Annotated[int, Field(ge=0, le=50)] = 20,
-    offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
+    date_from: Annotated[dt.date | None, Field(description="Issued on or after.")] = None,
+    date_to: Annotated[dt.date | None, Field(description="Issued on or before.")] = None,
+    totals: Annotated[bool, Field(description="Also sum all matches.")] = False,
+    limit: Annotated[int, Field(description="Rows to list; 0 for totals only.", ge=0, le=50)] = 20,
+    offset: Annotated[int, Field(description="Rows to skip (next page).", ge=0, le=100_000)] = 0,
 ) -> Annotated[CallToolResult, DocumentsPage]:
     """Find documents, newest first, by status, type, client, number, text or issue dates (inclusive).
 

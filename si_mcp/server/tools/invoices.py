@@ -58,10 +58,10 @@ class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=500)
-    price: Number = Field(description="Net unit price.")
+    price: Number = Field(description="Net unit price (before VAT and discount).")
     quantity: Number = Decimal(1)
     unit: str | None = Field(None, max_length=50)
-    discount: Number = Field(Decimal(0), description="Percent.")
+    discount: Number = Field(Decimal(0), description="Discount in percent.")
     tax_rates: list[Number] = Field(default_factory=list, max_length=3, description="VAT percents, e.g. [21].")
 
 
@@ -70,7 +70,7 @@ class PaymentIn(BaseModel):
 
     type: PaymentType
     amount: Number | None = Field(None, description="Default: the total.")
-    date: dt.date | None = None
+    date: dt.date | None = Field(None, description="Default: today.")
 
 
 class EmailOutcome(BaseModel):
@@ -402,22 +402,33 @@ async def create_invoice(
             max_length=300,
         ),
     ],
-    items: Annotated[list[ItemIn], Field(min_length=1, max_length=100)],
+    items: Annotated[list[ItemIn], Field(description="The lines, in order.", min_length=1, max_length=100)],
     plan: Annotated[Created, Resolve(_create)],
     consent: Annotated[ElicitationResult[Confirm], Resolve(_consent)],
     organization: OrgArg = None,
-    client_email: Annotated[str | None, Field(max_length=320)] = None,
+    client_email: Annotated[
+        str | None, Field(description="New client's email (send goes there).", max_length=320)
+    ] = None,
     client_address: Annotated[str | None, Field(description="Street, zip and city.", max_length=500)] = None,
-    client_country: Annotated[str | None, Field(max_length=100)] = None,
-    client_tax_number: Annotated[str | None, Field(max_length=100)] = None,
-    type: Literal["invoice", "estimate", "advance", "credit-note"] = "invoice",
-    currency: Annotated[str | None, Field(pattern="^[A-Za-z]{3}$")] = None,
-    date: dt.date | None = None,
-    due_date: dt.date | None = None,
-    note: Annotated[str | None, Field(max_length=5000)] = None,
-    payments: Annotated[list[PaymentIn] | None, Field(max_length=5)] = None,
+    client_country: Annotated[
+        str | None, Field(description="New client's country, name or ISO code.", max_length=100)
+    ] = None,
+    client_tax_number: Annotated[str | None, Field(description="New client's VAT number.", max_length=100)] = None,
+    type: Annotated[
+        Literal["invoice", "estimate", "advance", "credit-note"],
+        Field(description="estimate: an offer; advance: paid before delivery; credit-note: corrects an invoice."),
+    ] = "invoice",
+    currency: Annotated[
+        str | None, Field(description="ISO 4217; default: the organization's.", pattern="^[A-Za-z]{3}$")
+    ] = None,
+    date: Annotated[dt.date | None, Field(description="Issue date; default today.")] = None,
+    due_date: Annotated[dt.date | None, Field(description="Default: the organization's payment terms.")] = None,
+    note: Annotated[str | None, Field(description="Printed on the document.", max_length=5000)] = None,
+    payments: Annotated[
+        list[PaymentIn] | None, Field(description="Payments already received (marks it paid).", max_length=5)
+    ] = None,
     send: Annotated[bool | str, Field(description="Email it to the client: true, or a custom message.")] = False,
-    draft: bool = False,
+    draft: Annotated[bool, Field(description="Save unnumbered and unsent, to finish later.")] = False,
     related_document: Annotated[
         str | None, Field(description="Credit note: the invoice it corrects.", max_length=100)
     ] = None,

@@ -64,9 +64,9 @@ async def create_organization(
     address: Text = None,
     city: Annotated[str | None, Field(max_length=200)] = None,
     zip: Annotated[str | None, Field(max_length=50)] = None,
-    email: Annotated[str | None, Field(max_length=320)] = None,
+    email: Annotated[str | None, Field(description="Replies to emailed invoices go here.", max_length=320)] = None,
     tax_number: Annotated[str | None, Field(description="VAT number.", max_length=100)] = None,
-    iban: Annotated[str | None, Field(max_length=100)] = None,
+    iban: Annotated[str | None, Field(description="Printed as where to pay.", max_length=100)] = None,
     currency: Annotated[str | None, Field(description="Default: the country's.", pattern="^[A-Za-z]{3}$")] = None,
 ) -> Annotated[CallToolResult, OrganizationResult]:
     """Create the business that issues invoices; its country sets locale, currency and VAT rates."""
@@ -114,13 +114,13 @@ async def update_organization(
     address: Text = None,
     city: Annotated[str | None, Field(max_length=200)] = None,
     zip: Annotated[str | None, Field(max_length=50)] = None,
-    email: Annotated[str | None, Field(max_length=320)] = None,
+    email: Annotated[str | None, Field(description="Replies to emailed invoices go here.", max_length=320)] = None,
     phone: Annotated[str | None, Field(max_length=100)] = None,
-    tax_number: Annotated[str | None, Field(max_length=100)] = None,
-    company_number: Annotated[str | None, Field(max_length=100)] = None,
-    iban: Annotated[str | None, Field(max_length=100)] = None,
-    bank: Annotated[str | None, Field(max_length=200)] = None,
-    swift: Annotated[str | None, Field(max_length=50)] = None,
+    tax_number: Annotated[str | None, Field(description="VAT number.", max_length=100)] = None,
+    company_number: Annotated[str | None, Field(description="Company registration number.", max_length=100)] = None,
+    iban: Annotated[str | None, Field(description="Printed as where to pay.", max_length=100)] = None,
+    bank: Annotated[str | None, Field(description="Bank name.", max_length=200)] = None,
+    swift: Annotated[str | None, Field(description="BIC/SWIFT code.", max_length=50)] = None,
     vat_rates: Annotated[list[Rate] | None, Field(description="VAT % to add.", max_length=5)] = None,
 ) -> Annotated[CallToolResult, OrganizationResult]:
     """Change an organization's details (only the fields given)."""

@@ -97,9 +97,9 @@ async def mark_paid(
     organization: OrgArg = None,
     type: DocTypeArg = None,
     amount: Annotated[Number | None, Field(description="Default: what is due.")] = None,
-    payment_type: PaymentType = "bank",
-    date: dt.date | None = None,
-    note: Annotated[str | None, Field(max_length=2000)] = None,
+    payment_type: Annotated[PaymentType, Field(description="How it was paid.")] = "bank",
+    date: Annotated[dt.date | None, Field(description="Payment date; default today.")] = None,
+    note: Annotated[str | None, Field(description="Kept with the payment.", max_length=2000)] = None,
     confirmation_token: TokenArg = None,
 ) -> Annotated[CallToolResult, PaymentResult]:
     """Record a (partial) payment on an invoice and report what remains due; asks the user first."""
