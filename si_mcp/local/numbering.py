@@ -9,12 +9,14 @@ leaves no gap because that slot is filled.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from . import tables
 from .engine.numbering import format_number
 
-__all__ = ["allocate_number", "number_taken", "peek_number"]
+__all__ = ["allocate_number", "last_issued_date", "number_taken", "peek_number"]
 
 
 _D = tables.documents
@@ -71,3 +73,17 @@ def _increment(conn: sa.Connection, organization_id: str, doc_type: str, year: i
         conn.execute(_START, {"organization_id": organization_id, "type": doc_type, "year": year, "last_number": 1})
         return 1
     return int(value)
+
+
+def last_issued_date(conn: sa.Connection, organization_id: str, doc_type: str, year: int) -> datetime | None:
+    """The latest date of a numbered document in the series (canceled ones too: they keep their numbers)."""
+    query = sa.select(sa.func.max(_D.c.date)).where(
+        _D.c.organization_id == organization_id,
+        _D.c.type == doc_type,
+        _D.c.date_year == year,
+        _D.c.number.is_not(None),
+        _D.c.draft.is_(False),
+        _D.c.is_deleted.is_(False),
+    )
+    latest = conn.execute(query).scalar()
+    return latest if isinstance(latest, datetime) else None

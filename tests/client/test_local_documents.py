@@ -119,7 +119,7 @@ async def test_replace_changes_a_draft_and_keeps_its_number(books: Any) -> None:
 
 async def test_an_issued_invoice_cannot_be_replaced_or_deleted_but_can_be_cancelled(books: Any) -> None:
     api = books.api
-    invoice = await api.documents.create(books.organization.id, body=seed_invoice())
+    invoice = await api.documents.create(books.organization.id, body=seed_invoice(payments=None))
     with pytest.raises(UnprocessableEntityError):
         await api.documents.replace(invoice.id, body=seed_invoice(payments=None))
     with pytest.raises(UnprocessableEntityError) as caught:
@@ -132,9 +132,9 @@ async def test_an_issued_invoice_cannot_be_replaced_or_deleted_but_can_be_cancel
     assert (await api.documents.get(invoice.id)).canceled is False
 
 
-async def test_deleting_an_estimate_hides_it(books: Any) -> None:
+async def test_deleting_a_draft_hides_it(books: Any) -> None:
     api = books.api
-    document = await api.documents.create(books.organization.id, body=estimate())
+    document = await api.documents.create(books.organization.id, body=seed_invoice(payments=None, draft=True))
     assert await api.documents.delete(document.id) == 1
     with pytest.raises(NotFoundError):
         await api.documents.get(document.id)

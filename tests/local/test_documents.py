@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from .conftest import invoice_body
+
 pytestmark = pytest.mark.anyio
 
 YEAR = datetime.now(UTC).year
@@ -271,17 +273,102 @@ async def test_cancel_and_uncancel_flip_the_flag(tenant) -> None:
     assert (await tenant.api.get(f"/documents/{invoice['id']}")).json()["canceled"] is False
 
 
-async def test_drafts_and_other_types_can_be_deleted(tenant, expect_error) -> None:
+async def test_drafts_can_be_deleted(tenant, expect_error) -> None:
     draft = await tenant.invoice(draft=True)
-    estimate = await tenant.invoice(type="estimate")
-    for document in (draft, estimate):
-        assert (await tenant.api.delete(f"/documents/{document['id']}")).json() == {"count": 1}
-        expect_error(await tenant.api.get(f"/documents/{document['id']}"), 404, "MODEL_NOT_FOUND")
+    assert (await tenant.api.delete(f"/documents/{draft['id']}")).json() == {"count": 1}
+    expect_error(await tenant.api.get(f"/documents/{draft['id']}"), 404, "MODEL_NOT_FOUND")
     assert await count_documents(tenant) == 0
     deleted = (
         await tenant.api.get(f"/organizations/{tenant.org_id}/documents", params={"filter": '{"deleted":true}'})
     ).json()
-    assert {d["id"] for d in deleted} == {draft["id"], estimate["id"]}
+    assert [d["id"] for d in deleted] == [draft["id"]]
+
+
+@pytest.mark.parametrize("doc_type", ["invoice", "advance", "credit-note"])
+async def test_issued_legal_documents_refuse_every_change_and_delete_and_their_series_stays_gapless(
+    tenant, expect_error, doc_type: str
+) -> None:
+    first, second = await tenant.invoice(type=doc_type), await tenant.invoice(type=doc_type)
+    body = {"_documentClient": {"name": "Someone else"}, "_documentItems": [item(price=1)], "type": doc_type}
+    for response in (
+        await tenant.api.put(f"/documents/{first['id']}", json=body),
+        await tenant.api.post(f"/documents/{first['id']}/replace", json=body),
+        await tenant.api.put(f"/documents/{first['id']}", json={**body, "date": "2020-01-01", "number": "X-1"}),
+    ):
+        assert "cannot be changed" in expect_error(response, 422)["message"]
+    expect_error(await tenant.api.delete(f"/documents/{first['id']}"), 422)
+    expect_error(await tenant.api.patch(f"/documents/{first['id']}", json=body), 404)  # v1 has no PATCH
+    assert (await tenant.api.get(f"/documents/{first['id']}")).json() == {
+        k: v for k, v in first.items() if k != "payments"
+    }
+    third = await tenant.invoice(type=doc_type)
+    assert [d["number"] for d in (first, second, third)] == [f"{YEAR}-0000{n}" for n in (1, 2, 3)]
+
+
+async def test_a_numbered_estimate_is_revised_in_place_but_not_deleted(tenant, expect_error) -> None:
+    estimate = await tenant.invoice(type="estimate")
+    error = expect_error(await tenant.api.delete(f"/documents/{estimate['id']}"), 422, "DOCUMENT_NOT_DELETABLE")
+    assert "cancel it" in error["message"]
+    assert (await tenant.api.post(f"/documents/{estimate['id']}/cancel")).json() == {"success": True}
+
+
+async def test_deleting_a_draft_frees_its_idempotency_key_for_a_new_document(tenant) -> None:
+    draft = await tenant.invoice(draft=True, uniqueId="order-17")
+    await tenant.api.delete(f"/documents/{draft['id']}")
+    again = await tenant.invoice(draft=True, uniqueId="order-17")
+    assert again["id"] != draft["id"]
+    assert (await tenant.api.get(f"/documents/{again['id']}")).status_code == 200
+    assert (await tenant.invoice(draft=True, uniqueId="order-17"))["id"] == again["id"]  # replays the live one
+
+
+async def test_a_due_date_or_validity_before_the_issue_date_is_refused(tenant, expect_error) -> None:
+    error = expect_error(
+        await tenant.api.post(
+            f"/organizations/{tenant.org_id}/documents",
+            json={**given_body(), "date": "2026-03-10", "dateDue": "2026-03-09"},
+        ),
+        422,
+    )
+    assert "dateDue" in error["message"] and "before the issue date" in error["message"]
+    expect_error(
+        await tenant.api.post(
+            f"/organizations/{tenant.org_id}/documents",
+            json={**given_body(), "type": "estimate", "date": "2026-03-10", "dateValidTill": "2026-01-01"},
+        ),
+        422,
+    )
+    same_day = await tenant.invoice(date="2026-03-10", dateDue="2026-03-10")
+    assert same_day["dateDue"].startswith("2026-03-10")
+    assert await count_documents(tenant) == 1
+
+
+async def test_numbers_follow_dates_within_a_series_unless_the_organization_opts_out(tenant, expect_error) -> None:
+    later = await tenant.invoice(date="2025-12-02")
+    error = expect_error(
+        await tenant.api.post(f"/organizations/{tenant.org_id}/documents", json=invoice_body(date="2025-10-01")),
+        422,
+    )
+    assert "2025-12-02" in error["message"] and "numbering_chronological" in error["message"]
+    assert (await tenant.invoice(date="2025-12-02"))["number"] == "2025-00002"  # the same day is fine
+    assert (await tenant.invoice(type="estimate", date="2025-10-01"))["number"] == "2025-00001"  # own series
+    assert (await tenant.invoice(date="2024-05-05"))["number"] == "2024-00001"  # an earlier year's series
+    assert (await tenant.invoice(date="2025-10-01", draft=True)).get("number") is None  # drafts hold no number
+    opted_out = await tenant.api.post(
+        f"/organizations/{tenant.org_id}/defaults", json={"name": "numbering_chronological", "value": False}
+    )
+    assert opted_out.status_code == 200, opted_out.text
+    assert (await tenant.invoice(date="2025-10-01"))["number"] == "2025-00003"
+    assert later["number"] == "2025-00001"
+
+
+async def test_a_document_with_payments_is_not_canceled_but_corrected(tenant, expect_error) -> None:
+    invoice = await tenant.invoice(payments=[{"type": "bank", "amount": 100}])
+    error = expect_error(await tenant.api.post(f"/documents/{invoice['id']}/cancel"), 422, "DOCUMENT_HAS_PAYMENTS")
+    assert "credit note" in error["message"]
+    assert (await tenant.api.get(f"/documents/{invoice['id']}")).json()["canceled"] is False
+    (payment,) = invoice["payments"]
+    await tenant.api.delete(f"/payments/{payment['id']}")
+    assert (await tenant.api.post(f"/documents/{invoice['id']}/cancel")).json() == {"success": True}
 
 
 async def test_include_payments_on_get_and_list(tenant) -> None:

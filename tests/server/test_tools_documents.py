@@ -19,9 +19,9 @@ UNPAID = {**SEED_INVOICE, "payments": None}
 
 
 async def _books(c: Client) -> dict[str, Any]:
-    """Paid, unpaid, overdue, draft, canceled and an estimate, for two clients."""
-    made: dict[str, Any] = {"paid": await seed(c)}
-    made["unpaid"] = structured(await c.call_tool("create_invoice", {**UNPAID, "note": "fuel"}))
+    """Paid, unpaid, overdue, draft, canceled and an estimate, for two clients (numbered in date order)."""
+    structured(await c.call_tool("create_organization", SEED_ORGANIZATION))
+    made: dict[str, Any] = {}
     made["overdue"] = structured(
         await c.call_tool(
             "create_invoice",
@@ -34,6 +34,8 @@ async def _books(c: Client) -> dict[str, Any]:
             },
         )
     )
+    made["paid"] = structured(await c.call_tool("create_invoice", SEED_INVOICE))
+    made["unpaid"] = structured(await c.call_tool("create_invoice", {**UNPAID, "note": "fuel"}))
     made["draft"] = structured(await c.call_tool("create_invoice", {**UNPAID, "draft": True}))
     made["estimate"] = structured(await c.call_tool("create_invoice", {**UNPAID, "type": "estimate"}))
     made["canceled"] = structured(await c.call_tool("create_invoice", {**UNPAID, "note": "to cancel"}))
@@ -54,7 +56,7 @@ async def _books(c: Client) -> dict[str, Any]:
         ({"type": "estimate"}, {"estimate"}),
         ({"client": "Moon base"}, {"overdue"}),
         ({"text": "FUEL"}, {"unpaid"}),
-        ({"number": "-00003", "type": "invoice"}, {"overdue"}),
+        ({"number": "-00001", "type": "invoice"}, {"overdue"}),
         ({"date_from": "2026-01-01", "date_to": "2026-01-31"}, {"overdue"}),
     ],
 )

@@ -337,6 +337,9 @@ def _type_dates(body: DocumentCreate, defaults: Mapping[str, Any], date: datetim
         dates["dateValidTill"] = dates["dateValidTill"] or date + timedelta(days=valid)
     elif body.type == "advance":
         dates["datePaid"] = dates["datePaid"] or date
+    for field in ("dateDue", "dateValidTill"):
+        if dates[field] is not None and dates[field].date() < date.date():
+            raise AutofillError(field, f"is before the issue date {date.date().isoformat()}.")
     return dates
 
 

@@ -1,11 +1,19 @@
 """Documents: create with auto-fill, list, get, count, full replace, cancel/uncancel, delete, search.
 
 Numbering policy: a document gets its ``YYYY-NNNNN`` number (year of its ``date``) inside the write
-transaction that stores it. Draft invoices get **no number** until they are issued by a replace with
-``draft: false``, so drafts never burn numbers and the series stays gapless. Issued invoices are
-immutable (invoicing-rules §2.3): they cannot be replaced or deleted, only cancelled or corrected by a
-credit note. ``uniqueId`` is an idempotency key per organization: the same key with the same body
-returns the existing document, with a different body it is a 422.
+transaction that stores it. Drafts get **no number** until they are issued by a replace with
+``draft: false``, so drafts never burn numbers and the series stays gapless. Numbers follow dates: a
+document may not be numbered with a date before the last numbered one of its series (many EU countries
+require chronological numbering; an organization opts out with the default ``numbering_chronological``
+set to ``false``, e.g. to key in last year's paper invoices).
+
+Issued legal documents — invoices, advances and credit notes — are immutable (invoicing-rules §2.3):
+they cannot be replaced or deleted, only cancelled (keeping the number) or corrected by a credit note.
+Estimates are offers, not tax documents: a numbered estimate may be revised in place (its number stays),
+but not deleted, so its series has no holes either. A document with payments cannot be cancelled (a
+credit note corrects it; or its payments are deleted first), and a canceled document cannot be paid or
+sent. ``uniqueId`` is an idempotency key per organization: the same key with the same body returns the
+existing document, with a different body it is a 422; deleting a draft frees its key.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from ..filters import check_include, compile_where, contains_pattern, project_fi
 from ..http import Call, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
 from ..ledger import include_payments, payments_of, respond_document
-from ..numbering import allocate_number, number_taken
+from ..numbering import allocate_number, last_issued_date, number_taken
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now
 from . import documents_out
@@ -49,6 +57,13 @@ from . import documents_out
 __all__ = ["load_context", "routes"]
 
 _MODEL = "Document"
+_LEGAL = frozenset({"invoice", "advance", "credit-note"})
+_KIND = {"invoice": "invoice", "advance": "advance invoice", "credit-note": "credit note", "estimate": "estimate"}
+_CORRECT = {
+    "invoice": "cancel it, or issue a credit note that corrects it",
+    "advance": "cancel it, or issue a credit note that corrects it",
+    "credit-note": "cancel it and issue a corrected credit note",
+}
 
 
 @contextmanager
@@ -300,7 +315,13 @@ def _replay(
 
 
 def _number_for(
-    conn: sa.Connection, organization_id: str, body: DocumentCreate, date: datetime, *, except_id: str | None = None
+    conn: sa.Connection,
+    organization_id: str,
+    body: DocumentCreate,
+    date: datetime,
+    *,
+    chronological: bool,
+    except_id: str | None = None,
 ) -> str | None:
     if body.number is not None:
         if number_taken(conn, organization_id, body.type, body.number, except_id=except_id):
@@ -308,6 +329,15 @@ def _number_for(
         return body.number
     if body.draft:
         return None
+    if chronological:
+        latest = last_issued_date(conn, organization_id, body.type, date.year)
+        if latest is not None and latest.date() > date.date():
+            raise AutofillError(
+                "date",
+                f"is before {latest.date().isoformat()}, the date of the last numbered {_KIND[body.type]} of "
+                f"{date.year}: numbers must follow dates. Date it {latest.date().isoformat()} or later "
+                "(or set the organization default numbering_chronological to false).",
+            )
     return allocate_number(conn, organization_id, body.type, date.year)
 
 
@@ -326,7 +356,9 @@ def _build(
     client_id, snapshot = _resolve_client(conn, organization_id, body, stamp)
     _check_related(conn, organization_id, body.document_ids)
     except_id = previous["id"] if previous is not None else None
-    number = _number_for(conn, organization_id, body, document_date(body, stamp), except_id=except_id)
+    chronological = str(ctx.defaults.get("numbering_chronological", True)).lower() not in ("false", "0")
+    date = document_date(body, stamp)
+    number = _number_for(conn, organization_id, body, date, chronological=chronological, except_id=except_id)
     document = build_document(
         body,
         ctx,
@@ -459,12 +491,10 @@ def _checked_replacement(body: DocumentCreate, raw: dict[str, Any], previous: di
         body = body.model_copy(update={"type": previous["type"]})
     if body.type != previous["type"]:
         raise invalid(_MODEL, "type", "cannot be changed; create a new document of the other type")
-    if previous["type"] == "invoice" and not previous.get("draft"):
+    if previous["type"] in _LEGAL and not previous.get("draft"):
+        kind = _KIND[previous["type"]]
         raise invalid(
-            _MODEL,
-            "draft",
-            "an issued invoice cannot be changed; cancel it or issue a credit note that corrects it",
-            code="immutable",
+            _MODEL, "draft", f"an issued {kind} cannot be changed; {_CORRECT[previous['type']]}", code="immutable"
         )
     if body.unique_id is not None and body.unique_id != previous.get("uniqueId"):
         raise invalid(_MODEL, "uniqueId", "cannot be changed")
@@ -493,6 +523,14 @@ async def _set_canceled(call: Call, canceled: bool) -> Response:
         d = tables.documents
         row = load_owned_tx(conn, d, document_id, call.account_id, _MODEL, "write")
         document = loads(row.data)
+        if canceled and not document.get("canceled") and payments_of(conn, [document_id])[document_id]:
+            raise LocalAPIError(
+                422,
+                f"This {_KIND.get(document['type'], 'document')} has payments and cannot be canceled: issue a credit "
+                "note that corrects it, or delete its payments first.",
+                code="DOCUMENT_HAS_PAYMENTS",
+                name="ValidationError",
+            )
         document.update(canceled=canceled, updatedAt=now())
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
 
@@ -515,16 +553,20 @@ async def delete_document(call: Call) -> Response:
         d, p = tables.documents, tables.payments
         row = load_owned_tx(conn, d, document_id, call.account_id, _MODEL, "write")
         document = loads(row.data)
-        if document["type"] == "invoice" and not document.get("draft"):
+        if not document.get("draft") and document.get("number"):
+            kind = _KIND.get(document["type"], document["type"])
+            how = _CORRECT.get(document["type"], "cancel it instead (its number stays in the series)")
             raise LocalAPIError(
                 422,
-                "An issued invoice cannot be deleted; cancel it or issue a credit note instead.",
-                code="INVOICE_NOT_DELETABLE",
+                f"An issued {kind} cannot be deleted: {how}.",
+                code="INVOICE_NOT_DELETABLE" if document["type"] == "invoice" else "DOCUMENT_NOT_DELETABLE",
                 name="ValidationError",
             )
         stamp = now()
         document.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
-        conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        # The idempotency key is freed: a create replayed with it makes a new document, not the deleted one.
+        row_values = {**document_row(document), "unique_id": None}
+        conn.execute(sa.update(d).where(d.c.id == document_id).values(**row_values))
         for payment in payments_of(conn, [document_id])[document_id]:
             payment.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
             conn.execute(sa.update(p).where(p.c.id == payment["id"]).values(**payment_row(payment)))

@@ -87,6 +87,13 @@ async def _prepare(
             code="DRAFT_NOT_SENDABLE",
             name="ValidationError",
         )
+    if document.canceled:
+        raise LocalAPIError(
+            422,
+            "A canceled document cannot be sent; uncancel it first, or send its replacement.",
+            code="CANCELED_NOT_SENDABLE",
+            name="ValidationError",
+        )
     try:
         return await _service(call).prepare(
             document,
