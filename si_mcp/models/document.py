@@ -306,11 +306,12 @@ class SendResult(WireModel):
     """Answer of ``POST /documents/{id}/send``.
 
     The real API answers only ``{"success": true}``; the embedded API also says what happened to the
-    email: ``sent``, ``failed`` (kept in the outbox for retry, with ``error``) or ``queued``.
+    email: ``sent`` (accepted by the SMTP server), ``saved`` (no SMTP server: written to an .eml file, nobody
+    received it), ``failed`` (kept in the outbox for retry, with ``error``) or ``queued``.
     """
 
     success: bool
-    status: Literal["sent", "failed", "queued"] | None = None
+    status: Literal["sent", "saved", "failed", "queued"] | None = None
     message_id: str | None = None
     recipients: list[str] = Field(default_factory=list)
     detail: str | None = None

@@ -124,7 +124,10 @@ def _one(found: list[Document], ref: str, org: Organization) -> Document:
     if len(found) == 1:
         return found[0]
     kinds = ", ".join(sorted({doc.type for doc in found}))
-    raise ToolError(f"Several documents numbered '{clean(ref)}' in {clean(org.name)} ({kinds}). Pass type= or the id.")
+    raise ToolError(
+        f"Several documents numbered '{clean(ref)}' in {clean(org.name)} ({kinds}). Pass type= or the id "
+        "(as a resource: si://documents/{organization}/{type}/{number})."
+    )
 
 
 def _missing(ref: str, org: Organization) -> NotFound:
@@ -173,11 +176,12 @@ async def organization_and_document(
     if doc is not None and doc.organization_id in by_org:
         return by_org[doc.organization_id], doc
     hits = [(org, found) for org in orgs for found in await _by_number(books, org, doc_ref.strip(), doc_type)]
-    if len(hits) == 1:
-        org, found = hits[0]
-        return org, await _refetch(books, found, include_payments)
+    holders = list({org.id: org for org, _ in hits}.values())
+    if len(holders) == 1:  # one organization; several of its types may share the number
+        org = holders[0]
+        return org, await _refetch(books, _one([found for _, found in hits], doc_ref.strip(), org), include_payments)
     if hits:
-        where = ", ".join(f"'{clean(org.name, 60)}'" for org, _ in hits[:_MAX_LISTED])
+        where = ", ".join(f"'{clean(org.name, 60)}'" for org in holders[:_MAX_LISTED])
         raise ToolError(f"Document '{clean(doc_ref)}' exists in several organizations ({where}). Pass organization=.")
     raise _ambiguous(orgs)
 

@@ -7,6 +7,7 @@ URIs::
     si://organizations/{organization}/documents         its 20 most recent documents
     si://documents/{document_id}                        one document (id, or a number unique in your account)
     si://documents/{document_id}/pdf                    its PDF (application/pdf)
+    si://documents/{organization}/{type}/{number}       one document by number (numbers repeat across types)
 
 Completions cover organization names, client names and document numbers, for both the
 resource templates and the prompts.
@@ -32,6 +33,7 @@ from . import lookup
 from .backend import Books
 from .errors import api_call, resource_call
 from .state import AppState
+from .text import clean
 from .tools.organizations import organization_details
 from .views import document_detail, document_summary, org_brief, org_ref
 
@@ -101,6 +103,30 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
         opened = await books()
         with resource_call(f"find document '{document_id}'"):
             org, doc = await lookup.organization_and_document(opened, None, document_id, include_payments=True)
+        return _dump(
+            {
+                "organization": {"id": org.id, "name": org_ref(org)},
+                "document": document_detail(doc).model_dump(mode="json"),
+            }
+        )
+
+    @server.resource(
+        "si://documents/{organization}/{type}/{number}",
+        name="document_by_number",
+        title="Document by number",
+        mime_type=JSON,
+    )
+    async def document_by_number(organization: str, type: str, number: str) -> str:
+        """One document by organization (id or name), type (invoice, estimate, advance, credit-note) and number."""
+        from si_mcp.models import DOCUMENT_TYPES
+
+        opened = await books()
+        with resource_call(f"find {type} '{number}' of '{organization}'"):
+            if type not in DOCUMENT_TYPES:
+                raise ToolError(f"Unknown document type '{clean(type, 20)}': use one of {', '.join(DOCUMENT_TYPES)}.")
+            org, doc = await lookup.organization_and_document(
+                opened, organization, number, doc_type=type, include_payments=True
+            )
         return _dump(
             {
                 "organization": {"id": org.id, "name": org_ref(org)},

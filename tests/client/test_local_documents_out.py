@@ -44,7 +44,7 @@ async def test_send_writes_the_email_to_the_outbox_and_a_second_send_needs_resen
     api = books.api
     invoice = await api.documents.create(books.organization.id, body=invoice_body())
     result = await api.documents.send(invoice.id, body=SendRequest(recipients="rocket@example.com"))
-    assert (result.success, result.status, result.recipients) == (True, "sent", ["rocket@example.com"])
+    assert (result.success, result.status, result.recipients) == (True, "saved", ["rocket@example.com"])
     assert result.message_id and result.detail and ".eml" in result.detail
     assert len(list(tmp_path.rglob("*.eml"))) == 1
 

@@ -28,7 +28,7 @@ def test_the_readme_client_example_runs_prints_the_paid_seed_invoice_sends_it_an
         [sys.executable, "-c", readme_example()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    printed = r"\d{4}-00001 12100 True\nsent written to \S+\.eml \(no SMTP server configured\)\n"
+    printed = r"\d{4}-00001 12100 True\nsaved written to \S+\.eml \(no SMTP server configured\)\n"
     assert re.fullmatch(printed, result.stdout), result.stdout
     assert (tmp_path / "books.db").exists()
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1

@@ -227,6 +227,49 @@ async def test_smtp_outage_leaves_a_failed_row_and_a_retry_delivers_exactly_once
 
 
 @pytest.mark.anyio
+async def test_a_resend_after_a_failed_send_replaces_it_and_the_client_gets_exactly_one_email(
+    open_shop: Any, smtp_port_down: Any
+) -> None:
+    shop = await open_shop(smtp_port=smtp_port_down.port)
+    invoice = await shop.invoice()
+    url = f"/documents/{invoice['id']}/send"
+
+    with anyio.fail_after(15):
+        assert (await shop.api.post(url, json={})).json()["status"] == "failed"
+        smtp_port_down.start()
+        again = await shop.api.post(url, json={"resend": True, "subject": "Corrected"})
+        assert await shop.out.deliver(now=FAR_FUTURE) == []  # the failed first message is never retried
+
+    assert again.json()["status"] == "sent"
+    assert len(smtp_port_down.received.envelopes) == 1
+    assert [row["status"] for row in await shop.outbox()] == ["superseded", "sent"]
+
+
+@pytest.mark.anyio
+async def test_a_resend_while_another_process_is_handing_the_email_over_is_refused(
+    open_shop: Any, smtp_server: Any
+) -> None:
+    shop = await open_shop(smtp_port=smtp_server.port)
+    await _sent_then_left_sending(shop, claimed_until=datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=5))
+    [row] = await shop.outbox()
+
+    refused = await shop.api.post(f"/documents/{row['document_id']}/send", json={"resend": True})
+
+    assert "right now" in _error(refused, 422, "ALREADY_SENT")["message"]
+    assert [r["status"] for r in await shop.outbox()] == ["sending"]
+
+
+@pytest.mark.anyio
+async def test_a_canceled_document_cannot_be_sent(open_shop: Any) -> None:
+    shop = await open_shop()
+    invoice = await shop.invoice()
+    await shop.api.post(f"/documents/{invoice['id']}/cancel")
+
+    _error(await shop.api.post(f"/documents/{invoice['id']}/send", json={}), 422, "CANCELED_NOT_SENDABLE")
+    assert await shop.outbox() == []
+
+
+@pytest.mark.anyio
 async def test_queued_email_survives_a_crash_before_delivery_and_is_sent_after_restart(
     open_shop: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -331,7 +374,7 @@ async def test_without_smtp_the_email_is_written_as_an_eml_file_and_the_answer_s
     response = await shop.api.post(f"/documents/{invoice['id']}/send", json={"message": "See attached."})
 
     answer = response.json()
-    assert answer["status"] == "sent"
+    assert answer["status"] == "saved"  # not "sent": nobody received it
     [written] = (shop.data_dir / "outbox").glob("*.eml")
     assert str(written) in answer["detail"]
     message = _parse(written.read_bytes())

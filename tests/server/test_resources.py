@@ -22,6 +22,7 @@ TEMPLATES = {
     "si://organizations/{organization}/documents",
     "si://documents/{document_id}",
     "si://documents/{document_id}/pdf",
+    "si://documents/{organization}/{type}/{number}",
 }
 
 
@@ -71,7 +72,13 @@ async def test_every_resource_reads_the_books(tmp_path: Path, api: SpaceInvoices
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     "uri",
-    ["si://documents/nope", "si://documents/nope/pdf", "si://organizations/Unknown", "si://organizations/x/documents"],
+    [
+        "si://documents/nope",
+        "si://documents/nope/pdf",
+        "si://organizations/Unknown",
+        "si://organizations/x/documents",
+        "si://documents/International%20Space%20Agency/receipt/2026-00001",
+    ],
 )
 async def test_a_missing_object_is_a_resource_not_found_error(tmp_path: Path, api: SpaceInvoices, uri: str) -> None:
     async with Client(build_server(make_settings(tmp_path), api=api)) as client:
@@ -79,6 +86,27 @@ async def test_a_missing_object_is_a_resource_not_found_error(tmp_path: Path, ap
         with pytest.raises(MCPError) as error:
             await client.read_resource(uri)
     assert error.value.error.code == -32602
+
+
+@pytest.mark.anyio
+async def test_a_number_shared_by_two_types_is_named_by_type_and_the_error_lists_the_organization_once(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as client:
+        invoice = await seed(client)
+        await client.call_tool("create_invoice", {**SEED_INVOICE, "type": "estimate", "payments": None})
+        number = invoice["document"]["number"]
+        with pytest.raises(MCPError) as ambiguous:
+            await client.read_resource(f"si://documents/{number}")
+        org = "International%20Space%20Agency"
+        as_invoice = await _json(client, f"si://documents/{org}/invoice/{number}")
+        as_estimate = await _json(client, f"si://documents/{org}/estimate/{number}")
+
+    message = ambiguous.value.error.message
+    assert message.count("International Space Agency") == 1 and "estimate, invoice" in message
+    assert "si://documents/{organization}/{type}/{number}" in message
+    assert (as_invoice["document"]["type"], as_estimate["document"]["type"]) == ("invoice", "estimate")
+    assert as_invoice["document"]["id"] == invoice["document"]["id"]
 
 
 @pytest.mark.anyio

@@ -87,7 +87,7 @@ async def test_send_invoice_goes_to_the_clients_email_and_a_second_send_needs_re
             await c.call_tool("send_invoice", {"document": number, "resend": True, "recipients": ["boss@example.com"]})
         )
 
-    assert sent["recipients"] == ["rocket@example.com"] and sent["status"] == "sent"
+    assert sent["recipients"] == ["rocket@example.com"] and sent["status"] == "saved"
     assert twice.is_error and "resend" in text_of(twice)
     assert resent["recipients"] == ["boss@example.com"]
     assert "To: boss@example.com" in asked[-1] and "Message: Here it is" in asked[0]
@@ -134,3 +134,37 @@ async def test_without_an_smtp_server_the_texts_say_the_email_was_not_delivered(
     for text in (text_of(invoice), text_of(again)):
         assert "NOT delivered to rocket@example.com: no SMTP server is configured (SI_MCP_SMTP_HOST)" in text
         assert "Emailed" not in text and ".eml" in text
+    assert (structured(invoice)["email"]["status"], structured(again)["status"]) == ("saved", "saved")
+
+
+@pytest.mark.anyio
+async def test_a_document_with_payments_is_not_canceled_and_the_error_points_to_a_credit_note(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    asked: list[str] = []
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES, asked)
+    ) as c:
+        invoice = await seed(c)  # paid by card
+        number = invoice["document"]["number"]
+        refused = await c.call_tool("cancel_document", {"document": number})
+
+    assert refused.is_error and asked == []  # refused before the user is asked anything
+    assert "12,100.00 EUR of payments" in text_of(refused)
+    assert f"type='credit-note' and related_document='{number}'" in text_of(refused)
+    assert (await api.documents.get(invoice["document"]["id"])).canceled is False
+
+
+@pytest.mark.anyio
+async def test_list_lines_name_the_type_and_what_is_still_due(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES)
+    ) as c:
+        invoice = await seed(c, payments=None, due_date="2099-01-31")
+        await c.call_tool("mark_paid", {"document": invoice["document"]["number"], "amount": "1000"})
+        await c.call_tool("create_invoice", {**SEED_INVOICE, "payments": None, "type": "estimate"})
+        listed = text_of(await c.call_tool("find_documents", {}))
+
+    number = invoice["document"]["number"]
+    assert f"Invoice {number} Rocket man 12,100.00 EUR unpaid: 11,100.00 EUR due by 2099-01-31" in listed
+    assert f"Estimate {number} Rocket man 12,100.00 EUR open" in listed

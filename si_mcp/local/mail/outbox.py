@@ -44,8 +44,10 @@ __all__ = [
     "FAILED",
     "MAX_ATTEMPTS",
     "QUEUED",
+    "SAVED",
     "SENDING",
     "SENT",
+    "SUPERSEDED",
     "DeliveryReport",
     "OutboxItem",
     "OutboxStore",
@@ -60,6 +62,10 @@ QUEUED = "queued"
 SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
+SUPERSEDED = "superseded"
+"""A queued or failed row replaced by a later send of the same document: never delivered."""
+SAVED = "saved"
+"""Reported (not stored) when the mailer only kept the message, e.g. as an .eml file: the row is done, unread."""
 MAX_ATTEMPTS = 5
 """A row that failed this many times stays ``failed`` until someone sends the document again."""
 
@@ -99,7 +105,7 @@ class OutboxItem:
 
 @dataclass(frozen=True)
 class DeliveryReport:
-    """What one delivery did: ``status`` is ``sent`` or ``failed``; ``detail`` says where or why."""
+    """What one delivery did: ``status`` is ``sent``, ``saved`` or ``failed``; ``detail`` says where or why."""
 
     id: str
     status: str
@@ -143,7 +149,7 @@ async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSour
         await store.finish(item, sent=False, detail=detail)
         return DeliveryReport(item.id, FAILED, detail, item.attempts)
     await store.finish(item, sent=True, detail=detail)
-    return DeliveryReport(item.id, SENT, detail, item.attempts)
+    return DeliveryReport(item.id, SENT if mailer.reaches_recipients else SAVED, detail, item.attempts)
 
 
 async def run_outbox(

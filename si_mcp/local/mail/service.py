@@ -28,8 +28,8 @@ from si_mcp.local.pdf import PdfRenderer, resolve_language
 from si_mcp.models import Document, Organization
 
 from .compose import OutgoingEmail, compose_email
-from .outbox import DeliveryReport, run_outbox
-from .store import SqlOutboxStore, active_send, queue_email
+from .outbox import FAILED, DeliveryReport, run_outbox
+from .store import SqlOutboxStore, active_send, queue_email, supersede_pending
 from .transport import Mailer, mailer_for
 
 if TYPE_CHECKING:
@@ -122,6 +122,12 @@ class DocumentsOut:
                 'send it again with "resend": true.'
             )
         stamp = datetime.now(UTC)
+        # One email per intended send: a resend retires the document's queued and failed messages.
+        if previous is not None and not await supersede_pending(conn, document["id"], stamp):
+            raise AlreadySentError(
+                f"Document {document.get('number') or document['id']} is being handed to the mail server right "
+                "now; look at it again in a few minutes before sending it again."
+            )
         row_id = await queue_email(conn, document, email, language=language, stamp=stamp)
         return Queued(row_id, email.message_id, email.recipients)
 
@@ -133,7 +139,7 @@ class DocumentsOut:
         """Deliver a freshly queued row, together with older rows that are due for a retry."""
         reports = await self.deliver([queued.id], now=datetime.now(UTC))
         report = next((r for r in reports if r.id == queued.id), None)
-        if report is None or report.status != "sent":
+        if report is None or report.status == FAILED:
             self._schedule_retries()
         return report
 

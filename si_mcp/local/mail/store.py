@@ -31,7 +31,7 @@ from ..ids import object_id
 from ..resources import document_row
 from ..store import loads, to_naive
 from .compose import OutgoingEmail
-from .outbox import FAILED, MAX_ATTEMPTS, QUEUED, SENDING, SENT, OutboxItem
+from .outbox import FAILED, MAX_ATTEMPTS, QUEUED, SENDING, SENT, SUPERSEDED, OutboxItem
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -44,6 +44,7 @@ __all__ = [
     "active_send",
     "queue_email",
     "retry_due_at",
+    "supersede_pending",
 ]
 
 BACKOFF_BASE = timedelta(minutes=1)
@@ -87,6 +88,24 @@ async def active_send(conn: AsyncConnection, document_id: str) -> PreviousSend |
     if row is None:
         return None
     return PreviousSend(str(row.status), _addresses(row.recipients), _aware(row.sent_at or row.created_at))
+
+
+async def supersede_pending(conn: AsyncConnection, document_id: str, now: datetime) -> bool:
+    """Retire the document's queued and failed emails (a resend replaces them), in the caller's transaction.
+
+    Returns False, changing nothing that matters, when one of them is being handed to the mail server by a live
+    process right now: that one cannot be taken back, so the caller must not queue another.
+    """
+    o = tables.outbox
+    clock = to_naive(now)
+    expired = sa.and_(o.c.status == SENDING, o.c.next_attempt_at <= clock)
+    await conn.execute(
+        sa.update(o)
+        .where(o.c.document_id == document_id, sa.or_(o.c.status.in_((QUEUED, FAILED)), expired))
+        .values(status=SUPERSEDED, last_error="superseded by a later send of the document")
+    )
+    live = sa.select(o.c.id).where(o.c.document_id == document_id, o.c.status == SENDING).limit(1)
+    return (await conn.execute(live)).first() is None
 
 
 async def queue_email(

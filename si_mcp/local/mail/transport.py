@@ -34,6 +34,8 @@ class Mailer(Protocol):
 
     sender: str | None
     requires_sender: bool
+    reaches_recipients: bool
+    """False for a mailer that only keeps the message (an .eml file): nobody has received it."""
 
     async def deliver(self, message: EmailMessage, *, sender: str, recipients: Sequence[str]) -> str: ...
 
@@ -50,6 +52,7 @@ class SmtpMailer:
     timeout: float = 30.0
     sender: str | None = None
     requires_sender: bool = True
+    reaches_recipients: bool = True
 
     async def deliver(self, message: EmailMessage, *, sender: str, recipients: Sequence[str]) -> str:
         import aiosmtplib
@@ -83,6 +86,7 @@ class EmlMailer:
     folder: Path
     sender: str | None = None
     requires_sender: bool = False
+    reaches_recipients: bool = False
 
     def path_for(self, message: EmailMessage) -> Path:
         message_id = str(message.get("Message-ID", ""))

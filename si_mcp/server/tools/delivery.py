@@ -25,7 +25,7 @@ Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s,;<>]
 
 
 class SendResult(ActionResult):
-    status: Literal["sent", "declined", "dismissed", "needs_confirmation"]
+    status: Literal["sent", "saved", "queued", "failed", "declined", "dismissed", "needs_confirmation"]
     recipients: list[str]
     detail: str | None = None
 
@@ -122,11 +122,11 @@ async def send_invoice(
             confirmation_token=token,
         )
         return result(text, data)
-    how = await send_now(ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend)
+    sent, how = await send_now(ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
     data = SendResult(
-        organization=org_ref(org), document=document_ref(doc), status="sent", recipients=plan.recipients, detail=how
+        organization=org_ref(org), document=document_ref(doc), status=sent, recipients=plan.recipients, detail=how
     )
     return result(f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(org.name)}: {how}", data)
 

@@ -14,7 +14,7 @@ from .. import lookup
 from ..consent import Confirm, Consent, decide
 from ..errors import api_call
 from ..state import Ctx, books_of, state_of
-from ..summaries import cancel_action, document_sentence
+from ..summaries import KIND, cancel_action, document_sentence
 from ..text import clean, money, money_text, percent
 from ..views import (
     DocumentDetail,
@@ -136,14 +136,22 @@ async def _where(
     return clauses[0] if len(clauses) == 1 else {"and": clauses}
 
 
+def _line(d: DocumentSummary) -> str:
+    """``Invoice 2026-00003 Rocket man 2,627.25 EUR unpaid: 1,627.25 EUR due 2026-12-31 (id …)``: the type always
+    (numbers repeat across types), and what is still owed when it differs from the total."""
+    gross, due = Decimal(d.gross), Decimal(d.amount_due)
+    owed = ""
+    if d.status in ("unpaid", "overdue"):
+        left = f": {money_text(abs(due), d.currency)} {'to refund' if d.type == 'credit-note' else 'due'}"
+        owed = (left if due != gross else "") + (f" by {d.due_date}" if d.due_date else "")
+    label = f"{KIND.get(d.type, d.type)} {d.number or '(draft)'}"
+    return f"{label} {clean(d.client, 40)} {money_text(gross, d.currency)} {d.status}{owed} (id {d.id})"
+
+
 def _page_text(org: "Organization", page: DocumentsPage, status: str | None, offset: int) -> str:
     matches = "1 document matches" if page.total == 1 else f"{page.total} documents match"
     head = f"{matches} in {clean(org.name)}" + (f" ({status})" if status else "")
-    lines = [
-        f"{d.number or d.id} {clean(d.client, 40)} {money_text(Decimal(d.gross), d.currency)} "
-        f"{d.status}{f' due {d.due_date}' if d.due_date and d.status in ('unpaid', 'overdue') else ''} (id {d.id})"
-        for d in page.documents
-    ]
+    lines = [_line(d) for d in page.documents]
     shown = f"; showing {offset + 1}-{offset + len(lines)}:\n" + "\n".join(lines) if lines else "."
     more = f"\nMore: call again with offset={page.next_offset}." if page.next_offset is not None else ""
     sums = f"\n{_totals_text(page.totals)}" if page.totals is not None else ""
@@ -299,7 +307,16 @@ async def get_document(
 
 
 async def _cancel_target(ctx: Ctx, organization: str | None, document: str, type: str | None) -> Target:
-    return await target(ctx, organization, document, type)
+    found = await target(ctx, organization, document, type)
+    doc = found.doc
+    if not doc.canceled and doc.total_paid != 0:
+        label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(found.org.name)}"
+        raise ToolError(
+            f"{label} has {money_text(doc.total_paid, doc.currency_id)} of payments recorded, so it is not canceled. "
+            f"To correct it, call create_invoice with type='credit-note' and related_document='{doc.number}'. "
+            "If a payment was recorded by mistake, it must be deleted first."
+        )
+    return found
 
 
 async def _cancel_consent(

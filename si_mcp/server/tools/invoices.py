@@ -73,8 +73,13 @@ class PaymentIn(BaseModel):
     date: dt.date | None = Field(None, description="Default: today.")
 
 
+# sent: accepted by the mail server; saved: no mail server, kept as an .eml file (nobody received it);
+# queued/failed: in the outbox, retried; the rest: nothing was sent.
+Outcome = Literal["sent", "saved", "queued", "failed"]
+
+
 class EmailOutcome(BaseModel):
-    status: Literal["sent", "declined", "dismissed", "needs_confirmation", "failed"]
+    status: Literal["sent", "saved", "queued", "failed", "declined", "dismissed", "needs_confirmation"]
     recipients: list[str]
     detail: str | None = None
     confirmation_token: str | None = None
@@ -316,14 +321,13 @@ async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Cons
 
 async def send_now(
     ctx: Ctx, doc: "Document", *, recipients: list[str], subject: str | None, message: str | None, resend: bool
-) -> str:
-    """Email ``doc`` (the one place a send request is made); returns a sentence on how delivery went.
+) -> tuple[Outcome, str]:
+    """Email ``doc`` (the one place a send request is made); returns what happened and a sentence saying so.
 
-    The document counts as sent either way; "not delivered" is said plainly so the model does not tell
-    the user the client has it when it sits in the outbox."""
+    "Not delivered" is said plainly so the model does not tell the user the client has it when it sits in the
+    outbox or in an .eml file."""
     from si_mcp.models import SendRequest
 
-    state = state_of(ctx)
     books = await books_of(ctx)
     body = build(SendRequest, "email", recipients=",".join(recipients), subject=subject, message=message, resend=resend)
     with api_call("send the document by email"):
@@ -332,13 +336,16 @@ async def send_now(
     detail = clean(answer.detail, 300) if answer.detail else ""
     if answer.status == "failed":
         reason = clean(answer.error or "", 200)
-        return f"NOT delivered to {to} yet ({reason}); it stays in the outbox and is retried."
+        return "failed", f"NOT delivered to {to} yet ({reason}); it stays in the outbox and is retried."
     if answer.status == "queued":
-        return f"Queued for delivery to {to}."
-    if state.settings.use_local_backend and not state.settings.smtp_host:
+        return "queued", f"NOT delivered yet: queued for delivery to {to}."
+    if answer.status == "saved":
         saved = detail.removesuffix(" (no SMTP server configured)") or "saved in the outbox folder"
-        return f"NOT delivered to {to}: no SMTP server is configured (SI_MCP_SMTP_HOST); the email was {saved}."
-    return f"Emailed to {to}." + (f" {detail[:1].upper()}{detail[1:]}." if detail else "")
+        return (
+            "saved",
+            f"NOT delivered to {to}: no SMTP server is configured (SI_MCP_SMTP_HOST); the email was {saved}.",
+        )
+    return "sent", f"Emailed to {to}." + (f" {detail[:1].upper()}{detail[1:]}." if detail else "")
 
 
 async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: ElicitationResult[Any]) -> EmailOutcome | None:
@@ -363,16 +370,18 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
             status="needs_confirmation", recipients=recipients, detail=preview, confirmation_token=token
         )
     try:
-        how = await send_now(ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False)
+        status, how = await send_now(
+            ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False
+        )
     except ToolError as exc:
         return EmailOutcome(status="failed", recipients=recipients, detail=str(exc))
-    return EmailOutcome(status="sent", recipients=recipients, detail=how)
+    return EmailOutcome(status=status, recipients=recipients, detail=how)
 
 
 def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message: bool) -> str:
     if email is None:
         return ""
-    if email.status == "sent":
+    if email.status in ("sent", "saved", "queued", "failed"):
         return f" {email.detail}"
     if email.status == "needs_confirmation" and email.confirmation_token:
         same = " and the same message" if custom_message else ""
