@@ -109,6 +109,32 @@ async def test_estimates_drafts_and_credit_notes_are_created_with_their_own_numb
 
 
 @pytest.mark.anyio
+async def test_related_document_resolves_only_types_that_fit_and_only_for_the_same_client(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    other = {"client": "Moon base", "client_email": "base@moon.example", "items": ITEMS}
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        invoice = await seed(c, payments=None)  # Invoice 2026-00001 for Rocket man
+        estimate = structured(await c.call_tool("create_invoice", {**other, "type": "estimate"}))  # Estimate 2026-00001
+        number = estimate["document"]["number"]
+        assert number == invoice["document"]["number"]  # the case: one number, two types, two clients
+        from_estimate = structured(await c.call_tool("create_invoice", {**other, "related_document": number}))
+        wrong_client = await c.call_tool(
+            "create_invoice", {**SEED_INVOICE, "payments": None, "related_document": number}
+        )
+        estimate_refers = await c.call_tool("create_invoice", {**other, "type": "estimate", "related_document": number})
+        credit = await c.call_tool(
+            "create_invoice", {**other, "type": "credit-note", "related_document": invoice["document"]["number"]}
+        )
+
+    linked = await api.documents.get(from_estimate["document"]["id"])
+    assert linked.document_ids == [estimate["document"]["id"]]  # the estimate, not Rocket man's invoice
+    assert wrong_client.is_error and "is for Moon base, not for 'Rocket man'" in text_of(wrong_client)
+    assert estimate_refers.is_error and "refers to no earlier document" in text_of(estimate_refers)
+    assert credit.is_error and "is for Rocket man" in text_of(credit)
+
+
+@pytest.mark.anyio
 async def test_dates_currency_and_note_are_taken_as_given(tmp_path: Path, api: SpaceInvoices) -> None:
     async with Client(build_server(make_settings(tmp_path), api=api)) as c:
         await c.call_tool("create_organization", SEED_ORGANIZATION)

@@ -257,14 +257,44 @@ async def _create(
     return Created(org, doc, replayed, recipients, stored, message, bool(send))
 
 
-async def _corrected(books: "Books", org: "Organization", ref: str) -> str:
-    """The invoice a credit note corrects: an invoice by that number first, else an advance, else any id."""
-    for kind in ("invoice", "advance", None):
+# What a new document may refer to: a credit note corrects an invoice or advance; an invoice follows an estimate or
+# an advance; an advance follows an estimate.
+_RELATES_TO: dict[str, tuple[str, ...]] = {
+    "credit-note": ("invoice", "advance"),
+    "invoice": ("estimate", "advance"),
+    "advance": ("estimate",),
+    "estimate": (),
+}
+
+
+async def _related(
+    books: "Books", org: "Organization", ref: str, doc_type: str, client_id: str | None, client: str
+) -> str:
+    """The id of the document ``ref`` names among the types a ``doc_type`` may refer to, for the same client."""
+    allowed = _RELATES_TO[doc_type]
+    kind = KIND.get(doc_type, doc_type).lower()
+    if not allowed:
+        raise ToolError(f"An {kind} refers to no earlier document; leave related_document out.")
+    found = []
+    for related_type in allowed:
         try:
-            return (await lookup.document_in(books, org, ref, kind, False)).id
+            found.append(await lookup.document_in(books, org, ref, related_type, False))
         except lookup.NotFound:
             continue
-    raise lookup.NotFound(f"No document '{clean(ref)}' to correct in {clean(org.name)}. Call find_documents.")
+    if not found:
+        kinds = " or ".join(KIND[t].lower() for t in allowed)
+        raise lookup.NotFound(f"No {kinds} '{clean(ref)}' in {clean(org.name)} for a {kind}. Call find_documents.")
+    if len(found) > 1:
+        listed = ", ".join(f"{KIND[d.type].lower()} id {d.id}" for d in found)
+        raise ToolError(f"'{clean(ref)}' names several documents ({listed}); pass related_document as the id.")
+    doc = found[0]
+    if doc.client_id != client_id:
+        owner = clean(doc.document_client.name if doc.document_client else "another client", 60)
+        raise ToolError(
+            f"{KIND[doc.type]} {doc.number} is for {owner}, not for '{clean(client, 60)}': a {kind} refers only to "
+            "a document of its own client. Check the client or the document number."
+        )
+    return doc.id
 
 
 async def _body(
@@ -291,7 +321,9 @@ async def _body(
         "document_items": _items(items),
         "note": request["note"],
         "payments": _payments(payments),
-        "document_ids": [await _corrected(books, org, related)] if related else [],
+        "document_ids": [await _related(books, org, related, request["type"], request["client_id"], request["client"])]
+        if related
+        else [],
         "unique_id": key,
     }
     return build(DocumentCreate, request["type"], **{k: v for k, v in fields.items() if v is not None})
@@ -439,7 +471,11 @@ async def create_invoice(
     send: Annotated[bool | str, Field(description="Email it to the client: true, or a custom message.")] = False,
     draft: Annotated[bool, Field(description="Save unnumbered and unsent, to finish later.")] = False,
     related_document: Annotated[
-        str | None, Field(description="Credit note: the invoice it corrects.", max_length=100)
+        str | None,
+        Field(
+            description="Credit note: the invoice it corrects; invoice: its estimate or advance (same client).",
+            max_length=100,
+        ),
     ] = None,
     idempotency_key: Annotated[
         str | None, Field(description="Retry-safe: same key, same document.", max_length=200)
