@@ -6,6 +6,7 @@ Checked on the source (AST), so a forbidden import fails CI even inside a functi
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,48 @@ def _violations(layer: str) -> list[str]:
 def test_layer_imports_only_what_lies_below_it(layer: str) -> None:
     assert list((PACKAGE / layer).rglob("*.py")), f"layer {layer} has no modules"
     assert _violations(layer) == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _internal_imports(path: Path, modules: set[str]) -> set[str]:
+    """Every si_mcp module ``path`` imports, at top level, in functions or under TYPE_CHECKING."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(part for part in (base, node.module or "") if part)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+            found.add(module)
+    return {m for m in found if m in modules and m != name}
+
+
+def test_no_import_cycles_inside_the_package() -> None:
+    files = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph = {name: _internal_imports(path, set(files)) for name, path in files.items()}
+    cycles: list[list[str]] = []
+
+    def visit(node: str, trail: list[str], done: set[str]) -> None:
+        for nxt in sorted(graph[node]):
+            if nxt in trail:
+                cycles.append([*trail[trail.index(nxt) :], nxt])
+            elif nxt not in done:
+                visit(nxt, [*trail, nxt], done)
+        done.add(node)
+
+    done: set[str] = set()
+    for start in sorted(graph):
+        if start not in done:
+            visit(start, [start], done)
+    # A package's __init__ re-exporting its own submodules is not a cycle of the code.
+    real = [
+        c for c in cycles if not any(a.startswith(b + ".") or b.startswith(a + ".") for a, b in itertools.pairwise(c))
+    ]
+    assert real == []

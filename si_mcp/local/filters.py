@@ -23,6 +23,7 @@ from starlette.datastructures import QueryParams
 from si_mcp.models import MAX_LIMIT, Filter, Timestamp, wirejson
 
 from .errors import LocalAPIError, bad_request
+from .inputs import check_text
 
 __all__ = [
     "Resource",
@@ -98,8 +99,6 @@ def _json_param(params: QueryParams, name: str) -> dict[str, Any] | None:
         raise bad_request(f"The {name} parameter is not valid JSON.", code="INVALID_FILTER") from None
     if not isinstance(value, dict):
         raise bad_request(f"The {name} parameter must be a JSON object.", code="INVALID_FILTER")
-    from .http import check_text
-
     check_text(value, name)
     return value
 
@@ -119,8 +118,6 @@ def _bracket_params(params: QueryParams, name: str) -> dict[str, Any] | None:
         return None
     result = _listify(found)
     assert isinstance(result, dict)
-    from .http import check_text
-
     check_text(result, name)
     return result
 

@@ -7,7 +7,6 @@ control characters and validated by the shared request models; failures become L
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,8 @@ from starlette.responses import Response
 
 from si_mcp.models import Filter, wirejson
 
-from .errors import LocalAPIError, bad_request, from_validation_error, invalid
+from .errors import LocalAPIError, bad_request, from_validation_error
+from .inputs import check_text
 
 if TYPE_CHECKING:
     from si_mcp.settings import Settings
@@ -44,8 +44,6 @@ MAX_BODY_BYTES = 1024 * 1024
 M = TypeVar("M", bound=BaseModel)
 
 # C0 controls except tab, newline and carriage return, plus DEL: never meaningful in invoice text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_MAX_DEPTH = 32
 
 
 @dataclass
@@ -145,22 +143,6 @@ def validate(model: type[M], data: dict[str, Any], context: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(context, exc) from None
-
-
-def check_text(value: Any, path: str, depth: int = 0) -> None:
-    """Refuse control characters anywhere in a parsed body (keys too), and absurd nesting."""
-    if depth > _MAX_DEPTH:
-        raise bad_request("The request body is nested too deeply.", code="MALFORMED_JSON")
-    if isinstance(value, str):
-        if _CONTROL.search(value):
-            raise invalid("request", path.removeprefix("body."), "contains a control character", code="format")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_text(key, path, depth + 1)
-            check_text(item, f"{path}.{key}", depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            check_text(item, f"{path}.{index}", depth + 1)
 
 
 def raw_json_response(body: bytes, status: int = 200) -> Response:
