@@ -127,6 +127,19 @@ class DocumentIssuer(WireModel):
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
+class RelatedDocument(WireModel):
+    """A document named in ``documentIds``, as it read when the referring document was written.
+
+    An extension of the embedded API: for a credit note it is the corrected invoice's number and issue date
+    (EN 16931 BT-25 and BT-26), kept with the credit note so that it prints the same forever.
+    """
+
+    id: str
+    type: str
+    number: str | None = None
+    date: Timestamp | None = None
+
+
 class Document(WireModel):
     id: str
     organization_id: str
@@ -168,6 +181,7 @@ class Document(WireModel):
     document_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentTaxes")
     document_reverse_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentReverseTaxes")
     document_ids: list[str] = Field(default_factory=list)
+    related_documents: list[RelatedDocument] = Field(default_factory=list, alias="_relatedDocuments")
     payments: list[Payment] | None = None
     issued_at: Timestamp | None = None
     date_year: int | None = None

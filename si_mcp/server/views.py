@@ -124,8 +124,16 @@ class PaymentView(BaseModel):
     date: dt.date | None = None
 
 
+class RelatedView(BaseModel):
+    type: str
+    number: str | None = None
+    date: dt.date | None = None
+
+
 class DocumentDetail(DocumentSummary):
     client_email: str | None = None
+    related: list[RelatedView] = []
+    """What it corrects (a credit note) or follows (an invoice after an estimate), as it read then."""
     items: list[ItemView]
     vat: list[VatLine]
     payments: list[PaymentView]
@@ -268,6 +276,12 @@ def document_detail(doc: Document) -> DocumentDetail:
     return DocumentDetail(
         **document_summary(doc).model_dump(),
         client_email=clean(client.email, 320) if client and client.email else None,
+        related=[
+            RelatedView(
+                type=r.type, number=clean(r.number, 100) if r.number else None, date=r.date.date() if r.date else None
+            )
+            for r in doc.related_documents
+        ],
         items=_items(doc),
         vat=vat_lines(doc.document_taxes, doc.currency_id),
         payments=[payment_view(p, doc.currency_id) for p in doc.payments or [] if not p.is_deleted],

@@ -430,3 +430,30 @@ async def test_get_with_fields_returns_only_those_fields(tenant) -> None:
         )
     ).json()
     assert partial == {"number": invoice["number"], "total": 10000}
+
+
+async def test_a_credit_note_keeps_the_number_and_date_of_what_it_corrects_and_never_credits_more(
+    tenant, expect_error
+) -> None:
+    invoice = await tenant.invoice(date="2026-12-02")  # 12,100.00 EUR
+    url = f"/organizations/{tenant.org_id}/documents"
+
+    def credit(price: str, **extra: object) -> dict:
+        lines = [{"name": "Returned", "price": price, "_documentItemTaxes": [{"rate": 21}]}]
+        return invoice_body(type="credit-note", documentIds=[invoice["id"]], _documentItems=lines, **extra)
+
+    first = (await tenant.api.post(url, json=credit("4000"))).json()  # 4,840.00
+    assert first["_relatedDocuments"] == [
+        {"id": invoice["id"], "type": "invoice", "number": invoice["number"], "date": "2026-12-02T00:00:00.000Z"}
+    ]
+    too_much = expect_error(await tenant.api.post(url, json=credit("6000.01")), 422)  # 7,260.01 > 7,260.00 left
+    assert "already credited 4840" in too_much["message"] and "at most 7260" in too_much["message"]
+    assert (await tenant.api.post(url, json=credit("6000"))).status_code == 200  # exactly what remains
+    expect_error(await tenant.api.post(url, json=credit("1")), 422)
+    await tenant.api.post(f"/documents/{first['id']}/cancel")  # a canceled credit note credits nothing
+    assert (await tenant.api.post(url, json=credit("4000"))).status_code == 200
+
+    draft = await tenant.invoice(draft=True)
+    in_usd = credit("1", currencyId="USD")
+    expect_error(await tenant.api.post(url, json={**credit("1"), "documentIds": [draft["id"]]}), 422)
+    assert "currency" in expect_error(await tenant.api.post(url, json=in_usd), 422)["message"]

@@ -258,3 +258,37 @@ async def test_a_misspelt_argument_is_refused_instead_of_silently_ignored(tmp_pa
     assert refused.is_error
     assert "unknown argument 'paymnts'" in text_of(refused) and "payments" in text_of(refused)
     assert found["documents"] == []
+
+
+@pytest.mark.anyio
+async def test_a_credit_note_names_the_invoice_it_corrects_in_get_document_and_on_its_pdf(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    import io
+
+    import pypdf
+
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        invoice = await seed(c, payments=None, date="2026-12-02")
+        number = invoice["document"]["number"]
+        partial = [{"name": "Space suit, returned helmet", "price": 1000, "tax_rates": [21]}]
+        credit = structured(
+            await c.call_tool(
+                "create_invoice",
+                {**SEED_INVOICE, "payments": None, "type": "credit-note", "related_document": number, "items": partial},
+            )
+        )
+        fetched = await c.call_tool("get_document", {"document": credit["document"]["id"]})
+        too_much = await c.call_tool(
+            "create_invoice",
+            {**SEED_INVOICE, "payments": None, "type": "credit-note", "related_document": number, "note": "again"},
+        )
+
+    assert structured(fetched)["document"]["related"] == [{"type": "invoice", "number": number, "date": "2026-12-02"}]
+    assert f"Corrects invoice {number} of 2026-12-02" in text_of(fetched)
+    assert too_much.is_error and "at most 10890" in text_of(too_much)  # 12,100 − 1,210 already credited
+    for language, expected in (("en", f"Corrects Invoice {number}, 02 Dec 2026"), ("nl", f"Factuur {number}")):
+        pdf = await api.documents.pdf(credit["document"]["id"], language=language)
+        text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        assert expected in " ".join(text.split())
+    assert "Correctie op" in " ".join(text.split())

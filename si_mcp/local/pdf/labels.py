@@ -88,6 +88,9 @@ _TEXT: dict[str, tuple[str, str, str, str, str, str, str]] = {
         "Fecha de pago",
     ),
     "reference": ("Reference", "Referentie", "Référence", "Referenz", "Referenca", "Riferimento", "Referencia"),
+    # A credit note names what it corrects (EN 16931 BT-25/BT-26); other documents what they follow.
+    "corrects": ("Corrects", "Correctie op", "Rectifie", "Berichtigt", "Popravek k", "Rettifica", "Rectifica"),
+    "refers_to": ("Refers to", "Verwijst naar", "Se réfère à", "Bezug", "Nanaša se na", "Riferito a", "Referente a"),
     "item": ("Item", "Omschrijving", "Désignation", "Bezeichnung", "Postavka", "Descrizione", "Concepto"),
     "quantity": ("Qty", "Aantal", "Qté", "Menge", "Kol.", "Q.tà", "Cant."),
     "unit": ("Unit", "Eenheid", "Unité", "Einheit", "Enota", "Unità", "Unidad"),

@@ -204,6 +204,10 @@ def _meta(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list[d
     }
     pairs = [("date_issued", fmt.date(document.date)), *by_type.get(document.type, [])]
     pairs.append(("reference", clean_text(document.reference)))
+    relation = "corrects" if document.type == "credit-note" else "refers_to"
+    for related in document.related_documents:
+        title = labels.get(f"title_{related.type}", related.type)
+        pairs.append((relation, f"{title} {clean_text(related.number)}, {fmt.date(related.date)}".strip(", ")))
     return [{"label": labels[key], "value": value} for key, value in pairs if value]
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +40,7 @@ from ..engine.autofill import (
     AutofillError,
     OrgContext,
     apply_payment_status,
+    as_decimal,
     build_document,
     build_document_client,
     build_payments,
@@ -129,17 +131,69 @@ def countries_currency_ids() -> frozenset[str]:
     return frozenset(c.id for c in countries.all_currencies())
 
 
-def _check_related(conn: sa.Connection, organization_id: str, document_ids: list[str]) -> None:
-    """``documentIds`` may only name this organization's own documents (another tenant's id is refused)."""
+def _related(conn: sa.Connection, organization_id: str, document_ids: list[str]) -> list[dict[str, Any]]:
+    """The documents ``documentIds`` names, in its order; only this organization's own (another tenant's is refused)."""
     if not document_ids:
-        return
+        return []
     d = tables.documents
-    query = sa.select(d.c.id).where(
+    query = sa.select(d.c.id, d.c.data).where(
         d.c.organization_id == organization_id, d.c.id.in_(document_ids), d.c.is_deleted == sa.false()
     )
-    missing = set(document_ids) - set(conn.execute(query).scalars())
+    found = {row.id: loads(row.data) for row in conn.execute(query)}
+    missing = set(document_ids) - set(found)
     if missing:
         raise AutofillError("documentIds", f"no document with id {sorted(missing)[0]!r} in this organization.")
+    return [found[i] for i in dict.fromkeys(document_ids)]
+
+
+def _references(related: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What ``_relatedDocuments`` keeps of each: enough to print "corrects invoice 2026-00001 of 2 December"."""
+    return [{"id": r["id"], "type": r["type"], "number": r.get("number"), "date": r.get("date")} for r in related]
+
+
+def _check_credit(conn: sa.Connection, credit: dict[str, Any], related: list[dict[str, Any]]) -> None:
+    """A credit note corrects issued invoices or advances in its currency, and never credits more than they total.
+
+    Earlier credit notes that are not canceled count against the total; amounts are compared without their sign
+    (a credit note reads as money to give back, whichever sign its lines carry).
+    """
+    corrected = [r for r in related if r["type"] in ("invoice", "advance")]
+    for doc in corrected:
+        name = f"{_KIND[doc['type']]} {doc.get('number') or doc['id']}"
+        if doc.get("draft") or doc.get("canceled"):
+            state = "a draft" if doc.get("draft") else "canceled"
+            raise AutofillError("documentIds", f"{name} is {state}; only an issued document can be credited.")
+        if doc["currencyId"] != credit["currencyId"]:
+            raise AutofillError("currencyId", f"must be {doc['currencyId']}, the currency of {name}.")
+    if not corrected:
+        return
+    ids = {doc["id"] for doc in corrected}
+    d = tables.documents
+    earlier = conn.execute(
+        sa.select(d.c.data).where(
+            d.c.organization_id == credit["organizationId"],
+            d.c.type == "credit-note",
+            d.c.is_deleted == sa.false(),
+            d.c.canceled == sa.false(),
+        )
+    )
+    credited = sum(
+        (
+            abs(as_decimal(c["totalWithTax"]))
+            for c in map(loads, earlier.scalars())
+            if ids & set(c.get("documentIds") or [])
+        ),
+        Decimal(0),
+    )
+    limit = sum((abs(as_decimal(doc["totalWithTax"])) for doc in corrected), Decimal(0))
+    amount = abs(as_decimal(credit["totalWithTax"]))
+    if credited + amount > limit:
+        names = ", ".join(f"{_KIND[doc['type']]} {doc.get('number')}" for doc in corrected)
+        raise AutofillError(
+            "_documentItems",
+            f"credit {amount} {credit['currencyId']} more than remains of {names}: total {limit}, already credited "
+            f"{credited}, at most {limit - credited} left.",
+        )
 
 
 # ---------------------------------------------------------------- clients and saved items
@@ -354,7 +408,7 @@ def _build(
     currency = _currency(body, ctx)
     items = _load_items(conn, organization_id, body.document_items)
     client_id, snapshot = _resolve_client(conn, organization_id, body, stamp)
-    _check_related(conn, organization_id, body.document_ids)
+    related = _related(conn, organization_id, body.document_ids)
     except_id = previous["id"] if previous is not None else None
     chronological = str(ctx.defaults.get("numbering_chronological", True)).lower() not in ("false", "0")
     date = document_date(body, stamp)
@@ -373,6 +427,10 @@ def _build(
         new_sub_id=sub_id,
         previous=previous,
     )
+    if related:
+        document["_relatedDocuments"] = _references(related)
+        if body.type == "credit-note":
+            _check_credit(conn, document, related)
     _save_items(conn, organization_id, items, document)
     return document
 

@@ -293,6 +293,12 @@ async def get_document(
     found = await target(ctx, organization, document, type, include_payments=True)
     detail = document_detail(found.doc)
     lines = [document_sentence(found.org.name, detail, detail.vat)]
+    relation = "Corrects" if detail.type == "credit-note" else "Refers to"
+    lines += [
+        f"{relation} {KIND.get(r.type, r.type).lower()} {r.number or '(no number)'}"
+        + (f" of {r.date}" if r.date else "")
+        for r in detail.related
+    ]
     lines += [_item_line(item, detail.currency) for item in detail.items[:10]]
     if len(detail.items) > 10:
         lines.append(f"- … {len(detail.items) - 10} more items (see structured content)")
