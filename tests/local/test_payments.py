@@ -149,3 +149,27 @@ async def test_minor_units_follow_iso_4217_where_cldr_writes_fewer_decimals(tena
     expect_error(
         await tenant.api.post(f"/documents/{forints['id']}/payments", json={"type": "cash", "amount": "0.001"}), 422
     )
+
+
+async def test_a_document_stored_with_older_minor_units_keeps_the_totals_it_was_issued_with(app, tenant) -> None:
+    import sqlalchemy as sa
+
+    from si_mcp.local import tables
+    from si_mcp.local.resources import document_row
+
+    invoice = await tenant.invoice(currencyId="RSD", _documentItems=[{"name": "x", "price": "1234.5"}])
+    # As the first release stored it, when babel's CLDR gave RSD no decimals: 1235 where ISO 4217 gives 1234.50.
+    stored = {**invoice, "total": 1235, "totalWithTax": 1235, "totalDue": 1235}
+    stored.pop("pdf", None)
+    async with app.services.db.write() as conn:
+        d = tables.documents
+        await conn.execute(sa.update(d).where(d.c.id == invoice["id"]).values(**document_row(stored)))
+
+    read = wirejson.loads((await tenant.api.get(f"/documents/{invoice['id']}")).text)
+    paid = await tenant.api.post(f"/documents/{invoice['id']}/payments", json={"type": "cash", "amount": 1235})
+    after = wirejson.loads((await tenant.api.get(f"/documents/{invoice['id']}")).text)
+
+    assert str(read["totalWithTax"]) == "1235"
+    assert paid.status_code == 200
+    assert (str(after["totalWithTax"]), after["paidInFull"]) == ("1235", True)
+    assert after["totalDue"] == 0
