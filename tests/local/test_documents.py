@@ -452,6 +452,7 @@ async def test_a_credit_note_keeps_the_number_and_date_of_what_it_corrects_and_n
     expect_error(await tenant.api.post(url, json=credit("1")), 422)
     await tenant.api.post(f"/documents/{first['id']}/cancel")  # a canceled credit note credits nothing
     assert (await tenant.api.post(url, json=credit("4000"))).status_code == 200
+    expect_error(await tenant.api.post(f"/documents/{first['id']}/uncancel"), 422)  # it would credit too much now
 
     draft = await tenant.invoice(draft=True)
     in_usd = credit("1", currencyId="USD")

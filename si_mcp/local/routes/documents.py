@@ -191,8 +191,8 @@ def _check_credit(conn: sa.Connection, credit: dict[str, Any], related: list[dic
         names = ", ".join(f"{_KIND[doc['type']]} {doc.get('number')}" for doc in corrected)
         raise AutofillError(
             "_documentItems",
-            f"credit {amount} {credit['currencyId']} more than remains of {names}: total {limit}, already credited "
-            f"{credited}, at most {limit - credited} left.",
+            f"would credit {amount} {credit['currencyId']}, more than remains of {names}: total {limit}, "
+            f"already credited {credited}, at most {limit - credited} left.",
         )
 
 
@@ -589,6 +589,9 @@ async def _set_canceled(call: Call, canceled: bool) -> Response:
                 code="DOCUMENT_HAS_PAYMENTS",
                 name="ValidationError",
             )
+        if not canceled and document.get("canceled") and document["type"] == "credit-note":
+            with _as_422():  # back in force, it counts against what its invoice can still be credited
+                _check_credit(conn, document, _related(conn, row.organization_id, document.get("documentIds") or []))
         document.update(canceled=canceled, updatedAt=now())
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
 
