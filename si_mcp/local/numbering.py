@@ -76,12 +76,15 @@ def _increment(conn: sa.Connection, organization_id: str, doc_type: str, year: i
 
 
 def last_issued_date(conn: sa.Connection, organization_id: str, doc_type: str, year: int) -> datetime | None:
-    """The latest date of a numbered document in the series (canceled ones too: they keep their numbers)."""
+    """The latest date of a document numbered in the series ``<year>-…`` (canceled ones too: they keep their numbers).
+
+    Documents given a number of another form (an import's ``IMPORT-1``) are not part of the series.
+    """
     query = sa.select(sa.func.max(_D.c.date)).where(
         _D.c.organization_id == organization_id,
         _D.c.type == doc_type,
         _D.c.date_year == year,
-        _D.c.number.is_not(None),
+        _D.c.number.like(f"{year}-%"),
         _D.c.draft.is_(False),
         _D.c.is_deleted.is_(False),
     )

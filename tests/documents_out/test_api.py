@@ -375,6 +375,8 @@ async def test_without_smtp_the_email_is_written_as_an_eml_file_and_the_answer_s
 
     answer = response.json()
     assert answer["status"] == "saved"  # not "sent": nobody received it
+    again = await shop.api.post(f"/documents/{invoice['id']}/send", json={})
+    assert "was already saved as an .eml file" in _error(again, 422, "ALREADY_SENT")["message"]
     [written] = (shop.data_dir / "outbox").glob("*.eml")
     assert str(written) in answer["detail"]
     message = _parse(written.read_bytes())

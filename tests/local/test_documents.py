@@ -339,7 +339,10 @@ async def test_a_due_date_or_validity_before_the_issue_date_is_refused(tenant, e
     )
     same_day = await tenant.invoice(date="2026-03-10", dateDue="2026-03-10")
     assert same_day["dateDue"].startswith("2026-03-10")
-    assert await count_documents(tenant) == 1
+    # Days are the organization's (Brussels): 23:00 UTC on 10 March is already 11 March there.
+    local = await tenant.invoice(date="2026-03-11T09:00:00Z", dateDue="2026-03-10T23:00:00.000Z")
+    assert local["dateDue"].startswith("2026-03-10T23:00")
+    assert await count_documents(tenant) == 2
 
 
 async def test_numbers_follow_dates_within_a_series_unless_the_organization_opts_out(tenant, expect_error) -> None:
@@ -353,11 +356,13 @@ async def test_numbers_follow_dates_within_a_series_unless_the_organization_opts
     assert (await tenant.invoice(type="estimate", date="2025-10-01"))["number"] == "2025-00001"  # own series
     assert (await tenant.invoice(date="2024-05-05"))["number"] == "2024-00001"  # an earlier year's series
     assert (await tenant.invoice(date="2025-10-01", draft=True)).get("number") is None  # drafts hold no number
+    assert (await tenant.invoice(date="2025-12-31", number="IMPORT-1"))["number"] == "IMPORT-1"  # not the series
+    assert (await tenant.invoice(date="2025-12-15"))["number"] == "2025-00003"  # so it does not block it
     opted_out = await tenant.api.post(
         f"/organizations/{tenant.org_id}/defaults", json={"name": "numbering_chronological", "value": False}
     )
     assert opted_out.status_code == 200, opted_out.text
-    assert (await tenant.invoice(date="2025-10-01"))["number"] == "2025-00003"
+    assert (await tenant.invoice(date="2025-10-01"))["number"] == "2025-00004"
     assert later["number"] == "2025-00001"
 
 

@@ -150,8 +150,8 @@ async def test_a_document_with_payments_is_not_canceled_and_the_error_points_to_
         refused = await c.call_tool("cancel_document", {"document": number})
 
     assert refused.is_error and asked == []  # refused before the user is asked anything
-    assert "12,100.00 EUR of payments" in text_of(refused)
-    assert f"type='credit-note' and related_document='{number}'" in text_of(refused)
+    assert "has payments recorded (12,100.00 EUR)" in text_of(refused)
+    assert f"type='credit-note' and related_document='{invoice['document']['id']}'" in text_of(refused)
     assert (await api.documents.get(invoice["document"]["id"])).canceled is False
 
 

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import date as date_type
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from si_mcp.models import (
     Document,
@@ -55,6 +57,7 @@ __all__ = [
     "build_document_client",
     "build_payments",
     "check_currency_amount",
+    "local_day",
     "document_date",
     "rate_on",
 ]
@@ -320,7 +323,19 @@ def _group(group: Any) -> dict[str, Any]:
     }
 
 
-def _type_dates(body: DocumentCreate, defaults: Mapping[str, Any], date: datetime) -> dict[str, Any]:
+def local_day(value: datetime, timezone: str | None) -> date_type:
+    """The calendar day ``value`` falls on where the organization is (UTC when unknown; naive means UTC)."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        zone = ZoneInfo(timezone) if timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return aware.astimezone(zone).date()
+
+
+def _type_dates(
+    body: DocumentCreate, defaults: Mapping[str, Any], date: datetime, timezone: str | None
+) -> dict[str, Any]:
     dates: dict[str, Any] = {
         "dateService": body.date_service,
         "dateServiceTo": body.date_service_to,
@@ -337,9 +352,10 @@ def _type_dates(body: DocumentCreate, defaults: Mapping[str, Any], date: datetim
         dates["dateValidTill"] = dates["dateValidTill"] or date + timedelta(days=valid)
     elif body.type == "advance":
         dates["datePaid"] = dates["datePaid"] or date
+    issued = local_day(date, timezone)
     for field in ("dateDue", "dateValidTill"):
-        if dates[field] is not None and dates[field].date() < date.date():
-            raise AutofillError(field, f"is before the issue date {date.date().isoformat()}.")
+        if dates[field] is not None and local_day(dates[field], timezone) < issued:
+            raise AutofillError(field, f"is before the issue date {issued.isoformat()}.")
     return dates
 
 
@@ -386,7 +402,7 @@ def build_document(
         "number": number,
         "draft": body.draft,
         "date": date,
-        **_type_dates(body, ctx.defaults, date),
+        **_type_dates(body, ctx.defaults, date, ctx.organization.get("timezone")),
         "reference": body.reference or "",
         "total": _n(totals.total),
         "totalDiscount": _n(totals.total_discount),

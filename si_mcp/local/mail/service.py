@@ -117,7 +117,7 @@ class DocumentsOut:
         previous = await active_send(conn, document["id"])
         if previous is not None and not resend:
             raise AlreadySentError(
-                f"Document {document.get('number') or document['id']} was already {_state(previous.status)} "
+                f"Document {document.get('number') or document['id']} was already {self._state(previous.status)} "
                 f"to {', '.join(previous.recipients)} on {previous.when:%Y-%m-%d %H:%M} UTC; "
                 'send it again with "resend": true.'
             )
@@ -130,6 +130,11 @@ class DocumentsOut:
             )
         row_id = await queue_email(conn, document, email, language=language, stamp=stamp)
         return Queued(row_id, email.message_id, email.recipients)
+
+    def _state(self, status: str) -> str:
+        if status != "sent":
+            return "queued for sending"
+        return "sent" if self.mailer.reaches_recipients else "saved as an .eml file (no SMTP server configured)"
 
     async def deliver(self, ids: Sequence[str] = (), *, now: datetime | None = None) -> list[DeliveryReport]:
         """Deliver ``ids`` now, and every other row that is due by ``now``."""
@@ -199,7 +204,3 @@ class DocumentsOut:
                 # A broken run must not end the loop (nor spin): pause, then look again.
                 logger.exception("outbox delivery run failed")
                 await anyio.sleep(pause_after_error)
-
-
-def _state(status: str) -> str:
-    return "sent" if status == "sent" else "queued for sending"

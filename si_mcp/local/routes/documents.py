@@ -45,6 +45,7 @@ from ..engine.autofill import (
     build_document_client,
     build_payments,
     document_date,
+    local_day,
 )
 from ..errors import LocalAPIError, invalid
 from ..filters import check_include, compile_where, contains_pattern, project_fields
@@ -375,6 +376,7 @@ def _number_for(
     date: datetime,
     *,
     chronological: bool,
+    timezone: str | None,
     except_id: str | None = None,
 ) -> str | None:
     if body.number is not None:
@@ -385,11 +387,12 @@ def _number_for(
         return None
     if chronological:
         latest = last_issued_date(conn, organization_id, body.type, date.year)
-        if latest is not None and latest.date() > date.date():
+        day = None if latest is None else local_day(latest, timezone)
+        if day is not None and day > local_day(date, timezone):
             raise AutofillError(
                 "date",
-                f"is before {latest.date().isoformat()}, the date of the last numbered {_KIND[body.type]} of "
-                f"{date.year}: numbers must follow dates. Date it {latest.date().isoformat()} or later "
+                f"is before {day.isoformat()}, the date of the last numbered {_KIND[body.type]} of "
+                f"{date.year}: numbers must follow dates. Date it {day.isoformat()} or later "
                 "(or set the organization default numbering_chronological to false).",
             )
     return allocate_number(conn, organization_id, body.type, date.year)
@@ -412,7 +415,10 @@ def _build(
     except_id = previous["id"] if previous is not None else None
     chronological = str(ctx.defaults.get("numbering_chronological", True)).lower() not in ("false", "0")
     date = document_date(body, stamp)
-    number = _number_for(conn, organization_id, body, date, chronological=chronological, except_id=except_id)
+    timezone = ctx.organization.get("timezone")
+    number = _number_for(
+        conn, organization_id, body, date, chronological=chronological, timezone=timezone, except_id=except_id
+    )
     document = build_document(
         body,
         ctx,
@@ -584,8 +590,12 @@ async def _set_canceled(call: Call, canceled: bool) -> Response:
         if canceled and not document.get("canceled") and payments_of(conn, [document_id])[document_id]:
             raise LocalAPIError(
                 422,
-                f"This {_KIND.get(document['type'], 'document')} has payments and cannot be canceled: issue a credit "
-                "note that corrects it, or delete its payments first.",
+                f"This {_KIND.get(document['type'], 'document')} has payments and cannot be canceled: "
+                + (
+                    "issue a credit note that corrects it, or delete its payments first."
+                    if document["type"] in ("invoice", "advance") and not document.get("draft")
+                    else "delete its payments first."
+                ),
                 code="DOCUMENT_HAS_PAYMENTS",
                 name="ValidationError",
             )

@@ -77,23 +77,27 @@ async def get_pdf(call: Call) -> Response:
     )
 
 
-async def _prepare(
-    call: Call, document: Document, organization: Organization, request: SendRequest | SendOptions, language: str | None
-) -> tuple[OutgoingEmail, str]:
-    if document.draft:
+def _check_sendable(draft: bool, canceled: bool) -> None:
+    if draft:
         raise LocalAPIError(
             422,
             "A draft cannot be sent; issue it first (draft: false).",
             code="DRAFT_NOT_SENDABLE",
             name="ValidationError",
         )
-    if document.canceled:
+    if canceled:
         raise LocalAPIError(
             422,
             "A canceled document cannot be sent; uncancel it first, or send its replacement.",
             code="CANCELED_NOT_SENDABLE",
             name="ValidationError",
         )
+
+
+async def _prepare(
+    call: Call, document: Document, organization: Organization, request: SendRequest | SendOptions, language: str | None
+) -> tuple[OutgoingEmail, str]:
+    _check_sendable(document.draft, document.canceled)
     try:
         return await _service(call).prepare(
             document,
@@ -139,7 +143,9 @@ async def send_document(call: Call) -> Response:
     email, stored_language = await _prepare(call, document, organization, body, language)
     async with call.db.write() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
-        queued = await _queue(call, conn, loads(row.data), email, stored_language, body.resend)
+        current = loads(row.data)
+        _check_sendable(bool(current.get("draft")), bool(current.get("canceled")))  # it may have changed meanwhile
+        queued = await _queue(call, conn, current, email, stored_language, body.resend)
     report = await _service(call).after_commit(queued)
     return json_response(_answer(queued, report))
 

@@ -137,7 +137,7 @@ async def _where(
 
 
 def _line(d: DocumentSummary) -> str:
-    """``Invoice 2026-00003 Rocket man 2,627.25 EUR unpaid: 1,627.25 EUR due 2026-12-31 (id …)``: the type always
+    """``Invoice 2026-00003 Rocket man 2,627.25 EUR unpaid: 1,627.25 EUR due by 2026-12-31 (id …)``: the type always
     (numbers repeat across types), and what is still owed when it differs from the total."""
     gross, due = Decimal(d.gross), Decimal(d.amount_due)
     owed = ""
@@ -315,11 +315,15 @@ async def get_document(
 async def _cancel_target(ctx: Ctx, organization: str | None, document: str, type: str | None) -> Target:
     found = await target(ctx, organization, document, type)
     doc = found.doc
-    if not doc.canceled and doc.total_paid != 0:
+    if not doc.canceled and (doc.total_paid != 0 or doc.payments):
         label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(found.org.name)}"
+        paid = money_text(doc.total_paid, doc.currency_id)
+        if doc.type in ("invoice", "advance") and not doc.draft:
+            how = f"To correct it, call create_invoice with type='credit-note' and related_document='{doc.id}'. "
+        else:
+            how = ""
         raise ToolError(
-            f"{label} has {money_text(doc.total_paid, doc.currency_id)} of payments recorded, so it is not canceled. "
-            f"To correct it, call create_invoice with type='credit-note' and related_document='{doc.number}'. "
+            f"{label} has payments recorded ({paid}), so it is not canceled. {how}"
             "If a payment was recorded by mistake, it must be deleted first."
         )
     return found
