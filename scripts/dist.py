@@ -11,7 +11,6 @@ the settings a desktop user sets to those variables. Run with the project's .ven
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 import types
@@ -139,12 +138,9 @@ def _user_config() -> dict[str, dict[str, Any]]:
 
 def _locked_pins() -> list[str]:
     """The runtime and dev pins of requirements.lock (with their markers): constraints for the bundle's resolution."""
-    pins = []
-    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*==[^ \\]+)(?: ; (.+?))?(?: \\)?$", line)
-        if match:
-            pins.append(match.group(1) + (f" ; {match.group(2)}" if match.group(2) else ""))
-    return pins
+    from lockfile import requirements  # scripts/lockfile.py, next to this file
+
+    return [f"{name}=={version}" + (f" ; {marker}" if marker else "") for name, version, marker in requirements()]
 
 
 async def _tools() -> list[dict[str, str]]:

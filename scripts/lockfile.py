@@ -56,14 +56,19 @@ def check() -> int:
     return 1
 
 
+def requirements() -> list[tuple[str, str, str]]:
+    """(name, version, environment marker or "") of every package in the lock, in its order."""
+    found = []
+    for line in LOCK.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^ ;\\]+)(?: ; (.+?))?(?: \\)?$", line)
+        if match:
+            found.append((match.group(1), match.group(2), match.group(3) or ""))
+    return found
+
+
 def pins() -> dict[str, str]:
     """name -> version of every package in the lock."""
-    found = {}
-    for line in LOCK.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^ ;\\]+)", line)
-        if match:
-            found[_normalize(match.group(1))] = match.group(2)
-    return found
+    return {_normalize(name): version for name, version, _ in requirements()}
 
 
 def _normalize(name: str) -> str:

@@ -10,15 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .iso4217 import CURRENCIES
 
-__all__ = ["currency_exponent", "is_currency", "round_money"]
+__all__ = ["currency_exponent", "round_money"]
 
 # A code outside ISO 4217 (only the real API could send one) is shown with the most common minor unit.
 _UNKNOWN_EXPONENT = 2
-
-
-def is_currency(code: str) -> bool:
-    """Whether ``code`` is an ISO 4217 currency the books can be kept in (case-insensitive)."""
-    return code.upper() in CURRENCIES
 
 
 def currency_exponent(currency: str) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -37,6 +37,9 @@ from .text import clean
 from .tools.organizations import organization_details
 from .views import document_detail, document_summary, org_brief, org_ref
 
+if TYPE_CHECKING:
+    from si_mcp.models import Document, Organization
+
 __all__ = ["register_resources"]
 
 _Completer = Callable[
@@ -50,6 +53,12 @@ JSON = "application/json"
 
 def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _document_json(org: Organization, doc: Document) -> str:
+    return _dump(
+        {"organization": {"id": org.id, "name": org_ref(org)}, "document": document_detail(doc).model_dump(mode="json")}
+    )
 
 
 def register_resources(server: MCPServer[AppState], state: AppState) -> None:
@@ -103,12 +112,7 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
         opened = await books()
         with resource_call(f"find document '{document_id}'"):
             org, doc = await lookup.organization_and_document(opened, None, document_id, include_payments=True)
-        return _dump(
-            {
-                "organization": {"id": org.id, "name": org_ref(org)},
-                "document": document_detail(doc).model_dump(mode="json"),
-            }
-        )
+        return _document_json(org, doc)
 
     @server.resource(
         "si://documents/{organization}/{type}/{number}",
@@ -127,12 +131,7 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
             org, doc = await lookup.organization_and_document(
                 opened, organization, number, doc_type=type, include_payments=True
             )
-        return _dump(
-            {
-                "organization": {"id": org.id, "name": org_ref(org)},
-                "document": document_detail(doc).model_dump(mode="json"),
-            }
-        )
+        return _document_json(org, doc)
 
     @server.resource(
         "si://documents/{document_id}/pdf", name="document_pdf", title="Document PDF", mime_type="application/pdf"

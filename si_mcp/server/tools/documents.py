@@ -313,9 +313,9 @@ async def get_document(
 
 
 async def _cancel_target(ctx: Ctx, organization: str | None, document: str, type: str | None) -> Target:
-    found = await target(ctx, organization, document, type)
+    found = await target(ctx, organization, document, type, include_payments=True)
     doc = found.doc
-    if not doc.canceled and (doc.total_paid != 0 or doc.payments):
+    if not doc.canceled and any(not p.is_deleted for p in doc.payments or []):
         label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(found.org.name)}"
         paid = money_text(doc.total_paid, doc.currency_id)
         if doc.type in ("invoice", "advance") and not doc.draft:
