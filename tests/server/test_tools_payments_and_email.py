@@ -168,3 +168,26 @@ async def test_list_lines_name_the_type_and_what_is_still_due(tmp_path: Path, ap
     number = invoice["document"]["number"]
     assert f"Invoice {number} Rocket man 12,100.00 EUR unpaid: 11,100.00 EUR due by 2099-01-31" in listed
     assert f"Estimate {number} Rocket man 12,100.00 EUR open" in listed
+
+
+@pytest.mark.anyio
+async def test_payments_that_net_to_zero_still_keep_a_document_from_being_canceled(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    from decimal import Decimal
+
+    from si_mcp.models import PaymentCreate
+
+    asked: list[str] = []
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES, asked)
+    ) as c:
+        invoice = await seed(c, payments=None)
+        for amount in ("100", "-100"):  # a payment and its refund: nothing paid, but money moved
+            await api.payments.create(
+                invoice["document"]["id"], body=PaymentCreate(type="bank", amount=Decimal(amount))
+            )
+        refused = await c.call_tool("cancel_document", {"document": invoice["document"]["number"]})
+
+    assert refused.is_error and asked == []
+    assert "has payments recorded (0.00 EUR)" in text_of(refused)
