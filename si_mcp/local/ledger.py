@@ -1,12 +1,16 @@
-"""Documents and their payments in the database: payment lists and the paid/due status of a document.
+"""Documents, their payments and their links in the database: the paid/credited/due status of a document.
 
 Every payment change calls :func:`refresh_document` in the same transaction, so ``totalPaid``,
-``totalDue`` and ``paidInFull`` of the stored document always agree with its payments.
+``totalDue`` and ``paidInFull`` of the stored document always agree with its payments. Links work the same
+way: a document in force (issued, not canceled) that names others in ``documentIds`` is recorded in their
+``_referencedBy`` by :func:`link_document` when it comes into force, and removed by :func:`unlink_document`
+when it is canceled, so an invoice knows its credit notes (and ``totalCredited`` what they settle) and an
+estimate knows the invoice made from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +23,15 @@ from .engine.autofill import apply_payment_status
 from .resources import document_row
 from .store import loads
 
-__all__ = ["include_payments", "payments_of", "refresh_document", "respond_document"]
+__all__ = [
+    "include_payments",
+    "link_document",
+    "linked",
+    "payments_of",
+    "refresh_document",
+    "respond_document",
+    "unlink_document",
+]
 
 
 _P = tables.payments
@@ -51,17 +63,53 @@ def include_payments(conn: sa.Connection, documents: list[dict[str, Any]], inclu
         document["payments"] = by_document.get(document["id"], [])
 
 
-def refresh_document(conn: sa.Connection, document_id: str, now: datetime) -> dict[str, Any]:
-    """Recompute a document's payment status from its payments and store it; returns the document."""
+def refresh_document(
+    conn: sa.Connection,
+    document_id: str,
+    now: datetime,
+    change: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Recompute a document's status from its credits and payments (after ``change``) and store it; returns it."""
     d = tables.documents
     data = conn.execute(_DOCUMENT, {"b_id": document_id}).scalar_one()
     document = loads(data)
+    if change is not None:
+        change(document)
     payments = (payments_of(conn, [document_id]))[document_id]
     apply_payment_status(document, [p["amount"] for p in payments])
     document["updatedAt"] = now
     document = loads(wirejson.dumps(document))
     conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
     return document
+
+
+def linked(document: dict[str, Any]) -> bool:
+    """Whether ``document`` is in force, so that the documents it names know of it."""
+    return not document.get("draft") and not document.get("canceled") and not document.get("_isDeleted")
+
+
+def link_document(conn: sa.Connection, document: dict[str, Any], now: datetime) -> None:
+    """Record ``document`` (just stored, in force) in the ``_referencedBy`` of each document it names."""
+    back = {"id": document["id"], "type": document["type"], "number": document.get("number")}
+    back["date"] = document.get("date")
+    for entry in document.get("_relatedDocuments") or []:
+        reference = {**back, "amount": entry["amount"]} if entry.get("amount") is not None else back
+
+        def add(target: dict[str, Any], reference: dict[str, Any] = reference) -> None:
+            kept = [r for r in target.get("_referencedBy") or [] if r["id"] != document["id"]]
+            target["_referencedBy"] = [*kept, reference]
+
+        refresh_document(conn, entry["id"], now, add)
+
+
+def unlink_document(conn: sa.Connection, document: dict[str, Any], now: datetime) -> None:
+    """Remove ``document`` (canceled, or about to be replaced) from the documents it names."""
+
+    def remove(target: dict[str, Any]) -> None:
+        target["_referencedBy"] = [r for r in target.get("_referencedBy") or [] if r["id"] != document["id"]]
+
+    for entry in document.get("_relatedDocuments") or []:
+        refresh_document(conn, entry["id"], now, remove)
 
 
 def respond_document(document: dict[str, Any], payments: list[dict[str, Any]] | None, base_url: str) -> dict[str, Any]:

@@ -128,16 +128,19 @@ class DocumentIssuer(WireModel):
 
 
 class RelatedDocument(WireModel):
-    """A document named in ``documentIds``, as it read when the referring document was written.
+    """A linked document, as it read when the link was made (an extension of the embedded API).
 
-    An extension of the embedded API: for a credit note it is the corrected invoice's number and issue date
-    (EN 16931 BT-25 and BT-26), kept with the credit note so that it prints the same forever.
+    In ``_relatedDocuments`` it is a document named in ``documentIds``: for a credit note, the corrected
+    invoice's number and issue date (EN 16931 BT-25 and BT-26), kept with the credit note so that it prints
+    the same forever. In ``_referencedBy`` it is a live document that names this one (the invoice made from an
+    estimate, the credit notes of an invoice). ``amount`` is what a credit note credits to that invoice.
     """
 
     id: str
     type: str
     number: str | None = None
     date: Timestamp | None = None
+    amount: Decimal | None = None
 
 
 class Document(WireModel):
@@ -170,6 +173,9 @@ class Document(WireModel):
     total_discount: Decimal = Decimal(0)
     total_with_tax: Decimal = Decimal(0)
     total_paid: Decimal = Decimal(0)
+    total_credited: Decimal = Decimal(0)
+    """What credit notes settle (embedded API): on an invoice, its credit notes; on a credit note, what it
+    credits to its invoices. ``totalDue`` = ``totalWithTax`` − ``totalCredited`` − ``totalPaid``."""
     total_due: Decimal = Decimal(0)
     paid_in_full: bool = False
     has_unit: bool = False
@@ -182,6 +188,7 @@ class Document(WireModel):
     document_reverse_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentReverseTaxes")
     document_ids: list[str] = Field(default_factory=list)
     related_documents: list[RelatedDocument] = Field(default_factory=list, alias="_relatedDocuments")
+    referenced_by: list[RelatedDocument] = Field(default_factory=list, alias="_referencedBy")
     payments: list[Payment] | None = None
     issued_at: Timestamp | None = None
     date_year: int | None = None

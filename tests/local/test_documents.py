@@ -449,7 +449,13 @@ async def test_a_credit_note_keeps_the_number_and_date_of_what_it_corrects_and_n
 
     first = (await tenant.api.post(url, json=credit("4000"))).json()  # 4,840.00
     assert first["_relatedDocuments"] == [
-        {"id": invoice["id"], "type": "invoice", "number": invoice["number"], "date": "2026-12-02T00:00:00.000Z"}
+        {
+            "id": invoice["id"],
+            "type": "invoice",
+            "number": invoice["number"],
+            "date": "2026-12-02T00:00:00.000Z",
+            "amount": 4840,
+        }
     ]
     too_much = expect_error(await tenant.api.post(url, json=credit("6000.01")), 422)  # 7,260.01 > 7,260.00 left
     assert "already credited 4840" in too_much["message"] and "at most 7260" in too_much["message"]
@@ -463,3 +469,86 @@ async def test_a_credit_note_keeps_the_number_and_date_of_what_it_corrects_and_n
     in_usd = credit("1", currencyId="USD")
     expect_error(await tenant.api.post(url, json={**credit("1"), "documentIds": [draft["id"]]}), 422)
     assert "currency" in expect_error(await tenant.api.post(url, json=in_usd), 422)["message"]
+
+
+async def _get(tenant, document: dict) -> dict:
+    return (await tenant.api.get(f"/documents/{document['id']}")).json()
+
+
+def _credit_body(*invoices: dict, price: str) -> dict:
+    lines = [{"name": "Returned", "price": price, "_documentItemTaxes": [{"rate": 21}]}]
+    return invoice_body(type="credit-note", documentIds=[i["id"] for i in invoices], _documentItems=lines)
+
+
+async def test_an_invoice_knows_its_credit_notes_and_what_they_leave_due(tenant, expect_error) -> None:
+    invoice = await tenant.invoice()  # 12,100.00
+    url = f"/organizations/{tenant.org_id}/documents"
+    credit = (await tenant.api.post(url, json=_credit_body(invoice, price="1000"))).json()  # 1,210.00
+
+    partly = await _get(tenant, invoice)
+    assert (partly["totalCredited"], partly["totalPaid"], partly["totalDue"]) == (1210, 0, 10890)
+    assert not partly["paidInFull"]
+    assert partly["_referencedBy"] == [
+        {"id": credit["id"], "type": "credit-note", "number": credit["number"], "date": credit["date"], "amount": 1210}
+    ]
+    # The credit note's whole amount went to the invoice: nothing of it is still to be paid back.
+    assert (credit["totalCredited"], credit["totalDue"], credit["paidInFull"]) == (1210, 0, True)
+
+    pay = await tenant.api.post(f"/documents/{invoice['id']}/payments", json={"type": "bank", "date": "2026-12-03"})
+    assert pay.json()["amount"] == 10890  # a payment's default amount is what is due after the credit
+    assert (await _get(tenant, invoice))["paidInFull"]
+
+    refused = expect_error(await tenant.api.post(f"/documents/{invoice['id']}/cancel"), 422)
+    assert refused["code"] == "DOCUMENT_HAS_PAYMENTS"
+    assert (await tenant.api.post(f"/documents/{credit['id']}/cancel")).status_code == 200
+    restored = await _get(tenant, invoice)
+    assert (restored["totalCredited"], restored["totalDue"], restored["_referencedBy"]) == (0, 1210, [])
+    assert (await tenant.api.post(f"/documents/{credit['id']}/uncancel")).status_code == 200
+    assert (await _get(tenant, invoice))["totalDue"] == 0
+
+
+async def test_crediting_a_paid_invoice_leaves_money_owed_back_to_the_client(tenant) -> None:
+    invoice = await tenant.invoice(payments=[{"type": "bank"}])
+    url = f"/organizations/{tenant.org_id}/documents"
+    await tenant.api.post(url, json=_credit_body(invoice, price="10000"))
+    after = await _get(tenant, invoice)
+    assert (after["totalCredited"], after["totalPaid"], after["totalDue"]) == (12100, 12100, -12100)
+
+
+async def test_an_unpaid_invoice_with_a_credit_note_cannot_be_canceled_under_it(tenant, expect_error) -> None:
+    invoice = await tenant.invoice()
+    url = f"/organizations/{tenant.org_id}/documents"
+    credit = (await tenant.api.post(url, json=_credit_body(invoice, price="100"))).json()
+    refused = expect_error(await tenant.api.post(f"/documents/{invoice['id']}/cancel"), 422)
+    assert refused["code"] == "DOCUMENT_REFERENCED" and credit["number"] in refused["message"]
+    assert not (await _get(tenant, invoice))["canceled"]
+
+
+async def test_a_credit_note_over_two_invoices_credits_each_up_to_what_remains_of_it(tenant, expect_error) -> None:
+    small, large = await tenant.invoice(), await tenant.invoice()  # 12,100.00 each
+    url = f"/organizations/{tenant.org_id}/documents"
+    await tenant.api.post(url, json=_credit_body(small, price="9000"))  # 10,890.00 of the first
+    both = (await tenant.api.post(url, json=_credit_body(small, large, price="5000"))).json()  # 6,050.00
+    assert [r["amount"] for r in both["_relatedDocuments"]] == [1210, 4840]
+    assert [(await _get(tenant, d))["totalDue"] for d in (small, large)] == [0, 7260]
+    left = expect_error(await tenant.api.post(url, json=_credit_body(small, large, price="6000.01")), 422)
+    assert "at most 7260" in left["message"]
+
+
+async def test_an_estimate_knows_the_invoice_made_from_it_until_that_invoice_is_canceled(tenant) -> None:
+    estimate = await tenant.invoice(type="estimate")
+    invoice = await tenant.invoice(documentIds=[estimate["id"]])
+    assert [r["id"] for r in (await _get(tenant, estimate))["_referencedBy"]] == [invoice["id"]]
+    assert (await tenant.api.post(f"/documents/{invoice['id']}/cancel")).status_code == 200
+    assert (await _get(tenant, estimate))["_referencedBy"] == []
+    await tenant.api.post(f"/documents/{invoice['id']}/uncancel")
+    revised = await tenant.api.put(f"/documents/{estimate['id']}", json=invoice_body(type="estimate", note="v2"))
+    assert [r["id"] for r in revised.json()["_referencedBy"]] == [invoice["id"]]  # a revision keeps the link
+
+
+async def test_a_draft_links_nothing_until_it_is_issued(tenant) -> None:
+    estimate = await tenant.invoice(type="estimate")
+    draft = await tenant.invoice(draft=True, documentIds=[estimate["id"]])
+    assert (await _get(tenant, estimate))["_referencedBy"] == []
+    issued = await tenant.api.put(f"/documents/{draft['id']}", json=invoice_body(documentIds=[estimate["id"]]))
+    assert [r["number"] for r in (await _get(tenant, estimate))["_referencedBy"]] == [issued.json()["number"]]

@@ -57,6 +57,7 @@ __all__ = [
     "build_document_client",
     "build_payments",
     "check_currency_amount",
+    "credited_amount",
     "local_day",
     "document_date",
     "rate_on",
@@ -424,6 +425,9 @@ def build_document(
         "issuedAt": issued_at,
         "dateYear": date.year,
         "documentIds": body.document_ids,
+        # Documents that refer to this one (an estimate's invoice, an invoice's credit notes) stay linked
+        # when a draft or an estimate is revised.
+        "_referencedBy": (previous or {}).get("_referencedBy") or [],
         "uniqueId": body.unique_id,
         "createdAt": (previous or {}).get("createdAt") or now,
         "updatedAt": now,
@@ -502,13 +506,30 @@ def build_payments(
     return out
 
 
+def credited_amount(document: Mapping[str, Any]) -> Decimal:
+    """What credit notes settle of ``document``, with the document's own sign (see :mod:`.calc`, point 8).
+
+    A credit note credits the amounts recorded on its ``_relatedDocuments``; an invoice or advance is credited
+    by the credit notes recorded in its ``_referencedBy`` (both kept by the local API, live ones only).
+    """
+    if document.get("type") == "credit-note":
+        amounts = [e.get("amount") for e in document.get("_relatedDocuments") or []]
+    else:
+        amounts = [e.get("amount") for e in document.get("_referencedBy") or [] if e.get("type") == "credit-note"]
+    credited = sum((as_decimal(a) for a in amounts if a is not None), Decimal(0))
+    return -credited if as_decimal(document["totalWithTax"]) < 0 else credited
+
+
 def apply_payment_status(document: dict[str, Any], amounts: Iterable[Any]) -> None:
-    """Set totalPaid, totalDue and paidInFull of ``document`` from its payment amounts."""
+    """Set totalCredited, totalPaid, totalDue and paidInFull of ``document`` from its credits and payment amounts."""
+    credited = credited_amount(document)
     status = payment_status(
         as_decimal(document["totalWithTax"]),
         [as_decimal(a) for a in amounts],
         currency=str(document["currencyId"]),
+        credited=credited,
     )
+    document["totalCredited"] = _n(credited)
     document["totalPaid"] = _n(status.total_paid)
     document["totalDue"] = _n(status.total_due)
     document["paidInFull"] = status.paid_in_full

@@ -23,9 +23,12 @@ Policy (one calculation path for every view, PDF and report; render from the sto
    their base and the tax the customer self-assesses.
 7. **Gross prices**: when only ``priceGross`` is given, price = priceGross ÷ (1 + Σ non-compound rates)
    ÷ (1 + Σ compound rates), rounded half-up to ``decimalPlaces``.
-8. **Payments**: ``totalPaid`` = Σ payments (rounded to the currency), ``totalDue`` = totalWithTax −
-   totalPaid (negative when overpaid), ``paidInFull`` when something is owed and it is covered. The rule
-   is sign-symmetric: a negative credit note is settled by refunds (negative payments) reaching its total.
+8. **Payments and credits**: ``totalPaid`` = Σ payments (rounded to the currency), ``totalDue`` =
+   totalWithTax − totalCredited − totalPaid (negative when overpaid: money owed back), ``paidInFull`` when
+   something is owed and payments plus credits cover it. ``totalCredited`` is what credit notes settle: on
+   an invoice the credit notes that correct it, on a credit note what it credits to its invoices (with the
+   credit note's own sign). The rule is sign-symmetric: a negative credit note is settled by refunds
+   (negative payments) or by the invoices it corrects.
 """
 
 from __future__ import annotations
@@ -227,12 +230,15 @@ def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_place
     )
 
 
-def payment_status(total_with_tax: Decimal, amounts: Iterable[Decimal], *, currency: str) -> PaymentStatus:
-    """What has been paid, what is still due, and whether the document is paid in full."""
+def payment_status(
+    total_with_tax: Decimal, amounts: Iterable[Decimal], *, currency: str, credited: Decimal = _ZERO
+) -> PaymentStatus:
+    """What has been paid, what is still due after payments and credits, and whether nothing is left open."""
     paid = round_money(sum(amounts, _ZERO), currency)
-    due = round_money(total_with_tax - paid, currency)
+    covered = paid + credited
+    due = round_money(total_with_tax - covered, currency)
     if total_with_tax > 0:
-        settled = paid >= total_with_tax
+        settled = covered >= total_with_tax
     else:
-        settled = total_with_tax < 0 and paid <= total_with_tax
+        settled = total_with_tax < 0 and covered <= total_with_tax
     return PaymentStatus(total_paid=paid, total_due=due, paid_in_full=settled)

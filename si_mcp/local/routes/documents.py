@@ -44,6 +44,7 @@ from ..engine.autofill import (
     build_document,
     build_document_client,
     build_payments,
+    credited_amount,
     document_date,
     local_day,
 )
@@ -51,7 +52,7 @@ from ..errors import LocalAPIError, invalid
 from ..filters import check_include, compile_where, contains_pattern, project_fields
 from ..http import Call, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
-from ..ledger import include_payments, payments_of, respond_document
+from ..ledger import include_payments, link_document, linked, payments_of, respond_document, unlink_document
 from ..numbering import allocate_number, last_issued_date, number_taken
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now
@@ -147,54 +148,53 @@ def _related(conn: sa.Connection, organization_id: str, document_ids: list[str])
     return [found[i] for i in dict.fromkeys(document_ids)]
 
 
-def _references(related: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What ``_relatedDocuments`` keeps of each: enough to print "corrects invoice 2026-00001 of 2 December"."""
-    return [{"id": r["id"], "type": r["type"], "number": r.get("number"), "date": r.get("date")} for r in related]
+def _allocate_credit(credit: dict[str, Any]) -> None:
+    """Check what a credit note corrects and record on ``_relatedDocuments`` how much it credits to each.
 
-
-def _check_credit(conn: sa.Connection, credit: dict[str, Any], related: list[dict[str, Any]]) -> None:
-    """A credit note corrects issued invoices or advances in its currency, and never credits more than they total.
-
-    Earlier credit notes that are not canceled count against the total; amounts are compared without their sign
-    (a credit note reads as money to give back, whichever sign its lines carry).
+    It corrects issued invoices or advances in its currency, and never credits more than they still hold:
+    their total minus what credit notes in force already credit (``_referencedBy``). The amount is taken
+    without its sign (a credit note reads as money to give back, whichever sign its lines carry) and goes to
+    the corrected documents in the order given, each up to what remains of it.
     """
-    corrected = [r for r in related if r["type"] in ("invoice", "advance")]
-    for doc in corrected:
+    entries = credit.get("_relatedDocuments") or []
+    corrected = [(entry, doc) for entry, doc in entries if doc["type"] in ("invoice", "advance")]
+    for _, doc in corrected:
         name = f"{_KIND[doc['type']]} {doc.get('number') or doc['id']}"
         if doc.get("draft") or doc.get("canceled"):
             state = "a draft" if doc.get("draft") else "canceled"
             raise AutofillError("documentIds", f"{name} is {state}; only an issued document can be credited.")
         if doc["currencyId"] != credit["currencyId"]:
             raise AutofillError("currencyId", f"must be {doc['currencyId']}, the currency of {name}.")
-    if not corrected:
-        return
-    ids = {doc["id"] for doc in corrected}
-    d = tables.documents
-    earlier = conn.execute(
-        sa.select(d.c.data).where(
-            d.c.organization_id == credit["organizationId"],
-            d.c.type == "credit-note",
-            d.c.is_deleted == sa.false(),
-            d.c.canceled == sa.false(),
-        )
-    )
-    credited = sum(
-        (
-            abs(as_decimal(c["totalWithTax"]))
-            for c in map(loads, earlier.scalars())
-            if ids & set(c.get("documentIds") or [])
-        ),
-        Decimal(0),
-    )
-    limit = sum((abs(as_decimal(doc["totalWithTax"])) for doc in corrected), Decimal(0))
-    amount = abs(as_decimal(credit["totalWithTax"]))
-    if credited + amount > limit:
-        names = ", ".join(f"{_KIND[doc['type']]} {doc.get('number')}" for doc in corrected)
+    left = abs(as_decimal(credit["totalWithTax"]))
+    amount = left
+    remaining = []
+    for entry, doc in corrected:
+        others = [r for r in doc.get("_referencedBy") or [] if r["id"] != credit["id"]]
+        open_ = abs(as_decimal(doc["totalWithTax"])) - abs(credited_amount({**doc, "_referencedBy": others}))
+        share = min(left, max(open_, Decimal(0)))
+        entry["amount"] = share
+        left -= share
+        remaining.append(open_)
+    if corrected and left > 0:
+        names = ", ".join(f"{_KIND[doc['type']]} {doc.get('number')}" for _, doc in corrected)
+        total = sum((abs(as_decimal(doc["totalWithTax"])) for _, doc in corrected), Decimal(0))
+        most = sum((max(r, Decimal(0)) for r in remaining), Decimal(0))
         raise AutofillError(
             "_documentItems",
-            f"would credit {amount} {credit['currencyId']}, more than remains of {names}: total {limit}, "
-            f"already credited {credited}, at most {limit - credited} left.",
+            f"would credit {amount} {credit['currencyId']}, more than remains of {names}: total {total}, "
+            f"already credited {total - most}, at most {most} left.",
         )
+
+
+def _with_references(document: dict[str, Any], related: list[dict[str, Any]]) -> None:
+    """Set ``_relatedDocuments`` from the named documents and, for a credit note, what it credits to each."""
+    pairs = [({"id": r["id"], "type": r["type"], "number": r.get("number"), "date": r.get("date")}, r) for r in related]
+    document["_relatedDocuments"] = pairs
+    try:
+        if document["type"] == "credit-note":
+            _allocate_credit(document)
+    finally:
+        document["_relatedDocuments"] = [entry for entry, _ in pairs]
 
 
 # ---------------------------------------------------------------- clients and saved items
@@ -345,6 +345,8 @@ def _create_tx(
     conn.execute(tables.documents.insert(), row)
     if payments:
         conn.execute(tables.payments.insert(), [payment_row(p) for p in payments])
+    if linked(document):
+        link_document(conn, document, document["updatedAt"])
     return _Created(document, payments, fresh=True)
 
 
@@ -434,9 +436,7 @@ def _build(
         previous=previous,
     )
     if related:
-        document["_relatedDocuments"] = _references(related)
-        if body.type == "credit-note":
-            _check_credit(conn, document, related)
+        _with_references(document, related)
     _save_items(conn, organization_id, items, document)
     return document
 
@@ -531,10 +531,14 @@ async def replace_document(call: Call) -> Response:
         row = load_owned_tx(conn, tables.documents, document_id, call.account_id, _MODEL, "write")
         previous = loads(row.data)
         checked = _checked_replacement(body, raw, previous)
+        if linked(previous):
+            unlink_document(conn, previous, now())
         with _as_422():
             document = _rebuild(conn, call.account_id, row.organization_id, checked, previous)
         d = tables.documents
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        if linked(document):
+            link_document(conn, document, document["updatedAt"])
         return document, payments_of(conn, [document_id])[document_id]
 
     document, payments = await call.db.run_write(run)
@@ -580,6 +584,31 @@ def _rebuild(
     return document
 
 
+def _check_cancelable(conn: sa.Connection, document: dict[str, Any]) -> None:
+    kind = _KIND.get(document["type"], "document")
+    if payments_of(conn, [document["id"]])[document["id"]]:
+        raise LocalAPIError(
+            422,
+            f"This {kind} has payments and cannot be canceled: "
+            + (
+                "issue a credit note that corrects it, or delete its payments first."
+                if document["type"] in ("invoice", "advance") and not document.get("draft")
+                else "delete its payments first."
+            ),
+            code="DOCUMENT_HAS_PAYMENTS",
+            name="ValidationError",
+        )
+    dependants = [r for r in document.get("_referencedBy") or [] if r["type"] in ("credit-note", "invoice")]
+    if document["type"] in ("invoice", "advance") and dependants:
+        names = ", ".join(f"{_KIND[r['type']]} {r.get('number') or r['id']}" for r in dependants)
+        raise LocalAPIError(
+            422,
+            f"This {kind} cannot be canceled while {names} refers to it: cancel that first.",
+            code="DOCUMENT_REFERENCED",
+            name="ValidationError",
+        )
+
+
 async def _set_canceled(call: Call, canceled: bool) -> Response:
     document_id = call.params["id"]
 
@@ -587,23 +616,22 @@ async def _set_canceled(call: Call, canceled: bool) -> Response:
         d = tables.documents
         row = load_owned_tx(conn, d, document_id, call.account_id, _MODEL, "write")
         document = loads(row.data)
-        if canceled and not document.get("canceled") and payments_of(conn, [document_id])[document_id]:
-            raise LocalAPIError(
-                422,
-                f"This {_KIND.get(document['type'], 'document')} has payments and cannot be canceled: "
-                + (
-                    "issue a credit note that corrects it, or delete its payments first."
-                    if document["type"] in ("invoice", "advance") and not document.get("draft")
-                    else "delete its payments first."
-                ),
-                code="DOCUMENT_HAS_PAYMENTS",
-                name="ValidationError",
-            )
-        if not canceled and document.get("canceled") and document["type"] == "credit-note":
-            with _as_422():  # back in force, it counts against what its invoice can still be credited
-                _check_credit(conn, document, _related(conn, row.organization_id, document.get("documentIds") or []))
-        document.update(canceled=canceled, updatedAt=now())
+        if bool(document.get("canceled")) == canceled:
+            return
+        stamp = now()
+        if canceled:
+            _check_cancelable(conn, document)
+            unlink_document(conn, document, stamp)
+        elif document.get("_relatedDocuments"):
+            # Back in force: a credit note counts again against what its invoice can still be credited.
+            related = _related(conn, row.organization_id, [r["id"] for r in document["_relatedDocuments"]])
+            with _as_422():
+                _with_references(document, related)
+        document.update(canceled=canceled, updatedAt=stamp)
+        apply_payment_status(document, [p["amount"] for p in payments_of(conn, [document_id])[document_id]])
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        if linked(document):
+            link_document(conn, document, stamp)
 
     await call.db.run_write(run)
     return json_response(Success(success=True).to_wire())

@@ -13,7 +13,7 @@ from si_mcp.models import Count, Payment, PaymentCreate, wirejson
 
 from .. import tables
 from ..access import load_owned_tx, require_org_tx
-from ..engine.autofill import AutofillError, as_decimal, check_currency_amount
+from ..engine.autofill import AutofillError, as_decimal, check_currency_amount, credited_amount
 from ..errors import invalid
 from ..http import Call, Handler, Route, json_response, raw_json_response
 from ..ids import object_id
@@ -46,12 +46,14 @@ def _payable(conn: sa.Connection, organization_id: str, document_id: str, field:
 def _amount(
     conn: sa.Connection, body: PaymentCreate, document: dict[str, Any], except_id: str | None = None
 ) -> Decimal:
-    """The amount given, or what is still due on the document (not counting the payment being replaced)."""
+    """The amount given, or what is still due on the document after its credits (not counting the payment being
+    replaced)."""
     if body.amount is not None:
         amount = body.amount
     else:
         paid = [p for p in (payments_of(conn, [document["id"]]))[document["id"]] if p["id"] != except_id]
-        amount = as_decimal(document["totalWithTax"]) - sum((as_decimal(p["amount"]) for p in paid), Decimal(0))
+        settled = credited_amount(document) + sum((as_decimal(p["amount"]) for p in paid), Decimal(0))
+        amount = as_decimal(document["totalWithTax"]) - settled
         if amount <= 0:
             raise invalid(_MODEL, "amount", "nothing is due on this document; give the amount explicitly")
     try:
