@@ -27,14 +27,21 @@ def _label(summary: DocumentSummary) -> str:
 
 
 def _state(summary: DocumentSummary) -> str:
+    amount = Decimal(summary.amount_due)
+    credited = f" ({money_text(Decimal(summary.credited), summary.currency)} credited)" if summary.credited else ""
+    # Paid and then credited: the client paid more than it now owes.
+    refund = f"; {money_text(-amount, summary.currency)} to refund to the client" if amount < 0 else ""
     if summary.status == "paid":
-        return "paid in full"
+        return f"paid in full{credited}{refund}"
+    if summary.status == "credited":
+        return f"credited in full by credit notes{refund}"
+    if summary.status == "applied":
+        return "credited to the documents it corrects (nothing left to refund)"
     if summary.status in ("unpaid", "overdue"):
         due = f", due {summary.due_date}" if summary.due_date else ""
-        amount = Decimal(summary.amount_due)
         # A credit note is money the organization owes its client, whichever sign its lines carry.
         owed = "to refund" if amount < 0 or summary.type == "credit-note" else "to pay"
-        return f"{summary.status}: {money_text(abs(amount), summary.currency)} {owed}{due}"
+        return f"{summary.status}: {money_text(abs(amount), summary.currency)} {owed}{credited}{due}"
     return summary.status
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from .text import clean, clean_block, day, decimal_text, money, percent
 
 if TYPE_CHECKING:
-    from si_mcp.models import Client, Document, DocumentTax, Organization, Payment, Tax
+    from si_mcp.models import Client, Document, DocumentTax, Organization, Payment, RelatedDocument, Tax
 
 __all__ = [
     "ClientView",
@@ -45,7 +45,9 @@ __all__ = [
     "vat_lines",
 ]
 
-Status = Literal["draft", "unpaid", "overdue", "paid", "canceled", "open"]
+# credited: an invoice its credit notes settle in full; applied: a credit note settled by the invoices it
+# corrects; invoiced: an estimate an invoice (or advance) was made from.
+Status = Literal["draft", "unpaid", "overdue", "paid", "credited", "applied", "canceled", "open", "invoiced"]
 
 
 def pdf_uri(document_id: str) -> str:
@@ -96,6 +98,7 @@ class DocumentSummary(BaseModel):
     tax: str
     gross: str
     amount_due: str
+    credited: str | None = None  # what credit notes settle (invoice) or what it credits to its invoices
 
 
 class DocRef(BaseModel):
@@ -128,12 +131,15 @@ class RelatedView(BaseModel):
     type: str
     number: str | None = None
     date: dt.date | None = None
+    amount: str | None = None  # what a credit note credits to the invoice
 
 
 class DocumentDetail(DocumentSummary):
     client_email: str | None = None
     related: list[RelatedView] = []
     """What it corrects (a credit note) or follows (an invoice after an estimate), as it read then."""
+    referenced_by: list[RelatedView] = []
+    """Documents in force that refer to it: an invoice's credit notes, an estimate's invoice."""
     items: list[ItemView]
     vat: list[VatLine]
     payments: list[PaymentView]
@@ -201,7 +207,10 @@ def document_status(doc: Document, *, today: dt.date | None = None) -> Status:
     if doc.canceled:
         return "canceled"
     if doc.type == "estimate":
-        return "open"
+        return "invoiced" if any(r.type in ("invoice", "advance") for r in doc.referenced_by) else "open"
+    credited = abs(doc.total_credited)
+    if credited and credited >= abs(doc.total_with_tax):
+        return "applied" if doc.type == "credit-note" else "credited"
     # A credit note with negative amounts owes the client money: its negative total_due is not "paid".
     if doc.paid_in_full or (doc.total_with_tax > 0 and doc.total_due <= 0):
         return "paid"
@@ -230,6 +239,7 @@ def document_summary(doc: Document) -> DocumentSummary:
         tax=money(doc.total_with_tax - doc.total, currency),
         gross=money(doc.total_with_tax, currency),
         amount_due=money(doc.total_due, currency),
+        credited=money(abs(doc.total_credited), currency) if doc.total_credited else None,
     )
 
 
@@ -271,17 +281,22 @@ def _items(doc: Document) -> list[ItemView]:
     ]
 
 
+def _related_view(r: RelatedDocument, currency: str) -> RelatedView:
+    return RelatedView(
+        type=r.type,
+        number=clean(r.number, 100) if r.number else None,
+        date=r.date.date() if r.date else None,
+        amount=money(r.amount, currency) if r.amount is not None else None,
+    )
+
+
 def document_detail(doc: Document) -> DocumentDetail:
     client = doc.document_client
     return DocumentDetail(
         **document_summary(doc).model_dump(),
         client_email=clean(client.email, 320) if client and client.email else None,
-        related=[
-            RelatedView(
-                type=r.type, number=clean(r.number, 100) if r.number else None, date=r.date.date() if r.date else None
-            )
-            for r in doc.related_documents
-        ],
+        related=[_related_view(r, doc.currency_id) for r in doc.related_documents],
+        referenced_by=[_related_view(r, doc.currency_id) for r in doc.referenced_by],
         items=_items(doc),
         vat=vat_lines(doc.document_taxes, doc.currency_id),
         payments=[payment_view(p, doc.currency_id) for p in doc.payments or [] if not p.is_deleted],

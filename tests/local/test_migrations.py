@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -79,3 +80,46 @@ async def test_books_survive_a_restart_and_a_second_upgrade(tmp_path: Path) -> N
         assert again["totalWithTax"] == invoice["totalWithTax"] == 24.19
         assert (await api.get(f"/organizations/{org['id']}/next-doc-number")).json()["number"].endswith("-00002")
     await second.aclose()
+
+
+async def test_an_upgrade_links_credit_notes_written_before_documents_knew_their_references(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
+    first = create_app(database_url=url)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://local/v1") as api:
+        account = (await api.post("/accounts", json={"email": "old@example.com", "password": "old-password"})).json()
+        login = {"email": "old@example.com", "password": "old-password", "ttl": -1}
+        api.headers["Authorization"] = (await api.post("/accounts/login", json=login)).json()["id"]
+        org = (await api.post(f"/accounts/{account['id']}/organizations", json={"name": "Old", "country": "BE"})).json()
+        documents = f"/organizations/{org['id']}/documents"
+
+        def body(price: int, **extra: object) -> dict:
+            lines = [{"name": "x", "price": price, "_documentItemTaxes": [{"rate": 21}]}]
+            return {"_documentClient": {"name": "C"}, "_documentItems": lines, **extra}
+
+        invoice = (await api.post(documents, json=body(1000))).json()  # 1,210.00
+        credit = (await api.post(documents, json=body(100, type="credit-note", documentIds=[invoice["id"]]))).json()
+        token = api.headers["Authorization"]
+    await first.aclose()
+
+    # What the first release stored: documentIds only, no links, the invoice's totalDue ignoring the credit note.
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        for document_id, data in db.execute("SELECT id, data FROM documents").fetchall():
+            stored = json.loads(data)
+            for key in ("_relatedDocuments", "_referencedBy", "totalCredited"):
+                stored.pop(key, None)
+            stored["totalDue"], stored["paidInFull"] = stored["totalWithTax"], False
+            compact = json.dumps(stored, separators=(",", ":"))  # as the books write it
+            db.execute("UPDATE documents SET data = ? WHERE id = ?", (compact, document_id))
+        db.execute("UPDATE alembic_version SET version_num = '0002'")
+
+    second = create_app(database_url=url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=second), base_url="http://local/v1", headers={"Authorization": token}
+    ) as api:
+        upgraded = (await api.get(f"/documents/{invoice['id']}")).json()
+        upgraded_credit = (await api.get(f"/documents/{credit['id']}")).json()
+    await second.aclose()
+
+    assert (upgraded["totalCredited"], upgraded["totalDue"]) == (121, 1089)
+    assert [(r["id"], r["amount"]) for r in upgraded["_referencedBy"]] == [(credit["id"], 121)]
+    assert upgraded_credit["_relatedDocuments"][0]["amount"] == 121 and upgraded_credit["totalDue"] == 0

@@ -284,7 +284,9 @@ async def test_a_credit_note_names_the_invoice_it_corrects_in_get_document_and_o
             {**SEED_INVOICE, "payments": None, "type": "credit-note", "related_document": number, "note": "again"},
         )
 
-    assert structured(fetched)["document"]["related"] == [{"type": "invoice", "number": number, "date": "2026-12-02"}]
+    assert structured(fetched)["document"]["related"] == [
+        {"type": "invoice", "number": number, "date": "2026-12-02", "amount": "1210.00"}
+    ]
     assert f"Corrects invoice {number} of 2026-12-02" in text_of(fetched)
     assert too_much.is_error and "at most 10890" in text_of(too_much)  # 12,100 − 1,210 already credited
     for language, expected in (("en", f"Corrects Invoice {number}, 02 Dec 2026"), ("nl", f"Factuur {number}")):

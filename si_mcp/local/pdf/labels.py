@@ -91,6 +91,16 @@ _TEXT: dict[str, tuple[str, str, str, str, str, str, str]] = {
     # A credit note names what it corrects (EN 16931 BT-25/BT-26); other documents what they follow.
     "corrects": ("Corrects", "Correctie op", "Rectifie", "Berichtigt", "Popravek k", "Rettifica", "Rectifica"),
     "refers_to": ("Refers to", "Verwijst naar", "Se réfère à", "Bezug", "Nanaša se na", "Riferito a", "Referente a"),
+    # An invoice names the credit notes in force that correct it.
+    "credited_by": (
+        "Credited by",
+        "Gecrediteerd door",
+        "Avoir",
+        "Gutschrift",
+        "Dobropis",
+        "Nota di credito",
+        "Abono",
+    ),
     "item": ("Item", "Omschrijving", "Désignation", "Bezeichnung", "Postavka", "Descrizione", "Concepto"),
     "quantity": ("Qty", "Aantal", "Qté", "Menge", "Kol.", "Q.tà", "Cant."),
     "unit": ("Unit", "Eenheid", "Unité", "Einheit", "Enota", "Unità", "Unidad"),
@@ -132,6 +142,7 @@ _TEXT: dict[str, tuple[str, str, str, str, str, str, str]] = {
     ),
     "total_tax": ("VAT", "BTW", "TVA", "USt.", "DDV", "IVA", "IVA"),
     "total": ("Total", "Totaal", "Total TTC", "Gesamtbetrag", "Skupaj z DDV", "Totale", "Total"),
+    "total_credited": ("Credited", "Gecrediteerd", "Avoirs", "Gutgeschrieben", "Dobropisano", "Accreditato", "Abonado"),
     "total_paid": ("Paid", "Betaald", "Payé", "Bezahlt", "Plačano", "Pagato", "Pagado"),
     "total_due": (
         "Amount due",

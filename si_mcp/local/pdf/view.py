@@ -186,8 +186,11 @@ def _totals(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list
     add("total_net", document.total)
     add("total_tax", document.total_with_tax - document.total)
     add("total", document.total_with_tax, strong=True)
-    if document.type in ("invoice", "advance") and document.total_paid != _ZERO:
-        add("total_paid", document.total_paid)
+    if document.type in ("invoice", "advance") and (document.total_paid != _ZERO or document.total_credited != _ZERO):
+        if document.total_credited != _ZERO:
+            add("total_credited", document.total_credited)
+        if document.total_paid != _ZERO:
+            add("total_paid", document.total_paid)
         add("total_due", document.total_due, strong=True)
     return rows
 
@@ -208,6 +211,12 @@ def _meta(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list[d
     for related in document.related_documents:
         title = labels.get(f"title_{related.type}", related.type)
         pairs.append((relation, f"{title} {clean_text(related.number)}, {fmt.date(related.date)}".strip(", ")))
+    for credit in document.referenced_by:
+        if credit.type == "credit-note" and document.type != "credit-note":
+            amount = fmt.money(credit.amount) if credit.amount is not None else ""
+            title = labels.get("title_credit-note", "")
+            what = f"{title} {clean_text(credit.number)}, {fmt.date(credit.date)}"
+            pairs.append(("credited_by", f"{what}: {amount}".strip(": ")))
     return [{"label": labels[key], "value": value} for key, value in pairs if value]
 
 

@@ -144,6 +144,10 @@ def _line(d: DocumentSummary) -> str:
     if d.status in ("unpaid", "overdue"):
         left = f": {money_text(abs(due), d.currency)} {'to refund' if d.type == 'credit-note' else 'due'}"
         owed = (left if due != gross else "") + (f" by {d.due_date}" if d.due_date else "")
+    elif due < 0 and d.type != "credit-note":
+        owed = f": {money_text(-due, d.currency)} to refund"
+    if d.credited and d.status in ("unpaid", "overdue", "paid"):
+        owed += f" (credited {money_text(Decimal(d.credited), d.currency)})"
     label = f"{KIND.get(d.type, d.type)} {d.number or '(draft)'}"
     return f"{label} {clean(d.client, 40)} {money_text(gross, d.currency)} {d.status}{owed} (id {d.id})"
 
@@ -275,6 +279,15 @@ def _totals_text(totals: list[CurrencyTotal]) -> str:
     return "Totals: " + " | ".join(parts) + "."
 
 
+def _back(doc_type: str, by_type: str) -> str:
+    """How ``get_document`` introduces a document that refers to a ``doc_type``."""
+    if by_type == "credit-note":
+        return "Credited by"
+    if doc_type == "advance":
+        return "Deducted on"
+    return "Invoiced as" if doc_type == "estimate" else "Referred to by"
+
+
 def _item_line(item: ItemView, currency: str) -> str:
     discount = f" -{item.discount}" if Decimal(item.discount.rstrip("%")) else ""
     taxes = f" +{'/'.join(item.tax_rates)}% VAT" if item.tax_rates else ""
@@ -298,6 +311,12 @@ async def get_document(
         f"{relation} {KIND.get(r.type, r.type).lower()} {r.number or '(no number)'}"
         + (f" of {r.date}" if r.date else "")
         for r in detail.related
+    ]
+    lines += [
+        f"{_back(detail.type, r.type)} {KIND.get(r.type, r.type).lower()} {r.number or '(no number)'}"
+        + (f" of {r.date}" if r.date else "")
+        + (f": {money_text(Decimal(r.amount), detail.currency)}" if r.amount else "")
+        for r in detail.referenced_by
     ]
     lines += [_item_line(item, detail.currency) for item in detail.items[:10]]
     if len(detail.items) > 10:
@@ -325,6 +344,13 @@ async def _cancel_target(ctx: Ctx, organization: str | None, document: str, type
         raise ToolError(
             f"{label} has payments recorded ({paid}), so it is not canceled. {how}"
             "If a payment was recorded by mistake, it must be deleted first."
+        )
+    dependants = [r for r in doc.referenced_by if r.type in ("credit-note", "invoice")]
+    if not doc.canceled and doc.type in ("invoice", "advance") and dependants:
+        names = ", ".join(f"{KIND.get(r.type, r.type).lower()} {r.number or r.id}" for r in dependants)
+        raise ToolError(
+            f"{KIND[doc.type]} {doc.number} of {clean(found.org.name)} is not canceled: {names} refers to it. "
+            "Cancel that first (with cancel_document), if it was made by mistake."
         )
     return found
 

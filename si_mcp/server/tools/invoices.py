@@ -13,6 +13,7 @@ after consent.
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -27,7 +28,7 @@ from ..consent import Confirm, Consent, Decision, decide, request_consent
 from ..errors import api_call, build
 from ..state import Ctx, books_of, state_of
 from ..summaries import KIND, document_sentence, send_action
-from ..text import clean
+from ..text import clean, money_text
 from ..views import (
     DocRef,
     DocumentSummary,
@@ -185,8 +186,8 @@ def _replayed(ctx: Ctx, doc: "Document") -> bool:
 
 async def _create(
     ctx: Ctx,
-    client: str,
-    items: list[ItemIn],
+    client: str | None,
+    items: list[ItemIn] | None,
     organization: str | None,
     client_email: str | None,
     client_address: str | None,
@@ -208,6 +209,8 @@ async def _create(
     state = state_of(ctx)
     books = await books_of(ctx)
     org = await lookup.organization(books, organization, default=state.settings.organization_id)
+    sources = await _sources(books, org, related_document, type)
+    client = _client_of(client, sources, type)
     given = {
         "email": client_email,
         "address": client_address,
@@ -220,7 +223,7 @@ async def _create(
     request = {
         "client": client.strip(),
         "details": details,
-        "items": [item.model_dump(mode="json") for item in items],
+        "items": [item.model_dump(mode="json") for item in items] if items is not None else None,
         "type": type,
         "currency": currency,
         "dates": [date, due_date],
@@ -246,7 +249,11 @@ async def _create(
         found, near = await lookup.find_client(books, org, client)
         client_id, inline, email, stored = _client_part(found, near, client, details, org)
         _check_email(send, email, client)
-        body = await _body(books, org, request | {"client_id": client_id, "inline": inline}, items, payments, key)
+        _check_sources(sources, client_id, client, type)
+        lines = _items(items) if items is not None else _copied_lines(sources, type)
+        if note is None and items is None:
+            request["note"] = await _copied_note(books, org, sources)
+        body = _body(request | {"client_id": client_id, "inline": inline}, lines, sources, payments, key)
         with api_call(f"create the {type}"):
             doc = await books.api.documents.create(
                 org.id, body=body.model_copy(update={"custom": {_HASH_FIELD: digest}})
@@ -267,63 +274,163 @@ _RELATES_TO: dict[str, tuple[str, ...]] = {
 }
 
 
-async def _related(
-    books: "Books", org: "Organization", ref: str, doc_type: str, client_id: str | None, client: str
-) -> str:
-    """The id of the document ``ref`` names among the types a ``doc_type`` may refer to, for the same client."""
+async def _sources(books: "Books", org: "Organization", refs: str | None, doc_type: str) -> "list[Document]":
+    """The documents ``related_document`` names (comma-separated), each among the types a ``doc_type`` refers to."""
+    if not refs:
+        return []
     allowed = _RELATES_TO[doc_type]
     kind = KIND.get(doc_type, doc_type).lower()
     if not allowed:
         raise ToolError(f"An {kind} refers to no earlier document; leave related_document out.")
-    found = []
-    for related_type in allowed:
-        try:
-            found.append(await lookup.document_in(books, org, ref, related_type, False))
-        except lookup.NotFound:
-            continue
-    if not found:
-        kinds = " or ".join(KIND[t].lower() for t in allowed)
-        raise lookup.NotFound(f"No {kinds} '{clean(ref)}' in {clean(org.name)} for a {kind}. Call find_documents.")
-    if len(found) > 1:
-        listed = ", ".join(f"{KIND[d.type].lower()} id {d.id}" for d in found)
-        raise ToolError(f"'{clean(ref)}' names several documents ({listed}); pass related_document as the id.")
-    doc = found[0]
-    if doc.client_id != client_id:
-        owner = clean(doc.document_client.name if doc.document_client else "another client", 60)
-        raise ToolError(
-            f"{KIND[doc.type]} {doc.number} is for {owner}, not for '{clean(client, 60)}': a {kind} refers only to "
-            "a document of its own client. Check the client or the document number."
+    names = list(dict.fromkeys(ref.strip() for ref in refs.split(",") if ref.strip()))
+    if len(names) > 5:
+        raise ToolError("related_document names at most 5 documents.")
+    sources = []
+    for ref in names:
+        found = []
+        for related_type in allowed:
+            try:
+                found.append(await lookup.document_in(books, org, ref, related_type, False))
+            except lookup.NotFound:
+                continue
+        if not found:
+            kinds = " or ".join(KIND[t].lower() for t in allowed)
+            raise lookup.NotFound(f"No {kinds} '{clean(ref)}' in {clean(org.name)} for a {kind}. Call find_documents.")
+        if len(found) > 1:
+            listed = ", ".join(f"{KIND[d.type].lower()} id {d.id}" for d in found)
+            raise ToolError(f"'{clean(ref)}' names several documents ({listed}); pass related_document as the id.")
+        sources.append(found[0])
+    return sources
+
+
+def _client_of(client: str | None, sources: "list[Document]", doc_type: str) -> str:
+    """The client argument, or (omitted) the client of the documents it is made from."""
+    if client is not None and client.strip():
+        return client
+    owners = {doc.client_id for doc in sources}
+    if len(owners) != 1 or None in owners:
+        raise ToolError(f"Pass client: the {KIND.get(doc_type, doc_type).lower()}'s client is not given.")
+    return str(owners.pop())
+
+
+def _check_sources(sources: "list[Document]", client_id: str | None, client: str, doc_type: str) -> None:
+    """Every document referred to belongs to the same client, and an advance to deduct is paid and not yet used."""
+    kind = KIND.get(doc_type, doc_type).lower()
+    for doc in sources:
+        label = f"{KIND[doc.type]} {doc.number}"
+        if doc.client_id != client_id:
+            owner = clean(doc.document_client.name if doc.document_client else "another client", 60)
+            raise ToolError(
+                f"{label} is for {owner}, not for '{clean(client, 60)}': a {kind} refers only to a document of its "
+                "own client. Check the client or the document number."
+            )
+        if doc.canceled or doc.draft:
+            raise ToolError(f"{label} is {'canceled' if doc.canceled else 'a draft'}; a {kind} cannot refer to it.")
+        if doc_type == "invoice" and doc.type == "advance":
+            if doc.total_due > 0:
+                due = money_text(doc.total_due, doc.currency_id)
+                raise ToolError(
+                    f"{label} still has {due} due: only a paid advance is deducted on the final invoice. Record its "
+                    "payment with mark_paid first, or leave it out of related_document."
+                )
+            used = [r for r in doc.referenced_by if r.type == "invoice"]
+            if used:
+                raise ToolError(f"{label} is already deducted on invoice {used[0].number}.")
+
+
+def _copied_lines(sources: "list[Document]", doc_type: str) -> list[Any]:
+    """Without ``items``: the lines of the estimate an invoice or advance is made from, or of the invoice a credit
+    note credits in full (the tax by its id, so the rate in force on the new date applies)."""
+    from si_mcp.models import DocumentItemInput, DocumentItemTaxInput
+
+    copy_from = ("invoice", "advance") if doc_type == "credit-note" else ("estimate",)
+    source = next((doc for doc in sources if doc.type in copy_from), None)
+    if source is None:
+        what = "an invoice to credit" if doc_type == "credit-note" else "an estimate"
+        raise ToolError(f"Pass items: related_document names no {what} to copy the lines from.")
+    lines = []
+    for item in source.document_items:
+        taxes = [
+            DocumentItemTaxInput(tax_id=tax.tax_id) if tax.tax_id else DocumentItemTaxInput(rate=tax.rate)
+            for tax in item.document_item_taxes
+        ]
+        fields = item.model_dump(
+            include={"name", "description", "quantity", "unit", "discount", "discount_is_amount", "is_separator"}
         )
-    return doc.id
+        price = {"price": item.price} if item.price is not None else {"price_gross": item.price_gross}
+        lines.append(build(DocumentItemInput, "copied line", **fields, **price, document_item_taxes=taxes))
+    return lines
 
 
-async def _body(
-    books: "Books",
-    org: "Organization",
+async def _copied_note(books: "Books", org: "Organization", sources: "list[Document]") -> str | None:
+    """The note written for the estimate an invoice copies, if it is not the estimate's default text (that one
+    speaks of validity; the invoice gets its own default note with the payment terms instead)."""
+    estimate = next((doc for doc in sources if doc.type == "estimate"), None)
+    if estimate is None or not estimate.note.strip():
+        return None
+    with api_call("read the organization's default notes"):
+        defaults = await books.api.defaults.list(org.id)
+    default = next((str(d.value) for d in defaults if d.name == "estimate_note" and d.value), None)
+    if default is not None:
+        # Smart codes ([valid till]) were filled in when the estimate was made: they match anything.
+        pattern = ".*?".join(re.escape(part) for part in re.split(r"\[[^\]]*\]", default.strip()))
+        if re.fullmatch(pattern, estimate.note.strip(), flags=re.DOTALL):
+            return None
+    return estimate.note
+
+
+def _deductions(sources: "list[Document]") -> list[Any]:
+    """One negative line per VAT group of each paid advance: the final invoice charges only what is left, and the
+    VAT already invoiced on the advance is taken off at the same rate."""
+    from si_mcp.models import DocumentItemInput, DocumentItemTaxInput
+
+    lines = []
+    for doc in sources:
+        if doc.type != "advance":
+            continue
+        name = f"Advance invoice {doc.number}" + (f" of {doc.date.date().isoformat()}" if doc.date else "")
+        groups = [
+            (tax.base, [DocumentItemTaxInput(tax_id=tax.tax_id) if tax.tax_id else DocumentItemTaxInput(rate=tax.tax)])
+            for tax in doc.document_taxes
+        ]
+        untaxed = doc.total - sum((tax.base for tax in doc.document_taxes), Decimal(0))
+        if untaxed or not groups:
+            groups.append((untaxed if groups else doc.total_with_tax, []))
+        for base, taxes in groups:
+            lines.append(build(DocumentItemInput, "advance line", name=name, price=-base, document_item_taxes=taxes))
+    return lines
+
+
+def _body(
     request: dict[str, Any],
-    items: list[ItemIn],
+    lines: list[Any],
+    sources: "list[Document]",
     payments: list[PaymentIn] | None,
     key: str,
 ) -> "DocumentCreate":
     from si_mcp.models import DocumentClientInput, DocumentCreate
 
-    related = request["related"]
     inline = request["inline"]
     date, due_date = request["dates"]
+    currency = request["currency"].upper() if request["currency"] else None
+    for doc in sources:
+        if currency is not None and doc.currency_id != currency:
+            raise ToolError(f"{KIND[doc.type]} {doc.number} is in {doc.currency_id}; leave currency out or match it.")
+        currency = doc.currency_id
+    if request["type"] == "invoice":
+        lines = [*lines, *_deductions(sources)]
     fields: dict[str, Any] = {
         "type": request["type"],
         "draft": request["draft"],
         "date": as_timestamp(date),
         "date_due": as_timestamp(due_date),
-        "currency_id": request["currency"].upper() if request["currency"] else None,
+        "currency_id": currency,
         "client_id": request["client_id"],
         "document_client": build(DocumentClientInput, "client", **inline) if inline else None,
-        "document_items": _items(items),
+        "document_items": lines,
         "note": request["note"],
         "payments": _payments(payments),
-        "document_ids": [await _related(books, org, related, request["type"], request["client_id"], request["client"])]
-        if related
-        else [],
+        "document_ids": [doc.id for doc in sources],
         "unique_id": key,
     }
     return build(DocumentCreate, request["type"], **{k: v for k, v in fields.items() if v is not None})
@@ -435,17 +542,20 @@ def _replay_note(idempotency_key: str | None) -> str:
 
 async def create_invoice(
     ctx: Ctx,
-    client: Annotated[
-        str,
-        Field(
-            description="Name, email or id; a new client needs client_email or client_country.",
-            min_length=1,
-            max_length=300,
-        ),
-    ],
-    items: Annotated[list[ItemIn], Field(description="The lines, in order.", min_length=1, max_length=100)],
     plan: Annotated[Created, Resolve(_create)],
     consent: Annotated[ElicitationResult[Confirm], Resolve(_consent)],
+    client: Annotated[
+        str | None,
+        Field(
+            description="Name, email or id; a new client needs client_email or client_country. "
+            "Default: related_document's client.",
+            max_length=300,
+        ),
+    ] = None,
+    items: Annotated[
+        list[ItemIn] | None,
+        Field(description="The lines, in order. Default: related_document's lines.", min_length=1, max_length=100),
+    ] = None,
     organization: OrgArg = None,
     client_email: Annotated[
         str | None, Field(description="New client's email (send goes there).", max_length=320)
@@ -473,8 +583,9 @@ async def create_invoice(
     related_document: Annotated[
         str | None,
         Field(
-            description="Credit note: the invoice it corrects; invoice: its estimate or advance (same client).",
-            max_length=100,
+            description="Number or id; several: comma-separated. Credit note: the invoice it corrects (lines copied: "
+            "full credit); invoice: its estimate (lines copied) and/or paid advance (deducted).",
+            max_length=300,
         ),
     ] = None,
     idempotency_key: Annotated[

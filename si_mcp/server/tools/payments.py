@@ -63,7 +63,8 @@ def _payable_amount(doc: "Document", org: "Organization", amount: Decimal | None
         raise ToolError(f"The {label} is {state}; it cannot take payments.")
     due = doc.total_due
     if doc.paid_in_full or due <= 0:
-        raise ToolError(f"The {label} is already paid in full; nothing was recorded.")
+        settled = "credited in full" if doc.total_credited >= doc.total_with_tax else "already paid in full"
+        raise ToolError(f"The {label} is {settled}; nothing was recorded.")
     value = due if amount is None else amount
     if value <= 0:
         raise ToolError("amount must be greater than zero.")
