@@ -155,3 +155,15 @@ async def test_items_and_taxes_can_also_be_replaced_through_post_replace(tenant)
         await api.post(f"/taxes/{tax['id']}/replace", json={"name": "New tax", "_taxRates": [{"rate": 4}]})
     ).json()
     assert replaced["name"] == "New tax" and [r["rate"] for r in replaced["_taxRates"]] == [4]
+
+
+async def test_a_tax_rate_with_three_decimals_is_charged_at_its_exact_rate(tenant) -> None:
+    api, org = tenant.api, tenant.org_id
+    qst = (await api.post(f"/organizations/{org}/taxes", json={"name": "QST", "_taxRates": [{"rate": "9.975"}]})).json()
+    lines = [{"name": "Consulting", "price": 300, "_documentItemTaxes": [{"taxId": qst["id"]}]}]
+    by_id = await tenant.invoice(_documentItems=lines)
+    by_rate = await tenant.invoice(_documentItems=[{**lines[0], "_documentItemTaxes": [{"rate": "9.975"}]}])
+    # 300.00 × 9.975 % = 29.925 → 29.93 (cut to 9.97 % it would be 29.91)
+    for document in (by_id, by_rate):
+        assert document["_documentTaxes"][0]["tax"] == 9.975
+        assert (document["_documentTaxes"][0]["totalTax"], document["totalWithTax"]) == (29.93, 329.93)

@@ -5,7 +5,8 @@ Policy (one calculation path for every view, PDF and report; render from the sto
 1. **Inputs are cut, not rounded** (Space Invoices §10): ``price``, ``priceGross``, ``quantity`` and an
    amount ``discount`` are truncated toward zero to the document's ``decimalPlaces`` (the spec
    says 4 by default; the live API, and so :mod:`.autofill`, stores 9 when a document does not say);
-   percentages (discount percent, tax rate) to 2 decimals.
+   a discount percent to 2 decimals, a tax rate to 4 (Space Invoices cuts rates to 2, which turns a 9.975 % tax
+   into 9.97 % and understates it; EN 16931 allows more decimals).
 2. **Money is rounded half-up** (``ROUND_HALF_UP``, away from zero for negatives) to the currency's
    minor unit (ISO 4217 via babel: EUR 2, JPY 0, BHD 3). Never ``round()`` and never float.
 3. **Line net** = round(price × quantity × (1 − discount%)), or round(price × quantity − discount amount)
@@ -57,6 +58,8 @@ __all__ = [
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 _PERCENT_PLACES = 2
+# Tax rates keep 4 decimals: Quebec's QST is 9.975 %, and cutting it to 9.97 understates the tax.
+_RATE_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -136,8 +139,8 @@ def _net_price(line: LineInput, places: int) -> Decimal:
         return cut(line.price, places)
     if line.price_gross is None:
         return _ZERO
-    simple = sum((cut(t.rate, _PERCENT_PLACES) for t in line.taxes if not t.compound and not t.reverse_charged), _ZERO)
-    compound = [cut(t.rate, _PERCENT_PLACES) for t in line.taxes if t.compound and not t.reverse_charged]
+    simple = sum((cut(t.rate, _RATE_PLACES) for t in line.taxes if not t.compound and not t.reverse_charged), _ZERO)
+    compound = [cut(t.rate, _RATE_PLACES) for t in line.taxes if t.compound and not t.reverse_charged]
     divisor = 1 + simple / _HUNDRED
     for rate in compound:
         divisor *= 1 + rate / _HUNDRED
@@ -166,11 +169,11 @@ def compute_line(line: LineInput, *, currency: str, decimal_places: int = 4) -> 
     simple_sum = _ZERO
     for i, tax in enumerate(line.taxes):
         if not tax.compound and not tax.reverse_charged:
-            amounts[i] = money(total * cut(tax.rate, _PERCENT_PLACES) / _HUNDRED)
+            amounts[i] = money(total * cut(tax.rate, _RATE_PLACES) / _HUNDRED)
             simple_sum += amounts[i]
     compound_sum = _ZERO
     for i, tax in enumerate(line.taxes):
-        rate = cut(tax.rate, _PERCENT_PLACES)
+        rate = cut(tax.rate, _RATE_PLACES)
         if tax.compound and not tax.reverse_charged:
             amounts[i] = money((total + simple_sum) * rate / _HUNDRED)
             compound_sum += amounts[i]
@@ -204,7 +207,7 @@ def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_place
             _ZERO,
         )
         for tax in line.taxes:
-            rate = cut(tax.rate, _PERCENT_PLACES)
+            rate = cut(tax.rate, _RATE_PLACES)
             key = (tax.tax_id, rate, tax.compound, tax.reverse_charged)
             group = groups.setdefault(key, _Group(rate, tax.tax_id, tax.abbreviation, _ZERO))
             group.base += result.total + (simple_sum if tax.compound and not tax.reverse_charged else _ZERO)
