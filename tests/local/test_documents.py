@@ -552,3 +552,20 @@ async def test_a_draft_links_nothing_until_it_is_issued(tenant) -> None:
     assert (await _get(tenant, estimate))["_referencedBy"] == []
     issued = await tenant.api.put(f"/documents/{draft['id']}", json=invoice_body(documentIds=[estimate["id"]]))
     assert [r["number"] for r in (await _get(tenant, estimate))["_referencedBy"]] == [issued.json()["number"]]
+
+
+async def test_the_vat_rate_in_force_follows_the_organizations_own_calendar_day(new_tenant) -> None:
+    tallinn = await new_tenant(country="Estonia")
+    standard = [{"name": "Work", "price": 100, "_documentItemTaxes": [{"classification": "standard"}]}]
+    # 01:30 on 1 July 2025 in Tallinn (UTC+3) is still 30 June in UTC; Estonia's 24 % applies from 1 July.
+    july = await tallinn.invoice(date="2025-06-30T22:30:00Z", _documentItems=standard)
+    june = await tallinn.invoice(date="2025-06-30T20:30:00Z", _documentItems=standard, number="J-1")
+    assert (july["_documentTaxes"][0]["tax"], june["_documentTaxes"][0]["tax"]) == (24, 22)
+
+
+async def test_the_numbers_year_is_the_organizations_year_at_midnight(new_tenant) -> None:
+    ljubljana = await new_tenant(country="Slovenia")
+    # 00:30 on 1 January 2026 in Ljubljana (UTC+1) is 31 December 2025 in UTC.
+    lines = [{"name": "Work", "price": 100, "_documentItemTaxes": [{"rate": 22}]}]
+    new_year = await ljubljana.invoice(date="2025-12-31T23:30:00Z", _documentItems=lines)
+    assert (new_year["number"], new_year["dateYear"]) == ("2026-00001", 2026)

@@ -138,14 +138,22 @@ def document_date(body: DocumentCreate, now: datetime) -> datetime:
     return body.date if body.date is not None else now
 
 
-def rate_on(tax: Mapping[str, Any], day: datetime) -> Decimal | None:
-    """The rate of ``tax`` valid on ``day``: the newest ``_taxRates`` entry that started by then."""
+def rate_on(tax: Mapping[str, Any], day: date_type) -> Decimal | None:
+    """The rate of ``tax`` valid on the calendar ``day``: the newest ``_taxRates`` entry that started by then.
+
+    ``dateValidFrom`` names a calendar day (stored as its UTC midnight); ``day`` is the document's day where the
+    organization is (:func:`local_day`), so a rate starting 1 July applies from 00:00 on 1 July local time.
+    """
     best: tuple[datetime, Decimal] | None = None
     for entry in tax.get("_taxRates") or ():
         start = _parse_time(entry.get("dateValidFrom"))
-        if start is not None and start <= day and (best is None or start > best[0]):
+        if start is not None and _utc_day(start) <= day and (best is None or start > best[0]):
             best = (start, as_decimal(entry["rate"]))
     return None if best is None else best[1]
+
+
+def _utc_day(value: datetime) -> date_type:
+    return (value if value.tzinfo is None else value.astimezone(UTC)).date()
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -160,7 +168,7 @@ def _rate_text(rate: Decimal) -> str:
     return f"{_n(rate)}%"
 
 
-def _available(ctx: OrgContext, day: datetime) -> str:
+def _available(ctx: OrgContext, day: date_type) -> str:
     rates = []
     for tax in ctx.taxes:
         rate = rate_on(tax, day)
@@ -171,7 +179,7 @@ def _available(ctx: OrgContext, day: datetime) -> str:
     return "Taxes of this organization on that date: " + ", ".join(rates) + "."
 
 
-def _pick_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: datetime, where: str) -> Mapping[str, Any]:
+def _pick_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: date_type, where: str) -> Mapping[str, Any]:
     if spec.tax_id is not None:
         for tax in ctx.taxes:
             if tax["id"] == spec.tax_id:
@@ -182,7 +190,7 @@ def _pick_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: datetime, where:
         matches.sort(key=lambda t: t.get("classification") != "standard")
         if not matches:
             raise AutofillError(
-                f"{where}.rate", f"no tax with rate {_rate_text(spec.rate)} on {day.date()}. {_available(ctx, day)}"
+                f"{where}.rate", f"no tax with rate {_rate_text(spec.rate)} on {day}. {_available(ctx, day)}"
             )
         return matches[0]
     matches = [t for t in ctx.taxes if (t.get("classification") or "").lower() == (spec.classification or "").lower()]
@@ -195,11 +203,11 @@ def _pick_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: datetime, where:
     return matches[0]
 
 
-def _resolve_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: datetime, where: str) -> TaxLine:
+def _resolve_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: date_type, where: str) -> TaxLine:
     tax = _pick_tax(spec, ctx, day, where)
     rate = rate_on(tax, day)
     if rate is None:
-        raise AutofillError(f"{where}.taxId", f"tax {tax['id']!r} has no rate valid on {day.date()}.")
+        raise AutofillError(f"{where}.taxId", f"tax {tax['id']!r} has no rate valid on {day}.")
 
     def flag(given: bool | None, key: str, default: bool) -> bool:
         return given if given is not None else bool(tax.get(key, default))
@@ -247,7 +255,7 @@ def build_document_client(
     return DocumentClient.model_validate(client).to_wire(exclude_none=True)
 
 
-def _line(item: DocumentItemInput, index: int, ctx: OrgContext, day: datetime, doc_type: str) -> LineInput:
+def _line(item: DocumentItemInput, index: int, ctx: OrgContext, day: date_type, doc_type: str) -> LineInput:
     where = f"_documentItems.{index}"
     if not item.is_separator and item.price is None and item.price_gross is None:
         raise AutofillError(f"{where}.price", "an item needs a price or a priceGross.")
@@ -391,7 +399,8 @@ def build_document(
     date = document_date(body, now)
     if body.draft and body.type != "invoice":
         raise AutofillError("draft", "only invoices can be drafts.")
-    lines = [_line(item, i, ctx, date, body.type) for i, item in enumerate(items)]
+    day = local_day(date, ctx.organization.get("timezone"))  # decides the VAT rate and the number's year
+    lines = [_line(item, i, ctx, day, body.type) for i, item in enumerate(items)]
     places = DEFAULT_DECIMAL_PLACES if body.decimal_places is None else body.decimal_places
     totals = compute_document(lines, currency=currency, decimal_places=places)
     if body.type == "invoice" and totals.total_with_tax < 0:
@@ -423,7 +432,7 @@ def build_document(
         "isValidEslog": False,
         "incoming": False,
         "issuedAt": issued_at,
-        "dateYear": date.year,
+        "dateYear": day.year,
         "documentIds": body.document_ids,
         # Documents that refer to this one (an estimate's invoice, an invoice's credit notes) stay linked
         # when a draft or an estimate is revised.

@@ -387,17 +387,18 @@ def _number_for(
         return body.number
     if body.draft:
         return None
+    year = local_day(date, timezone).year  # the number's year is the organization's, not UTC's
     if chronological:
-        latest = last_issued_date(conn, organization_id, body.type, date.year)
+        latest = last_issued_date(conn, organization_id, body.type, year)
         day = None if latest is None else local_day(latest, timezone)
         if day is not None and day > local_day(date, timezone):
             raise AutofillError(
                 "date",
                 f"is before {day.isoformat()}, the date of the last numbered {_KIND[body.type]} of "
-                f"{date.year}: numbers must follow dates. Date it {day.isoformat()} or later "
+                f"{year}: numbers must follow dates. Date it {day.isoformat()} or later "
                 "(or set the organization default numbering_chronological to false).",
             )
-    return allocate_number(conn, organization_id, body.type, date.year)
+    return allocate_number(conn, organization_id, body.type, year)
 
 
 def _build(

@@ -38,7 +38,7 @@ async def _tax_ids(conn: AsyncConnection, organization_id: str, body: ItemCreate
     today = now()
     for index, ref in enumerate(body.item_taxes or []):
         if ref.rate is not None:
-            found = [tax["id"] for tax in taxes if rate_on(tax, today) == ref.rate]
+            found = [tax["id"] for tax in taxes if rate_on(tax, today.date()) == ref.rate]
         else:
             wanted = (ref.classification or "").lower()
             found = [tax["id"] for tax in taxes if str(tax.get("classification") or "").lower() == wanted]

@@ -26,6 +26,7 @@ from si_mcp.models import (
 from .. import tables
 from ..access import require_org, require_org_tx
 from ..engine import countries
+from ..engine.autofill import local_day
 from ..engine.seeds import organization_defaults
 from ..errors import LocalAPIError, invalid, unauthorized
 from ..http import Call, Route, json_response, raw_json_response
@@ -210,7 +211,9 @@ async def next_doc_number(call: Call) -> Response:
 
     def peek(conn: sa.Connection) -> str:
         require_org_tx(conn, call.account_id, organization_id)
-        return peek_number(conn, organization_id, doc_type, now().year)
+        o = tables.organizations
+        org = loads(conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one())
+        return peek_number(conn, organization_id, doc_type, local_day(now(), org.get("timezone")).year)
 
     return json_response(NextDocNumber(number=await call.db.run_read(peek)).to_wire())
 
