@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from si_mcp.models import wirejson
 
 from . import tables
-from .engine.autofill import apply_payment_status
+from .engine.autofill import apply_payment_status, as_decimal
 from .resources import document_row
 from .store import loads
 
@@ -93,6 +93,8 @@ def link_document(conn: sa.Connection, document: dict[str, Any], now: datetime) 
     back = {"id": document["id"], "type": document["type"], "number": document.get("number")}
     back["date"] = document.get("date")
     for entry in document.get("_relatedDocuments") or []:
+        if entry.get("amount") is not None and not as_decimal(entry["amount"]):
+            continue  # a credit note's amount ran out before this document: it credits nothing of it
         reference = {**back, "amount": entry["amount"]} if entry.get("amount") is not None else back
 
         def add(target: dict[str, Any], reference: dict[str, Any] = reference) -> None:

@@ -36,7 +36,7 @@ def _state(summary: DocumentSummary) -> str:
     if summary.status == "credited":
         return f"credited in full by credit notes{refund}"
     if summary.status == "applied":
-        return "credited to the documents it corrects (nothing left to refund)"
+        return "credited to the invoice it corrects (a refund, if the client had already paid, shows on that invoice)"
     if summary.status in ("unpaid", "overdue"):
         due = f", due {summary.due_date}" if summary.due_date else ""
         # A credit note is money the organization owes its client, whichever sign its lines carry.
@@ -116,8 +116,9 @@ def pay_action(
 ) -> Action:
     summary, what = _facts(org, doc)
     remaining = Decimal(summary.amount_due) - amount
+    kind = "a refund to the client" if amount < 0 else "a payment"
     lines = [
-        f"Record a payment on {what}?",
+        f"Record {kind} on {what}?",
         f"Amount: {money_text(amount, summary.currency)} by {payment_type} on {day.isoformat()}",
         f"Client: {clean(summary.client, 60)}; invoice total {money_text(Decimal(summary.gross), summary.currency)}",
         f"Still due afterwards: {money_text(max(remaining, Decimal(0)), summary.currency)}",

@@ -569,3 +569,40 @@ async def test_the_numbers_year_is_the_organizations_year_at_midnight(new_tenant
     lines = [{"name": "Work", "price": 100, "_documentItemTaxes": [{"rate": 22}]}]
     new_year = await ljubljana.invoice(date="2025-12-31T23:30:00Z", _documentItems=lines)
     assert (new_year["number"], new_year["dateYear"]) == ("2026-00001", 2026)
+
+
+async def test_a_refund_goes_on_the_invoice_not_on_the_credit_note_that_settles_it(tenant, expect_error) -> None:
+    invoice = await tenant.invoice(payments=[{"type": "bank"}])
+    url = f"/organizations/{tenant.org_id}/documents"
+    credit = (await tenant.api.post(url, json=_credit_body(invoice, price="10000"))).json()
+    on_credit = {"type": "bank", "date": "2026-12-04", "amount": 12100}
+    refused = expect_error(await tenant.api.post(f"/documents/{credit['id']}/payments", json=on_credit), 422)
+    assert "negative payment" in refused["message"] and invoice["number"] in refused["message"]
+    refund = {**on_credit, "amount": -12100}
+    assert (await tenant.api.post(f"/documents/{invoice['id']}/payments", json=refund)).status_code == 200
+    settled = await _get(tenant, invoice)
+    assert (settled["totalPaid"], settled["totalCredited"], settled["totalDue"]) == (0, 12100, 0)
+
+
+async def test_a_canceled_credit_note_credits_nothing_even_on_itself(tenant) -> None:
+    invoice = await tenant.invoice()
+    url = f"/organizations/{tenant.org_id}/documents"
+    credit = (await tenant.api.post(url, json=_credit_body(invoice, price="100"))).json()
+    await tenant.api.post(f"/documents/{credit['id']}/cancel")
+    assert ((await _get(tenant, credit))["totalCredited"], (await _get(tenant, credit))["totalDue"]) == (0, 121)
+
+
+async def test_an_advance_is_deducted_once_and_then_not_credited(tenant, expect_error) -> None:
+    advance = await tenant.invoice(type="advance", payments=[{"type": "bank"}])
+    url = f"/organizations/{tenant.org_id}/documents"
+    final = await tenant.invoice(documentIds=[advance["id"]])
+    second = expect_error(await tenant.api.post(url, json=invoice_body(documentIds=[advance["id"]])), 422)
+    assert f"already deducted on invoice {final['number']}" in second["message"]
+    credit = expect_error(await tenant.api.post(url, json=_credit_body(advance, price="1")), 422)
+    assert f"deducted on invoice {final['number']}" in credit["message"]
+
+
+async def test_a_document_cannot_refer_to_itself(tenant, expect_error) -> None:
+    draft = await tenant.invoice(draft=True)
+    itself = invoice_body(draft=True, documentIds=[draft["id"]])
+    assert "itself" in expect_error(await tenant.api.put(f"/documents/{draft['id']}", json=itself), 422)["message"]

@@ -98,6 +98,15 @@ async def test_an_upgrade_links_credit_notes_written_before_documents_knew_their
 
         invoice = (await api.post(documents, json=body(1000))).json()  # 1,210.00
         credit = (await api.post(documents, json=body(100, type="credit-note", documentIds=[invoice["id"]]))).json()
+        # A paid invoice credited in full, the refund recorded on the credit note (the old way).
+        paid = (await api.post(documents, json=body(1000, payments=[{"type": "bank"}]))).json()
+        refunded = (await api.post(documents, json=body(1000, type="credit-note"))).json()
+        refund = {"type": "bank", "date": "2026-12-01", "amount": 1210}
+        assert (await api.post(f"/documents/{refunded['id']}/payments", json=refund)).status_code == 200
+        # A canceled credit note credits nothing.
+        other = (await api.post(documents, json=body(1000))).json()
+        canceled = (await api.post(documents, json=body(50, type="credit-note", documentIds=[other["id"]]))).json()
+        assert (await api.post(f"/documents/{canceled['id']}/cancel")).status_code == 200
         token = api.headers["Authorization"]
     await first.aclose()
 
@@ -107,7 +116,11 @@ async def test_an_upgrade_links_credit_notes_written_before_documents_knew_their
             stored = json.loads(data)
             for key in ("_relatedDocuments", "_referencedBy", "totalCredited"):
                 stored.pop(key, None)
-            stored["totalDue"], stored["paidInFull"] = stored["totalWithTax"], False
+            if document_id == refunded["id"]:
+                stored["documentIds"] = [paid["id"]]
+            paid_amount = 1210 if document_id in (paid["id"], refunded["id"]) else 0
+            stored["totalDue"] = stored["totalWithTax"] - paid_amount
+            stored["paidInFull"] = bool(paid_amount)
             compact = json.dumps(stored, separators=(",", ":"))  # as the books write it
             db.execute("UPDATE documents SET data = ? WHERE id = ?", (compact, document_id))
         db.execute("UPDATE alembic_version SET version_num = '0002'")
@@ -118,8 +131,15 @@ async def test_an_upgrade_links_credit_notes_written_before_documents_knew_their
     ) as api:
         upgraded = (await api.get(f"/documents/{invoice['id']}")).json()
         upgraded_credit = (await api.get(f"/documents/{credit['id']}")).json()
+        after = {d["id"]: d for d in (await api.get(documents, params={"filter": '{"include":"payments"}'})).json()}
     await second.aclose()
 
     assert (upgraded["totalCredited"], upgraded["totalDue"]) == (121, 1089)
     assert [(r["id"], r["amount"]) for r in upgraded["_referencedBy"]] == [(credit["id"], 121)]
     assert upgraded_credit["_relatedDocuments"][0]["amount"] == 121 and upgraded_credit["totalDue"] == 0
+    # The refund moved to the invoice as money paid back: both documents are settled.
+    assert sorted(p["amount"] for p in after[paid["id"]]["payments"]) == [-1210, 1210]
+    assert (after[paid["id"]]["totalCredited"], after[paid["id"]]["totalDue"]) == (1210, 0)
+    assert (after[refunded["id"]]["payments"], after[refunded["id"]]["totalDue"]) == ([], 0)
+    assert (after[other["id"]].get("_referencedBy") or [], after[other["id"]]["totalDue"]) == ([], 1210)
+    assert after[canceled["id"]]["totalCredited"] == 0

@@ -54,8 +54,12 @@ async def test_an_estimate_becomes_an_invoice_in_one_call_with_its_client_lines_
     assert f"Invoiced as invoice {invoice['document']['number']}" in text_of(after)
     assert f"Estimate {number} Rocket man 12,100.00 USD invoiced" in listed
     assert f"Refers to Estimate {number}" in await pdf_text(api, doc.id)
-    # A second invoice from the same estimate is not refused (a split delivery), but it is a new, explicit call.
-    assert not again.is_error
+    # A second invoice from the same estimate (a split delivery) is a new, explicit call; both are linked.
+    second = structured(again)["document"]
+    assert [r.id for r in (await api.documents.get(estimate["document"]["id"])).referenced_by] == [
+        invoice["document"]["id"],
+        second["id"],
+    ]
     # The estimate's default text (its validity) is not copied; a note written for the estimate is.
     assert "valid until" in (await api.documents.get(estimate["document"]["id"])).note
     assert "valid until" not in doc.note and "[" not in doc.note
@@ -154,14 +158,25 @@ async def test_a_credit_note_without_items_credits_the_whole_invoice_and_the_inv
     assert cancel.is_error and credit["document"]["number"] in text_of(cancel)
 
 
-async def test_a_paid_invoice_credited_in_full_says_the_money_is_owed_back(tmp_path: Path, api: SpaceInvoices) -> None:
-    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+async def test_a_paid_invoice_credited_in_full_says_the_money_is_owed_back_until_the_refund_is_recorded(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    yes = answering("accept", {"confirm": True})
+    async with Client(build_server(make_settings(tmp_path), api=api), elicitation_callback=yes) as c:
         invoice = await seed(c)  # paid by card
-        await call(c, "create_invoice", {"type": "credit-note", "related_document": invoice["document"]["id"]})
-        got = await c.call_tool("get_document", {"document": invoice["document"]["id"]})
+        number = invoice["document"]["id"]
+        await call(c, "create_invoice", {"type": "credit-note", "related_document": number})
+        got = await c.call_tool("get_document", {"document": number})
+        again = await c.call_tool("mark_paid", {"document": number})
+        too_much = await c.call_tool("mark_paid", {"document": number, "amount": "-12100.01"})
+        refund = await call(c, "mark_paid", {"document": number, "amount": "-12100", "payment_type": "bank"})
 
     assert structured(got)["document"]["amount_due"] == "-12100.00"
     assert "12,100.00 EUR to refund to the client" in text_of(got)
+    assert again.is_error and "call mark_paid with amount=-12100.00" in text_of(again)
+    assert too_much.is_error and "more than the 12,100.00 EUR owed back" in text_of(too_much)
+    assert (refund["payment"]["amount"], refund["document"]["amount_due"]) == ("-12100.00", "0.00")
+    assert refund["document"]["status"] == "credited"
 
 
 async def test_a_document_of_another_client_is_never_linked_silently(tmp_path: Path, api: SpaceInvoices) -> None:
@@ -171,3 +186,27 @@ async def test_a_document_of_another_client_is_never_linked_silently(tmp_path: P
         refused = await c.call_tool("create_invoice", {**other, "related_document": estimate["document"]["number"]})
 
     assert refused.is_error and "is for Rocket man, not for 'Moon base'" in text_of(refused)
+
+
+async def test_an_advance_corrected_by_a_credit_note_is_not_deducted_and_copying_needs_one_source(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        estimate = await seed(c, type="estimate", payments=None, items=SUIT)
+        other = await call(c, "create_invoice", {**UNPAID, "type": "estimate", "note": "other"})
+        advance = await call(
+            c,
+            "create_invoice",
+            {"type": "advance", "items": SUIT, "client": "Rocket man", "payments": [{"type": "bank"}]},
+        )
+        await call(c, "create_invoice", {"type": "credit-note", "related_document": advance["document"]["id"]})
+        credited = await c.call_tool(
+            "create_invoice",
+            {"related_document": f"{estimate['document']['id']}, {advance['document']['id']}"},
+        )
+        two = await c.call_tool(
+            "create_invoice", {"related_document": f"{estimate['document']['id']},{other['document']['id']}"}
+        )
+
+    assert credited.is_error and "corrected by a credit note" in text_of(credited)
+    assert two.is_error and "without items, name exactly one estimate" in text_of(two)

@@ -518,11 +518,13 @@ def build_payments(
 def credited_amount(document: Mapping[str, Any]) -> Decimal:
     """What credit notes settle of ``document``, with the document's own sign (see :mod:`.calc`, point 8).
 
-    A credit note credits the amounts recorded on its ``_relatedDocuments``; an invoice or advance is credited
-    by the credit notes recorded in its ``_referencedBy`` (both kept by the local API, live ones only).
+    A credit note in force credits the amounts recorded on its ``_relatedDocuments`` (a canceled one credits
+    nothing); an invoice or advance is credited by the credit notes recorded in its ``_referencedBy`` (the local
+    API keeps only those in force there).
     """
     if document.get("type") == "credit-note":
-        amounts = [e.get("amount") for e in document.get("_relatedDocuments") or []]
+        in_force = not (document.get("draft") or document.get("canceled") or document.get("_isDeleted"))
+        amounts = [e.get("amount") for e in document.get("_relatedDocuments") or []] if in_force else []
     else:
         amounts = [e.get("amount") for e in document.get("_referencedBy") or [] if e.get("type") == "credit-note"]
     credited = sum((as_decimal(a) for a in amounts if a is not None), Decimal(0))

@@ -160,9 +160,12 @@ def _allocate_credit(credit: dict[str, Any]) -> None:
     corrected = [(entry, doc) for entry, doc in entries if doc["type"] in ("invoice", "advance")]
     for _, doc in corrected:
         name = f"{_KIND[doc['type']]} {doc.get('number') or doc['id']}"
-        if doc.get("draft") or doc.get("canceled"):
-            state = "a draft" if doc.get("draft") else "canceled"
-            raise AutofillError("documentIds", f"{name} is {state}; only an issued document can be credited.")
+        deducted = [r for r in doc.get("_referencedBy") or [] if r["type"] == "invoice"]
+        if doc["type"] == "advance" and deducted:
+            raise AutofillError(
+                "documentIds",
+                f"{name} is deducted on invoice {deducted[0].get('number')}; credit that invoice instead.",
+            )
         if doc["currencyId"] != credit["currencyId"]:
             raise AutofillError("currencyId", f"must be {doc['currencyId']}, the currency of {name}.")
     left = abs(as_decimal(credit["totalWithTax"]))
@@ -186,8 +189,24 @@ def _allocate_credit(credit: dict[str, Any]) -> None:
         )
 
 
+def _check_related(document: dict[str, Any], related: list[dict[str, Any]]) -> None:
+    """Only issued documents in force are referred to, never the document itself, and an advance is deducted on
+    one final invoice only."""
+    for doc in related:
+        name = f"{_KIND.get(doc['type'], doc['type'])} {doc.get('number') or doc['id']}"
+        if doc["id"] == document["id"]:
+            raise AutofillError("documentIds", "a document cannot refer to itself.")
+        if doc.get("draft") or doc.get("canceled"):
+            state = "a draft" if doc.get("draft") else "canceled"
+            raise AutofillError("documentIds", f"{name} is {state}; only an issued document can be referred to.")
+        others = [r for r in doc.get("_referencedBy") or [] if r["type"] == "invoice" and r["id"] != document["id"]]
+        if document["type"] == "invoice" and doc["type"] == "advance" and others:
+            raise AutofillError("documentIds", f"{name} is already deducted on invoice {others[0].get('number')}.")
+
+
 def _with_references(document: dict[str, Any], related: list[dict[str, Any]]) -> None:
     """Set ``_relatedDocuments`` from the named documents and, for a credit note, what it credits to each."""
+    _check_related(document, related)
     pairs = [({"id": r["id"], "type": r["type"], "number": r.get("number"), "date": r.get("date")}, r) for r in related]
     document["_relatedDocuments"] = pairs
     try:

@@ -40,6 +40,16 @@ def _payable(conn: sa.Connection, organization_id: str, document_id: str, field:
         raise invalid(_MODEL, field, "an estimate cannot be paid; convert it to an invoice first")
     if document.get("canceled"):
         raise invalid(_MODEL, field, "a canceled document cannot be paid; uncancel it first")
+    credited = [r for r in document.get("_relatedDocuments") or [] if r.get("amount")]
+    if document["type"] == "credit-note" and credited:
+        # Its amount already settles those invoices: a refund is money paid back on the invoice (one place).
+        target = credited[0]
+        raise invalid(
+            _MODEL,
+            field,
+            f"this credit note is credited to {target['type']} {target.get('number') or target['id']}; record a "
+            "refund there, as a negative payment",
+        )
     return document
 
 

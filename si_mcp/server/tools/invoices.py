@@ -230,7 +230,7 @@ async def _create(
         "note": note,
         "payments": [p.model_dump(mode="json") for p in payments or []],
         "draft": draft,
-        "related": related_document,
+        "related": [doc.id for doc in sources],
         "day": (date or today()).isoformat(),
     }
     digest = _request_hash(books.account_id, org.id, request)
@@ -327,8 +327,10 @@ def _check_sources(sources: "list[Document]", client_id: str | None, client: str
         if doc.canceled or doc.draft:
             raise ToolError(f"{label} is {'canceled' if doc.canceled else 'a draft'}; a {kind} cannot refer to it.")
         if doc_type == "invoice" and doc.type == "advance":
-            if doc.total_due > 0:
-                due = money_text(doc.total_due, doc.currency_id)
+            if doc.total_credited:
+                raise ToolError(f"{label} is corrected by a credit note; it cannot also be deducted.")
+            if doc.total_paid < doc.total_with_tax:
+                due = money_text(doc.total_with_tax - doc.total_paid, doc.currency_id)
                 raise ToolError(
                     f"{label} still has {due} due: only a paid advance is deducted on the final invoice. Record its "
                     "payment with mark_paid first, or leave it out of related_document."
@@ -344,10 +346,12 @@ def _copied_lines(sources: "list[Document]", doc_type: str) -> list[Any]:
     from si_mcp.models import DocumentItemInput, DocumentItemTaxInput
 
     copy_from = ("invoice", "advance") if doc_type == "credit-note" else ("estimate",)
-    source = next((doc for doc in sources if doc.type in copy_from), None)
-    if source is None:
-        what = "an invoice to credit" if doc_type == "credit-note" else "an estimate"
-        raise ToolError(f"Pass items: related_document names no {what} to copy the lines from.")
+    candidates = [doc for doc in sources if doc.type in copy_from]
+    what = "invoice to credit" if doc_type == "credit-note" else "estimate"
+    if len(candidates) != 1:
+        many = "several documents to copy from" if candidates else f"no {what} to copy the lines from"
+        raise ToolError(f"Pass items: related_document names {many} (without items, name exactly one {what}).")
+    source = candidates[0]
     lines = []
     for item in source.document_items:
         taxes = [
@@ -381,7 +385,8 @@ async def _copied_note(books: "Books", org: "Organization", sources: "list[Docum
 
 def _deductions(sources: "list[Document]") -> list[Any]:
     """One negative line per VAT group of each paid advance: the final invoice charges only what is left, and the
-    VAT already invoiced on the advance is taken off at the same rate."""
+    VAT already invoiced on the advance is taken off with the same tax (at its rate on the final invoice's date,
+    so a rate change in between is not handled)."""
     from si_mcp.models import DocumentItemInput, DocumentItemTaxInput
 
     lines = []

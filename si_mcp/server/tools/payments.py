@@ -16,7 +16,7 @@ from ..consent import Confirm, Consent, decide
 from ..errors import api_call, build
 from ..state import Ctx, books_of, state_of
 from ..summaries import document_sentence, pay_action
-from ..text import clean, money_text
+from ..text import clean, money, money_text
 from ..views import PaymentView, document_ref, document_summary, org_ref, payment_view
 from ._common import DocArg, DocTypeArg, Number, OrgArg, PaymentType, TokenArg, ToolSpec, as_timestamp, result, today
 from ._target import ActionResult, Target, ask, held_back, target
@@ -61,16 +61,32 @@ def _payable_amount(doc: "Document", org: "Organization", amount: Decimal | None
     if doc.canceled or doc.draft or doc.type in ("estimate", "credit-note"):
         state = "canceled" if doc.canceled else "a draft" if doc.draft else f"a {doc.type}"
         raise ToolError(f"The {label} is {state}; it cannot take payments.")
-    due = doc.total_due
+    due, currency = doc.total_due, doc.currency_id
+    if amount is not None and amount < 0:
+        # A refund: money paid back to a client who paid more than it owes (after a credit note, say).
+        if due >= 0:
+            raise ToolError(f"A negative amount records a refund, but nothing is owed back on the {label}.")
+        if amount < due:
+            raise ToolError(
+                f"A refund of {money_text(-amount, currency)} is more than the {money_text(-due, currency)} owed "
+                f"back on the {label}. Pass at most amount={money(due, currency)}."
+            )
+        return amount
     if doc.paid_in_full or due <= 0:
         settled = "credited in full" if doc.total_credited >= doc.total_with_tax else "already paid in full"
-        raise ToolError(f"The {label} is {settled}; nothing was recorded.")
+        refund = (
+            f" {money_text(-due, currency)} is owed back to the client: to record that refund, call mark_paid with "
+            f"amount={money(due, currency)}."
+            if due < 0
+            else ""
+        )
+        raise ToolError(f"The {label} is {settled}; nothing was recorded.{refund}")
     value = due if amount is None else amount
-    if value <= 0:
-        raise ToolError("amount must be greater than zero.")
+    if value == 0:
+        raise ToolError("amount must not be zero.")
     if value > due:
         raise ToolError(
-            f"{money_text(value, doc.currency_id)} is more than the {money_text(due, doc.currency_id)} still due on "
+            f"{money_text(value, currency)} is more than the {money_text(due, currency)} still due on "
             f"the {label}. Pass at most that amount."
         )
     return value
@@ -97,7 +113,9 @@ async def mark_paid(
     consent: Annotated[ElicitationResult[Confirm], Resolve(_consent)],
     organization: OrgArg = None,
     type: DocTypeArg = None,
-    amount: Annotated[Number | None, Field(description="Default: what is due.")] = None,
+    amount: Annotated[
+        Number | None, Field(description="Default: what is due. Negative: a refund of money owed back.")
+    ] = None,
     payment_type: Annotated[PaymentType, Field(description="How it was paid.")] = "bank",
     date: Annotated[dt.date | None, Field(description="Payment date; default today.")] = None,
     note: Annotated[str | None, Field(description="Kept with the payment.", max_length=2000)] = None,
