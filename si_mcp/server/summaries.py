@@ -132,7 +132,7 @@ def pay_action(
     return Action("pay", account_id, org, doc, args, "\n".join(lines))
 
 
-def cancel_action(account_id: str, org: Organization, doc: Document) -> Action:
+def cancel_action(account_id: str, org: Organization, doc: Document, *, delete_payments: bool = False) -> Action:
     summary, what = _facts(org, doc)
     lines = [
         f"Cancel {what}?",
@@ -140,4 +140,12 @@ def cancel_action(account_id: str, org: Organization, doc: Document) -> Action:
         f"Amount: {money_text(Decimal(summary.gross), summary.currency)} ({_state(summary)})",
         "A canceled document stays in the books (its number is kept) but no longer counts.",
     ]
-    return Action("cancel", account_id, org, doc, {}, "\n".join(lines))
+    payments = [p for p in doc.payments or [] if not p.is_deleted] if delete_payments else []
+    if payments:
+        lines.append(f"First DELETES its {len(payments)} payment(s), recorded by mistake:")
+        lines += [
+            f"- {money_text(p.amount, summary.currency)} by {clean(p.type, 20)} on {p.date.date() if p.date else '?'}"
+            for p in payments
+        ]
+    args = {"delete_payments": ",".join(p.id for p in payments)} if payments else {}
+    return Action("cancel", account_id, org, doc, args, "\n".join(lines))

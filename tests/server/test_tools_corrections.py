@@ -210,3 +210,17 @@ async def test_an_advance_corrected_by_a_credit_note_is_not_deducted_and_copying
 
     assert credited.is_error and "corrected by a credit note" in text_of(credited)
     assert two.is_error and "without items, name exactly one estimate" in text_of(two)
+
+
+async def test_deleting_payments_never_runs_when_the_cancel_itself_would_be_refused(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    asked: list[str] = []
+    yes = answering("accept", {"confirm": True}, asked)
+    async with Client(build_server(make_settings(tmp_path), api=api), elicitation_callback=yes) as c:
+        invoice = await seed(c)  # paid by card
+        await call(c, "create_invoice", {"type": "credit-note", "related_document": invoice["document"]["id"]})
+        refused = await c.call_tool("cancel_document", {"document": invoice["document"]["id"], "delete_payments": True})
+
+    assert refused.is_error and "refers to it" in text_of(refused) and asked == []
+    assert (await api.documents.get(invoice["document"]["id"])).total_paid == 12100

@@ -156,6 +156,27 @@ async def test_a_document_with_payments_is_not_canceled_and_the_error_points_to_
 
 
 @pytest.mark.anyio
+async def test_payments_recorded_by_mistake_are_deleted_with_the_cancel_after_the_user_saw_them(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    asked: list[str] = []
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES, asked)
+    ) as c:
+        invoice = await seed(c)  # paid by card by mistake
+        refused = await c.call_tool("cancel_document", {"document": invoice["document"]["id"]})
+        canceled = await c.call_tool(
+            "cancel_document", {"document": invoice["document"]["id"], "delete_payments": True}
+        )
+
+    assert refused.is_error and "delete_payments=true" in text_of(refused)
+    assert "First DELETES its 1 payment(s)" in asked[0] and "12,100.00 EUR by card" in asked[0]
+    assert structured(canceled)["status"] == "canceled" and "after deleting its 1 payment(s)" in text_of(canceled)
+    doc = await api.documents.get(invoice["document"]["id"], include_payments=True)
+    assert doc.canceled and [p for p in doc.payments or [] if not p.is_deleted] == []
+
+
+@pytest.mark.anyio
 async def test_list_lines_name_the_type_and_what_is_still_due(tmp_path: Path, api: SpaceInvoices) -> None:
     async with Client(
         build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES)

@@ -331,10 +331,12 @@ async def get_document(
 # ------------------------------------------------------------------ cancel
 
 
-async def _cancel_target(ctx: Ctx, organization: str | None, document: str, type: str | None) -> Target:
+async def _cancel_target(
+    ctx: Ctx, organization: str | None, document: str, type: str | None, delete_payments: bool
+) -> Target:
     found = await target(ctx, organization, document, type, include_payments=True)
     doc = found.doc
-    if not doc.canceled and any(not p.is_deleted for p in doc.payments or []):
+    if not doc.canceled and not delete_payments and any(not p.is_deleted for p in doc.payments or []):
         label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(found.org.name)}"
         paid = money_text(doc.total_paid, doc.currency_id)
         if doc.type in ("invoice", "advance") and not doc.draft:
@@ -343,7 +345,8 @@ async def _cancel_target(ctx: Ctx, organization: str | None, document: str, type
             how = ""
         raise ToolError(
             f"{label} has payments recorded ({paid}), so it is not canceled. {how}"
-            "If a payment was recorded by mistake, it must be deleted first."
+            "If the payments were recorded by mistake, call cancel_document again with delete_payments=true "
+            "(the user is asked first)."
         )
     dependants = [r for r in doc.referenced_by if r.type in ("credit-note", "invoice")]
     if not doc.canceled and doc.type in ("invoice", "advance") and dependants:
@@ -356,11 +359,15 @@ async def _cancel_target(ctx: Ctx, organization: str | None, document: str, type
 
 
 async def _cancel_consent(
-    ctx: Ctx, found: Annotated[Target, Resolve(_cancel_target)], confirmation_token: str | None
+    ctx: Ctx,
+    found: Annotated[Target, Resolve(_cancel_target)],
+    confirmation_token: str | None,
+    delete_payments: bool,
 ) -> Consent | Elicit[Confirm]:
     if found.doc.canceled:
         return Consent(mode="not_needed")
-    return ask(ctx, cancel_action(found.account_id, found.org, found.doc), confirmation_token)
+    action = cancel_action(found.account_id, found.org, found.doc, delete_payments=delete_payments)
+    return ask(ctx, action, confirmation_token)
 
 
 async def cancel_document(
@@ -370,6 +377,9 @@ async def cancel_document(
     consent: Annotated[ElicitationResult[Confirm], Resolve(_cancel_consent)],
     organization: OrgArg = None,
     type: DocTypeArg = None,
+    delete_payments: Annotated[
+        bool, Field(description="Also delete its payments, when they were recorded by mistake (asks first).")
+    ] = False,
     confirmation_token: TokenArg = None,
 ) -> Annotated[CallToolResult, CancelResult]:
     """Cancel a document (it keeps its number); asks the user first. Correct a paid invoice with a credit note."""
@@ -389,13 +399,18 @@ async def cancel_document(
         )
         return result(text, data)
     books = await books_of(ctx)
+    # Exactly the payments the user saw in the question (a token binds their ids), then the cancel itself.
+    mistaken = [p for p in doc.payments or [] if not p.is_deleted] if delete_payments else []
     with api_call(f"cancel the {doc.type}"):
+        for payment in mistaken:
+            await books.api.payments.delete(payment.id)
         await books.api.documents.cancel(doc.id)
         doc = await books.api.documents.get(doc.id)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
     data = CancelResult(organization=org_ref(org), document=document_ref(doc), status="canceled")
-    return result(f"Canceled the {label}.", data)
+    deleted = f" after deleting its {len(mistaken)} payment(s)" if mistaken else ""
+    return result(f"Canceled the {label}{deleted}.", data)
 
 
 TOOLS = [
