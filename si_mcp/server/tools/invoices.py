@@ -80,7 +80,8 @@ Outcome = Literal["sent", "saved", "queued", "failed"]
 
 
 class EmailOutcome(BaseModel):
-    status: Literal["sent", "saved", "queued", "failed", "declined", "dismissed", "needs_confirmation"]
+    # earlier: a replayed request, whose first call already asked for the email (what became of it is not known here)
+    status: Literal["sent", "saved", "queued", "failed", "earlier", "declined", "dismissed", "needs_confirmation"]
     recipients: list[str]
     detail: str | None = None
     confirmation_token: str | None = None
@@ -499,9 +500,11 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
     if plan.doc.sent_at is not None:
         when = plan.doc.sent_at.strftime("%Y-%m-%d %H:%M UTC")
         already = (
-            f"Already emailed on {when} to {clean(plan.doc.sent_to or '', 200)}; use send_invoice with resend=true."
+            f"Nothing was emailed now: the first identical request already asked to email it on {when} to "
+            f"{clean(plan.doc.sent_to or '', 200)} (it may have been sent, saved as an .eml file or queued). To "
+            "email it again, use send_invoice with resend=true."
         )
-        return EmailOutcome(status="sent", recipients=recipients, detail=already)
+        return EmailOutcome(status="earlier", recipients=recipients, detail=already)
     if decision == "declined":
         return EmailOutcome(status="declined", recipients=recipients, detail="The user declined; nothing was sent.")
     if decision == "dismissed":
@@ -525,7 +528,7 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
 def _email_text(email: EmailOutcome | None, doc: DocumentSummary, custom_message: bool) -> str:
     if email is None:
         return ""
-    if email.status in ("sent", "saved", "queued", "failed"):
+    if email.status in ("sent", "saved", "queued", "failed", "earlier"):
         return f" {email.detail}"
     if email.status == "needs_confirmation" and email.confirmation_token:
         same = " and the same message" if custom_message else ""
