@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from ._base import InputNumber, RequestModel, Timestamp, WireModel
 from .payment import Payment, PaymentType
+from .vat import Category as VatCategory
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -48,6 +49,8 @@ class DocumentItemTax(WireModel):
     recoverable: bool = True
     reverse_charged: bool = False
     compound: bool = False
+    category: str | None = None
+    exemption_reason: str | None = None
 
 
 class DocumentItem(WireModel):
@@ -80,6 +83,9 @@ class DocumentTax(WireModel):
     abbreviation: str | None = None
     base: Decimal
     total_tax: Decimal
+    category: str | None = None
+    """EN 16931 VAT category of the group (embedded API; see :mod:`si_mcp.models.vat`)."""
+    exemption_reason: str | None = None
 
 
 class DocumentClient(WireModel):
@@ -203,11 +209,18 @@ class Document(WireModel):
 
 
 class DocumentItemTaxInput(RequestModel):
-    """How an item names its tax: by ``taxId``, else ``rate``, else ``classification``."""
+    """How an item names its tax: by ``taxId``, else ``rate``, else ``classification``; or only by ``category``.
+
+    ``category`` (embedded API, EN 16931): ``AE`` reverse-charges the tax named (the standard one when none is);
+    ``Z``, ``E``, ``K``, ``G`` and ``O`` are charged at 0 % and need no tax of the organization (``E`` says why in
+    ``exemptionReason``); ``S`` or none is the tax as named.
+    """
 
     tax_id: str | None = Field(None, max_length=64)
     rate: InputNumber | None = Field(None, ge=0, le=100)
     classification: str | None = Field(None, max_length=50)
+    category: VatCategory | None = None
+    exemption_reason: str | None = Field(None, max_length=500)
     name: str | None = Field(None, max_length=200)
     abbreviation: str | None = Field(None, max_length=50)
     recoverable: bool | None = None
@@ -216,8 +229,10 @@ class DocumentItemTaxInput(RequestModel):
 
     @model_validator(mode="after")
     def _needs_a_key(self) -> DocumentItemTaxInput:
-        if self.tax_id is None and self.rate is None and self.classification is None:
-            raise ValueError("a tax needs one of taxId, rate or classification")
+        if self.tax_id is None and self.rate is None and self.classification is None and self.category is None:
+            raise ValueError("a tax needs one of taxId, rate, classification or category")
+        if self.category in ("Z", "E", "K", "G", "O") and self.rate not in (None, 0):
+            raise ValueError(f"a {self.category} (0 %) line cannot have a rate of {self.rate}")
         return self
 
 

@@ -606,3 +606,52 @@ async def test_a_document_cannot_refer_to_itself(tenant, expect_error) -> None:
     draft = await tenant.invoice(draft=True)
     itself = invoice_body(draft=True, documentIds=[draft["id"]])
     assert "itself" in expect_error(await tenant.api.put(f"/documents/{draft['id']}", json=itself), 422)["message"]
+
+
+def _line(category: str | None = None, rate: object = 21, **tax: object) -> dict:
+    taxes = {**({"rate": rate} if rate is not None else {}), **({"category": category} if category else {}), **tax}
+    return {"name": "Work", "price": 1000, "_documentItemTaxes": [taxes]}
+
+
+FRENCH_BUSINESS = {"name": "Dupont SA", "country": "France", "taxNumber": "FR61954506077"}
+
+
+async def test_reverse_charge_keeps_the_rate_adds_no_vat_and_says_why(tenant) -> None:
+    document = await tenant.invoice(_documentClient=FRENCH_BUSINESS, _documentItems=[_line("AE")])
+    assert (document["total"], document["totalWithTax"], document["_documentTaxes"]) == (1000, 1000, [])
+    [reverse] = document["_documentReverseTaxes"]
+    assert (reverse["tax"], reverse["base"], reverse["category"]) == (21, 1000, "AE")
+    assert document["_documentItems"][0]["_documentItemTaxes"][0]["reverseCharged"] is True
+    assert "art. 196 Richtlijn 2006/112/EG" in document["taxClause"]  # the Belgian organization writes Dutch
+
+
+async def test_zero_rated_categories_need_no_tax_of_the_organization_and_keep_their_own_groups(tenant) -> None:
+    lines = [_line("K", rate=None), _line("E", rate=None, exemptionReason="Art. 44 Wbtw"), _line()]
+    document = await tenant.invoice(_documentClient={**FRENCH_BUSINESS, "name": "Dupont goods"}, _documentItems=lines)
+    groups = {
+        (g["category"] if "category" in g else "S", g["tax"], g["base"], g["totalTax"])
+        for g in document["_documentTaxes"]
+    }
+    assert groups == {("K", 0, 1000, 0), ("E", 0, 1000, 0), ("S", 21, 1000, 210)}
+    assert document["totalWithTax"] == 3210
+    clause = document["taxClause"].splitlines()
+    assert clause[0].startswith("Vrijgestelde intracommunautaire levering") and clause[1] == "Art. 44 Wbtw"
+
+
+async def test_reverse_charge_and_intra_eu_supplies_need_the_clients_valid_vat_number(tenant, expect_error) -> None:
+    url = f"/organizations/{tenant.org_id}/documents"
+    for client, reason in (
+        ({**FRENCH_BUSINESS, "taxNumber": "FR61954506078"}, "not a valid VAT number"),
+        ({**FRENCH_BUSINESS, "taxNumber": ""}, "it is missing"),
+        ({**FRENCH_BUSINESS, "taxNumber": "DE136695976"}, "not a VAT number of FR"),
+    ):
+        body = invoice_body(_documentClient=client, _documentItems=[_line("K", rate=None)])
+        refused = expect_error(await tenant.api.post(url, json=body), 422)
+        assert reason in refused["message"] and "taxNumber" in json.dumps(refused)
+    assert await count_documents(tenant) == 0
+
+
+async def test_a_zero_rated_category_with_a_rate_is_refused(tenant, expect_error) -> None:
+    url = f"/organizations/{tenant.org_id}/documents"
+    body = invoice_body(_documentClient=FRENCH_BUSINESS, _documentItems=[_line("G", rate=21)])
+    assert "cannot have a rate" in expect_error(await tenant.api.post(url, json=body), 422)["message"]

@@ -40,6 +40,7 @@ from si_mcp.models import (
     DocumentItemTaxInput,
     DocumentPaymentInput,
     Payment,
+    vat,
     wirejson,
 )
 
@@ -204,6 +205,21 @@ def _pick_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: date_type, where
 
 
 def _resolve_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: date_type, where: str) -> TaxLine:
+    category = spec.category
+    language = str(ctx.organization.get("locale") or "en")
+    if category in vat.ZERO_RATED:
+        # 0 % by law, not by a tax of the organization: every country supports it without adding one.
+        name = vat.label(category, language)
+        reason = spec.exemption_reason
+        return TaxLine(
+            rate=Decimal(0),
+            name=spec.name if spec.name is not None else name,
+            abbreviation=spec.abbreviation if spec.abbreviation is not None else f"{name} (0%)",
+            category=category,
+            exemption_reason=reason,
+        )
+    if category == "AE" and spec.tax_id is None and spec.rate is None and spec.classification is None:
+        spec = spec.model_copy(update={"classification": "standard"})
     tax = _pick_tax(spec, ctx, day, where)
     rate = rate_on(tax, day)
     if rate is None:
@@ -218,8 +234,11 @@ def _resolve_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: date_type, wh
         name=spec.name if spec.name is not None else str(tax.get("name") or ""),
         abbreviation=spec.abbreviation if spec.abbreviation is not None else str(tax.get("abbreviation") or ""),
         compound=flag(spec.compound, "compound", False),
-        reverse_charged=flag(spec.reverse_charged, "reverseCharged", False),
+        # Reverse charge keeps the tax on the line for the customer to account for; nothing is added to totals.
+        reverse_charged=True if category == "AE" else flag(spec.reverse_charged, "reverseCharged", False),
         recoverable=flag(spec.recoverable, "recoverable", True),
+        category=category if category else None,
+        exemption_reason=spec.exemption_reason if category == "AE" else None,
     )
 
 
@@ -313,6 +332,8 @@ def _item_out(item: DocumentItemInput, line: LineInput, result: Any, new_sub_id:
                 "recoverable": tax.recoverable,
                 "compound": tax.compound,
                 "taxId": tax.tax_id,
+                **({"category": tax.category} if tax.category else {}),
+                **({"exemptionReason": tax.exemption_reason} if tax.exemption_reason else {}),
             }
             for tax in line.taxes
         ],
@@ -323,13 +344,18 @@ def _item_out(item: DocumentItemInput, line: LineInput, result: Any, new_sub_id:
 
 
 def _group(group: Any) -> dict[str, Any]:
-    return {
+    out = {
         "tax": _n(group.rate),
         "taxId": group.tax_id,
         "abbreviation": group.abbreviation,
         "base": _n(group.base),
         "totalTax": _n(group.total_tax),
     }
+    if group.category:
+        out["category"] = group.category
+    if group.exemption_reason:
+        out["exemptionReason"] = group.exemption_reason
+    return out
 
 
 def local_day(value: datetime, timezone: str | None) -> date_type:
@@ -401,6 +427,7 @@ def build_document(
         raise AutofillError("draft", "only invoices can be drafts.")
     day = local_day(date, ctx.organization.get("timezone"))  # decides the VAT rate and the number's year
     lines = [_line(item, i, ctx, day, body.type) for i, item in enumerate(items)]
+    _check_buyer_vat(lines, document_client)
     places = DEFAULT_DECIMAL_PLACES if body.decimal_places is None else body.decimal_places
     totals = compute_document(lines, currency=currency, decimal_places=places)
     if body.type == "invoice" and totals.total_with_tax < 0:
@@ -418,7 +445,7 @@ def build_document(
         "totalDiscount": _n(totals.total_discount),
         "totalWithTax": _n(totals.total_with_tax),
         "decimalPlaces": places,
-        "taxClause": body.tax_clause or "",
+        "taxClause": body.tax_clause if body.tax_clause is not None else _tax_clause(lines, ctx),
         "type": body.type,
         "canceled": bool((previous or {}).get("canceled", False)),
         "sentSnailMail": bool((previous or {}).get("sentSnailMail", False)),
@@ -457,6 +484,31 @@ def build_document(
     }
     _texts(document, body, ctx.defaults, issuer)
     return Document.model_validate(document).to_wire(exclude_none=True)
+
+
+def _check_buyer_vat(lines: Sequence[LineInput], client: Mapping[str, Any]) -> None:
+    """Reverse charge and intra-EU supplies need the customer's valid VAT number (it is what makes them legal)."""
+    used = {tax.category for line in lines for tax in line.taxes} & {"AE", "K"}
+    if not used:
+        return
+    problem = vat.vat_number_problem(client.get("taxNumber"), client.get("countryAlpha2Code"))
+    if problem is not None:
+        kind = "reverse charge (AE)" if "AE" in used else "an intra-EU supply (K)"
+        raise AutofillError("_documentClient.taxNumber", f"{kind} needs the client's valid VAT number, and {problem}.")
+
+
+def _tax_clause(lines: Sequence[LineInput], ctx: OrgContext) -> str:
+    """The wording the VAT categories of the lines require, in the organization's language (Space Invoices'
+    ``taxClause``, printed under the totals)."""
+    language = str(ctx.organization.get("locale") or "en")
+    found: dict[tuple[str, str | None], None] = {}
+    for line in lines:
+        for tax in line.taxes:
+            if tax.category and tax.category != "S":
+                found[(tax.category, tax.exemption_reason if tax.category == "E" else None)] = None
+    order = {category: i for i, category in enumerate(("AE", "K", "G", "O", "E", "Z"))}
+    ranked = sorted(found, key=lambda key: order.get(key[0], 9))
+    return "\n".join(dict.fromkeys(vat.legend(category, language, reason) for category, reason in ranked))
 
 
 def _texts(document: dict[str, Any], body: DocumentCreate, defaults: Mapping[str, Any], issuer: dict[str, Any]) -> None:

@@ -73,6 +73,9 @@ class TaxLine:
     compound: bool = False
     reverse_charged: bool = False
     recoverable: bool = True
+    category: str | None = None
+    """EN 16931 VAT category (:mod:`si_mcp.models.vat`); lines of different categories never share a group."""
+    exemption_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class TaxGroup:
     abbreviation: str
     base: Decimal
     total_tax: Decimal
+    category: str | None = None
+    exemption_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,12 +194,14 @@ class _Group:
     tax_id: str | None
     abbreviation: str
     base: Decimal
+    category: str | None
+    exemption_reason: str | None
 
 
 def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_places: int = 4) -> DocumentTotals:
     """Totals of a whole document, VAT computed per rate group on rounded line nets."""
     results = tuple(compute_line(line, currency=currency, decimal_places=decimal_places) for line in lines)
-    groups: dict[tuple[str | None, Decimal, bool, bool], _Group] = {}
+    groups: dict[tuple[str | None, Decimal, bool, bool, str | None, str | None], _Group] = {}
     for line, result in zip(lines, results, strict=True):
         if line.is_separator:
             continue
@@ -208,16 +215,19 @@ def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_place
         )
         for tax in line.taxes:
             rate = cut(tax.rate, _RATE_PLACES)
-            key = (tax.tax_id, rate, tax.compound, tax.reverse_charged)
-            group = groups.setdefault(key, _Group(rate, tax.tax_id, tax.abbreviation, _ZERO))
+            key = (tax.tax_id, rate, tax.compound, tax.reverse_charged, tax.category, tax.exemption_reason)
+            new = _Group(rate, tax.tax_id, tax.abbreviation, _ZERO, tax.category, tax.exemption_reason)
+            group = groups.setdefault(key, new)
             group.base += result.total + (simple_sum if tax.compound and not tax.reverse_charged else _ZERO)
 
     def finish(group: _Group) -> TaxGroup:
         tax = round_money(group.base * group.rate / _HUNDRED, currency)
-        return TaxGroup(group.rate, group.tax_id, group.abbreviation, group.base, tax)
+        return TaxGroup(
+            group.rate, group.tax_id, group.abbreviation, group.base, tax, group.category, group.exemption_reason
+        )
 
-    taxes = tuple(finish(g) for (_, _, _, reverse), g in groups.items() if not reverse)
-    reverse_taxes = tuple(finish(g) for (_, _, _, reverse), g in groups.items() if reverse)
+    taxes = tuple(finish(g) for key, g in groups.items() if not key[3])
+    reverse_taxes = tuple(finish(g) for key, g in groups.items() if key[3])
     total = sum((r.total for r in results), _ZERO)
     total_discount = sum((r.total_discount for r in results), _ZERO)
     total_tax = sum((g.total_tax for g in taxes), _ZERO)

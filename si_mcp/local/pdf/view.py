@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from si_mcp.local.engine.calc import currency_exponent, round_money
-from si_mcp.models import Document, DocumentClient, DocumentIssuer, DocumentItem, DocumentTax, Organization
+from si_mcp.models import Document, DocumentClient, DocumentIssuer, DocumentItem, DocumentTax, Organization, vat
 from si_mcp.models.wirejson import normalize_number
 
 from .labels import Language, document_title, labels_for
@@ -160,10 +160,17 @@ def _item(item: DocumentItem, position: int, fmt: _Formatter) -> dict[str, Any]:
     }
 
 
-def _vat_rows(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list[dict[str, str]]:
+def _vat_rows(document: Document, fmt: _Formatter, labels: dict[str, str], language: str) -> list[dict[str, str]]:
     def row(tax: DocumentTax, reverse: bool) -> dict[str, str]:
         rate = fmt.percent(tax.tax)
         label = clean_text(tax.abbreviation) or f"{labels['vat']} {rate}"
+        if tax.category and tax.category != "S":  # the legal name of the category, in the document's language
+            return {
+                "label": f"{vat.label(tax.category, language)} ({tax.category})",
+                "rate": rate,
+                "base": fmt.money(tax.base),
+                "tax": fmt.money(_ZERO if reverse else tax.total_tax),
+            }
         return {
             "label": f"{label} ({labels['reverse_charge']})" if reverse else label,
             "rate": rate,
@@ -272,7 +279,7 @@ def build_view(document: Document, organization: Organization, language: Languag
             "discount": any(i.discount != _ZERO for i in items if not i.is_separator),
         },
         "items": [_item(item, pos, fmt) for item, pos in zip(items, positions, strict=True)],
-        "vat": _vat_rows(document, fmt, labels),
+        "vat": _vat_rows(document, fmt, labels, language.code),
         "totals": _totals(document, fmt, labels),
         "tax_clause": clean_text(document.tax_clause),
         "payment": _payment(document, issuer, fmt, labels),

@@ -1,0 +1,204 @@
+"""VAT categories of EN 16931 (UNCL 5305), the EU rules that pick one, and their legally required wording.
+
+Pure data and functions, no I/O: the MCP tools use them to choose and explain a treatment, the local API to
+check and print it, both the same way.
+
+Categories: ``S`` standard rate, ``Z`` zero rated, ``E`` exempt (with a reason), ``AE`` reverse charge (the
+customer accounts for the VAT, Directive 2006/112/EC art. 196), ``K`` intra-EU supply of goods (art. 138),
+``G`` export of goods outside the EU (art. 146), ``O`` outside the scope of EU VAT (services to a customer
+established outside the EU, art. 44). ``AE`` keeps its tax and rate on the line, reverse-charged (Space Invoices
+``reverseCharged``: reported, not added); the others are charged at 0 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+__all__ = [
+    "CATEGORIES",
+    "EU_COUNTRIES",
+    "ZERO_RATED",
+    "Category",
+    "Supply",
+    "Treatment",
+    "derive",
+    "label",
+    "legend",
+    "vat_number_problem",
+]
+
+Category = Literal["S", "Z", "E", "AE", "K", "G", "O"]
+Supply = Literal["services", "goods"]
+CATEGORIES: tuple[str, ...] = get_args(Category)
+ZERO_RATED = frozenset({"Z", "E", "K", "G", "O"})
+"""Charged at 0 %: no organization tax is needed for them."""
+
+EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
+_LANGUAGES = ("en", "nl", "fr", "de", "sl", "it", "es")
+
+# Short names for the VAT summary, per language (en, nl, fr, de, sl, it, es).
+_LABELS: dict[str, tuple[str, ...]] = {
+    "Z": ("Zero rated", "Nultarief", "Taux zéro", "Nullsatz", "Stopnja 0 %", "Aliquota zero", "Tipo cero"),
+    "E": ("Exempt", "Vrijgesteld", "Exonéré", "Steuerbefreit", "Oproščeno", "Esente", "Exento"),
+    "AE": (
+        "Reverse charge",
+        "Verlegging van heffing",
+        "Autoliquidation",
+        "Steuerschuldnerschaft des Leistungsempfängers",
+        "Obrnjena davčna obveznost",
+        "Inversione contabile",
+        "Inversión del sujeto pasivo",
+    ),
+    "K": (
+        "Intra-EU supply",
+        "Intracommunautaire levering",
+        "Livraison intracommunautaire",
+        "Innergemeinschaftliche Lieferung",
+        "Dobava znotraj EU",
+        "Cessione intracomunitaria",
+        "Entrega intracomunitaria",
+    ),
+    "G": ("Export", "Uitvoer", "Exportation", "Ausfuhr", "Izvoz", "Esportazione", "Exportación"),
+    "O": (
+        "Not subject to VAT",
+        "Niet onderworpen aan btw",
+        "Non soumis à la TVA",
+        "Nicht steuerbar",
+        "Ni predmet DDV",
+        "Non soggetto a IVA",
+        "No sujeto a IVA",
+    ),
+}
+
+# What the invoice must say (Directive 2006/112/EC art. 226 (11), (11a)), per language.
+_LEGENDS: dict[str, tuple[str, ...]] = {
+    "AE": (
+        "Reverse charge: VAT to be accounted for by the customer (Article 196, Directive 2006/112/EC).",
+        "Verlegging van heffing: btw te voldoen door de medecontractant (art. 196 Richtlijn 2006/112/EG).",
+        "Autoliquidation : TVA due par le preneur (article 196 de la directive 2006/112/CE).",
+        "Steuerschuldnerschaft des Leistungsempfängers (Art. 196 Richtlinie 2006/112/EG).",
+        "Obrnjena davčna obveznost: DDV obračuna prejemnik (196. člen Direktive 2006/112/ES).",
+        "Inversione contabile: IVA dovuta dal committente (art. 196 direttiva 2006/112/CE).",
+        "Inversión del sujeto pasivo (art. 196 Directiva 2006/112/CE).",
+    ),
+    "K": (
+        "Exempt intra-Community supply of goods (Article 138, Directive 2006/112/EC).",
+        "Vrijgestelde intracommunautaire levering van goederen (art. 138 Richtlijn 2006/112/EG).",
+        "Exonération de TVA, livraison intracommunautaire de biens (article 138 de la directive 2006/112/CE).",
+        "Steuerfreie innergemeinschaftliche Lieferung (Art. 138 Richtlinie 2006/112/EG).",
+        "Oproščena dobava blaga znotraj Skupnosti (138. člen Direktive 2006/112/ES).",
+        "Cessione intracomunitaria non imponibile (art. 138 direttiva 2006/112/CE).",
+        "Entrega intracomunitaria exenta (art. 138 Directiva 2006/112/CE).",
+    ),
+    "G": (
+        "Export outside the EU, exempt from VAT (Article 146, Directive 2006/112/EC).",
+        "Uitvoer buiten de EU, vrijgesteld van btw (art. 146 Richtlijn 2006/112/EG).",
+        "Exportation hors UE, exonérée de TVA (article 146 de la directive 2006/112/CE).",
+        "Steuerfreie Ausfuhrlieferung (Art. 146 Richtlinie 2006/112/EG).",
+        "Izvoz iz EU, oproščen DDV (146. člen Direktive 2006/112/ES).",
+        "Esportazione non imponibile (art. 146 direttiva 2006/112/CE).",
+        "Exportación exenta de IVA (art. 146 Directiva 2006/112/CE).",
+    ),
+    "O": (
+        "Not subject to VAT: services to a customer established outside the EU (Article 44, Directive 2006/112/EC).",
+        "Niet onderworpen aan btw: dienst aan een afnemer buiten de EU (art. 44 Richtlijn 2006/112/EG).",
+        "Non soumis à la TVA : prestation à un preneur établi hors UE (article 44 de la directive 2006/112/CE).",
+        "Nicht im Inland steuerbare Leistung (Art. 44 Richtlinie 2006/112/EG).",
+        "Ni predmet DDV: storitev prejemniku s sedežem zunaj EU (44. člen Direktive 2006/112/ES).",
+        "Operazione non soggetta a IVA (art. 44 direttiva 2006/112/CE).",
+        "Operación no sujeta a IVA (art. 44 Directiva 2006/112/CE).",
+    ),
+    "Z": (
+        "Zero-rated supply.",
+        "Levering tegen nultarief.",
+        "Livraison au taux zéro.",
+        "Umsatz zum Nullsatz.",
+        "Dobava po stopnji 0 %.",
+        "Operazione ad aliquota zero.",
+        "Operación a tipo cero.",
+    ),
+    "E": (
+        "Exempt from VAT.",
+        "Vrijgesteld van btw.",
+        "Exonéré de TVA.",
+        "Steuerbefreit.",
+        "Oproščeno DDV.",
+        "Esente IVA.",
+        "Exento de IVA.",
+    ),
+}
+
+
+def _pick(table: dict[str, tuple[str, ...]], category: str, language: str) -> str:
+    texts = table.get(category)
+    if texts is None:
+        return ""
+    code = language.split("-")[0].split("_")[0].lower()
+    return texts[_LANGUAGES.index(code)] if code in _LANGUAGES else texts[0]
+
+
+def label(category: str, language: str) -> str:
+    """The short name of ``category`` in ``language`` (English when not known); "" for the standard rate."""
+    return _pick(_LABELS, category, language)
+
+
+def legend(category: str, language: str, reason: str | None = None) -> str:
+    """What a document with ``category`` lines must say; an exempt supply says its own ``reason`` when given."""
+    if category == "E" and reason:
+        return reason
+    return _pick(_LEGENDS, category, language)
+
+
+@dataclass(frozen=True)
+class Treatment:
+    category: Category
+    why: str
+    """Why this category was chosen, in English, so that the user can check it and correct it."""
+
+
+def derive(seller: str | None, buyer: str | None, buyer_vat: str | None, supply: Supply) -> Treatment:
+    """The VAT category the EU rules give a supply from ``seller`` to ``buyer`` (ISO alpha-2 countries).
+
+    A VAT number marks a business customer. Not covered (the user chooses ``vat`` per line): OSS distance sales,
+    exempt activities, special schemes, and services whose place of supply is not the customer's.
+    """
+    if not seller or seller not in EU_COUNTRIES:
+        return Treatment("S", "the seller is not in the EU: the VAT rates given apply")
+    if not buyer:
+        return Treatment("S", "the client's country is not known: the seller's VAT applies")
+    if buyer == seller:
+        return Treatment("S", "a domestic supply: the seller's VAT applies")
+    business = bool(buyer_vat and buyer_vat.strip())
+    if buyer in EU_COUNTRIES:
+        if not business:
+            return Treatment("S", "a consumer in another EU country (no VAT number): the seller's VAT applies")
+        if supply == "goods":
+            return Treatment("K", "goods to a VAT-registered business in another EU country: intra-EU supply")
+        return Treatment("AE", "services to a VAT-registered business in another EU country: reverse charge")
+    if supply == "goods":
+        return Treatment("G", "goods to a client outside the EU: export")
+    if business:
+        return Treatment("O", "services to a business outside the EU: not subject to EU VAT")
+    return Treatment("S", "services to a consumer outside the EU (no tax number): the seller's VAT applies")
+
+
+def vat_number_problem(number: str | None, country: str | None) -> str | None:
+    """Why ``number`` is not a valid EU VAT number of ``country`` (format and check digits), or None if it is."""
+    from stdnum.eu import vat
+    from stdnum.exceptions import ValidationError
+
+    if not number or not number.strip():
+        return "it is missing"
+    compact = vat.compact(number)
+    prefix = {"GR": "EL"}.get(country or "", country or "")
+    if compact[:2].isdigit() and prefix:
+        compact = prefix + compact
+    if prefix and not compact.upper().startswith(prefix):
+        return f"{number.strip()!r} is not a VAT number of {country} (it should start with {prefix})"
+    try:
+        vat.validate(compact)
+    except ValidationError as error:
+        return f"{number.strip()!r} is not a valid VAT number: {error}"
+    return None
