@@ -22,6 +22,7 @@ __all__ = [
     "Category",
     "Supply",
     "Treatment",
+    "country_code",
     "derive",
     "label",
     "legend",
@@ -182,6 +183,19 @@ def derive(seller: str | None, buyer: str | None, buyer_vat: str | None, supply:
     if business:
         return Treatment("O", "services to a business outside the EU: not subject to EU VAT")
     return Treatment("S", "services to a consumer outside the EU (no tax number): the seller's VAT applies")
+
+
+def country_code(text: str | None) -> str | None:
+    """The ISO alpha-2 code of a country given by code or English name ("FR", "FRA", "France"), if known."""
+    import pycountry
+
+    if not text or not text.strip() or len(text) > 100:
+        return None
+    try:
+        found = pycountry.countries.lookup(text.strip())
+    except LookupError:
+        return None
+    return str(found.alpha_2)
 
 
 def vat_number_problem(number: str | None, country: str | None) -> str | None:

@@ -39,6 +39,7 @@ __all__ = [
     "document_status",
     "document_summary",
     "org_ref",
+    "organization_gaps",
     "organization_view",
     "payment_view",
     "pdf_uri",
@@ -76,13 +77,15 @@ class OrganizationView(BaseModel):
     tax_number: str = ""
     iban: str = ""
     taxes: list[TaxView] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)  # what its invoices and emails still lack, and why it matters
 
 
 class VatLine(BaseModel):
     rate: str
     label: str
     base: str
-    tax: str
+    tax: str  # charged on this document (0 under reverse charge: the client accounts for it)
+    category: str | None = None  # EN 16931 VAT category, when not the standard rate
 
 
 class DocumentSummary(BaseModel):
@@ -180,7 +183,7 @@ def org_brief(org: Organization) -> OrgBrief:
 
 
 def organization_view(
-    org: Organization, *, currency: str | None = None, taxes: list[Tax] | None = None
+    org: Organization, *, currency: str | None = None, taxes: list[Tax] | None = None, missing: list[str] | None = None
 ) -> OrganizationView:
     return OrganizationView(
         id=org.id,
@@ -192,7 +195,23 @@ def organization_view(
         tax_number=clean(org.tax_number, 100),
         iban=clean(org.iban, 100),
         taxes=[_tax_view(tax) for tax in taxes or []],
+        missing=missing or [],
     )
+
+
+def organization_gaps(org: Organization, smtp_from: str | None) -> list[str]:
+    """What a valid invoice of ``org`` still lacks (said, never silently left out), with the field that fixes it."""
+    from si_mcp.models import vat
+
+    gaps = []
+    if org.country_alpha2_code in vat.EU_COUNTRIES and not (org.tax_number or "").strip():
+        gaps.append("tax_number: no VAT number; a VAT-registered seller must print it on every invoice")
+    if not (org.iban or "").strip():
+        gaps.append("iban: no IBAN; invoices cannot say where to pay")
+    if not (org.email or "").strip():
+        sender = clean(smtp_from, 320) if smtp_from else "no-reply@si-mcp.invalid (a placeholder)"
+        gaps.append(f"email: no email; invoices are emailed from {sender} and the client's replies do not reach you")
+    return gaps
 
 
 def _tax_view(tax: Tax) -> TaxView:
@@ -248,16 +267,22 @@ def document_ref(doc: Document) -> DocRef:
     return DocRef(**summary.model_dump(include=set(DocRef.model_fields)))
 
 
-def vat_lines(taxes: list[DocumentTax], currency: str) -> list[VatLine]:
-    return [
-        VatLine(
+def vat_lines(taxes: list[DocumentTax], currency: str, reverse: list[DocumentTax] | None = None) -> list[VatLine]:
+    """The VAT summary: each group with its base (a 0 % category too); reverse-charged groups charge nothing."""
+    from si_mcp.models import vat
+
+    def line(tax: DocumentTax, reversed_: bool) -> VatLine:
+        category = tax.category if tax.category and tax.category != "S" else None
+        name = f"{vat.label(category, 'en')} {percent(tax.tax)}%" if category else None
+        return VatLine(
             rate=percent(tax.tax),
-            label=clean(tax.abbreviation or f"{percent(tax.tax)}%", 50),
+            label=clean(name or tax.abbreviation or f"{percent(tax.tax)}%", 50),
             base=money(tax.base, currency),
-            tax=money(tax.total_tax, currency),
+            tax=money(Decimal(0) if reversed_ else tax.total_tax, currency),
+            category=category,
         )
-        for tax in taxes
-    ]
+
+    return [line(tax, False) for tax in taxes] + [line(tax, True) for tax in reverse or []]
 
 
 def payment_view(payment: Payment, currency: str) -> PaymentView:
@@ -298,7 +323,7 @@ def document_detail(doc: Document) -> DocumentDetail:
         related=[_related_view(r, doc.currency_id) for r in doc.related_documents],
         referenced_by=[_related_view(r, doc.currency_id) for r in doc.referenced_by],
         items=_items(doc),
-        vat=vat_lines(doc.document_taxes, doc.currency_id),
+        vat=vat_lines(doc.document_taxes, doc.currency_id, doc.document_reverse_taxes),
         payments=[payment_view(p, doc.currency_id) for p in doc.payments or [] if not p.is_deleted],
         note=clean_block(doc.note, 1000),
         pdf=pdf_uri(doc.id),

@@ -15,6 +15,7 @@ __all__ = [
     "DocTypeArg",
     "OrgArg",
     "PaymentType",
+    "VatCategory",
     "TokenArg",
     "ToolSpec",
     "result",
@@ -36,6 +37,8 @@ TokenArg = Annotated[
 # Exact decimals: JSON numbers are read through their text (never float math); strings are accepted too.
 Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 PaymentType = Literal["bank", "online", "paypal", "cash", "card", "crypto", "coupon", "other"]
+# si_mcp.models.vat.Category, repeated here so that listing tools does not import the models (a test keeps them equal).
+VatCategory = Literal["S", "Z", "E", "AE", "K", "G", "O"]
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,15 @@ from ..views import (
     document_ref,
     document_summary,
     org_ref,
+    organization_gaps,
     pdf_uri,
     vat_lines,
 )
-from ._common import Number, OrgArg, PaymentType, ToolSpec, as_timestamp, result, today
+from ._common import Number, OrgArg, PaymentType, ToolSpec, VatCategory, as_timestamp, result, today
 
 if TYPE_CHECKING:
     from si_mcp.models import Client, Document, DocumentCreate, Organization
+    from si_mcp.models.vat import Treatment
 
     from ..backend import Books
 
@@ -64,6 +66,11 @@ class ItemIn(BaseModel):
     unit: str | None = Field(None, max_length=50)
     discount: Number = Field(Decimal(0), description="Discount in percent.")
     tax_rates: list[Number] = Field(default_factory=list, max_length=3, description="VAT percents, e.g. [21].")
+    vat: VatCategory | None = Field(
+        None,
+        description="EN 16931 VAT category: S standard, Z zero, E exempt, AE reverse charge, K intra-EU goods, "
+        "G export, O not subject. Default: derived from the countries and the client's VAT number.",
+    )
 
 
 class PaymentIn(BaseModel):
@@ -91,6 +98,8 @@ class InvoiceResult(BaseModel):
     organization: str
     document: DocRef
     vat: list[VatLine]
+    vat_treatment: str | None = None  # a VAT category chosen by the rules, and why (the user may correct it)
+    missing: list[str] | None = None  # organization fields its invoices lack (set with update_organization)
     replayed: bool  # an identical earlier request's document came back; nothing new was made
     email: EmailOutcome | None = None
     pdf: str
@@ -105,6 +114,7 @@ class Created:
     stored_email: str | None  # the client's own address; a different recipient is called out when asking
     message: str | None
     send: bool
+    vat_treatment: str | None = None
 
 
 # ------------------------------------------------------------------ request building
@@ -137,15 +147,59 @@ def _client_part(
     return None, {"name": ref.strip(), **details}, details.get("email"), details.get("email")
 
 
-def _items(items: list[ItemIn]) -> list[Any]:
-    from si_mcp.models import DocumentItemInput, DocumentItemTaxInput
+def _items(items: list[ItemIn], derived: "Treatment | None", exemption: str | None) -> list[Any]:
+    """The request's lines, each with its VAT: as given, or in the category the rules derived (``derived``)."""
+    from si_mcp.models import DocumentItemInput, DocumentItemTaxInput, vat
 
     lines = []
     for number, item in enumerate(items, start=1):
-        taxes = [build(DocumentItemTaxInput, f"tax rate of item {number}", rate=rate) for rate in item.tax_rates]
-        fields = item.model_dump(exclude={"tax_rates"}, exclude_none=True)
+        category = item.vat or (derived.category if derived is not None and derived.category != "S" else None)
+        where = f"tax rate of item {number}"
+        if category in vat.ZERO_RATED:
+            if category == "E" and not exemption:
+                raise ToolError(
+                    f"Item {number} is exempt (E): pass vat_exemption, the legal reason printed on the invoice "
+                    "(e.g. 'Article 44 of the VAT Code')."
+                )
+            reason = exemption if category == "E" else None
+            taxes = [build(DocumentItemTaxInput, where, category=category, exemption_reason=reason)]
+        elif category == "AE":
+            given = [{"rate": rate} for rate in item.tax_rates] or [{}]  # none: the standard rate
+            taxes = [build(DocumentItemTaxInput, where, **rate, category="AE") for rate in given]
+        else:
+            taxes = [build(DocumentItemTaxInput, where, rate=rate) for rate in item.tax_rates]
+        fields = item.model_dump(exclude={"tax_rates", "vat"}, exclude_none=True)
         lines.append(build(DocumentItemInput, f"item {number}", **fields, document_item_taxes=taxes))
     return lines
+
+
+def _treatment(
+    org: "Organization", found: "Client | None", details: dict[str, str], supply: str
+) -> tuple["Treatment", str | None, str | None]:
+    """The VAT category the rules give this sale, the client's country and its VAT number."""
+    from si_mcp.models import vat
+
+    country = vat.country_code(details.get("country")) if details.get("country") else None
+    if country is None and found is not None:
+        country = found.country_alpha2_code or vat.country_code(found.country)
+    number = details.get("tax_number") or (found.tax_number if found is not None else None)
+    seller = org.country_alpha2_code or vat.country_code(org.country)
+    return vat.derive(seller, country, number, "goods" if supply == "goods" else "services"), country, number
+
+
+def _check_vat_number(items: list[ItemIn], derived: "Treatment", country: str | None, number: str | None) -> None:
+    """Reverse charge and intra-EU supplies need the client's valid VAT number: refused before anything is made."""
+    from si_mcp.models import vat
+
+    categories = {item.vat or derived.category for item in items}
+    if not categories & {"AE", "K"}:
+        return
+    problem = vat.vat_number_problem(number, country)
+    if problem is not None:
+        raise ToolError(
+            f"Reverse charge (AE) and intra-EU supplies (K) need the client's valid VAT number, and {problem}. "
+            "Pass client_tax_number, or vat='S' on the items to charge VAT."
+        )
 
 
 def _payments(payments: list[PaymentIn] | None) -> list[Any] | None:
@@ -204,9 +258,12 @@ async def _create(
     draft: bool,
     related_document: str | None,
     idempotency_key: str | None,
+    supply: str,
+    vat_exemption: str | None,
 ) -> Created:
     """Resolver: create the document (idempotently) before consent is asked for sending it."""
     _check_combination(type, payments, send, draft)
+    treatment: str | None = None
     state = state_of(ctx)
     books = await books_of(ctx)
     org = await lookup.organization(books, organization, default=state.settings.organization_id)
@@ -232,6 +289,7 @@ async def _create(
         "payments": [p.model_dump(mode="json") for p in payments or []],
         "draft": draft,
         "related": [doc.id for doc in sources],
+        "vat": [supply, vat_exemption],
         "day": (date or today()).isoformat(),
     }
     digest = _request_hash(books.account_id, org.id, request)
@@ -251,7 +309,12 @@ async def _create(
         client_id, inline, email, stored = _client_part(found, near, client, details, org)
         _check_email(send, email, client)
         _check_sources(sources, client_id, client, type)
-        lines = _items(items) if items is not None else _copied_lines(sources, type)
+        derived, country, number = _treatment(org, found, details, supply)
+        if items is not None:
+            _check_vat_number(items, derived, country, number)
+            if derived.category != "S" and any(item.vat is None for item in items):
+                treatment = f"{derived.category}: {derived.why} (pass vat='S' on the items to charge VAT instead)"
+        lines = _items(items, derived, vat_exemption) if items is not None else _copied_lines(sources, type)
         if note is None and items is None:
             request["note"] = await _copied_note(books, org, sources)
         body = _body(request | {"client_id": client_id, "inline": inline}, lines, sources, payments, key)
@@ -262,7 +325,7 @@ async def _create(
         replayed = False
     message = send if isinstance(send, str) and send.strip() else None
     recipients = [email] if send and email else []
-    return Created(org, doc, replayed, recipients, stored, message, bool(send))
+    return Created(org, doc, replayed, recipients, stored, message, bool(send), treatment)
 
 
 # What a new document may refer to: a credit note corrects an invoice or advance; an invoice follows an estimate or
@@ -344,7 +407,7 @@ def _check_sources(sources: "list[Document]", client_id: str | None, client: str
 def _copied_lines(sources: "list[Document]", doc_type: str) -> list[Any]:
     """Without ``items``: the lines of the estimate an invoice or advance is made from, or of the invoice a credit
     note credits in full (the tax by its id, so the rate in force on the new date applies)."""
-    from si_mcp.models import DocumentItemInput, DocumentItemTaxInput
+    from si_mcp.models import DocumentItemInput
 
     copy_from = ("invoice", "advance") if doc_type == "credit-note" else ("estimate",)
     candidates = [doc for doc in sources if doc.type in copy_from]
@@ -355,16 +418,23 @@ def _copied_lines(sources: "list[Document]", doc_type: str) -> list[Any]:
     source = candidates[0]
     lines = []
     for item in source.document_items:
-        taxes = [
-            DocumentItemTaxInput(tax_id=tax.tax_id) if tax.tax_id else DocumentItemTaxInput(rate=tax.rate)
-            for tax in item.document_item_taxes
-        ]
+        taxes = [_copied_tax(tax) for tax in item.document_item_taxes]
         fields = item.model_dump(
             include={"name", "description", "quantity", "unit", "discount", "discount_is_amount", "is_separator"}
         )
         price = {"price": item.price} if item.price is not None else {"price_gross": item.price_gross}
         lines.append(build(DocumentItemInput, "copied line", **fields, **price, document_item_taxes=taxes))
     return lines
+
+
+def _copied_tax(tax: Any) -> Any:
+    """A copied line's tax: by its id (the rate in force on the new date applies), with its VAT category."""
+    from si_mcp.models import DocumentItemTaxInput, vat
+
+    if tax.category in vat.ZERO_RATED:
+        return DocumentItemTaxInput(category=tax.category, exemption_reason=tax.exemption_reason)
+    named = DocumentItemTaxInput(tax_id=tax.tax_id) if tax.tax_id else DocumentItemTaxInput(rate=tax.rate)
+    return named.model_copy(update={"category": tax.category}) if tax.category else named
 
 
 async def _copied_note(books: "Books", org: "Organization", sources: "list[Document]") -> str | None:
@@ -384,22 +454,26 @@ async def _copied_note(books: "Books", org: "Organization", sources: "list[Docum
     return estimate.note
 
 
+_GROUP_TAX = {"tax_id", "category", "exemption_reason"}
+
+
 def _deductions(sources: "list[Document]") -> list[Any]:
     """One negative line per VAT group of each paid advance: the final invoice charges only what is left, and the
     VAT already invoiced on the advance is taken off with the same tax (at its rate on the final invoice's date,
-    so a rate change in between is not handled)."""
-    from si_mcp.models import DocumentItemInput, DocumentItemTaxInput
+    so a rate change in between is not handled) and VAT category."""
+    from si_mcp.models import DocumentItemInput, DocumentItemTax
 
     lines = []
     for doc in sources:
         if doc.type != "advance":
             continue
         name = f"Advance invoice {doc.number}" + (f" of {doc.date.date().isoformat()}" if doc.date else "")
+        grouped = [*doc.document_taxes, *doc.document_reverse_taxes]
         groups = [
-            (tax.base, [DocumentItemTaxInput(tax_id=tax.tax_id) if tax.tax_id else DocumentItemTaxInput(rate=tax.tax)])
-            for tax in doc.document_taxes
+            (tax.base, [_copied_tax(DocumentItemTax(id="-", rate=tax.tax, **tax.model_dump(include=_GROUP_TAX)))])
+            for tax in grouped
         ]
-        untaxed = doc.total - sum((tax.base for tax in doc.document_taxes), Decimal(0))
+        untaxed = doc.total - sum((tax.base for tax in grouped), Decimal(0))
         if untaxed or not groups:
             groups.append((untaxed if groups else doc.total_with_tax, []))
         for base, taxes in groups:
@@ -599,16 +673,23 @@ async def create_invoice(
     idempotency_key: Annotated[
         str | None, Field(description="Retry-safe: same key, same document.", max_length=200)
     ] = None,
+    supply: Annotated[
+        Literal["services", "goods"], Field(description="What is sold; decides intra-EU (K/AE) and export VAT.")
+    ] = "services",
+    vat_exemption: Annotated[
+        str | None, Field(description="Legal reason printed for exempt (vat='E') items.", max_length=500)
+    ] = None,
 ) -> Annotated[CallToolResult, InvoiceResult]:
     """Create an invoice, estimate, advance or credit note in one call, optionally paid and emailed (asks first)."""
     decision = decide(consent)
     email = await _email(ctx, plan, decision, consent)
     summary = document_summary(plan.doc)
-    vat = vat_lines(plan.doc.document_taxes, plan.doc.currency_id)
+    vat = vat_lines(plan.doc.document_taxes, plan.doc.currency_id, plan.doc.document_reverse_taxes)
     data = InvoiceResult(
         organization=org_ref(plan.org),
         document=document_ref(plan.doc),
         vat=vat,
+        vat_treatment=plan.vat_treatment,
         replayed=plan.replayed,
         email=email,
         pdf=pdf_uri(plan.doc.id),
@@ -616,6 +697,12 @@ async def create_invoice(
     text = f"Created: {document_sentence(plan.org.name, summary, vat)}"
     if plan.replayed:
         text = f"{_replay_note(idempotency_key)} It is: {document_sentence(plan.org.name, summary, vat)}"
+    if plan.vat_treatment:
+        text += f" VAT {plan.vat_treatment}."
+    missing = [gap.split(":")[0] for gap in organization_gaps(plan.org, state_of(ctx).settings.smtp_from)]
+    if missing:
+        data.missing = missing
+        text += f" The organization has no {', '.join(missing)} yet (update_organization; see its result for why)."
     text += _email_text(email, summary, plan.message is not None) + f" id {summary.id}"
     link = ResourceLink(
         type="resource_link",

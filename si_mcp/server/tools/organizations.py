@@ -12,7 +12,7 @@ from ..backend import Books
 from ..errors import api_call
 from ..state import Ctx, books_of, state_of
 from ..text import clean, percent
-from ..views import OrganizationView, OrgBrief, org_brief, organization_view
+from ..views import OrganizationView, OrgBrief, org_brief, organization_gaps, organization_view
 from ._common import OrgArg, ToolSpec, result
 
 if TYPE_CHECKING:
@@ -33,13 +33,13 @@ class OrganizationsResult(BaseModel):
     default: str | None = None
 
 
-async def organization_details(books: "Books", org: "Organization") -> OrganizationView:
-    """The organization with its currency and taxes (two extra reads)."""
+async def organization_details(books: "Books", org: "Organization", smtp_from: str | None = None) -> OrganizationView:
+    """The organization with its currency, taxes (two extra reads) and what its invoices still lack."""
     with api_call("read the organization's settings"):
         defaults = await books.api.defaults.list(org.id)
         taxes = await books.api.taxes.list(org.id)
     currency = next((str(d.value) for d in defaults if d.name == "currencyId" and d.value), None)
-    return organization_view(org, currency=currency, taxes=taxes)
+    return organization_view(org, currency=currency, taxes=taxes, missing=organization_gaps(org, smtp_from))
 
 
 def _tax_label(label: str, rate: str) -> str:
@@ -49,9 +49,14 @@ def _tax_label(label: str, rate: str) -> str:
 
 def _describe(view: OrganizationView) -> str:
     taxes = ", ".join(_tax_label(tax.abbreviation or tax.name, tax.rate) for tax in view.taxes[:6]) or "none"
+    missing = (
+        " Still missing for complete invoices (set with update_organization): " + "; ".join(view.missing) + "."
+        if view.missing
+        else ""
+    )
     return (
         f"{view.name} (id {view.id}), {view.country_code}: locale {view.locale}, "
-        f"currency {view.currency or 'not set'}, taxes: {taxes}."
+        f"currency {view.currency or 'not set'}, taxes: {taxes}.{missing}"
     )
 
 
@@ -88,7 +93,7 @@ async def create_organization(
     )
     with api_call("create the organization"):
         org = await books.api.organizations.create(books.account_id, body=body)
-    view = await organization_details(books, org)
+    view = await organization_details(books, org, state_of(ctx).settings.smtp_from)
     return result(f"Created {_describe(view)}", OrganizationResult(organization=view))
 
 
@@ -139,7 +144,7 @@ async def update_organization(
         with api_call("update the organization"):
             updated = await books.api.organizations.update(org.id, body=OrganizationUpdate(**changes))
     added = await _add_vat_rates(books, org.id, vat_rates or [])
-    view = await organization_details(books, updated)
+    view = await organization_details(books, updated, state.settings.smtp_from)
     what = [*changes, *(f"VAT {percent(rate)}%" for rate in added)]
     return result(
         f"Updated {', '.join(what) or 'nothing new'} of {_describe(view)}", OrganizationResult(organization=view)
