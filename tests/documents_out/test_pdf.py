@@ -418,3 +418,32 @@ def test_logo_next_to_a_custom_template_is_printed_in_the_header(
     assert "/XObject" not in pypdf.PdfReader(io.BytesIO(without)).pages[0]["/Resources"]
     images = pypdf.PdfReader(io.BytesIO(with_logo)).pages[0].images
     assert len(images) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "asks_for_payment"),
+    [
+        ({}, True),  # unpaid, the organization has an IBAN
+        ({"_iban": ""}, False),  # nowhere to pay to: no "Please pay to bank account ."
+        ({"totalPaid": 12100, "totalDue": 0, "paidInFull": True}, False),
+        ({"type": "credit-note"}, False),
+    ],
+)
+def test_payment_instructions_are_printed_only_when_something_is_due_to_a_known_account(
+    renderer: PdfRenderer,
+    seed_document_body: dict[str, Any],
+    seed_organization_body: dict[str, Any],
+    change: dict[str, Any],
+    asks_for_payment: bool,
+) -> None:
+    iban = change.pop("_iban", "BE68 5390 0754 7034")
+    body = {**seed_document_body, "totalPaid": 0, "totalDue": 12100, "paidInFull": False, **change}
+    body["note"] = "Bedankt voor uw vertrouwen."  # what a document gets today (the stored seed has the old note)
+    body["_documentIssuer"] = {**body["_documentIssuer"], "IBAN": iban}
+    document, organization = _models(body, seed_organization_body)
+
+    text = " ".join(_text(renderer.render_sync(document, organization)).split())
+
+    assert ("Gelieve € 12.100,00 over te schrijven" in text.replace("\xa0", " ")) is asks_for_payment
+    assert ("BE68 5390 0754 7034" in text) is asks_for_payment
+    assert "bank account ." not in text

@@ -54,10 +54,10 @@ async def test_type_dates_are_filled_from_the_defaults(tenant) -> None:
     assert invoice["dateDue"] == "2024-03-01T00:00:00.000Z"
     estimate = await tenant.invoice(type="estimate", date="2024-01-01")
     assert estimate["dateValidTill"] == "2024-01-31T00:00:00.000Z" and "dateDue" not in estimate
-    assert "This estimate is valid until 2024-01-31." in estimate["note"]
+    assert "Deze offerte is geldig tot 2024-01-31." in estimate["note"]  # the Belgian (nl-BE) organization's note
     advance = await tenant.invoice(type="advance", date="2024-01-01")
     assert advance["datePaid"] == "2024-01-01T00:00:00.000Z"
-    assert advance["note"] == "Thank you for your payment."
+    assert advance["note"] == "Bedankt voor uw betaling."
 
 
 async def test_notes_footer_and_signature_resolve_smart_codes(tenant) -> None:
@@ -70,8 +70,13 @@ async def test_notes_footer_and_signature_resolve_smart_codes(tenant) -> None:
     assert invoice["note"] == f"Pay BE71 0961 2345 6769 at Space Bank, ref {invoice['number']}. [unknown code] stays."
     assert invoice["signature"] == "International Space Agency, CEO"
     assert invoice["footer"] == "International Space Agency, Rocket street 1, 10000 Brussels, Belgium"
-    default_note = (await tenant.invoice())["note"]
-    assert default_note.startswith("Please pay to bank account BE71 0961 2345 6769.\n")
+    assert (await tenant.invoice())["note"] == "Bedankt voor uw vertrouwen."
+
+
+async def test_a_note_line_whose_smart_codes_are_all_empty_is_left_out(tenant) -> None:
+    note = "Please pay to bank account [IBAN].\nReference [document number].\nThanks [unknown code]"
+    invoice = await tenant.invoice(note=note)  # the organization has no IBAN
+    assert invoice["note"] == f"Reference {invoice['number']}.\nThanks [unknown code]"
 
 
 async def test_the_footer_drops_empty_parts(new_tenant) -> None:

@@ -143,3 +143,39 @@ async def test_an_upgrade_links_credit_notes_written_before_documents_knew_their
     assert (after[refunded["id"]]["payments"], after[refunded["id"]]["totalDue"]) == ([], 0)
     assert (after[other["id"]].get("_referencedBy") or [], after[other["id"]]["totalDue"]) == ([], 1210)
     assert after[canceled["id"]]["totalCredited"] == 0
+
+
+async def test_an_upgrade_replaces_the_first_releases_english_notes_unless_the_organization_changed_them(
+    tmp_path: Path,
+) -> None:
+    from si_mcp.local.engine.seeds import FIRST_RELEASE_NOTES
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/notes.db"
+    first = create_app(database_url=url)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://local/v1") as api:
+        account = (await api.post("/accounts", json={"email": "n@example.com", "password": "notes-password"})).json()
+        login = {"email": "n@example.com", "password": "notes-password", "ttl": -1}
+        api.headers["Authorization"] = token = (await api.post("/accounts/login", json=login)).json()["id"]
+        org = (await api.post(f"/accounts/{account['id']}/organizations", json={"name": "N", "country": "FR"})).json()
+    await first.aclose()
+
+    with sqlite3.connect(tmp_path / "notes.db") as db:  # as the first release seeded them; one was edited since
+        rows = db.execute("SELECT id, name, data FROM defaults WHERE organization_id = ?", (org["id"],)).fetchall()
+        for row_id, name, data in rows:
+            if name in FIRST_RELEASE_NOTES:
+                stored = json.loads(data)
+                stored["value"] = "Our own words" if name == "advance_note" else FIRST_RELEASE_NOTES[name]
+                compact = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
+                db.execute("UPDATE defaults SET data = ? WHERE id = ?", (compact, row_id))
+        db.execute("UPDATE alembic_version SET version_num = '0003'")
+
+    second = create_app(database_url=url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=second), base_url="http://local/v1", headers={"Authorization": token}
+    ) as api:
+        defaults = {d["name"]: d["value"] for d in (await api.get(f"/organizations/{org['id']}/defaults")).json()}
+    await second.aclose()
+
+    assert defaults["invoice_note"] == "Merci pour votre confiance."
+    assert defaults["estimate_note"].startswith("Ce devis est valable jusqu'au [valid till].")
+    assert defaults["advance_note"] == "Our own words"

@@ -50,7 +50,7 @@ async def test_new_organizations_are_seeded_with_the_documented_defaults(tenant)
     defaults = defaults_of(tenant.org)
     assert defaults["invoice_dueDays"] == 30
     assert defaults["estimate_validTillDays"] == 30
-    assert defaults["invoice_note"].startswith("Please pay to bank account [IBAN].")
+    assert defaults["invoice_note"] == "Bedankt voor uw vertrouwen."  # nl-BE; payment instructions are the PDF's
     assert {"estimate_note", "advance_note", "credit-note_note", "signature", "footer"} <= set(defaults)
     assert {"email_document", "email_subject", "color_main", "pdf_template"} <= set(defaults)
 

@@ -1,9 +1,10 @@
 """The seed (../shared/seed/quickstart.txt) reproduces: both responses carry every field it shows, with
 the same values wherever they are not ids or timestamps.
 
-Deliberate differences: the note's reference is the document's own number (the seed's "2023-00002" is a
-bug of the live API), and the request is sent without ``"send": true`` while email delivery answers 501
-(a separate test pins that).
+Deliberate differences: the note is the organization's default in its language without payment instructions
+(the seed's "Please pay to bank account ." is printed without an IBAN and on a paid invoice: false; the PDF's
+payment block says where to pay only when true), and the request is sent without ``"send": true`` while email
+delivery answers 501 (a separate test pins that).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ async def test_the_seed_organization_and_invoice_reproduce(api, expect_error) ->
     expected = seed("document")
     own_number = f"{date.year}-00001"  # the seed ran in 2023
     expected.update(number=own_number, dateYear=date.year, pdf=f"http://local/v1/documents/{document['id']}/pdf")
-    expected["note"] = expected["note"].replace("2023-00002", own_number)  # the seed's reference bug
+    expected["note"] = "Bedankt voor uw vertrouwen."  # Brussels: nl-BE; no payment request on a paid invoice
     assert_carries(expected, document)
 
     assert parse_time(document["dateDue"]) == date + timedelta(days=30)

@@ -61,8 +61,8 @@ async def test_an_estimate_becomes_an_invoice_in_one_call_with_its_client_lines_
         second["id"],
     ]
     # The estimate's default text (its validity) is not copied; a note written for the estimate is.
-    assert "valid until" in (await api.documents.get(estimate["document"]["id"])).note
-    assert "valid until" not in doc.note and "[" not in doc.note
+    assert "geldig tot" in (await api.documents.get(estimate["document"]["id"])).note  # nl-BE: "valid until"
+    assert "geldig tot" not in doc.note and "[" not in doc.note
     assert (await api.documents.get(from_apollo["document"]["id"])).note == "Apollo, phase 1"
 
 

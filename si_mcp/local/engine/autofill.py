@@ -46,7 +46,7 @@ from si_mcp.models import (
 
 from .calc import LineInput, TaxLine, compute_document, currency_exponent, payment_status
 from .seeds import DEFAULT_DUE_DAYS, DEFAULT_VALID_DAYS
-from .smartcodes import codes_for, resolve, resolve_footer
+from .smartcodes import codes_for, resolve, resolve_footer, resolve_note
 
 __all__ = [
     "DEFAULT_DECIMAL_PLACES",
@@ -520,7 +520,7 @@ def _texts(document: dict[str, Any], body: DocumentCreate, defaults: Mapping[str
         chosen = given if given is not None else defaults.get(default_name)
         return chosen if isinstance(chosen, str) else ""
 
-    document["note"] = resolve(text(body.note, f"{body.type}_note"), values)
+    document["note"] = resolve_note(text(body.note, f"{body.type}_note"), values)
     document["signature"] = resolve(text(body.signature, "signature"), values)
     document["footer"] = resolve_footer(text(body.footer, "footer"), values)
 

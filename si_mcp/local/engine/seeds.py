@@ -4,18 +4,72 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DEFAULT_DUE_DAYS", "DEFAULT_VALID_DAYS", "organization_defaults"]
+__all__ = ["DEFAULT_DUE_DAYS", "DEFAULT_VALID_DAYS", "FIRST_RELEASE_NOTES", "default_note", "organization_defaults"]
 
 DEFAULT_DUE_DAYS = 30
 DEFAULT_VALID_DAYS = 30
 
-INVOICE_NOTE = (
-    "Please pay to bank account [IBAN].\nWhen paying please use reference [document number].\n\n\n\n"
-    "Thank you for your business"
-)
-ESTIMATE_NOTE = "This estimate is valid until [valid till].\n\nWe look forward to working with you."
-ADVANCE_NOTE = "Thank you for your payment."
-CREDIT_NOTE_NOTE = "This credit note corrects an earlier invoice.\nThank you for your business"
+# What the first release seeded (Space Invoices' texts, English only). Payment instructions do not belong in a note:
+# it is fixed when the document is issued, so it would still ask for payment once the invoice is paid, and it
+# printed "Please pay to bank account ." without an IBAN. The PDF's payment block says it only when true.
+FIRST_RELEASE_NOTES = {
+    "invoice_note": (
+        "Please pay to bank account [IBAN].\nWhen paying please use reference [document number].\n\n\n\n"
+        "Thank you for your business"
+    ),
+    "estimate_note": "This estimate is valid until [valid till].\n\nWe look forward to working with you.",
+    "advance_note": "Thank you for your payment.",
+    "credit-note_note": "This credit note corrects an earlier invoice.\nThank you for your business",
+}
+
+_LANGUAGES = ("en", "nl", "fr", "de", "sl", "it", "es")
+_NOTES: dict[str, tuple[str, ...]] = {
+    "invoice_note": (
+        "Thank you for your business.",
+        "Bedankt voor uw vertrouwen.",
+        "Merci pour votre confiance.",
+        "Vielen Dank für Ihren Auftrag.",
+        "Hvala za zaupanje.",
+        "Grazie per la fiducia.",
+        "Gracias por su confianza.",
+    ),
+    "estimate_note": (
+        "This estimate is valid until [valid till].\n\nWe look forward to working with you.",
+        "Deze offerte is geldig tot [valid till].\n\nWij kijken ernaar uit met u samen te werken.",
+        "Ce devis est valable jusqu'au [valid till].\n\nAu plaisir de travailler avec vous.",
+        "Dieses Angebot ist gültig bis [valid till].\n\nWir freuen uns auf die Zusammenarbeit.",
+        "Ponudba velja do [valid till].\n\nVeselimo se sodelovanja z vami.",
+        "Il presente preventivo è valido fino al [valid till].\n\nRestiamo a vostra disposizione.",
+        "Este presupuesto es válido hasta el [valid till].\n\nEsperamos trabajar con usted.",
+    ),
+    "advance_note": (
+        "Thank you for your payment.",
+        "Bedankt voor uw betaling.",
+        "Merci pour votre paiement.",
+        "Vielen Dank für Ihre Zahlung.",
+        "Hvala za plačilo.",
+        "Grazie per il pagamento.",
+        "Gracias por su pago.",
+    ),
+    "credit-note_note": (
+        "This credit note corrects an earlier invoice.\nThank you for your business.",
+        "Deze creditnota corrigeert een eerdere factuur.\nBedankt voor uw vertrouwen.",
+        "Cet avoir corrige une facture antérieure.\nMerci pour votre confiance.",
+        "Diese Gutschrift berichtigt eine frühere Rechnung.\nVielen Dank für Ihren Auftrag.",
+        "Ta dobropis popravlja prejšnji račun.\nHvala za zaupanje.",
+        "Questa nota di credito rettifica una fattura precedente.\nGrazie per la fiducia.",
+        "Esta factura rectificativa corrige una factura anterior.\nGracias por su confianza.",
+    ),
+}
+
+
+def default_note(name: str, locale: str) -> str:
+    """The seeded ``<type>_note`` in the organization's language (English when it is not one of ours)."""
+    code = locale.replace("_", "-").split("-")[0].lower()
+    texts = _NOTES[name]
+    return texts[_LANGUAGES.index(code)] if code in _LANGUAGES else texts[0]
+
+
 FOOTER = "[organization name], [address], [zip] [city], [country]"
 EMAIL_DOCUMENT = (
     "Hello,\n\nplease find attached [document type] [document number].\n\nKind regards,\n[organization name]"
@@ -23,16 +77,13 @@ EMAIL_DOCUMENT = (
 EMAIL_SUBJECT = "[document type] [document number] from [organization name]"
 
 
-def organization_defaults(currency: str) -> list[tuple[str, Any]]:
-    """(name, value) pairs seeded on organization creation, in a stable order."""
+def organization_defaults(currency: str, locale: str = "en") -> list[tuple[str, Any]]:
+    """(name, value) pairs seeded on organization creation, in a stable order; notes in the ``locale``'s language."""
     return [
         ("currencyId", currency),
         ("invoice_dueDays", DEFAULT_DUE_DAYS),
         ("estimate_validTillDays", DEFAULT_VALID_DAYS),
-        ("invoice_note", INVOICE_NOTE),
-        ("estimate_note", ESTIMATE_NOTE),
-        ("advance_note", ADVANCE_NOTE),
-        ("credit-note_note", CREDIT_NOTE_NOTE),
+        *((name, default_note(name, locale)) for name in _NOTES),
         ("signature", "[organization name]"),
         ("footer", FOOTER),
         ("email_document", EMAIL_DOCUMENT),

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["codes_for", "resolve", "resolve_footer"]
+__all__ = ["codes_for", "resolve", "resolve_footer", "resolve_note"]
 
 _CODE = re.compile(r"\[([A-Za-z][A-Za-z0-9 _\-]{0,40})\]")
 
@@ -66,6 +66,21 @@ def resolve(text: str, values: Mapping[str, str]) -> str:
         return match.group(0) if value is None else value
 
     return _CODE.sub(substitute, text)
+
+
+def resolve_note(text: str, values: Mapping[str, str]) -> str:
+    """Like :func:`resolve`, but a line whose smart codes all came out empty is left out.
+
+    "Please pay to bank account [IBAN]." must not print as "Please pay to bank account ." when there is no IBAN.
+    """
+    lines = []
+    for line in text.split("\n"):
+        codes = [match.group(1).strip().lower() for match in _CODE.finditer(line)]
+        known = [values[code] for code in codes if code in values]
+        if codes and known and len(known) == len(codes) and not any(value.strip() for value in known):
+            continue
+        lines.append(resolve(line, values))
+    return "\n".join(lines)
 
 
 def resolve_footer(text: str, values: Mapping[str, str]) -> str:

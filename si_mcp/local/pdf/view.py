@@ -230,7 +230,8 @@ def _meta(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list[d
 def _payment(
     document: Document, issuer: DocumentIssuer | Organization, fmt: _Formatter, labels: dict[str, str]
 ) -> dict[str, Any] | None:
-    if document.type != "invoice" or document.canceled or document.total_due <= _ZERO:
+    # Only what is true: something is due, and there is an account to pay it to.
+    if document.type != "invoice" or document.canceled or document.total_due <= _ZERO or not issuer.iban:
         return None
     amount = fmt.money(document.total_due)
     due = fmt.date(document.date_due)

@@ -92,12 +92,12 @@ def _country_taxes(info: countries.CountryInfo, organization_id: str, stamp: dat
     return result
 
 
-def _seed_defaults(organization_id: str, currency: str, stamp: datetime) -> list[dict[str, Any]]:
+def _seed_defaults(organization_id: str, currency: str, locale: str, stamp: datetime) -> list[dict[str, Any]]:
     return [
         Default(
             id=object_id(), organization_id=organization_id, name=name, value=value, created_at=stamp, updated_at=stamp
         ).to_wire()
-        for name, value in organization_defaults(currency)
+        for name, value in organization_defaults(currency, locale)
     ]
 
 
@@ -123,7 +123,7 @@ async def create_organization(call: Call) -> Response:
         updated_at=stamp,
     )
     org = organization.to_wire(exclude={"defaults"})
-    defaults = _seed_defaults(organization.id, currency, stamp)
+    defaults = _seed_defaults(organization.id, currency, organization.locale or "en", stamp)
     taxes = _country_taxes(info, organization.id, stamp)
     membership = AccountOrganization(
         id=object_id(),
