@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ._base import RequestModel, Timestamp, WireModel
 
@@ -124,7 +124,22 @@ class OrganizationUpdate(RequestModel):
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=100)
     locale: str | None = Field(None, max_length=20)
+    timezone: str | None = Field(None, max_length=64)
+    """IANA zone (e.g. ``Europe/Brussels``): its calendar day decides dates, rates, numbers' years and "overdue"."""
     custom: dict[str, Any] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value[:64]!r} is not a known IANA timezone (e.g. Europe/Brussels)") from None
+        return value
 
 
 class InviteRequest(RequestModel):

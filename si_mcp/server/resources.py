@@ -34,6 +34,7 @@ from .backend import Books
 from .errors import api_call, resource_call
 from .state import AppState
 from .text import clean
+from .tools._common import today
 from .tools.organizations import organization_details
 from .views import document_detail, document_summary, org_brief, org_ref
 
@@ -57,7 +58,10 @@ def _dump(data: Any) -> str:
 
 def _document_json(org: Organization, doc: Document) -> str:
     return _dump(
-        {"organization": {"id": org.id, "name": org_ref(org)}, "document": document_detail(doc).model_dump(mode="json")}
+        {
+            "organization": {"id": org.id, "name": org_ref(org)},
+            "document": document_detail(doc, today(org)).model_dump(mode="json"),
+        }
     )
 
 
@@ -103,7 +107,7 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
             docs = await opened.api.documents.list(
                 org.id, filter=Filter(order=["date DESC", "number DESC"], limit=_RECENT)
             )
-        summaries = [document_summary(doc).model_dump(mode="json") for doc in docs]
+        summaries = [document_summary(doc, today(org)).model_dump(mode="json") for doc in docs]
         return _dump({"organization": {"id": org.id, "name": org_ref(org)}, "documents": summaries})
 
     @server.resource("si://documents/{document_id}", name="document", title="Document", mime_type=JSON)

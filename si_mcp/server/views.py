@@ -234,7 +234,7 @@ def document_status(doc: Document, *, today: dt.date | None = None) -> Status:
     if doc.paid_in_full or (doc.total_with_tax > 0 and doc.total_due <= 0):
         return "paid"
     due = day(doc.date_due)
-    if due is not None and due < (today or dt.date.today()):
+    if due is not None and due < (today or dt.datetime.now(dt.UTC).date()):
         return "overdue"
     return "unpaid"
 
@@ -243,13 +243,14 @@ def _client_name(doc: Document) -> str:
     return clean(doc.document_client.name if doc.document_client else "", 200)
 
 
-def document_summary(doc: Document) -> DocumentSummary:
+def document_summary(doc: Document, today: dt.date | None = None) -> DocumentSummary:
+    """One line's facts; ``today`` is the organization's (for "overdue"), UTC's when not given."""
     currency = doc.currency_id
     return DocumentSummary(
         id=doc.id,
         number=doc.number,
         type=doc.type,
-        status=document_status(doc),
+        status=document_status(doc, today=today),
         client=_client_name(doc),
         date=day(doc.date),
         due_date=day(doc.date_due if doc.type != "estimate" else doc.date_valid_till),
@@ -262,8 +263,8 @@ def document_summary(doc: Document) -> DocumentSummary:
     )
 
 
-def document_ref(doc: Document) -> DocRef:
-    summary = document_summary(doc)
+def document_ref(doc: Document, today: dt.date | None = None) -> DocRef:
+    summary = document_summary(doc, today)
     return DocRef(**summary.model_dump(include=set(DocRef.model_fields)))
 
 
@@ -315,10 +316,10 @@ def _related_view(r: RelatedDocument, currency: str) -> RelatedView:
     )
 
 
-def document_detail(doc: Document) -> DocumentDetail:
+def document_detail(doc: Document, today: dt.date | None = None) -> DocumentDetail:
     client = doc.document_client
     return DocumentDetail(
-        **document_summary(doc).model_dump(),
+        **document_summary(doc, today).model_dump(),
         client_email=clean(client.email, 320) if client and client.email else None,
         related=[_related_view(r, doc.currency_id) for r in doc.related_documents],
         referenced_by=[_related_view(r, doc.currency_id) for r in doc.referenced_by],

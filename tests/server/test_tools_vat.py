@@ -131,3 +131,25 @@ async def test_results_say_what_the_organizations_invoices_still_lack_until_it_i
     assert first["missing"] == ["tax_number", "iban", "email"]
     assert structured(updated)["organization"].get("missing", []) == [] and "Still missing" not in text_of(updated)
     assert "missing" not in second
+
+
+async def test_overdue_and_today_are_the_organizations_own_calendar_day(tmp_path: Path, api: SpaceInvoices) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from si_mcp.models import OrganizationUpdate
+
+    # The first and the last places on Earth to see a date: 25 hours apart, so their days always differ.
+    earliest = dt.datetime.now(dt.UTC).astimezone(ZoneInfo("Pacific/Pago_Pago")).date()
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        for name, zone in (("East", "Pacific/Kiritimati"), ("West", "Pacific/Pago_Pago")):
+            created = structured(await c.call_tool("create_organization", {**SEED_ORGANIZATION, "name": name}))
+            await api.organizations.update(created["organization"]["id"], body=OrganizationUpdate(timezone=zone))
+            due = {"date": earliest.isoformat(), "due_date": earliest.isoformat()}
+            await invoice(c, organization=name, client="Jan Peeters", client_country="BE", **due)
+        east = structured(await c.call_tool("find_documents", {"organization": "East", "status": "overdue"}))
+        west = structured(await c.call_tool("find_documents", {"organization": "West", "status": "overdue"}))
+        west_all = structured(await c.call_tool("find_documents", {"organization": "West"}))
+
+    assert [d["status"] for d in east["documents"]] == ["overdue"]  # its today is already after the due day
+    assert west["documents"] == [] and [d["status"] for d in west_all["documents"]] == ["unpaid"]

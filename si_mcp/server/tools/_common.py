@@ -4,10 +4,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, WithJsonSchema
+
+if TYPE_CHECKING:
+    from si_mcp.models import Organization
 
 __all__ = [
     "DocArg",
@@ -71,8 +74,15 @@ def result(text: str, data: BaseModel, extra: Sequence[ContentBlock] = ()) -> Ca
     )
 
 
-def today() -> dt.date:
-    return dt.date.today()
+def today(org: "Organization | None" = None) -> dt.date:
+    """Today where the organization is (its timezone), else in UTC: what "today" and "overdue" mean to its books."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    now = dt.datetime.now(dt.UTC)
+    try:
+        return now.astimezone(ZoneInfo(org.timezone)).date() if org is not None and org.timezone else now.date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return now.date()
 
 
 def as_timestamp(day: dt.date | None) -> dt.datetime | None:

@@ -15,7 +15,7 @@ from ..state import Ctx, books_of, state_of
 from ..summaries import KIND, send_action
 from ..text import clean
 from ..views import document_ref, org_ref, pdf_uri
-from ._common import DocArg, DocTypeArg, OrgArg, TokenArg, ToolSpec, result
+from ._common import DocArg, DocTypeArg, OrgArg, TokenArg, ToolSpec, result, today
 from ._target import ActionResult, Target, ask, held_back, target
 from .invoices import send_now
 
@@ -116,7 +116,7 @@ async def send_invoice(
         )
         data = SendResult(
             organization=org_ref(org),
-            document=document_ref(doc),
+            document=document_ref(doc, today(org)),
             status=status,
             recipients=plan.recipients,
             confirmation_token=token,
@@ -126,7 +126,11 @@ async def send_invoice(
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
     data = SendResult(
-        organization=org_ref(org), document=document_ref(doc), status=sent, recipients=plan.recipients, detail=how
+        organization=org_ref(org),
+        document=document_ref(doc, today(org)),
+        status=sent,
+        recipients=plan.recipients,
+        detail=how,
     )
     return result(f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(org.name)}: {how}", data)
 

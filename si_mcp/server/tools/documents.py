@@ -73,7 +73,7 @@ class CancelResult(ActionResult):
 # ------------------------------------------------------------------ filters
 
 
-def _status_where(status: StatusFilter | None, doc_type: str | None) -> list[dict[str, Any]]:
+def _status_where(status: StatusFilter | None, doc_type: str | None, day: dt.date) -> list[dict[str, Any]]:
     if status is None:
         return []
     if status == "draft":
@@ -88,7 +88,7 @@ def _status_where(status: StatusFilter | None, doc_type: str | None) -> list[dic
         return [*live, *kinds, {"paidInFull": True}]
     unpaid = [*live, *kinds, {"paidInFull": False}]
     if status == "overdue":
-        return [*unpaid, {"dateDue": {"lt": as_timestamp(today())}}]
+        return [*unpaid, {"dateDue": {"lt": as_timestamp(day)}}]
     return unpaid
 
 
@@ -115,7 +115,7 @@ async def _where(
     date_from: dt.date | None,
     date_to: dt.date | None,
 ) -> dict[str, Any] | None:
-    clauses = _status_where(status, doc_type)
+    clauses = _status_where(status, doc_type, today(org))
     if doc_type:
         clauses.append({"type": doc_type})
     if client:
@@ -201,7 +201,7 @@ async def find_documents(
     more = len(docs) > limit or (not limit and offset < total)
     page = DocumentsPage(
         organization=org_ref(org),
-        documents=[document_summary(doc) for doc in docs[:limit]],
+        documents=[document_summary(doc, today(org)) for doc in docs[:limit]],
         total=total,
         next_offset=offset + limit if more and limit else None,
         totals=sums,
@@ -304,7 +304,7 @@ async def get_document(
 ) -> Annotated[CallToolResult, DocumentResult]:
     """Get one document with its items, VAT, payments and note."""
     found = await target(ctx, organization, document, type, include_payments=True)
-    detail = document_detail(found.doc)
+    detail = document_detail(found.doc, today(found.org))
     lines = [document_sentence(found.org.name, detail, detail.vat)]
     relation = "Corrects" if detail.type == "credit-note" else "Refers to"
     lines += [
@@ -386,7 +386,9 @@ async def cancel_document(
     org, doc = found.org, found.doc
     label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
     if doc.canceled:
-        data = CancelResult(organization=org_ref(org), document=document_ref(doc), status="already_canceled")
+        data = CancelResult(
+            organization=org_ref(org), document=document_ref(doc, today(org)), status="already_canceled"
+        )
         return result(f"The {label} was already canceled; nothing changed.", data)
     decision = decide(consent)
     if decision != "go":
@@ -395,7 +397,7 @@ async def cancel_document(
             "needs_confirmation" if decision == "needs_token" else decision
         )
         data = CancelResult(
-            organization=org_ref(org), document=document_ref(doc), status=status, confirmation_token=token
+            organization=org_ref(org), document=document_ref(doc, today(org)), status=status, confirmation_token=token
         )
         return result(text, data)
     books = await books_of(ctx)
@@ -408,7 +410,7 @@ async def cancel_document(
         doc = await books.api.documents.get(doc.id)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
-    data = CancelResult(organization=org_ref(org), document=document_ref(doc), status="canceled")
+    data = CancelResult(organization=org_ref(org), document=document_ref(doc, today(org)), status="canceled")
     deleted = f" after deleting its {len(mistaken)} payment(s)" if mistaken else ""
     return result(f"Canceled the {label}{deleted}.", data)
 

@@ -290,7 +290,7 @@ async def _create(
         "draft": draft,
         "related": [doc.id for doc in sources],
         "vat": [supply, vat_exemption],
-        "day": (date or today()).isoformat(),
+        "day": (date or today(org)).isoformat(),
     }
     digest = _request_hash(books.account_id, org.id, request)
     key = idempotency_key or f"si-mcp-{digest}"
@@ -683,11 +683,11 @@ async def create_invoice(
     """Create an invoice, estimate, advance or credit note in one call, optionally paid and emailed (asks first)."""
     decision = decide(consent)
     email = await _email(ctx, plan, decision, consent)
-    summary = document_summary(plan.doc)
+    summary = document_summary(plan.doc, today(plan.org))
     vat = vat_lines(plan.doc.document_taxes, plan.doc.currency_id, plan.doc.document_reverse_taxes)
     data = InvoiceResult(
         organization=org_ref(plan.org),
-        document=document_ref(plan.doc),
+        document=document_ref(plan.doc, today(plan.org)),
         vat=vat,
         vat_treatment=plan.vat_treatment,
         replayed=plan.replayed,

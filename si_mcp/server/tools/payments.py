@@ -52,7 +52,7 @@ async def _plan(
 ) -> Payment:
     found = await target(ctx, organization, document, type)
     value = _payable_amount(found.doc, found.org, amount)
-    return Payment(found, value, date or today())
+    return Payment(found, value, date or today(found.org))
 
 
 def _payable_amount(doc: "Document", org: "Organization", amount: Decimal | None) -> Decimal:
@@ -130,7 +130,7 @@ async def mark_paid(
         )
         data = PaymentResult(
             organization=org_ref(plan.found.org),
-            document=document_ref(plan.found.doc),
+            document=document_ref(plan.found.doc, today(plan.found.org)),
             status=status,
             confirmation_token=token,
         )
@@ -162,12 +162,14 @@ async def _record(
         state_of(ctx).signer.spend(confirmation_token)
     data = PaymentResult(
         organization=org_ref(org),
-        document=document_ref(doc),
+        document=document_ref(doc, today(org)),
         status="recorded",
         payment=payment_view(payment, doc.currency_id),
     )
     paid = money_text(plan.amount, doc.currency_id)
-    return result(f"Recorded {paid} by {payment_type}. {document_sentence(org.name, document_summary(doc))}", data)
+    return result(
+        f"Recorded {paid} by {payment_type}. {document_sentence(org.name, document_summary(doc, today(org)))}", data
+    )
 
 
 TOOLS = [ToolSpec(mark_paid, "Mark paid", read_only=False)]
