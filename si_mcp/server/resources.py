@@ -7,6 +7,7 @@ URIs::
     si://organizations/{organization}/documents         its 20 most recent documents
     si://documents/{document_id}                        one document (id, or a number unique in your account)
     si://documents/{document_id}/pdf                    its PDF (application/pdf)
+    si://documents/{document_id}/pdf?l={language}       its PDF in another language
     si://documents/{organization}/{type}/{number}       one document by number (numbers repeat across types)
 
 Completions cover organization names, client names and document numbers, for both the
@@ -16,6 +17,7 @@ resource templates and the prompts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +52,7 @@ _Completer = Callable[
 _RECENT = 20
 _COMPLETIONS = 20
 JSON = "application/json"
+_LANGUAGE = re.compile(r"[a-z]{2}(-[A-Za-z]{2})?")
 
 
 def _dump(data: Any) -> str:
@@ -146,6 +149,22 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
         with resource_call(f"render the PDF of '{document_id}'"):
             _, doc = await lookup.organization_and_document(opened, None, document_id)
             return await opened.api.documents.pdf(doc.id)
+
+    @server.resource(
+        "si://documents/{document_id}/pdf{?l}",
+        name="document_pdf_language",
+        title="Document PDF in a language",
+        mime_type="application/pdf",
+    )
+    async def document_pdf_language(document_id: str, l: str = "") -> bytes:  # noqa: E741 (the v1 API's name)
+        """The document's PDF in language ``l`` (en, fr, nl-BE, ...)."""
+        language = l
+        opened = await books()
+        with resource_call(f"render the PDF of '{document_id}' in '{clean(language, 20)}'"):
+            if not _LANGUAGE.fullmatch(language):
+                raise ToolError(f"'{clean(language, 20)}' is not a language code like en, fr or nl-BE.")
+            _, doc = await lookup.organization_and_document(opened, None, document_id)
+            return await opened.api.documents.pdf(doc.id, language=language)
 
     # The SDK leaves its completion decorator unannotated; the handler below is fully typed.
     completion_handler: Callable[[_Completer], _Completer] = server.completion()  # type: ignore[no-untyped-call]

@@ -51,8 +51,9 @@ __all__ = [
 Status = Literal["draft", "unpaid", "overdue", "paid", "credited", "applied", "canceled", "open", "invoiced"]
 
 
-def pdf_uri(document_id: str) -> str:
-    return f"si://documents/{document_id}/pdf"
+def pdf_uri(document_id: str, language: str | None = None) -> str:
+    """The PDF resource; with ``language`` a distinct resource that renders in that language."""
+    return f"si://documents/{document_id}/pdf" + (f"?l={language}" if language else "")
 
 
 class TaxView(BaseModel):

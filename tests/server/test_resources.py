@@ -22,6 +22,7 @@ TEMPLATES = {
     "si://organizations/{organization}/documents",
     "si://documents/{document_id}",
     "si://documents/{document_id}/pdf",
+    "si://documents/{document_id}/pdf{?l}",
     "si://documents/{organization}/{type}/{number}",
 }
 

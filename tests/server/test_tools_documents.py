@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 from mcp.types import EmbeddedResource, ResourceLink, TextContent
 
 from si_mcp.client import SpaceInvoices
@@ -141,6 +142,33 @@ async def test_get_pdf_returns_a_resource_link_and_the_bytes_only_when_asked(
     blob = embedded.content[2]
     assert isinstance(blob, EmbeddedResource)
     assert base64.b64decode(blob.resource.blob).startswith(b"%PDF")  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+async def test_a_pdf_in_another_language_is_its_own_resource_and_reads_in_that_language(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    import io
+
+    import pypdf
+
+    def text(pdf: bytes) -> str:
+        return " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        invoice = await seed(c)  # Belgian organization: Dutch by default
+        english = structured(await c.call_tool("get_pdf", {"document": invoice["document"]["id"], "language": "en"}))
+        default = structured(await c.call_tool("get_pdf", {"document": invoice["document"]["id"]}))
+        read_en = await c.read_resource(english["uri"])
+        read_default = await c.read_resource(default["uri"])
+        with pytest.raises(MCPError) as bad:
+            await c.read_resource(f"si://documents/{invoice['document']['id']}/pdf?l=klingon")
+
+    assert english["uri"] == f"si://documents/{invoice['document']['id']}/pdf?l=en" != default["uri"]
+    en_pdf = base64.b64decode(read_en.contents[0].blob)  # type: ignore[union-attr]
+    nl_pdf = base64.b64decode(read_default.contents[0].blob)  # type: ignore[union-attr]
+    assert "Invoice" in text(en_pdf) and "Factuur" in text(nl_pdf) and "Factuur" not in text(en_pdf)
+    assert bad.value.error.code == -32602 and "not a language code" in bad.value.error.message
 
 
 @pytest.mark.anyio

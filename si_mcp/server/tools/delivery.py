@@ -146,14 +146,14 @@ async def get_pdf(
     ] = None,
     embed: Annotated[bool, Field(description="Bytes too; only if needed.")] = False,
 ) -> Annotated[CallToolResult, PdfResult]:
-    """A document's PDF as a link (si://documents/{id}/pdf); bytes only with embed."""
+    """A document's PDF as a link (si://documents/{id}/pdf[/language]); bytes only with embed."""
     found = await target(ctx, organization, document, type)
     org, doc = found.org, found.doc
     books = await books_of(ctx)
     with api_call("render the PDF"):
         pdf = await books.api.documents.pdf(doc.id, language=language)
-    uri = pdf_uri(doc.id)
-    name = f"{doc.number or doc.id}.pdf"
+    uri = pdf_uri(doc.id, language)
+    name = f"{doc.number or doc.id}{f'-{language}' if language else ''}.pdf"
     label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id}"
     blocks: list[ContentBlock] = [
         ResourceLink(
