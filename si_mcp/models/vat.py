@@ -22,6 +22,7 @@ __all__ = [
     "Category",
     "Supply",
     "Treatment",
+    "category_problem",
     "country_code",
     "derive",
     "label",
@@ -145,11 +146,31 @@ def label(category: str, language: str) -> str:
     return _pick(_LABELS, category, language)
 
 
-def legend(category: str, language: str, reason: str | None = None) -> str:
-    """What a document with ``category`` lines must say; an exempt supply says its own ``reason`` when given."""
-    if category == "E" and reason:
+def legend(category: str, language: str, reason: str | None = None, *, cross_border: bool = True) -> str:
+    """What a document with ``category`` lines must say; an exempt supply says its own ``reason`` when given.
+
+    The reverse-charge wording cites art. 196 (services to a business in another EU country); a domestic reverse
+    charge (art. 199, 199a: construction, scrap, ...) gets the bare mention, or its ``reason`` when given.
+    """
+    if reason and category in ("E", "AE"):
         return reason
+    if category == "AE" and not cross_border:
+        return f"{_pick(_LABELS, category, language)}."
     return _pick(_LEGENDS, category, language)
+
+
+def category_problem(category: str, seller: str | None, buyer: str | None) -> str | None:
+    """Why ``category`` cannot apply to a sale from ``seller`` to ``buyer`` (alpha-2), or None.
+
+    K needs a buyer in another EU country, G and O a buyer outside the EU: their wording says so, and an invoice
+    must not say what is not true.
+    """
+    if category == "K" and not (buyer in EU_COUNTRIES and buyer != seller):
+        return "an intra-EU supply (K) needs a client in another EU country"
+    if category in ("G", "O") and (not buyer or buyer in EU_COUNTRIES):
+        kind = "an export (G)" if category == "G" else "a supply not subject to EU VAT (O)"
+        return f"{kind} needs a client outside the EU"
+    return None
 
 
 @dataclass(frozen=True)
@@ -199,20 +220,25 @@ def country_code(text: str | None) -> str | None:
 
 
 def vat_number_problem(number: str | None, country: str | None) -> str | None:
-    """Why ``number`` is not a valid EU VAT number of ``country`` (format and check digits), or None if it is."""
+    """Why ``number`` is not a valid EU VAT number of ``country`` (format and check digits), or None if it is.
+
+    A number given without its country prefix gets the client's (``EL`` for Greece); Northern Ireland's ``XI``
+    numbers are taken for a client in the United Kingdom.
+    """
     from stdnum.eu import vat
     from stdnum.exceptions import ValidationError
 
     if not number or not number.strip():
         return "it is missing"
-    compact = vat.compact(number)
-    prefix = {"GR": "EL"}.get(country or "", country or "")
-    if compact[:2].isdigit() and prefix:
-        compact = prefix + compact
-    if prefix and not compact.upper().startswith(prefix):
-        return f"{number.strip()!r} is not a VAT number of {country} (it should start with {prefix})"
+    shown = number.strip()[:40]
+    raw = "".join(ch for ch in number if ch.isalnum()).upper()
+    prefixes = {"GR": ("EL",), "GB": ("XI",)}.get(country or "", (country,) if country else ())
+    if prefixes and not raw[:2].isalpha():
+        raw = prefixes[0] + raw
+    if prefixes and raw[:2] not in prefixes:
+        return f"{shown!r} is not a VAT number of {country} (it should start with {' or '.join(prefixes)})"
     try:
-        vat.validate(compact)
+        vat.validate(raw)
     except ValidationError as error:
-        return f"{number.strip()!r} is not a valid VAT number: {error}"
+        return f"{shown!r} is not a valid VAT number: {error}"
     return None

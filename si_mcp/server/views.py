@@ -210,8 +210,10 @@ def organization_gaps(org: Organization, smtp_from: str | None) -> list[str]:
     if not (org.iban or "").strip():
         gaps.append("iban: no IBAN; invoices cannot say where to pay")
     if not (org.email or "").strip():
-        sender = clean(smtp_from, 320) if smtp_from else "no-reply@si-mcp.invalid (a placeholder)"
-        gaps.append(f"email: no email; invoices are emailed from {sender} and the client's replies do not reach you")
+        sender = (
+            f"from {clean(smtp_from, 320)}" if smtp_from else "from a placeholder address (no-reply@si-mcp.invalid)"
+        )
+        gaps.append(f"email: no email; the embedded server emails invoices {sender}, and clients cannot reply to you")
     return gaps
 
 

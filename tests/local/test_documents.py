@@ -660,3 +660,21 @@ async def test_a_zero_rated_category_with_a_rate_is_refused(tenant, expect_error
     url = f"/organizations/{tenant.org_id}/documents"
     body = invoice_body(_documentClient=FRENCH_BUSINESS, _documentItems=[_line("G", rate=21)])
     assert "cannot have a rate" in expect_error(await tenant.api.post(url, json=body), 422)["message"]
+
+
+async def test_cross_border_reverse_charge_states_zero_and_a_line_with_a_category_has_one_tax(
+    tenant, expect_error
+) -> None:
+    document = await tenant.invoice(_documentClient=FRENCH_BUSINESS, _documentItems=[_line("AE", rate=None)])
+    [reverse] = document["_documentReverseTaxes"]
+    assert (reverse["tax"], reverse["totalTax"], reverse["category"], document["totalWithTax"]) == (0, 0, "AE", 1000)
+    url = f"/organizations/{tenant.org_id}/documents"
+    two = {"name": "Work", "price": 1, "_documentItemTaxes": [{"category": "K"}, {"rate": 21}]}
+    body = invoice_body(_documentClient=FRENCH_BUSINESS, _documentItems=[two])
+    assert "exactly one tax" in expect_error(await tenant.api.post(url, json=body), 422)["message"]
+    domestic = invoice_body(_documentClient={"name": "Jan", "country": "Belgium"}, _documentItems=[_line("O", None)])
+    assert "needs a client outside the EU" in expect_error(await tenant.api.post(url, json=domestic), 422)["message"]
+    unprefixed = {**FRENCH_BUSINESS, "taxNumber": "61954506077"}
+    assert (
+        await tenant.api.post(url, json=invoice_body(_documentClient=unprefixed, _documentItems=[_line("K", None)]))
+    ).status_code == 200

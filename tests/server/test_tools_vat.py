@@ -44,8 +44,9 @@ async def test_a_french_business_client_is_reverse_charged_and_the_invoice_says_
 
     data = structured(result)
     assert data["vat_treatment"].startswith("AE: services to a VAT-registered business in another EU country")
+    # The client applies its own country's rate: this invoice states 0 % (EN 16931 BR-AE-05), not Belgium's 21 %.
     assert data["vat"] == [
-        {"rate": "21", "label": "Reverse charge 21%", "base": "1000.00", "tax": "0.00", "category": "AE"}
+        {"rate": "0", "label": "Reverse charge 0%", "base": "1000.00", "tax": "0.00", "category": "AE"}
     ]
     assert data["document"]["gross"] == "1000.00"
     assert "VAT AE: services to a VAT-registered business" in text_of(result) and "vat='S'" in text_of(result)
@@ -153,3 +154,26 @@ async def test_overdue_and_today_are_the_organizations_own_calendar_day(tmp_path
 
     assert [d["status"] for d in east["documents"]] == ["overdue"]  # its today is already after the due day
     assert west["documents"] == [] and [d["status"] for d in west_all["documents"]] == ["unpaid"]
+
+
+async def test_a_vat_number_without_its_country_prefix_is_checked_with_the_clients_country(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        greek = structured(await invoice(c, client="Athens SA", client_country="Greece", client_tax_number="094014201"))
+        wrong = await invoice(c, client="Lyon SARL", client_country="France", client_tax_number="61954506078")
+
+    assert greek["vat_treatment"].startswith("AE")
+    assert wrong.is_error and "'61954506078' is not a valid VAT number" in text_of(wrong)
+
+
+async def test_a_category_whose_wording_would_be_false_is_refused(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        domestic_export = await c.call_tool(
+            "create_invoice",
+            {"client": "Jan Peeters", "client_country": "BE", "items": [{**WORK[0], "vat": "G"}]},
+        )
+
+    assert domestic_export.is_error and "an export (G) needs a client outside the EU" in text_of(domestic_export)

@@ -218,8 +218,18 @@ def _resolve_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: date_type, wh
             category=category,
             exemption_reason=reason,
         )
-    if category == "AE" and spec.tax_id is None and spec.rate is None and spec.classification is None:
-        spec = spec.model_copy(update={"classification": "standard"})
+    if category == "AE" and spec.tax_id is None and spec.classification is None and not spec.rate:
+        # Cross-border reverse charge: the customer applies its own country's rate; this invoice states 0 % (EN 16931
+        # BR-AE-05). A domestic reverse charge names the tax (rate or taxId) it reverses.
+        name = vat.label(category, language)
+        return TaxLine(
+            rate=Decimal(0),
+            name=spec.name if spec.name is not None else name,
+            abbreviation=spec.abbreviation if spec.abbreviation is not None else name,
+            reverse_charged=True,
+            category=category,
+            exemption_reason=spec.exemption_reason,
+        )
     tax = _pick_tax(spec, ctx, day, where)
     rate = rate_on(tax, day)
     if rate is None:
@@ -280,6 +290,10 @@ def _line(item: DocumentItemInput, index: int, ctx: OrgContext, day: date_type, 
         raise AutofillError(f"{where}.price", "an item needs a price or a priceGross.")
     if item.quantity < 0 and doc_type in ("estimate", "advance"):
         raise AutofillError(f"{where}.quantity", f"cannot be negative on an {doc_type}.")
+    if len(item.document_item_taxes) > 1 and any(spec.category for spec in item.document_item_taxes):
+        raise AutofillError(
+            f"{where}._documentItemTaxes", "a line with a VAT category has exactly one tax; split it into lines."
+        )
     taxes = tuple(
         _resolve_tax(spec, ctx, day, f"{where}._documentItemTaxes.{i}")
         for i, spec in enumerate(item.document_item_taxes)
@@ -427,7 +441,7 @@ def build_document(
         raise AutofillError("draft", "only invoices can be drafts.")
     day = local_day(date, ctx.organization.get("timezone"))  # decides the VAT rate and the number's year
     lines = [_line(item, i, ctx, day, body.type) for i, item in enumerate(items)]
-    _check_buyer_vat(lines, document_client)
+    _check_categories(lines, document_client, ctx.organization)
     places = DEFAULT_DECIMAL_PLACES if body.decimal_places is None else body.decimal_places
     totals = compute_document(lines, currency=currency, decimal_places=places)
     if body.type == "invoice" and totals.total_with_tax < 0:
@@ -445,7 +459,7 @@ def build_document(
         "totalDiscount": _n(totals.total_discount),
         "totalWithTax": _n(totals.total_with_tax),
         "decimalPlaces": places,
-        "taxClause": body.tax_clause if body.tax_clause is not None else _tax_clause(lines, ctx),
+        "taxClause": body.tax_clause if body.tax_clause is not None else _tax_clause(lines, ctx, document_client),
         "type": body.type,
         "canceled": bool((previous or {}).get("canceled", False)),
         "sentSnailMail": bool((previous or {}).get("sentSnailMail", False)),
@@ -486,18 +500,24 @@ def build_document(
     return Document.model_validate(document).to_wire(exclude_none=True)
 
 
-def _check_buyer_vat(lines: Sequence[LineInput], client: Mapping[str, Any]) -> None:
-    """Reverse charge and intra-EU supplies need the customer's valid VAT number (it is what makes them legal)."""
-    used = {tax.category for line in lines for tax in line.taxes} & {"AE", "K"}
-    if not used:
+def _check_categories(lines: Sequence[LineInput], client: Mapping[str, Any], organization: Mapping[str, Any]) -> None:
+    """A VAT category's wording must be true of this sale: K, G and O by the client's country; reverse charge and
+    intra-EU supplies by the customer's valid VAT number (it is what makes them legal)."""
+    used = {tax.category for line in lines for tax in line.taxes if tax.category}
+    buyer, seller = client.get("countryAlpha2Code"), organization.get("countryAlpha2Code")
+    for category in sorted(used):
+        problem = vat.category_problem(category, seller, buyer)
+        if problem is not None:
+            raise AutofillError("_documentClient.country", f"{problem}; the client's country is {buyer or 'unknown'}.")
+    if not used & {"AE", "K"}:
         return
-    problem = vat.vat_number_problem(client.get("taxNumber"), client.get("countryAlpha2Code"))
+    problem = vat.vat_number_problem(client.get("taxNumber"), buyer)
     if problem is not None:
         kind = "reverse charge (AE)" if "AE" in used else "an intra-EU supply (K)"
         raise AutofillError("_documentClient.taxNumber", f"{kind} needs the client's valid VAT number, and {problem}.")
 
 
-def _tax_clause(lines: Sequence[LineInput], ctx: OrgContext) -> str:
+def _tax_clause(lines: Sequence[LineInput], ctx: OrgContext, client: Mapping[str, Any]) -> str:
     """The wording the VAT categories of the lines require, in the organization's language (Space Invoices'
     ``taxClause``, printed under the totals)."""
     language = str(ctx.organization.get("locale") or "en")
@@ -505,10 +525,13 @@ def _tax_clause(lines: Sequence[LineInput], ctx: OrgContext) -> str:
     for line in lines:
         for tax in line.taxes:
             if tax.category and tax.category != "S":
-                found[(tax.category, tax.exemption_reason if tax.category == "E" else None)] = None
+                found[(tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)] = None
     order = {category: i for i, category in enumerate(("AE", "K", "G", "O", "E", "Z"))}
     ranked = sorted(found, key=lambda key: order.get(key[0], 9))
-    return "\n".join(dict.fromkeys(vat.legend(category, language, reason) for category, reason in ranked))
+    buyer, seller = client.get("countryAlpha2Code"), ctx.organization.get("countryAlpha2Code")
+    cross_border = buyer in vat.EU_COUNTRIES and buyer != seller
+    texts = (vat.legend(category, language, reason, cross_border=cross_border) for category, reason in ranked)
+    return "\n".join(dict.fromkeys(texts))
 
 
 def _texts(document: dict[str, Any], body: DocumentCreate, defaults: Mapping[str, Any], issuer: dict[str, Any]) -> None:

@@ -162,10 +162,12 @@ def _items(items: list[ItemIn], derived: "Treatment | None", exemption: str | No
                     "(e.g. 'Article 44 of the VAT Code')."
                 )
             reason = exemption if category == "E" else None
-            taxes = [build(DocumentItemTaxInput, where, category=category, exemption_reason=reason)]
+            # rate 0 too, so that the Space Invoices API (which knows no categories) charges nothing either
+            taxes = [build(DocumentItemTaxInput, where, rate=0, category=category, exemption_reason=reason)]
         elif category == "AE":
-            given = [{"rate": rate} for rate in item.tax_rates] or [{}]  # none: the standard rate
-            taxes = [build(DocumentItemTaxInput, where, **rate, category="AE") for rate in given]
+            # Cross-border (derived): 0 %, the customer applies its own rate; a domestic reverse charge names its rate.
+            rate = item.tax_rates[0] if item.vat == "AE" and item.tax_rates else Decimal(0)
+            taxes = [build(DocumentItemTaxInput, where, rate=rate, category="AE", reverse_charged=True)]
         else:
             taxes = [build(DocumentItemTaxInput, where, rate=rate) for rate in item.tax_rates]
         fields = item.model_dump(exclude={"tax_rates", "vat"}, exclude_none=True)
@@ -187,11 +189,39 @@ def _treatment(
     return vat.derive(seller, country, number, "goods" if supply == "goods" else "services"), country, number
 
 
-def _check_vat_number(items: list[ItemIn], derived: "Treatment", country: str | None, number: str | None) -> None:
-    """Reverse charge and intra-EU supplies need the client's valid VAT number: refused before anything is made."""
+def _tax_clause(lines: list[Any], org: "Organization", buyer: str | None) -> str | None:
+    """The wording the lines' VAT categories require, in the organization's language, sent as ``taxClause`` (the
+    embedded API would write the same; the Space Invoices API needs it given)."""
+    from si_mcp.models import vat
+
+    found: dict[tuple[str, str | None], None] = {}
+    for line in lines:
+        for tax in line.document_item_taxes:
+            if tax.category and tax.category != "S":
+                found[(tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)] = None
+    if not found:
+        return None
+    order = {category: i for i, category in enumerate(("AE", "K", "G", "O", "E", "Z"))}
+    cross_border = buyer in vat.EU_COUNTRIES and buyer != org.country_alpha2_code
+    texts = (
+        vat.legend(category, org.locale or "en", reason, cross_border=cross_border)
+        for category, reason in sorted(found, key=lambda key: order.get(key[0], 9))
+    )
+    return "\n".join(dict.fromkeys(texts))
+
+
+def _check_vat_number(
+    items: list[ItemIn], derived: "Treatment", seller: str | None, country: str | None, number: str | None
+) -> None:
+    """A category that is not true of this sale, or reverse charge and intra-EU supplies without the client's valid
+    VAT number: refused before anything is made."""
     from si_mcp.models import vat
 
     categories = {item.vat or derived.category for item in items}
+    for category in sorted(categories):
+        problem = vat.category_problem(category, seller, country)
+        if problem is not None:
+            raise ToolError(f"vat='{category}': {problem}, and the client's country is {country or 'not known'}.")
     if not categories & {"AE", "K"}:
         return
     problem = vat.vat_number_problem(number, country)
@@ -311,10 +341,11 @@ async def _create(
         _check_sources(sources, client_id, client, type)
         derived, country, number = _treatment(org, found, details, supply)
         if items is not None:
-            _check_vat_number(items, derived, country, number)
+            _check_vat_number(items, derived, org.country_alpha2_code, country, number)
             if derived.category != "S" and any(item.vat is None for item in items):
                 treatment = f"{derived.category}: {derived.why} (pass vat='S' on the items to charge VAT instead)"
         lines = _items(items, derived, vat_exemption) if items is not None else _copied_lines(sources, type)
+        request["tax_clause"] = _tax_clause(lines, org, country)
         if note is None and items is None:
             request["note"] = await _copied_note(books, org, sources)
         body = _body(request | {"client_id": client_id, "inline": inline}, lines, sources, payments, key)
@@ -431,10 +462,20 @@ def _copied_tax(tax: Any) -> Any:
     """A copied line's tax: by its id (the rate in force on the new date applies), with its VAT category."""
     from si_mcp.models import DocumentItemTaxInput, vat
 
-    if tax.category in vat.ZERO_RATED:
-        return DocumentItemTaxInput(category=tax.category, exemption_reason=tax.exemption_reason)
+    if tax.category in vat.ZERO_RATED or (tax.category == "AE" and not tax.tax_id):
+        reverse = True if tax.category == "AE" else None
+        return DocumentItemTaxInput(
+            rate=0, category=tax.category, exemption_reason=tax.exemption_reason, reverse_charged=reverse
+        )
     named = DocumentItemTaxInput(tax_id=tax.tax_id) if tax.tax_id else DocumentItemTaxInput(rate=tax.rate)
-    return named.model_copy(update={"category": tax.category}) if tax.category else named
+    update: dict[str, Any] = {"category": tax.category} if tax.category else {}
+    if tax.reverse_charged:
+        update["reverse_charged"] = True
+    return named.model_copy(update=update) if update else named
+
+
+# The first release's default (estimates made before an organization's notes were localized still carry it).
+_FIRST_ESTIMATE_NOTE = "This estimate is valid until [valid till].\n\nWe look forward to working with you."
 
 
 async def _copied_note(books: "Books", org: "Organization", sources: "list[Document]") -> str | None:
@@ -445,8 +486,8 @@ async def _copied_note(books: "Books", org: "Organization", sources: "list[Docum
         return None
     with api_call("read the organization's default notes"):
         defaults = await books.api.defaults.list(org.id)
-    default = next((str(d.value) for d in defaults if d.name == "estimate_note" and d.value), None)
-    if default is not None:
+    current = [str(d.value) for d in defaults if d.name == "estimate_note" and d.value]
+    for default in [*current, _FIRST_ESTIMATE_NOTE]:
         # Smart codes ([valid till]) were filled in when the estimate was made: they match anything.
         pattern = ".*?".join(re.escape(part) for part in re.split(r"\[[^\]]*\]", default.strip()))
         if re.fullmatch(pattern, estimate.note.strip(), flags=re.DOTALL):
@@ -469,8 +510,21 @@ def _deductions(sources: "list[Document]") -> list[Any]:
             continue
         name = f"Advance invoice {doc.number}" + (f" of {doc.date.date().isoformat()}" if doc.date else "")
         grouped = [*doc.document_taxes, *doc.document_reverse_taxes]
+        reverse = {id(tax) for tax in doc.document_reverse_taxes}
         groups = [
-            (tax.base, [_copied_tax(DocumentItemTax(id="-", rate=tax.tax, **tax.model_dump(include=_GROUP_TAX)))])
+            (
+                tax.base,
+                [
+                    _copied_tax(
+                        DocumentItemTax(
+                            id="-",
+                            rate=tax.tax,
+                            reverse_charged=id(tax) in reverse,
+                            **tax.model_dump(include=_GROUP_TAX),
+                        )
+                    )
+                ],
+            )
             for tax in grouped
         ]
         untaxed = doc.total - sum((tax.base for tax in grouped), Decimal(0))
@@ -509,6 +563,7 @@ def _body(
         "document_client": build(DocumentClientInput, "client", **inline) if inline else None,
         "document_items": lines,
         "note": request["note"],
+        "tax_clause": request.get("tax_clause"),
         "payments": _payments(payments),
         "document_ids": [doc.id for doc in sources],
         "unique_id": key,
