@@ -12,6 +12,7 @@ established outside the EU, art. 44). ``AE`` keeps its tax and rate on the line,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -23,6 +24,7 @@ __all__ = [
     "Supply",
     "Treatment",
     "category_problem",
+    "clause",
     "country_code",
     "derive",
     "label",
@@ -157,6 +159,14 @@ def legend(category: str, language: str, reason: str | None = None, *, cross_bor
     if category == "AE" and not cross_border:
         return f"{_pick(_LABELS, category, language)}."
     return _pick(_LEGENDS, category, language)
+
+
+def clause(found: Iterable[tuple[str, str | None]], language: str, *, cross_border: bool) -> str:
+    """The document's tax clause: the wording of each (category, reason) found on its lines, once, in a fixed order."""
+    order = {category: i for i, category in enumerate(("AE", "K", "G", "O", "E", "Z"))}
+    ranked = sorted(dict.fromkeys(key for key in found if key[0] != "S"), key=lambda key: order.get(key[0], 9))
+    texts = (legend(category, language, reason, cross_border=cross_border) for category, reason in ranked)
+    return "\n".join(dict.fromkeys(texts))
 
 
 def category_problem(category: str, seller: str | None, buyer: str | None) -> str | None:

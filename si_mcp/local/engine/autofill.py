@@ -520,18 +520,15 @@ def _check_categories(lines: Sequence[LineInput], client: Mapping[str, Any], org
 def _tax_clause(lines: Sequence[LineInput], ctx: OrgContext, client: Mapping[str, Any]) -> str:
     """The wording the VAT categories of the lines require, in the organization's language (Space Invoices'
     ``taxClause``, printed under the totals)."""
-    language = str(ctx.organization.get("locale") or "en")
-    found: dict[tuple[str, str | None], None] = {}
-    for line in lines:
-        for tax in line.taxes:
-            if tax.category and tax.category != "S":
-                found[(tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)] = None
-    order = {category: i for i, category in enumerate(("AE", "K", "G", "O", "E", "Z"))}
-    ranked = sorted(found, key=lambda key: order.get(key[0], 9))
+    found = [
+        (tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)
+        for line in lines
+        for tax in line.taxes
+        if tax.category
+    ]
     buyer, seller = client.get("countryAlpha2Code"), ctx.organization.get("countryAlpha2Code")
-    cross_border = buyer in vat.EU_COUNTRIES and buyer != seller
-    texts = (vat.legend(category, language, reason, cross_border=cross_border) for category, reason in ranked)
-    return "\n".join(dict.fromkeys(texts))
+    language = str(ctx.organization.get("locale") or "en")
+    return vat.clause(found, language, cross_border=buyer in vat.EU_COUNTRIES and buyer != seller)
 
 
 def _texts(document: dict[str, Any], body: DocumentCreate, defaults: Mapping[str, Any], issuer: dict[str, Any]) -> None:

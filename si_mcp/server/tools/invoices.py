@@ -194,20 +194,14 @@ def _tax_clause(lines: list[Any], org: "Organization", buyer: str | None) -> str
     embedded API would write the same; the Space Invoices API needs it given)."""
     from si_mcp.models import vat
 
-    found: dict[tuple[str, str | None], None] = {}
-    for line in lines:
-        for tax in line.document_item_taxes:
-            if tax.category and tax.category != "S":
-                found[(tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)] = None
-    if not found:
-        return None
-    order = {category: i for i, category in enumerate(("AE", "K", "G", "O", "E", "Z"))}
+    found = [
+        (tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)
+        for line in lines
+        for tax in line.document_item_taxes
+        if tax.category
+    ]
     cross_border = buyer in vat.EU_COUNTRIES and buyer != org.country_alpha2_code
-    texts = (
-        vat.legend(category, org.locale or "en", reason, cross_border=cross_border)
-        for category, reason in sorted(found, key=lambda key: order.get(key[0], 9))
-    )
-    return "\n".join(dict.fromkeys(texts))
+    return vat.clause(found, org.locale or "en", cross_border=cross_border) or None
 
 
 def _check_vat_number(
