@@ -156,3 +156,34 @@ def test_document_totals_are_consistent_for_any_lines(lines: list[LineInput], cu
     quantum = D(1).scaleb(-places)
     for group in totals.taxes:
         assert group.total_tax == (group.base * group.rate / 100).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+@pytest.mark.parametrize(
+    ("grosses", "rate", "total_with_tax"),
+    [
+        (["11.90", "2.80"], "21", "14.70"),  # per-line net then base × rate would give 14.69
+        (["0.99", "0.99", "0.99"], "21", "2.97"),
+        (["19.99", "5.05", "100.00", "0.01"], "7.7", "125.05"),
+        (["3.33"] * 7, "9", "23.31"),
+    ],
+)
+def test_a_basket_priced_gross_totals_exactly_what_the_customer_was_quoted(
+    grosses: list[str], rate: str, total_with_tax: str
+) -> None:
+    lines = [LineInput(quantity=D(1), price_gross=D(g), taxes=(TaxLine(rate=D(rate)),)) for g in grosses]
+    totals = compute_document(lines, currency="EUR", decimal_places=9)
+    [group] = totals.taxes
+    assert totals.total_with_tax == D(total_with_tax)
+    assert group.base + group.total_tax == D(total_with_tax) and totals.total == group.base
+    # Within EN 16931 BR-CO-17: the group's VAT is base × rate up to less than one currency unit.
+    assert abs(group.total_tax - group.base * D(rate) / 100) < 1
+    assert sum((line.total_with_tax for line in totals.lines), D(0)) == D(total_with_tax)
+
+
+def test_a_group_mixing_net_and_gross_prices_keeps_vat_on_the_base() -> None:
+    lines = [
+        LineInput(quantity=D(1), price_gross=D("11.90"), taxes=(TaxLine(rate=D(21)),)),
+        LineInput(quantity=D(1), price=D("2.31"), taxes=(TaxLine(rate=D(21)),)),
+    ]
+    totals = compute_document(lines, currency="EUR", decimal_places=9)
+    assert (totals.total, totals.total_tax) == (D("12.14"), D("2.55"))

@@ -678,3 +678,13 @@ async def test_cross_border_reverse_charge_states_zero_and_a_line_with_a_categor
     assert (
         await tenant.api.post(url, json=invoice_body(_documentClient=unprefixed, _documentItems=[_line("K", None)]))
     ).status_code == 200
+
+
+async def test_an_invoice_priced_gross_keeps_the_quoted_total(tenant) -> None:
+    lines = [
+        {"name": "Coffee", "priceGross": "11.90", "_documentItemTaxes": [{"rate": 21}]},
+        {"name": "Croissant", "priceGross": "2.80", "_documentItemTaxes": [{"rate": 21}]},
+    ]
+    document = await tenant.invoice(_documentItems=lines)
+    assert (document["total"], document["totalWithTax"]) == (12.14, 14.7)
+    assert [line["totalWithTax"] for line in document["_documentItems"]] == [11.9, 2.8]

@@ -23,7 +23,10 @@ Policy (one calculation path for every view, PDF and report; render from the sto
 6. **Reverse-charged taxes** are not added to any total; they are reported in ``reverse_taxes`` with
    their base and the tax the customer self-assesses.
 7. **Gross prices**: when only ``priceGross`` is given, price = priceGross ÷ (1 + Σ non-compound rates)
-   ÷ (1 + Σ compound rates), rounded half-up to ``decimalPlaces``.
+   ÷ (1 + Σ compound rates), rounded half-up to ``decimalPlaces``. A line priced gross with one simple tax
+   keeps the gross amount the customer was quoted: line net = round(gross ÷ (1 + rate)), line VAT = gross − net;
+   a VAT group made only of such lines has VAT = Σ gross − Σ net, so the document totals exactly what was quoted
+   (11.90 + 2.80 at 21 % is 14.70, not 14.69). EN 16931 BR-CO-17 accepts the difference from base × rate.
 8. **Payments and credits**: ``totalPaid`` = Σ payments (rounded to the currency), ``totalDue`` =
    totalWithTax − totalCredited − totalPaid (negative when overpaid: money owed back), ``paidInFull`` when
    something is owed and payments plus credits cover it. ``totalCredited`` is what credit notes settle: on
@@ -99,6 +102,8 @@ class LineResult:
     total_with_tax: Decimal
     tax_amounts: tuple[Decimal, ...]
     """One amount per entry of ``LineInput.taxes``, in the same order (reverse charges included)."""
+    gross: Decimal | None = None
+    """The line's amount with VAT as the customer was quoted it, for a line priced gross with one simple tax."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,30 @@ def compute_line(line: LineInput, *, currency: str, decimal_places: int = 4) -> 
         elif tax.reverse_charged:
             amounts[i] = money(total * rate / _HUNDRED)
     total_tax = simple_sum + compound_sum
+    if _gross_priced(line):
+        # Priced gross: the quoted amount with VAT is what counts; net is derived from it, VAT is the difference.
+        [rate] = [cut(t.rate, _RATE_PLACES) for t in line.taxes]
+        raw_gross = cut(line.price_gross or _ZERO, decimal_places) * quantity
+        if line.discount_is_amount:
+            gross = money(raw_gross - cut(line.discount, decimal_places))
+        else:
+            gross = money(raw_gross * (_HUNDRED - cut(line.discount, _PERCENT_PLACES)) / _HUNDRED)
+        total = money(gross * _HUNDRED / (_HUNDRED + rate))
+        total_discount = max(money(raw) - total, _ZERO) if line.discount else _ZERO
+        amounts = [gross - total]
+        return LineResult(price, quantity, total, total_discount, gross - total, gross, tuple(amounts), gross)
     return LineResult(price, quantity, total, total_discount, total_tax, total + total_tax, tuple(amounts))
+
+
+def _gross_priced(line: LineInput) -> bool:
+    """A line given only a gross price, with one simple (not compound, not reverse-charged) tax."""
+    return (
+        line.price is None
+        and line.price_gross is not None
+        and len(line.taxes) == 1
+        and not line.taxes[0].compound
+        and not line.taxes[0].reverse_charged
+    )
 
 
 @dataclass
@@ -196,6 +224,8 @@ class _Group:
     base: Decimal
     category: str | None
     exemption_reason: str | None
+    gross: Decimal | None = _ZERO
+    """Σ quoted gross amounts while every line of the group is priced gross; None once one is not."""
 
 
 def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_places: int = 4) -> DocumentTotals:
@@ -219,9 +249,14 @@ def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_place
             new = _Group(rate, tax.tax_id, tax.abbreviation, _ZERO, tax.category, tax.exemption_reason)
             group = groups.setdefault(key, new)
             group.base += result.total + (simple_sum if tax.compound and not tax.reverse_charged else _ZERO)
+            group.gross = None if group.gross is None or result.gross is None else group.gross + result.gross
 
     def finish(group: _Group) -> TaxGroup:
         tax = round_money(group.base * group.rate / _HUNDRED, currency)
+        if group.gross is not None:
+            # A group priced gross keeps its gross total: VAT = gross − net (BR-CO-17 allows the difference from
+            # base × rate, which stays under one currency unit).
+            tax = group.gross - group.base
         return TaxGroup(
             group.rate, group.tax_id, group.abbreviation, group.base, tax, group.category, group.exemption_reason
         )
