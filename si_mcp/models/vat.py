@@ -148,7 +148,9 @@ def label(category: str, language: str) -> str:
     return _pick(_LABELS, category, language)
 
 
-def legend(category: str, language: str, reason: str | None = None, *, cross_border: bool = True) -> str:
+def legend(
+    category: str, language: str, reason: str | None = None, *, cross_border: bool = True, outside_eu: bool = True
+) -> str:
     """What a document with ``category`` lines must say; an exempt supply says its own ``reason`` when given.
 
     The reverse-charge wording cites art. 196 (services to a business in another EU country); a domestic reverse
@@ -158,28 +160,35 @@ def legend(category: str, language: str, reason: str | None = None, *, cross_bor
         return reason
     if category == "AE" and not cross_border:
         return f"{_pick(_LABELS, category, language)}."
+    if category == "O" and not outside_eu:  # art. 44 speaks of customers outside the EU
+        return f"{_pick(_LABELS, category, language)}."
     return _pick(_LEGENDS, category, language)
 
 
-def clause(found: Iterable[tuple[str, str | None]], language: str, *, cross_border: bool) -> str:
-    """The document's tax clause: the wording of each (category, reason) found on its lines, once, in a fixed order."""
+def clause(found: Iterable[tuple[str, str | None]], language: str, *, seller: str | None, buyer: str | None) -> str:
+    """The document's tax clause: the wording of each (category, reason) found on its lines, once, in a fixed order,
+    as true for a sale from ``seller`` to ``buyer`` (alpha-2 countries)."""
     order = {category: i for i, category in enumerate(("AE", "K", "G", "O", "E", "Z"))}
     ranked = sorted(dict.fromkeys(key for key in found if key[0] != "S"), key=lambda key: order.get(key[0], 9))
-    texts = (legend(category, language, reason, cross_border=cross_border) for category, reason in ranked)
+    cross_border = buyer in EU_COUNTRIES and buyer != seller
+    outside_eu = bool(buyer) and buyer not in EU_COUNTRIES
+    texts = (
+        legend(category, language, reason, cross_border=cross_border, outside_eu=outside_eu)
+        for category, reason in ranked
+    )
     return "\n".join(dict.fromkeys(texts))
 
 
 def category_problem(category: str, seller: str | None, buyer: str | None) -> str | None:
     """Why ``category`` cannot apply to a sale from ``seller`` to ``buyer`` (alpha-2), or None.
 
-    K needs a buyer in another EU country, G and O a buyer outside the EU: their wording says so, and an invoice
-    must not say what is not true.
+    K needs a buyer in another EU country, G a buyer outside the EU: their wording says so, and an invoice must not
+    say what is not true. (O, out of scope, also covers disbursements at home; its wording follows the buyer.)
     """
     if category == "K" and not (buyer in EU_COUNTRIES and buyer != seller):
         return "an intra-EU supply (K) needs a client in another EU country"
-    if category in ("G", "O") and (not buyer or buyer in EU_COUNTRIES):
-        kind = "an export (G)" if category == "G" else "a supply not subject to EU VAT (O)"
-        return f"{kind} needs a client outside the EU"
+    if category == "G" and (not buyer or buyer in EU_COUNTRIES):
+        return "an export (G) needs a client outside the EU"
     return None
 
 

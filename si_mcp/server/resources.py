@@ -63,7 +63,7 @@ def _document_json(org: Organization, doc: Document) -> str:
     return _dump(
         {
             "organization": {"id": org.id, "name": org_ref(org)},
-            "document": document_detail(doc, today(org)).model_dump(mode="json"),
+            "document": document_detail(doc, today(org), org.timezone).model_dump(mode="json"),
         }
     )
 
@@ -110,7 +110,7 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
             docs = await opened.api.documents.list(
                 org.id, filter=Filter(order=["date DESC", "number DESC"], limit=_RECENT)
             )
-        summaries = [document_summary(doc, today(org)).model_dump(mode="json") for doc in docs]
+        summaries = [document_summary(doc, today(org), org.timezone).model_dump(mode="json") for doc in docs]
         return _dump({"organization": {"id": org.id, "name": org_ref(org)}, "documents": summaries})
 
     @server.resource("si://documents/{document_id}", name="document", title="Document", mime_type=JSON)
@@ -161,10 +161,10 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
         language = l
         opened = await books()
         with resource_call(f"render the PDF of '{document_id}' in '{clean(language, 20)}'"):
-            if not _LANGUAGE.fullmatch(language):
+            if language and not _LANGUAGE.fullmatch(language):
                 raise ToolError(f"'{clean(language, 20)}' is not a language code like en, fr or nl-BE.")
             _, doc = await lookup.organization_and_document(opened, None, document_id)
-            return await opened.api.documents.pdf(doc.id, language=language)
+            return await opened.api.documents.pdf(doc.id, language=language or None)
 
     # The SDK leaves its completion decorator unannotated; the handler below is fully typed.
     completion_handler: Callable[[_Completer], _Completer] = server.completion()  # type: ignore[no-untyped-call]

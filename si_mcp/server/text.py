@@ -46,11 +46,19 @@ def percent(rate: Decimal) -> str:
     return decimal_text(rate)
 
 
-def day(value: datetime | date | None) -> date | None:
-    """The calendar day of a timestamp (UTC as the API stores it)."""
-    if value is None:
-        return None
-    return value.date() if isinstance(value, datetime) else value
+def day(value: datetime | date | None, zone: str | None = None) -> date | None:
+    """The calendar day of a timestamp: midnight UTC is a date given without time (that day); another instant is
+    the day it falls on where the organization is (``zone``), as the API decides it."""
+    if value is None or not isinstance(value, datetime):
+        return value
+    if zone and (value.hour, value.minute, value.second, value.microsecond) != (0, 0, 0, 0):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return value.astimezone(ZoneInfo(zone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return value.date()
 
 
 def _printable(char: str) -> bool:

@@ -222,7 +222,7 @@ def _tax_view(tax: Tax) -> TaxView:
     return TaxView(name=clean(tax.name, 200), abbreviation=clean(tax.abbreviation, 50), rate=percent(rate))
 
 
-def document_status(doc: Document, *, today: dt.date | None = None) -> Status:
+def document_status(doc: Document, *, today: dt.date | None = None, zone: str | None = None) -> Status:
     """draft / canceled first; estimates are "open"; otherwise paid, overdue or unpaid."""
     if doc.draft:
         return "draft"
@@ -236,7 +236,7 @@ def document_status(doc: Document, *, today: dt.date | None = None) -> Status:
     # A credit note with negative amounts owes the client money: its negative total_due is not "paid".
     if doc.paid_in_full or (doc.total_with_tax > 0 and doc.total_due <= 0):
         return "paid"
-    due = day(doc.date_due)
+    due = day(doc.date_due, zone)
     if due is not None and due < (today or dt.datetime.now(dt.UTC).date()):
         return "overdue"
     return "unpaid"
@@ -246,17 +246,17 @@ def _client_name(doc: Document) -> str:
     return clean(doc.document_client.name if doc.document_client else "", 200)
 
 
-def document_summary(doc: Document, today: dt.date | None = None) -> DocumentSummary:
+def document_summary(doc: Document, today: dt.date | None = None, zone: str | None = None) -> DocumentSummary:
     """One line's facts; ``today`` is the organization's (for "overdue"), UTC's when not given."""
     currency = doc.currency_id
     return DocumentSummary(
         id=doc.id,
         number=doc.number,
         type=doc.type,
-        status=document_status(doc, today=today),
+        status=document_status(doc, today=today, zone=zone),
         client=_client_name(doc),
-        date=day(doc.date),
-        due_date=day(doc.date_due if doc.type != "estimate" else doc.date_valid_till),
+        date=day(doc.date, zone),
+        due_date=day(doc.date_due if doc.type != "estimate" else doc.date_valid_till, zone),
         currency=currency,
         net=money(doc.total, currency),
         tax=money(doc.total_with_tax - doc.total, currency),
@@ -266,8 +266,8 @@ def document_summary(doc: Document, today: dt.date | None = None) -> DocumentSum
     )
 
 
-def document_ref(doc: Document, today: dt.date | None = None) -> DocRef:
-    summary = document_summary(doc, today)
+def document_ref(doc: Document, today: dt.date | None = None, zone: str | None = None) -> DocRef:
+    summary = document_summary(doc, today, zone)
     return DocRef(**summary.model_dump(include=set(DocRef.model_fields)))
 
 
@@ -319,10 +319,10 @@ def _related_view(r: RelatedDocument, currency: str) -> RelatedView:
     )
 
 
-def document_detail(doc: Document, today: dt.date | None = None) -> DocumentDetail:
+def document_detail(doc: Document, today: dt.date | None = None, zone: str | None = None) -> DocumentDetail:
     client = doc.document_client
     return DocumentDetail(
-        **document_summary(doc, today).model_dump(),
+        **document_summary(doc, today, zone).model_dump(),
         client_email=clean(client.email, 320) if client and client.email else None,
         related=[_related_view(r, doc.currency_id) for r in doc.related_documents],
         referenced_by=[_related_view(r, doc.currency_id) for r in doc.referenced_by],

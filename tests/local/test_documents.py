@@ -672,8 +672,13 @@ async def test_cross_border_reverse_charge_states_zero_and_a_line_with_a_categor
     two = {"name": "Work", "price": 1, "_documentItemTaxes": [{"category": "K"}, {"rate": 21}]}
     body = invoice_body(_documentClient=FRENCH_BUSINESS, _documentItems=[two])
     assert "exactly one tax" in expect_error(await tenant.api.post(url, json=body), 422)["message"]
-    domestic = invoice_body(_documentClient={"name": "Jan", "country": "Belgium"}, _documentItems=[_line("O", None)])
+    domestic = invoice_body(_documentClient={"name": "Jan", "country": "Belgium"}, _documentItems=[_line("G", None)])
     assert "needs a client outside the EU" in expect_error(await tenant.api.post(url, json=domestic), 422)["message"]
+    # Out of scope at home (a disbursement): the bare mention, not art. 44's "customer outside the EU".
+    at_home = await tenant.invoice(
+        _documentClient={"name": "Jan", "country": "Belgium"}, _documentItems=[_line("O", None)]
+    )
+    assert at_home["taxClause"] == "Niet onderworpen aan btw."
     unprefixed = {**FRENCH_BUSINESS, "taxNumber": "61954506077"}
     assert (
         await tenant.api.post(url, json=invoice_body(_documentClient=unprefixed, _documentItems=[_line("K", None)]))
@@ -686,5 +691,13 @@ async def test_an_invoice_priced_gross_keeps_the_quoted_total(tenant) -> None:
         {"name": "Croissant", "priceGross": "2.80", "_documentItemTaxes": [{"rate": 21}]},
     ]
     document = await tenant.invoice(_documentItems=lines)
-    assert (document["total"], document["totalWithTax"]) == (12.14, 14.7)
+    # VAT 2.55 = round(14.70 × 21 ÷ 121), net 12.15 = 14.70 − 2.55 (base × rate = 2.55: BR-CO-17 holds exactly)
+    assert (document["total"], document["totalWithTax"]) == (12.15, 14.7)
     assert [line["totalWithTax"] for line in document["_documentItems"]] == [11.9, 2.8]
+
+
+async def test_a_date_without_time_is_that_calendar_day_west_of_utc_too(new_tenant) -> None:
+    new_york = await new_tenant(country="United States")
+    lines = [{"name": "Work", "price": 100}]
+    new_year = await new_york.invoice(date="2025-01-01", _documentItems=lines)
+    assert (new_year["number"], new_year["dateYear"]) == ("2025-00001", 2025)

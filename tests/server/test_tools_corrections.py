@@ -4,6 +4,7 @@ that settle what they correct; each linked both ways in get_document, list lines
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -224,3 +225,29 @@ async def test_deleting_payments_never_runs_when_the_cancel_itself_would_be_refu
 
     assert refused.is_error and "refers to it" in text_of(refused) and asked == []
     assert (await api.documents.get(invoice["document"]["id"])).total_paid == 12100
+
+
+async def test_a_full_credit_of_an_invoice_priced_gross_settles_it_to_the_cent(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    from si_mcp.models import DocumentCreate
+
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        invoice = await seed(c, payments=None)
+        org_id = (await api.documents.get(invoice["document"]["id"])).organization_id
+        body = DocumentCreate.model_validate(
+            {
+                "_documentClient": {"name": "Rocket man", "email": "rocket@example.com"},
+                "_documentItems": [
+                    {"name": "Coffee", "priceGross": "11.90", "_documentItemTaxes": [{"rate": 21}]},
+                    {"name": "Croissant", "priceGross": "2.80", "_documentItemTaxes": [{"rate": 21}]},
+                ],
+            }
+        )
+        gross = await api.documents.create(org_id, body=body)
+        credit = await call(c, "create_invoice", {"type": "credit-note", "related_document": gross.id})
+
+    assert gross.total_with_tax == Decimal("14.7")
+    assert credit["document"]["gross"] == "14.70"
+    after = await api.documents.get(gross.id)
+    assert (after.total_due, after.total_credited) == (0, Decimal("14.7"))

@@ -148,11 +148,16 @@ async def test_overdue_and_today_are_the_organizations_own_calendar_day(tmp_path
             await api.organizations.update(created["organization"]["id"], body=OrganizationUpdate(timezone=zone))
             due = {"date": earliest.isoformat(), "due_date": earliest.isoformat()}
             await invoice(c, organization=name, client="Jan Peeters", client_country="BE", **due)
+        fresh = structured(await invoice(c, organization="East", client="Jan Peeters", client_country="BE", note="now"))
         east = structured(await c.call_tool("find_documents", {"organization": "East", "status": "overdue"}))
         west = structured(await c.call_tool("find_documents", {"organization": "West", "status": "overdue"}))
         west_all = structured(await c.call_tool("find_documents", {"organization": "West"}))
 
     assert [d["status"] for d in east["documents"]] == ["overdue"]  # its today is already after the due day
+    # Made now with the default terms: due 30 of its own days from its today, and not overdue.
+    east_today = dt.datetime.now(dt.UTC).astimezone(ZoneInfo("Pacific/Kiritimati")).date()
+    assert fresh["document"]["due_date"] == (east_today + dt.timedelta(days=30)).isoformat()
+    assert fresh["document"]["status"] == "unpaid"
     assert west["documents"] == [] and [d["status"] for d in west_all["documents"]] == ["unpaid"]
 
 

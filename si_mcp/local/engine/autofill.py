@@ -373,8 +373,15 @@ def _group(group: Any) -> dict[str, Any]:
 
 
 def local_day(value: datetime, timezone: str | None) -> date_type:
-    """The calendar day ``value`` falls on where the organization is (UTC when unknown; naive means UTC)."""
+    """The calendar day ``value`` falls on where the organization is (UTC when unknown; naive means UTC).
+
+    Midnight UTC exactly is how a date without a time arrives ("2025-01-01", and the MCP tools' dates): it names
+    that calendar day, wherever the organization is.
+    """
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    utc = aware.astimezone(UTC)
+    if (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0):
+        return utc.date()
     try:
         zone = ZoneInfo(timezone) if timezone else UTC
     except (ZoneInfoNotFoundError, ValueError):
@@ -528,7 +535,7 @@ def _tax_clause(lines: Sequence[LineInput], ctx: OrgContext, client: Mapping[str
     ]
     buyer, seller = client.get("countryAlpha2Code"), ctx.organization.get("countryAlpha2Code")
     language = str(ctx.organization.get("locale") or "en")
-    return vat.clause(found, language, cross_border=buyer in vat.EU_COUNTRIES and buyer != seller)
+    return vat.clause(found, language, seller=seller, buyer=buyer)
 
 
 def _texts(document: dict[str, Any], body: DocumentCreate, defaults: Mapping[str, Any], issuer: dict[str, Any]) -> None:

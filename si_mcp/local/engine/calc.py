@@ -24,9 +24,11 @@ Policy (one calculation path for every view, PDF and report; render from the sto
    their base and the tax the customer self-assesses.
 7. **Gross prices**: when only ``priceGross`` is given, price = priceGross ÷ (1 + Σ non-compound rates)
    ÷ (1 + Σ compound rates), rounded half-up to ``decimalPlaces``. A line priced gross with one simple tax
-   keeps the gross amount the customer was quoted: line net = round(gross ÷ (1 + rate)), line VAT = gross − net;
-   a VAT group made only of such lines has VAT = Σ gross − Σ net, so the document totals exactly what was quoted
-   (11.90 + 2.80 at 21 % is 14.70, not 14.69). EN 16931 BR-CO-17 accepts the difference from base × rate.
+   keeps the gross amount the customer was quoted. A VAT group made only of such lines has VAT = round(Σ gross ×
+   rate ÷ (100 + rate)) and net = Σ gross − VAT; line nets are rounded from their gross and then moved by a minor
+   unit where needed to add up to that net, line VAT = line gross − line net. The document totals exactly what was
+   quoted (11.90 + 2.80 at 21 % is 14.70, not 14.69), and the VAT stays within half a unit of base × rate
+   (EN 16931 BR-CO-17).
 8. **Payments and credits**: ``totalPaid`` = Σ payments (rounded to the currency), ``totalDue`` =
    totalWithTax − totalCredited − totalPaid (negative when overpaid: money owed back), ``paidInFull`` when
    something is owed and payments plus credits cover it. ``totalCredited`` is what credit notes settle: on
@@ -37,6 +39,7 @@ Policy (one calculation path for every view, PDF and report; render from the sto
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -199,10 +202,54 @@ def compute_line(line: LineInput, *, currency: str, decimal_places: int = 4) -> 
         else:
             gross = money(raw_gross * (_HUNDRED - cut(line.discount, _PERCENT_PLACES)) / _HUNDRED)
         total = money(gross * _HUNDRED / (_HUNDRED + rate))
-        total_discount = max(money(raw) - total, _ZERO) if line.discount else _ZERO
+        total_discount = money(raw) - total if line.discount else _ZERO
         amounts = [gross - total]
         return LineResult(price, quantity, total, total_discount, gross - total, gross, tuple(amounts), gross)
     return LineResult(price, quantity, total, total_discount, total_tax, total + total_tax, tuple(amounts))
+
+
+def _tax_key(tax: TaxLine) -> tuple[str | None, Decimal, bool, bool, str | None, str | None]:
+    rate = cut(tax.rate, _RATE_PLACES)
+    return (tax.tax_id, rate, tax.compound, tax.reverse_charged, tax.category, tax.exemption_reason)
+
+
+def _settle_gross(lines: Sequence[LineInput], results: list[LineResult], currency: str) -> tuple[LineResult, ...]:
+    """For each VAT group made only of lines priced gross: VAT = round(Σ gross × r ÷ (100 + r)), net = Σ gross − VAT,
+    and the line nets (each rounded from its gross) moved by one minor unit at a time, largest lines first, until they
+    add up to that net. So the document totals what was quoted and its VAT stays within half a unit of base × rate
+    (EN 16931 BR-CO-17), however many lines there are."""
+    members: dict[tuple[str | None, Decimal, bool, bool, str | None, str | None], list[int]] = {}
+    mixed: set[tuple[str | None, Decimal, bool, bool, str | None, str | None]] = set()
+    for i, line in enumerate(lines):
+        if line.is_separator:
+            continue
+        for tax in line.taxes:
+            key = _tax_key(tax)
+            if results[i].gross is None:
+                mixed.add(key)
+            else:
+                members.setdefault(key, []).append(i)
+    unit = Decimal(1).scaleb(-currency_exponent(currency))
+    for key, indices in members.items():
+        if key in mixed:
+            continue
+        rate = key[1]
+        gross = sum((results[i].gross or _ZERO for i in indices), _ZERO)
+        vat = round_money(gross * rate / (_HUNDRED + rate), currency)
+        gap = (gross - vat) - sum((results[i].total for i in indices), _ZERO)
+        step = unit if gap > 0 else -unit
+        order = sorted(indices, key=lambda i: (-abs(results[i].gross or _ZERO), i))
+        n = 0
+        while gap != 0 and order:
+            i = order[n % len(order)]
+            line_gross = results[i].gross or _ZERO
+            total = results[i].total + step
+            results[i] = dataclasses.replace(
+                results[i], total=total, total_tax=line_gross - total, tax_amounts=(line_gross - total,)
+            )
+            gap -= step
+            n += 1
+    return tuple(results)
 
 
 def _gross_priced(line: LineInput) -> bool:
@@ -230,7 +277,9 @@ class _Group:
 
 def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_places: int = 4) -> DocumentTotals:
     """Totals of a whole document, VAT computed per rate group on rounded line nets."""
-    results = tuple(compute_line(line, currency=currency, decimal_places=decimal_places) for line in lines)
+    results = _settle_gross(
+        lines, [compute_line(line, currency=currency, decimal_places=decimal_places) for line in lines], currency
+    )
     groups: dict[tuple[str | None, Decimal, bool, bool, str | None, str | None], _Group] = {}
     for line, result in zip(lines, results, strict=True):
         if line.is_separator:
@@ -253,9 +302,7 @@ def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_place
 
     def finish(group: _Group) -> TaxGroup:
         tax = round_money(group.base * group.rate / _HUNDRED, currency)
-        if group.gross is not None:
-            # A group priced gross keeps its gross total: VAT = gross − net (BR-CO-17 allows the difference from
-            # base × rate, which stays under one currency unit).
+        if group.gross is not None:  # priced gross: the quoted total stands (see _settle_gross)
             tax = group.gross - group.base
         return TaxGroup(
             group.rate, group.tax_id, group.abbreviation, group.base, tax, group.category, group.exemption_reason

@@ -116,7 +116,7 @@ async def send_invoice(
         )
         data = SendResult(
             organization=org_ref(org),
-            document=document_ref(doc, today(org)),
+            document=document_ref(doc, today(org), org.timezone),
             status=status,
             recipients=plan.recipients,
             confirmation_token=token,
@@ -127,7 +127,7 @@ async def send_invoice(
         state_of(ctx).signer.spend(confirmation_token)
     data = SendResult(
         organization=org_ref(org),
-        document=document_ref(doc, today(org)),
+        document=document_ref(doc, today(org), org.timezone),
         status=sent,
         recipients=plan.recipients,
         detail=how,
@@ -146,7 +146,7 @@ async def get_pdf(
     ] = None,
     embed: Annotated[bool, Field(description="Bytes too; only if needed.")] = False,
 ) -> Annotated[CallToolResult, PdfResult]:
-    """A document's PDF as a link (si://documents/{id}/pdf[/language]); bytes only with embed."""
+    """A document's PDF as a link (si://documents/{id}/pdf, ?l=<language> for another); bytes only with embed."""
     found = await target(ctx, organization, document, type)
     org, doc = found.org, found.doc
     books = await books_of(ctx)

@@ -73,7 +73,7 @@ class CancelResult(ActionResult):
 # ------------------------------------------------------------------ filters
 
 
-def _status_where(status: StatusFilter | None, doc_type: str | None, day: dt.date) -> list[dict[str, Any]]:
+def _status_where(status: StatusFilter | None, doc_type: str | None, start: dt.datetime) -> list[dict[str, Any]]:
     if status is None:
         return []
     if status == "draft":
@@ -88,8 +88,22 @@ def _status_where(status: StatusFilter | None, doc_type: str | None, day: dt.dat
         return [*live, *kinds, {"paidInFull": True}]
     unpaid = [*live, *kinds, {"paidInFull": False}]
     if status == "overdue":
-        return [*unpaid, {"dateDue": {"lt": as_timestamp(day)}}]
+        return [*unpaid, {"dateDue": {"lt": start}}]
     return unpaid
+
+
+def _start_of_today(org: "Organization") -> dt.datetime:
+    """Due before this is overdue: the organization's midnight, or today's date as the API stores a date without
+    time (midnight UTC), whichever comes first (a due date is either)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    day = today(org)
+    stored = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    try:
+        local = dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(org.timezone)) if org.timezone else stored
+    except (ZoneInfoNotFoundError, ValueError):
+        local = stored
+    return min(stored, local.astimezone(dt.UTC))
 
 
 def _contains(text: str) -> dict[str, str]:
@@ -115,7 +129,7 @@ async def _where(
     date_from: dt.date | None,
     date_to: dt.date | None,
 ) -> dict[str, Any] | None:
-    clauses = _status_where(status, doc_type, today(org))
+    clauses = _status_where(status, doc_type, _start_of_today(org))
     if doc_type:
         clauses.append({"type": doc_type})
     if client:
@@ -201,7 +215,7 @@ async def find_documents(
     more = len(docs) > limit or (not limit and offset < total)
     page = DocumentsPage(
         organization=org_ref(org),
-        documents=[document_summary(doc, today(org)) for doc in docs[:limit]],
+        documents=[document_summary(doc, today(org), org.timezone) for doc in docs[:limit]],
         total=total,
         next_offset=offset + limit if more and limit else None,
         totals=sums,
@@ -304,7 +318,7 @@ async def get_document(
 ) -> Annotated[CallToolResult, DocumentResult]:
     """Get one document with its items, VAT, payments and note."""
     found = await target(ctx, organization, document, type, include_payments=True)
-    detail = document_detail(found.doc, today(found.org))
+    detail = document_detail(found.doc, today(found.org), found.org.timezone)
     lines = [document_sentence(found.org.name, detail, detail.vat)]
     relation = "Corrects" if detail.type == "credit-note" else "Refers to"
     lines += [
@@ -387,7 +401,7 @@ async def cancel_document(
     label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
     if doc.canceled:
         data = CancelResult(
-            organization=org_ref(org), document=document_ref(doc, today(org)), status="already_canceled"
+            organization=org_ref(org), document=document_ref(doc, today(org), org.timezone), status="already_canceled"
         )
         return result(f"The {label} was already canceled; nothing changed.", data)
     decision = decide(consent)
@@ -397,7 +411,10 @@ async def cancel_document(
             "needs_confirmation" if decision == "needs_token" else decision
         )
         data = CancelResult(
-            organization=org_ref(org), document=document_ref(doc, today(org)), status=status, confirmation_token=token
+            organization=org_ref(org),
+            document=document_ref(doc, today(org), org.timezone),
+            status=status,
+            confirmation_token=token,
         )
         return result(text, data)
     books = await books_of(ctx)
@@ -410,7 +427,9 @@ async def cancel_document(
         doc = await books.api.documents.get(doc.id)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
-    data = CancelResult(organization=org_ref(org), document=document_ref(doc, today(org)), status="canceled")
+    data = CancelResult(
+        organization=org_ref(org), document=document_ref(doc, today(org), org.timezone), status="canceled"
+    )
     deleted = f" after deleting its {len(mistaken)} payment(s)" if mistaken else ""
     return result(f"Canceled the {label}{deleted}.", data)
 

@@ -147,7 +147,9 @@ def _client_part(
     return None, {"name": ref.strip(), **details}, details.get("email"), details.get("email")
 
 
-def _items(items: list[ItemIn], derived: "Treatment | None", exemption: str | None) -> list[Any]:
+def _items(
+    items: list[ItemIn], derived: "Treatment | None", exemption: str | None, *, domestic: bool = False
+) -> list[Any]:
     """The request's lines, each with its VAT: as given, or in the category the rules derived (``derived``)."""
     from si_mcp.models import DocumentItemInput, DocumentItemTaxInput, vat
 
@@ -166,7 +168,7 @@ def _items(items: list[ItemIn], derived: "Treatment | None", exemption: str | No
             taxes = [build(DocumentItemTaxInput, where, rate=0, category=category, exemption_reason=reason)]
         elif category == "AE":
             # Cross-border (derived): 0 %, the customer applies its own rate; a domestic reverse charge names its rate.
-            rate = item.tax_rates[0] if item.vat == "AE" and item.tax_rates else Decimal(0)
+            rate = item.tax_rates[0] if item.vat == "AE" and item.tax_rates and domestic else Decimal(0)
             taxes = [build(DocumentItemTaxInput, where, rate=rate, category="AE", reverse_charged=True)]
         else:
             taxes = [build(DocumentItemTaxInput, where, rate=rate) for rate in item.tax_rates]
@@ -200,8 +202,7 @@ def _tax_clause(lines: list[Any], org: "Organization", buyer: str | None) -> str
         for tax in line.document_item_taxes
         if tax.category
     ]
-    cross_border = buyer in vat.EU_COUNTRIES and buyer != org.country_alpha2_code
-    return vat.clause(found, org.locale or "en", cross_border=cross_border) or None
+    return vat.clause(found, org.locale or "en", seller=org.country_alpha2_code, buyer=buyer) or None
 
 
 def _check_vat_number(
@@ -338,7 +339,12 @@ async def _create(
             _check_vat_number(items, derived, org.country_alpha2_code, country, number)
             if derived.category != "S" and any(item.vat is None for item in items):
                 treatment = f"{derived.category}: {derived.why} (pass vat='S' on the items to charge VAT instead)"
-        lines = _items(items, derived, vat_exemption) if items is not None else _copied_lines(sources, type)
+        domestic = country is not None and country == org.country_alpha2_code
+        lines = (
+            _items(items, derived, vat_exemption, domestic=domestic)
+            if items is not None
+            else _copied_lines(sources, type)
+        )
         request["tax_clause"] = _tax_clause(lines, org, country)
         if note is None and items is None:
             request["note"] = await _copied_note(books, org, sources)
@@ -447,7 +453,8 @@ def _copied_lines(sources: "list[Document]", doc_type: str) -> list[Any]:
         fields = item.model_dump(
             include={"name", "description", "quantity", "unit", "discount", "discount_is_amount", "is_separator"}
         )
-        price = {"price": item.price} if item.price is not None else {"price_gross": item.price_gross}
+        # A line priced gross stays gross (the stored net price is derived and would lose the quoted cent).
+        price = {"price_gross": item.price_gross} if item.price_gross is not None else {"price": item.price}
         lines.append(build(DocumentItemInput, "copied line", **fields, **price, document_item_taxes=taxes))
     return lines
 
@@ -456,7 +463,7 @@ def _copied_tax(tax: Any) -> Any:
     """A copied line's tax: by its id (the rate in force on the new date applies), with its VAT category."""
     from si_mcp.models import DocumentItemTaxInput, vat
 
-    if tax.category in vat.ZERO_RATED or (tax.category == "AE" and not tax.tax_id):
+    if tax.category in vat.ZERO_RATED or (tax.category == "AE" and not tax.rate):
         reverse = True if tax.category == "AE" else None
         return DocumentItemTaxInput(
             rate=0, category=tax.category, exemption_reason=tax.exemption_reason, reverse_charged=reverse
@@ -732,11 +739,11 @@ async def create_invoice(
     """Create an invoice, estimate, advance or credit note in one call, optionally paid and emailed (asks first)."""
     decision = decide(consent)
     email = await _email(ctx, plan, decision, consent)
-    summary = document_summary(plan.doc, today(plan.org))
+    summary = document_summary(plan.doc, today(plan.org), plan.org.timezone)
     vat = vat_lines(plan.doc.document_taxes, plan.doc.currency_id, plan.doc.document_reverse_taxes)
     data = InvoiceResult(
         organization=org_ref(plan.org),
-        document=document_ref(plan.doc, today(plan.org)),
+        document=document_ref(plan.doc, today(plan.org), plan.org.timezone),
         vat=vat,
         vat_treatment=plan.vat_treatment,
         replayed=plan.replayed,

@@ -130,7 +130,7 @@ async def mark_paid(
         )
         data = PaymentResult(
             organization=org_ref(plan.found.org),
-            document=document_ref(plan.found.doc, today(plan.found.org)),
+            document=document_ref(plan.found.doc, today(plan.found.org), plan.found.org.timezone),
             status=status,
             confirmation_token=token,
         )
@@ -162,14 +162,13 @@ async def _record(
         state_of(ctx).signer.spend(confirmation_token)
     data = PaymentResult(
         organization=org_ref(org),
-        document=document_ref(doc, today(org)),
+        document=document_ref(doc, today(org), org.timezone),
         status="recorded",
         payment=payment_view(payment, doc.currency_id),
     )
     paid = money_text(plan.amount, doc.currency_id)
-    return result(
-        f"Recorded {paid} by {payment_type}. {document_sentence(org.name, document_summary(doc, today(org)))}", data
-    )
+    sentence = document_sentence(org.name, document_summary(doc, today(org), org.timezone))
+    return result(f"Recorded {paid} by {payment_type}. {sentence}", data)
 
 
 TOOLS = [ToolSpec(mark_paid, "Mark paid", read_only=False)]
