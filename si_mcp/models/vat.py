@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
 
 __all__ = [
     "CATEGORIES",
@@ -165,11 +165,23 @@ def legend(
     return _pick(_LEGENDS, category, language)
 
 
-def clause(found: Iterable[tuple[str, str | None]], language: str, *, seller: str | None, buyer: str | None) -> str:
-    """The document's tax clause: the wording of each (category, reason) found on its lines, once, in a fixed order,
+class _Tagged(Protocol):
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def exemption_reason(self) -> str | None: ...
+
+
+def clause(taxes: Iterable[_Tagged], language: str, *, seller: str | None, buyer: str | None) -> str:
+    """The document's tax clause: the wording of each category (and reason) among ``taxes``, once, in a fixed order,
     as true for a sale from ``seller`` to ``buyer`` (alpha-2 countries)."""
+    found = [
+        (tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)
+        for tax in taxes
+        if tax.category and tax.category != "S"
+    ]
     order = {category: i for i, category in enumerate(("AE", "K", "G", "O", "E", "Z"))}
-    ranked = sorted(dict.fromkeys(key for key in found if key[0] != "S"), key=lambda key: order.get(key[0], 9))
+    ranked = sorted(dict.fromkeys(found), key=lambda key: order.get(key[0], 9))
     cross_border = buyer in EU_COUNTRIES and buyer != seller
     outside_eu = bool(buyer) and buyer not in EU_COUNTRIES
     texts = (

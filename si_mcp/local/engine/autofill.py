@@ -527,15 +527,10 @@ def _check_categories(lines: Sequence[LineInput], client: Mapping[str, Any], org
 def _tax_clause(lines: Sequence[LineInput], ctx: OrgContext, client: Mapping[str, Any]) -> str:
     """The wording the VAT categories of the lines require, in the organization's language (Space Invoices'
     ``taxClause``, printed under the totals)."""
-    found = [
-        (tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)
-        for line in lines
-        for tax in line.taxes
-        if tax.category
-    ]
+    taxes = [tax for line in lines for tax in line.taxes]
     buyer, seller = client.get("countryAlpha2Code"), ctx.organization.get("countryAlpha2Code")
     language = str(ctx.organization.get("locale") or "en")
-    return vat.clause(found, language, seller=seller, buyer=buyer)
+    return vat.clause(taxes, language, seller=seller, buyer=buyer)
 
 
 def _texts(document: dict[str, Any], body: DocumentCreate, defaults: Mapping[str, Any], issuer: dict[str, Any]) -> None:

@@ -196,13 +196,8 @@ def _tax_clause(lines: list[Any], org: "Organization", buyer: str | None) -> str
     embedded API would write the same; the Space Invoices API needs it given)."""
     from si_mcp.models import vat
 
-    found = [
-        (tax.category, tax.exemption_reason if tax.category in ("E", "AE") else None)
-        for line in lines
-        for tax in line.document_item_taxes
-        if tax.category
-    ]
-    return vat.clause(found, org.locale or "en", seller=org.country_alpha2_code, buyer=buyer) or None
+    taxes = [tax for line in lines for tax in line.document_item_taxes]
+    return vat.clause(taxes, org.locale or "en", seller=org.country_alpha2_code, buyer=buyer) or None
 
 
 def _check_vat_number(
