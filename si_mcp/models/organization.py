@@ -104,6 +104,10 @@ class OrganizationCreate(RequestModel):
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
+# Files of a system's zoneinfo folder that are not IANA zone names (what they mean depends on the machine).
+_HOST_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 class OrganizationUpdate(RequestModel):
     """PATCH body: only the fields sent are changed."""
 
@@ -134,7 +138,8 @@ class OrganizationUpdate(RequestModel):
         from zoneinfo import available_timezones
 
         # The IANA names only: not the host's "localtime" or "posix/..." files, which mean different things per machine.
-        if value is not None and value not in available_timezones():
+        host_files = value is not None and (value in _HOST_ZONES or value.startswith(("posix/", "right/")))
+        if value is not None and (host_files or value not in available_timezones()):
             raise ValueError(f"{value[:64]!r} is not a known IANA timezone (e.g. Europe/Brussels)")
         return value
 

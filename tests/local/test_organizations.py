@@ -170,3 +170,10 @@ async def test_invite_needs_an_existing_account(tenant, expect_error) -> None:
     invite = f"/organizations/{tenant.org_id}/invite"
     expect_error(await tenant.api.post(invite, json={"email": "nobody@example.com"}), 422)
     expect_error(await tenant.api.post(invite, json={"role": "admin"}), 422)
+
+
+async def test_a_timezone_outside_the_iana_list_is_refused(tenant, expect_error) -> None:
+    url = f"/organizations/{tenant.org_id}"
+    for zone in ("localtime", "Mars/Olympus", "../etc/passwd"):
+        assert "IANA" in expect_error(await tenant.api.patch(url, json={"timezone": zone}), 422)["message"]
+    assert (await tenant.api.patch(url, json={"timezone": "Europe/Tallinn"})).json()["timezone"] == "Europe/Tallinn"
