@@ -220,7 +220,7 @@ outbox = sa.Table(
     sa.Column("message_id", sa.String(255), nullable=True),
     sa.Column("recipients", sa.Text(), nullable=False),  # "a@x.example, b@y.example" (validated addresses)
     sa.Column("copy_to", sa.Text(), nullable=False),  # envelope-only copy (sendCopy), same format, or ""
-    sa.Column("language", sa.String(16), nullable=False),  # of the attached PDF; "" = the organization's
+    sa.Column("language", sa.String(16), nullable=False),  # of the attached PDF; "" = the document's
     sa.Column("subject", sa.Text(), nullable=False),
     sa.Column("message", sa.Text(), nullable=False),
     sa.Column("created_at", sa.DateTime(), nullable=False),

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ._base import RequestModel, Timestamp, WireModel
+from .language import SupportedLanguage
 
 __all__ = ["Client", "ClientCreate", "ClientUpdate"]
 
@@ -35,6 +36,8 @@ class Client(WireModel):
     website: str | None = None
     email: str | None = None
     phone: str | None = None
+    locale: str | None = None
+    """The language of this client's documents and emails (embedded API); else the organization's."""
     custom: dict[str, Any] = Field(default_factory=dict)
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
@@ -61,6 +64,7 @@ class ClientCreate(RequestModel):
     website: str | None = Field(None, max_length=500)
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=100)
+    locale: SupportedLanguage | None = None
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -87,4 +91,5 @@ class ClientUpdate(RequestModel):
     website: str | None = Field(None, max_length=500)
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=100)
+    locale: SupportedLanguage | None = None
     custom: dict[str, Any] | None = None

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from ._base import InputNumber, RequestModel, Timestamp, WireModel
+from .language import SupportedLanguage
 from .payment import Payment, PaymentType
 from .vat import Category as VatCategory
 
@@ -200,6 +201,9 @@ class Document(WireModel):
     date_year: int | None = None
     is_deleted: bool = Field(False, alias="_isDeleted")
     l10n: dict[str, Any] | None = None
+    locale: str | None = None
+    """The language the document is written in (embedded API): its labels, note, VAT wording, PDF and emails.
+    Chosen on create (the request's, else the corrected document's, the client's, the organization's) and kept."""
     custom: dict[str, Any] = Field(default_factory=dict)
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
@@ -384,6 +388,8 @@ class DocumentCreate(RequestModel):
     payments: list[DocumentPaymentInput] | None = Field(None, max_length=20)
     send: bool | SendOptions | None = None
     l10n: dict[str, Any] | None = None
+    locale: SupportedLanguage | None = None
+    """The document's language (embedded API); default: the corrected document's, the client's, the organization's."""
     custom: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

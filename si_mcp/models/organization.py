@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from ._base import RequestModel, Timestamp, WireModel
+from .language import LanguageTag
 
 __all__ = [
     "AccountOrganization",
@@ -99,7 +100,7 @@ class OrganizationCreate(RequestModel):
     website: str = _S
     email: str = Field("", max_length=320)
     phone: str = Field("", max_length=100)
-    locale: str | None = Field(None, max_length=20, description="defaults to the country's locale")
+    locale: LanguageTag | None = Field(None, description="defaults to the country's locale")
     currency_id: str | None = Field(None, min_length=3, max_length=3, description="defaults to the country's currency")
     custom: dict[str, Any] = Field(default_factory=dict)
 
@@ -127,7 +128,8 @@ class OrganizationUpdate(RequestModel):
     website: str | None = Field(None, max_length=500)
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=100)
-    locale: str | None = Field(None, max_length=20)
+    locale: LanguageTag | None = None
+    """The default language of documents and emails (a client's or a document's ``locale`` wins)."""
     timezone: str | None = Field(None, max_length=64)
     """IANA zone (e.g. ``Europe/Brussels``): its calendar day decides dates, rates, numbers' years and "overdue"."""
     custom: dict[str, Any] | None = None

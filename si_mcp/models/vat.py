@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
+from .language import LANGUAGES, base_language
+
 __all__ = [
     "CATEGORIES",
     "EU_COUNTRIES",
@@ -40,7 +42,6 @@ ZERO_RATED = frozenset({"Z", "E", "K", "G", "O"})
 
 EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
 
-_LANGUAGES = ("en", "nl", "fr", "de", "sl", "it", "es")
 
 # Short names for the VAT summary, per language (en, nl, fr, de, sl, it, es).
 _LABELS: dict[str, tuple[str, ...]] = {
@@ -139,8 +140,8 @@ def _pick(table: dict[str, tuple[str, ...]], category: str, language: str) -> st
     texts = table.get(category)
     if texts is None:
         return ""
-    code = language.split("-")[0].split("_")[0].lower()
-    return texts[_LANGUAGES.index(code)] if code in _LANGUAGES else texts[0]
+    code = base_language(language)
+    return texts[LANGUAGES.index(code)] if code in LANGUAGES else texts[0]
 
 
 def label(category: str, language: str) -> str:

@@ -72,6 +72,7 @@ def send_action(
     subject: str | None,
     message: str | None,
     resend: bool,
+    language: str | None = None,
 ) -> Action:
     """The question before emailing ``doc``; ``stored_email`` is the client's own address, and any other
     recipient is called out, so an address picked up elsewhere (a note, a document) cannot pass unseen."""
@@ -95,11 +96,14 @@ def send_action(
         lines.append(f"Subject: {clean(subject, 120)}")
     if message:
         lines.append(f"Message: {clean(message, 200)}")
+    if language:
+        lines.append(f"Language: {clean(language, 20)}")
     args = {
         "recipients": ",".join(sorted(r.casefold() for r in recipients)),
         "subject": subject or "",
         "message": message or "",
         "resend": "1" if resend else "0",
+        "language": language or "",
     }
     return Action("send", account_id, org, doc, args, "\n".join(lines))
 

@@ -148,6 +148,7 @@ class DocumentDetail(DocumentSummary):
     vat: list[VatLine]
     payments: list[PaymentView]
     note: str
+    language: str | None = None  # what it is written in (None: the organization's)
     pdf: str
 
 
@@ -157,6 +158,7 @@ class ClientView(BaseModel):
     email: str | None = None
     country: str | None = None
     tax_number: str | None = None
+    language: str | None = None  # of its documents and emails (None: the organization's)
 
 
 class Confirmation(BaseModel):
@@ -330,8 +332,18 @@ def document_detail(doc: Document, today: dt.date | None = None, zone: str | Non
         vat=vat_lines(doc.document_taxes, doc.currency_id, doc.document_reverse_taxes),
         payments=[payment_view(p, doc.currency_id) for p in doc.payments or [] if not p.is_deleted],
         note=clean_block(doc.note, 1000),
+        language=clean(doc.locale, 20) if doc.locale else None,
         pdf=pdf_uri(doc.id),
     )
+
+
+def other_language(doc: Document, org: Organization) -> str | None:
+    """The document's language when it is not the organization's (the one place a reader would not expect it)."""
+    from si_mcp.models.language import base_language
+
+    if doc.locale and base_language(doc.locale) != base_language(org.locale or "en"):
+        return clean(doc.locale, 20)
+    return None
 
 
 def client_view(client: Client) -> ClientView:
@@ -341,4 +353,5 @@ def client_view(client: Client) -> ClientView:
         email=clean(client.email, 320) if client.email else None,
         country=clean(client.country, 100) if client.country else None,
         tax_number=clean(client.tax_number, 100) if client.tax_number else None,
+        language=clean(client.locale, 20) if client.locale else None,
     )

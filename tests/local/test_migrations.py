@@ -179,3 +179,36 @@ async def test_an_upgrade_replaces_the_first_releases_english_notes_unless_the_o
     assert defaults["invoice_note"] == "Merci pour votre confiance."
     assert defaults["estimate_note"].startswith("Ce devis est valable jusqu'au [valid till].")
     assert defaults["advance_note"] == "Our own words"
+
+
+async def test_an_upgrade_records_the_organizations_language_on_documents_written_before_documents_had_one(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/language.db"
+    first = create_app(database_url=url)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://local/v1") as api:
+        account = (await api.post("/accounts", json={"email": "l@example.com", "password": "language-password"})).json()
+        login = {"email": "l@example.com", "password": "language-password", "ttl": -1}
+        api.headers["Authorization"] = token = (await api.post("/accounts/login", json=login)).json()["id"]
+        org = (await api.post(f"/accounts/{account['id']}/organizations", json={"name": "L", "country": "BE"})).json()
+        body = {"_documentClient": {"name": "C"}, "_documentItems": [{"name": "Work", "price": 100}]}
+        made = [(await api.post(f"/organizations/{org['id']}/documents", json=body)).json() for _ in range(2)]
+    await first.aclose()
+
+    with sqlite3.connect(tmp_path / "language.db") as db:  # as the previous release stored them: no locale
+        for document in made:
+            stored = json.loads(db.execute("SELECT data FROM documents WHERE id = ?", (document["id"],)).fetchone()[0])
+            del stored["locale"]
+            compact = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
+            db.execute("UPDATE documents SET data = ? WHERE id = ?", (compact, document["id"]))
+        db.execute("UPDATE alembic_version SET version_num = '0004'")
+
+    second = create_app(database_url=url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=second), base_url="http://local/v1", headers={"Authorization": token}
+    ) as api:
+        await api.patch(f"/organizations/{org['id']}", json={"locale": "en"})
+        after = [(await api.get(f"/documents/{document['id']}")).json() for document in made]
+    await second.aclose()
+
+    assert [document["locale"] for document in after] == ["nl-BE", "nl-BE"]  # not the language chosen afterwards

@@ -45,7 +45,7 @@ from si_mcp.models import (
 )
 
 from .calc import LineInput, TaxLine, compute_document, currency_exponent, payment_status
-from .seeds import DEFAULT_DUE_DAYS, DEFAULT_VALID_DAYS
+from .seeds import DEFAULT_DUE_DAYS, DEFAULT_VALID_DAYS, default_note, is_seeded_note
 from .smartcodes import codes_for, resolve, resolve_footer, resolve_note
 
 __all__ = [
@@ -107,6 +107,13 @@ class OrgContext:
     """default name → value"""
     taxes: Sequence[Mapping[str, Any]]
     """the organization's (not deleted) taxes, oldest first"""
+    language: str | None = None
+    """the document's language tag when it is not the organization's locale"""
+
+    @property
+    def document_language(self) -> str:
+        """The language the document is written in: labels, VAT wording and default note."""
+        return self.language or str(self.organization.get("locale") or "en")
 
 
 def as_decimal(value: Any) -> Decimal:
@@ -206,7 +213,7 @@ def _pick_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: date_type, where
 
 def _resolve_tax(spec: DocumentItemTaxInput, ctx: OrgContext, day: date_type, where: str) -> TaxLine:
     category = spec.category
-    language = str(ctx.organization.get("locale") or "en")
+    language = ctx.document_language
     if category in vat.ZERO_RATED:
         # 0 % by law, not by a tax of the organization: every country supports it without adding one.
         name = vat.label(category, language)
@@ -490,6 +497,7 @@ def build_document(
         "updatedAt": now,
         "custom": body.custom,
         "l10n": body.l10n,
+        "locale": ctx.document_language,
         "_isDeleted": False,
         "_documentItems": [
             _item_out(item, line, result, new_sub_id)
@@ -503,7 +511,7 @@ def build_document(
         "_comments": [],
         "_data": [],
     }
-    _texts(document, body, ctx.defaults, issuer)
+    _texts(document, body, ctx, issuer)
     return Document.model_validate(document).to_wire(exclude_none=True)
 
 
@@ -525,24 +533,30 @@ def _check_categories(lines: Sequence[LineInput], client: Mapping[str, Any], org
 
 
 def _tax_clause(lines: Sequence[LineInput], ctx: OrgContext, client: Mapping[str, Any]) -> str:
-    """The wording the VAT categories of the lines require, in the organization's language (Space Invoices'
+    """The wording the VAT categories of the lines require, in the document's language (Space Invoices'
     ``taxClause``, printed under the totals)."""
     taxes = [tax for line in lines for tax in line.taxes]
     buyer, seller = client.get("countryAlpha2Code"), ctx.organization.get("countryAlpha2Code")
-    language = str(ctx.organization.get("locale") or "en")
-    return vat.clause(taxes, language, seller=seller, buyer=buyer)
+    return vat.clause(taxes, ctx.document_language, seller=seller, buyer=buyer)
 
 
-def _texts(document: dict[str, Any], body: DocumentCreate, defaults: Mapping[str, Any], issuer: dict[str, Any]) -> None:
-    """note, signature and footer: the request's text or the organization's default, smart codes resolved."""
+def _texts(document: dict[str, Any], body: DocumentCreate, ctx: OrgContext, issuer: dict[str, Any]) -> None:
+    """note, signature and footer: the request's text or the organization's default, smart codes resolved.
+
+    A default note still as seeded is taken in the document's language (a French client of a Belgian business
+    reads the French one); a note the business wrote itself is its own words and stays as written."""
     probe = {**document, **{k: _wire_time(v) for k, v in document.items() if isinstance(v, datetime)}}
     values = codes_for(issuer, probe)
 
     def text(given: str | None, default_name: str) -> str:
-        chosen = given if given is not None else defaults.get(default_name)
+        chosen = given if given is not None else ctx.defaults.get(default_name)
         return chosen if isinstance(chosen, str) else ""
 
-    document["note"] = resolve_note(text(body.note, f"{body.type}_note"), values)
+    note_name = f"{body.type}_note"
+    note = text(body.note, note_name)
+    if body.note is None and is_seeded_note(note_name, note):
+        note = default_note(note_name, ctx.document_language)
+    document["note"] = resolve_note(note, values)
     document["signature"] = resolve(text(body.signature, "signature"), values)
     document["footer"] = resolve_footer(text(body.footer, "footer"), values)
 

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-__all__ = ["DEFAULT_DUE_DAYS", "DEFAULT_VALID_DAYS", "FIRST_RELEASE_NOTES", "default_note", "organization_defaults"]
+from si_mcp.models.language import LANGUAGES, base_language
+
+__all__ = [
+    "DEFAULT_DUE_DAYS",
+    "DEFAULT_VALID_DAYS",
+    "EMAIL_DOCUMENT",
+    "EMAIL_SUBJECT",
+    "FIRST_RELEASE_NOTES",
+    "default_note",
+    "is_seeded_note",
+    "organization_defaults",
+    "relocalized_defaults",
+    "translate_note",
+]
 
 DEFAULT_DUE_DAYS = 30
 DEFAULT_VALID_DAYS = 30
@@ -22,7 +36,6 @@ FIRST_RELEASE_NOTES = {
     "credit-note_note": "This credit note corrects an earlier invoice.\nThank you for your business",
 }
 
-_LANGUAGES = ("en", "nl", "fr", "de", "sl", "it", "es")
 _NOTES: dict[str, tuple[str, ...]] = {
     "invoice_note": (
         "Thank you for your business.",
@@ -65,9 +78,51 @@ _NOTES: dict[str, tuple[str, ...]] = {
 
 def default_note(name: str, locale: str) -> str:
     """The seeded ``<type>_note`` in the organization's language (English when it is not one of ours)."""
-    code = locale.replace("_", "-").split("-")[0].lower()
+    code = base_language(locale)
     texts = _NOTES[name]
-    return texts[_LANGUAGES.index(code)] if code in _LANGUAGES else texts[0]
+    return texts[LANGUAGES.index(code)] if code in LANGUAGES else texts[0]
+
+
+def is_seeded_note(name: str, text: str) -> bool:
+    """Whether ``text`` is the ``name`` note as seeded, in any of our languages: nobody rewrote it."""
+    return name in _NOTES and text.strip() in {seeded.strip() for seeded in _NOTES[name]}
+
+
+_CODE = re.compile(r"\[([^\]]*)\]")
+
+
+def translate_note(note: str, document_type: str, language: str) -> str | None:
+    """``note``, a seeded ``<type>_note`` as printed on a document (smart codes filled in), in ``language``; None
+    when it is not one (a note someone wrote is their words: it is not translated).
+
+    The values the smart codes took (a date) are carried over, so "valid until 2026-01-31" keeps its date.
+    """
+    texts = _NOTES.get(f"{document_type}_note")
+    if texts is None or not note.strip():
+        return None
+    for seeded in texts:
+        parts = _CODE.split(seeded.strip())  # text, code, text, code, ..., text
+        pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<c{i}>.*?)" for i, part in enumerate(parts))
+        match = re.fullmatch(pattern, note.strip(), flags=re.DOTALL)
+        if match is None:
+            continue
+        values = {parts[i].strip().lower(): match.group(f"c{i}") for i in range(1, len(parts), 2)}
+        return _fill(default_note(f"{document_type}_note", language), values)
+    return None
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return _CODE.sub(lambda m: values.get(m.group(1).strip().lower(), m.group(0)), template)
+
+
+def relocalized_defaults(defaults: dict[str, Any], language: str) -> dict[str, str]:
+    """The seeded notes among ``defaults`` (name → value) rewritten in ``language``: what changes when an
+    organization changes its language (notes it wrote itself stay)."""
+    return {
+        name: default_note(name, language)
+        for name, value in defaults.items()
+        if isinstance(value, str) and is_seeded_note(name, value) and value != default_note(name, language)
+    }
 
 
 FOOTER = "[organization name], [address], [zip] [city], [country]"

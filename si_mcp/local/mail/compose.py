@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
+from si_mcp.local.engine.seeds import EMAIL_DOCUMENT, EMAIL_SUBJECT
 from si_mcp.models import Document, Organization
 
 __all__ = [
@@ -104,12 +105,15 @@ def new_message_id(sender: str, seed: str) -> str:
     return f"<{token}@{domain}>"
 
 
-def resolve_smart_codes(text: str, document: Document, organization: Organization) -> str:
-    """Replace ``[document number]``-style smart codes (the engine's set); unknown codes stay as written."""
+def resolve_smart_codes(text: str, document: Document, organization: Organization, language: str = "en") -> str:
+    """Replace ``[document number]``-style smart codes (the engine's set; ``[document type]`` in ``language``);
+    unknown codes stay as written."""
     from si_mcp.local.engine.smartcodes import codes_for, resolve
+    from si_mcp.local.pdf.labels import document_title
 
     issuer = document.document_issuer if document.document_issuer and document.document_issuer.name else organization
     values = codes_for(issuer.model_dump(mode="json", by_alias=True), document.model_dump(mode="json", by_alias=True))
+    values["document type"] = document_title(document.type, language)
     return resolve(text, values)
 
 
@@ -164,10 +168,12 @@ def sender_for(organization: Organization, configured: str | None, *, required: 
     raise MailError("no sender address: set the organization's email, or SI_MCP_SMTP_FROM in the server configuration")
 
 
-def _email_document_default(organization: Organization) -> str:
+def _written_default(organization: Organization, name: str, seeded: str) -> str:
+    """The organization's ``name`` default when the business wrote it; "" while it is the seeded English text,
+    which the email's own language replaces."""
     for default in organization.defaults or []:
-        if default.name == "email_document" and isinstance(default.value, str) and default.value.strip():
-            return default.value
+        if default.name == name and isinstance(default.value, str) and default.value.strip():
+            return "" if default.value.strip() == seeded.strip() else default.value
     return ""
 
 
@@ -200,15 +206,18 @@ def compose_email(
     title = document_title(document.type, language)
     number = document.number or ""
     org_name = safe_display_name(organization.name)
-    if subject is not None and subject.strip():
+    if subject is None or not subject.strip():
+        subject = _written_default(organization, "email_subject", EMAIL_SUBJECT)
+    if subject.strip():
         # The caller's text must already be one line; values from smart codes are flattened.
-        subject_text = resolve_smart_codes(single_line(subject, "subject"), document, organization)
+        subject_text = resolve_smart_codes(single_line(subject, "subject"), document, organization, language)
     else:
         subject_text = labels["email_subject"].format(title=title, number=number, organization=org_name)
     subject_text = safe_display_name(subject_text, max_length=998)
-    body = message if message is not None and message.strip() else _email_document_default(organization)
+    body = message if message is not None and message.strip() else ""
+    body = body or _written_default(organization, "email_document", EMAIL_DOCUMENT)
     if body:
-        body = resolve_smart_codes(body, document, organization)
+        body = resolve_smart_codes(body, document, organization, language)
     else:
         body = labels["email_body"].format(title=title, number=number, organization=org_name)
     from_address = sender_for(organization, sender, required=sender_required)

@@ -92,9 +92,9 @@ class DocumentsOut:
     ) -> tuple[OutgoingEmail, str]:
         """Validate a send before anything is stored: the email (MailError) and the PDF (PdfError).
 
-        Returns the email and the language to store with it ("" = the organization's locale).
+        Returns the email and the language to store with it ("" = the document's own).
         """
-        chosen = resolve_language(language, organization.locale)
+        chosen = resolve_language(language, document.locale or organization.locale)
         email = compose_email(
             document,
             organization,

@@ -3,7 +3,7 @@ finish and recover rows for :mod:`si_mcp.local.mail.outbox`.
 
 Row layout (``tables.outbox``): ``recipients`` (the ``To`` addresses) and ``copy_to`` (the envelope-only
 copy to the sender, ``sendCopy``) are comma-separated lists of validated addresses; ``language`` is the
-language of the attached PDF ("" = the organization's); ``subject`` and ``message`` are the final texts;
+language of the attached PDF ("" = the document's); ``subject`` and ``message`` are the final texts;
 ``message_id`` is fixed when the row is queued and ``created_at`` is the message's ``Date``, so every
 attempt sends the same message.
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from si_mcp.models.language import LANGUAGES
+
 __all__ = ["LANGUAGES", "Language", "UnsupportedLanguageError", "document_title", "labels_for", "resolve_language"]
 
-LANGUAGES: tuple[str, ...] = ("en", "nl", "fr", "de", "sl", "it", "es")
 
 _TITLES: dict[str, dict[str, str]] = {
     "invoice": {

@@ -125,7 +125,7 @@ class PdfRenderer:
         cached = self._cached(known) if known is not None else None
         if cached is not None:
             return cached
-        view = build_view(document, organization, resolve_language(language, organization.locale))
+        view = build_view(document, organization, resolve_language(language, document.locale or organization.locale))
         timestamp = _timestamp(document)
         key = self._cache_key(view, timestamp)
         with self._lock:
@@ -143,7 +143,7 @@ class PdfRenderer:
         self, document: Document, organization: Organization, *, language: str | None = None, ppi: float = 96
     ) -> bytes:
         """A PNG of the first page (not cached): previews and the README picture."""
-        view = build_view(document, organization, resolve_language(language, organization.locale))
+        view = build_view(document, organization, resolve_language(language, document.locale or organization.locale))
         return self.compile_view(view, output="png", ppi=ppi, timestamp=_timestamp(document))
 
     def compile_view(

@@ -19,10 +19,11 @@ from decimal import Decimal
 from typing import Any
 
 from si_mcp.local.engine.calc import currency_exponent, round_money
+from si_mcp.local.engine.seeds import translate_note
 from si_mcp.models import Document, DocumentClient, DocumentIssuer, DocumentItem, DocumentTax, Organization, vat
 from si_mcp.models.wirejson import normalize_number
 
-from .labels import Language, document_title, labels_for
+from .labels import LANGUAGES, Language, document_title, labels_for
 
 __all__ = ["accent_color", "build_view", "clean_text"]
 
@@ -282,12 +283,35 @@ def build_view(document: Document, organization: Organization, language: Languag
         "items": [_item(item, pos, fmt) for item, pos in zip(items, positions, strict=True)],
         "vat": _vat_rows(document, fmt, labels, language.code),
         "totals": _totals(document, fmt, labels),
-        "tax_clause": clean_text(document.tax_clause),
+        "tax_clause": clean_text(_tax_clause(document, language.code)),
         "payment": _payment(document, issuer, fmt, labels),
-        "note": clean_text(document.note),
+        "note": clean_text(_note(document, language.code)),
         "signature": clean_text(document.signature),
         "footer": clean_text(document.footer),
     }
+
+
+def _note(document: Document, language: str) -> str:
+    """The note in the language printed: the document's ``l10n`` ``note_<lang>`` (Space Invoices), else a seeded
+    default note in that language; a note someone wrote stays as written."""
+    localized = (document.l10n or {}).get(f"note_{language}")
+    if isinstance(localized, str) and localized.strip():
+        return localized
+    return translate_note(document.note, document.type, language) or document.note
+
+
+def _tax_clause(document: Document, language: str) -> str:
+    """The VAT wording in the language printed, when it is the wording the lines' categories call for (it is in
+    some language of ours); a clause written by the caller stays as written."""
+    taxes = [tax for item in document.document_items for tax in item.document_item_taxes]
+    seller = document.document_issuer.country_alpha2_code if document.document_issuer else None
+    buyer = document.document_client.country_alpha2_code if document.document_client else None
+    if not document.tax_clause or not any(tax.category for tax in taxes):
+        return document.tax_clause
+    for known in LANGUAGES:
+        if vat.clause(taxes, known, seller=seller, buyer=buyer) == document.tax_clause:
+            return vat.clause(taxes, language, seller=seller, buyer=buyer)
+    return document.tax_clause
 
 
 def _positions(items: list[DocumentItem]) -> list[int]:

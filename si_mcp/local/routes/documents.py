@@ -18,6 +18,7 @@ existing document, with a different body it is a 422; deleting a draft frees its
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -54,6 +55,7 @@ from ..http import Call, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
 from ..ledger import include_payments, link_document, linked, payments_of, respond_document, unlink_document
 from ..numbering import allocate_number, last_issued_date, number_taken
+from ..pdf.labels import resolve_language
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now
 from . import documents_out
@@ -99,7 +101,10 @@ _CONTEXT = sa.union_all(
 _LIVE_CLIENT = sa.and_(_CL.c.organization_id == sa.bindparam("b_org"), _CL.c.is_deleted == sa.false())
 _CLIENT_BY_ID = sa.select(_CL.c.data).where(_LIVE_CLIENT, _CL.c.id == sa.bindparam("b_id"))
 _CLIENT_BY_EMAIL = (
-    sa.select(_CL.c.id).where(_LIVE_CLIENT, _CL.c.email == sa.bindparam("b_email")).order_by(_CL.c.created_at).limit(1)
+    sa.select(_CL.c.id, _CL.c.data)
+    .where(_LIVE_CLIENT, _CL.c.email == sa.bindparam("b_email"))
+    .order_by(_CL.c.created_at)
+    .limit(1)
 )
 
 
@@ -221,32 +226,53 @@ def _with_references(document: dict[str, Any], related: list[dict[str, Any]]) ->
 
 def _resolve_client(
     conn: sa.Connection, organization_id: str, body: DocumentCreate, stamp: datetime
-) -> tuple[str, dict[str, Any]]:
-    """(clientId, _documentClient): the given client, the one with the same email, or a new one."""
+) -> tuple[str, dict[str, Any], str | None]:
+    """(clientId, _documentClient, the client's language): the given client, the one with the same email, or a new
+    one (which takes the document's language as its own)."""
     given = body.document_client.model_dump(by_alias=True, exclude_unset=True) if body.document_client else {}
     if body.client_id is not None:
         data = conn.execute(_CLIENT_BY_ID, {"b_org": organization_id, "b_id": body.client_id}).scalar()
         if data is None:
             raise AutofillError("clientId", "no client with this id in this organization.")
-        client_id, fields = body.client_id, {**loads(data), **given}
+        stored = loads(data)
+        client_id, fields, locale = body.client_id, {**stored, **given}, stored.get("locale")
     else:
         email = given.get("email")
         found = None
         if isinstance(email, str) and email.strip():
             params = {"b_org": organization_id, "b_email": email.strip().lower()}
-            found = conn.execute(_CLIENT_BY_EMAIL, params).scalar()
-        client_id = found or _new_client(conn, organization_id, given, stamp)
+            found = conn.execute(_CLIENT_BY_EMAIL, params).first()
+        if found is not None:
+            client_id, locale = found.id, loads(found.data).get("locale")
+        else:
+            client_id, locale = _new_client(conn, organization_id, given, stamp, body.locale), body.locale
         fields = given
     info = countries.resolve_country(fields["country"]) if fields.get("country") else None
     snapshot = build_document_client(fields, sub_id=sub_id(), country_alpha2=info.alpha2 if info else None, now=stamp)
-    return client_id, snapshot
+    return client_id, snapshot, locale if isinstance(locale, str) and locale else None
 
 
-def _new_client(conn: sa.Connection, organization_id: str, fields: dict[str, Any], stamp: datetime) -> str:
+def _language(body: DocumentCreate, related: list[dict[str, Any]], client: str | None, ctx: OrgContext) -> str | None:
+    """The document's language: the request's, else that of the document it corrects or follows, else the
+    client's; None = the organization's. A language without a region takes the organization's (fr → fr-BE)."""
+    for doc in related:
+        if body.locale is None and isinstance(doc.get("locale"), str):
+            return str(doc["locale"])
+    chosen = body.locale or client
+    if chosen is None:
+        return None
+    language = resolve_language(chosen, ctx.organization.get("locale"))
+    return f"{language.code}-{language.region}" if language.region else language.code
+
+
+def _new_client(
+    conn: sa.Connection, organization_id: str, fields: dict[str, Any], stamp: datetime, locale: str | None
+) -> str:
     info = countries.resolve_country(fields["country"]) if fields.get("country") else None
     client = Client.model_validate(
         {
             **fields,
+            "locale": locale,
             "id": object_id(),
             "organizationId": organization_id,
             "countryAlpha2Code": info.alpha2 if info else None,
@@ -432,8 +458,9 @@ def _build(
     ctx = load_context(conn, organization_id)
     currency = _currency(body, ctx)
     items = _load_items(conn, organization_id, body.document_items)
-    client_id, snapshot = _resolve_client(conn, organization_id, body, stamp)
+    client_id, snapshot, client_language = _resolve_client(conn, organization_id, body, stamp)
     related = _related(conn, organization_id, body.document_ids)
+    ctx = dataclasses.replace(ctx, language=_language(body, related, client_language, ctx))
     except_id = previous["id"] if previous is not None else None
     chronological = str(ctx.defaults.get("numbering_chronological", True)).lower() not in ("false", "0")
     date = document_date(body, stamp)

@@ -27,7 +27,7 @@ from .. import tables
 from ..access import require_org, require_org_tx
 from ..engine import countries
 from ..engine.autofill import local_day
-from ..engine.seeds import organization_defaults
+from ..engine.seeds import organization_defaults, relocalized_defaults
 from ..errors import LocalAPIError, invalid, unauthorized
 from ..http import Call, Route, json_response, raw_json_response
 from ..ids import object_id, sub_id
@@ -193,14 +193,49 @@ async def patch_organization(call: Call) -> Response:
     async with call.db.write() as conn:
         await require_org(conn, call.account_id, organization_id, "admin")
         org = await load_organization(conn, organization_id)
+        if changes.get("locale"):
+            country = changes.get("countryAlpha2Code") or org.get("countryAlpha2Code")
+            changes["locale"] = _regional(changes["locale"], country)
         for key, value in changes.items():
             org[key] = ({} if key == "custom" else "") if value is None else value
         org["updatedAt"] = now()
         org = Organization.model_validate(org).to_wire(exclude={"defaults"})
         row = organization_row(org)
         await conn.execute(sa.update(tables.organizations).where(tables.organizations.c.id == organization_id), row)
-        org["_defaults"] = await _defaults_of(conn, organization_id)
+        defaults = await _defaults_of(conn, organization_id)
+        if changes.get("locale"):
+            defaults = await _relocalize(conn, defaults, str(org["locale"]))
+        org["_defaults"] = defaults
     return json_response(org)
+
+
+def _regional(locale: str, country: str | None) -> str:
+    """A bare language takes the organization's country as region when that pair exists (fr in Belgium: fr-BE),
+    so numbers and dates read as they do there."""
+    from babel import Locale, UnknownLocaleError
+
+    tag = locale.replace("_", "-")
+    if "-" in tag or not country:
+        return tag
+    try:
+        Locale.parse(f"{tag}_{country}")
+    except (UnknownLocaleError, ValueError):
+        return tag
+    return f"{tag}-{country}"
+
+
+async def _relocalize(conn: AsyncConnection, defaults: list[dict[str, Any]], locale: str) -> list[dict[str, Any]]:
+    """A new language rewrites the default notes still as seeded (notes the business wrote stay as written)."""
+    rewritten = relocalized_defaults({d["name"]: d.get("value") for d in defaults}, locale)
+    d = tables.defaults
+    result = []
+    for default in defaults:
+        if default["name"] in rewritten:
+            changed = {**default, "value": rewritten[default["name"]], "updatedAt": now()}
+            default = Default.model_validate(changed).to_wire()
+            await conn.execute(sa.update(d).where(d.c.id == default["id"]).values(**default_row(default)))
+        result.append(default)
+    return result
 
 
 async def next_doc_number(call: Call) -> Response:

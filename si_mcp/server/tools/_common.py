@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DocArg",
+    "Language",
     "Number",
     "DocTypeArg",
     "OrgArg",
@@ -42,6 +43,9 @@ Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 PaymentType = Literal["bank", "online", "paypal", "cash", "card", "crypto", "coupon", "other"]
 # si_mcp.models.vat.Category, repeated here so that listing tools does not import the models (a test keeps them equal).
 VatCategory = Literal["S", "Z", "E", "AE", "K", "G", "O"]
+# si_mcp.models.language.LANGUAGES, repeated for the same reason (the test keeps them equal too). A document in a
+# language without a region takes the organization's (fr for a Belgian business formats as fr-BE).
+Language = Literal["en", "nl", "fr", "de", "sl", "it", "es"]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ..state import Ctx, books_of, state_of
 from ..summaries import KIND, send_action
 from ..text import clean
 from ..views import document_ref, org_ref, pdf_uri
-from ._common import DocArg, DocTypeArg, OrgArg, TokenArg, ToolSpec, result, today
+from ._common import DocArg, DocTypeArg, Language, OrgArg, TokenArg, ToolSpec, result, today
 from ._target import ActionResult, Target, ask, held_back, target
 from .invoices import send_now
 
@@ -73,6 +73,7 @@ async def _consent(
     message: str | None,
     resend: bool,
     confirmation_token: str | None,
+    language: str | None,
 ) -> Consent | Elicit[Confirm]:
     found = plan.found
     action = send_action(
@@ -84,6 +85,7 @@ async def _consent(
         subject=subject,
         message=message,
         resend=resend,
+        language=language,
     )
     return ask(ctx, action, confirmation_token)
 
@@ -105,6 +107,7 @@ async def send_invoice(
     ] = None,
     resend: Annotated[bool, Field(description="Send although already sent.")] = False,
     confirmation_token: TokenArg = None,
+    language: Annotated[Language | None, Field(description="Of the email and PDF; default: the document's.")] = None,
 ) -> Annotated[CallToolResult, SendResult]:
     """Email a document and its PDF to the client: a real email, so it asks the user first."""
     org, doc = plan.found.org, plan.found.doc
@@ -122,7 +125,9 @@ async def send_invoice(
             confirmation_token=token,
         )
         return result(text, data)
-    sent, how = await send_now(ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend)
+    sent, how = await send_now(
+        ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend, language=language
+    )
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
     data = SendResult(
@@ -140,10 +145,7 @@ async def get_pdf(
     document: DocArg,
     organization: OrgArg = None,
     type: DocTypeArg = None,
-    language: Annotated[
-        str | None,
-        Field(description="e.g. en, fr, nl-BE; default: the organization's.", pattern="^[a-z]{2}(-[A-Za-z]{2})?$"),
-    ] = None,
+    language: Annotated[Language | None, Field(description="Default: the document's.")] = None,
     embed: Annotated[bool, Field(description="Bytes too; only if needed.")] = False,
 ) -> Annotated[CallToolResult, PdfResult]:
     """A document's PDF as a link (si://documents/{id}/pdf, ?l=<language> for another); bytes only with embed."""

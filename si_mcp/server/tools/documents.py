@@ -25,6 +25,7 @@ from ..views import (
     document_ref,
     document_summary,
     org_ref,
+    other_language,
 )
 from ._common import DocArg, DocTypeArg, OrgArg, TokenArg, ToolSpec, as_timestamp, result, today
 from ._target import ActionResult, Target, ask, held_back, target
@@ -338,7 +339,9 @@ async def get_document(
     lines += [
         f"Paid {money_text(Decimal(p.amount), detail.currency)} by {p.type} on {p.date}" for p in detail.payments[:5]
     ]
-    lines.append(f"id {detail.id}; PDF {detail.pdf}")
+    language = other_language(found.doc, found.org)
+    written = f"; written in {language}, get_pdf(language=...) for another" if language else ""
+    lines.append(f"id {detail.id}; PDF {detail.pdf}{written}")
     return result("\n".join(lines), DocumentResult(organization=org_ref(found.org), document=detail))
 
 

@@ -37,10 +37,11 @@ from ..views import (
     document_summary,
     org_ref,
     organization_gaps,
+    other_language,
     pdf_uri,
     vat_lines,
 )
-from ._common import Number, OrgArg, PaymentType, ToolSpec, VatCategory, as_timestamp, result, today
+from ._common import Language, Number, OrgArg, PaymentType, ToolSpec, VatCategory, as_timestamp, result, today
 
 if TYPE_CHECKING:
     from si_mcp.models import Client, Document, DocumentCreate, Organization
@@ -99,6 +100,7 @@ class InvoiceResult(BaseModel):
     document: DocRef
     vat: list[VatLine]
     vat_treatment: str | None = None  # a VAT category chosen by the rules, and why (the user may correct it)
+    language: str | None = None  # what the document is written in, when it is not the organization's language
     missing: list[str] | None = None  # organization fields its invoices lack (set with update_organization)
     replayed: bool  # an identical earlier request's document came back; nothing new was made
     email: EmailOutcome | None = None
@@ -191,13 +193,13 @@ def _treatment(
     return vat.derive(seller, country, number, "goods" if supply == "goods" else "services"), country, number
 
 
-def _tax_clause(lines: list[Any], org: "Organization", buyer: str | None) -> str | None:
-    """The wording the lines' VAT categories require, in the organization's language, sent as ``taxClause`` (the
+def _tax_clause(lines: list[Any], language: str, org: "Organization", buyer: str | None) -> str | None:
+    """The wording the lines' VAT categories require, in the document's language, sent as ``taxClause`` (the
     embedded API would write the same; the Space Invoices API needs it given)."""
     from si_mcp.models import vat
 
     taxes = [tax for line in lines for tax in line.document_item_taxes]
-    return vat.clause(taxes, org.locale or "en", seller=org.country_alpha2_code, buyer=buyer) or None
+    return vat.clause(taxes, language, seller=org.country_alpha2_code, buyer=buyer) or None
 
 
 def _check_vat_number(
@@ -280,6 +282,7 @@ async def _create(
     idempotency_key: str | None,
     supply: str,
     vat_exemption: str | None,
+    language: str | None,
 ) -> Created:
     """Resolver: create the document (idempotently) before consent is asked for sending it."""
     _check_combination(type, payments, send, draft)
@@ -310,6 +313,7 @@ async def _create(
         "draft": draft,
         "related": [doc.id for doc in sources],
         "vat": [supply, vat_exemption],
+        "language": language,
         "day": (date or today(org)).isoformat(),
     }
     digest = _request_hash(books.account_id, org.id, request)
@@ -340,7 +344,10 @@ async def _create(
             if items is not None
             else _copied_lines(sources, type)
         )
-        request["tax_clause"] = _tax_clause(lines, org, country)
+        # The embedded API picks the document's language the same way (Space Invoices needs the clause given).
+        written_in = language or next((doc.locale for doc in sources if doc.locale), None)
+        written_in = written_in or (found.locale if found is not None else None) or org.locale
+        request["tax_clause"] = _tax_clause(lines, written_in or "en", org, country)
         if note is None and items is None:
             request["note"] = await _copied_note(books, org, sources)
         body = _body(request | {"client_id": client_id, "inline": inline}, lines, sources, payments, key)
@@ -563,6 +570,7 @@ def _body(
         "payments": _payments(payments),
         "document_ids": [doc.id for doc in sources],
         "unique_id": key,
+        "locale": request["language"],
     }
     return build(DocumentCreate, request["type"], **{k: v for k, v in fields.items() if v is not None})
 
@@ -590,7 +598,14 @@ async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Cons
 
 
 async def send_now(
-    ctx: Ctx, doc: "Document", *, recipients: list[str], subject: str | None, message: str | None, resend: bool
+    ctx: Ctx,
+    doc: "Document",
+    *,
+    recipients: list[str],
+    subject: str | None,
+    message: str | None,
+    resend: bool,
+    language: str | None = None,
 ) -> tuple[Outcome, str]:
     """Email ``doc`` (the one place a send request is made); returns what happened and a sentence saying so.
 
@@ -601,7 +616,7 @@ async def send_now(
     books = await books_of(ctx)
     body = build(SendRequest, "email", recipients=",".join(recipients), subject=subject, message=message, resend=resend)
     with api_call("send the document by email"):
-        answer = await books.api.documents.send(doc.id, body=body)
+        answer = await books.api.documents.send(doc.id, body=body, language=language)
     to = ", ".join(recipients)
     detail = clean(answer.detail, 300) if answer.detail else ""
     if answer.status == "failed":
@@ -730,6 +745,13 @@ async def create_invoice(
     vat_exemption: Annotated[
         str | None, Field(description="Legal reason printed for exempt (vat='E') items.", max_length=500)
     ] = None,
+    language: Annotated[
+        Language | None,
+        Field(
+            description="Of the document, its PDF and emails; a new client keeps it. Default: related_document's, "
+            "the client's, the organization's."
+        ),
+    ] = None,
 ) -> Annotated[CallToolResult, InvoiceResult]:
     """Create an invoice, estimate, advance or credit note in one call, optionally paid and emailed (asks first)."""
     decision = decide(consent)
@@ -741,6 +763,7 @@ async def create_invoice(
         document=document_ref(plan.doc, today(plan.org), plan.org.timezone),
         vat=vat,
         vat_treatment=plan.vat_treatment,
+        language=other_language(plan.doc, plan.org),
         replayed=plan.replayed,
         email=email,
         pdf=pdf_uri(plan.doc.id),
@@ -750,6 +773,8 @@ async def create_invoice(
         text = f"{_replay_note(idempotency_key)} It is: {document_sentence(plan.org.name, summary, vat)}"
     if plan.vat_treatment:
         text += f" VAT {plan.vat_treatment}."
+    if data.language:
+        text += f" Written in {data.language} (the organization's language is {clean(plan.org.locale, 20)})."
     missing = [gap.split(":")[0] for gap in organization_gaps(plan.org, state_of(ctx).settings.smtp_from)]
     if missing:
         data.missing = missing

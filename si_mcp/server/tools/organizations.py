@@ -13,7 +13,7 @@ from ..errors import api_call
 from ..state import Ctx, books_of, state_of
 from ..text import clean, percent
 from ..views import OrganizationView, OrgBrief, org_brief, organization_gaps, organization_view
-from ._common import OrgArg, ToolSpec, result
+from ._common import Language, OrgArg, ToolSpec, result
 
 if TYPE_CHECKING:
     from si_mcp.models import Organization
@@ -127,15 +127,17 @@ async def update_organization(
     bank: Annotated[str | None, Field(description="Bank name.", max_length=200)] = None,
     swift: Annotated[str | None, Field(description="BIC/SWIFT code.", max_length=50)] = None,
     vat_rates: Annotated[list[Rate] | None, Field(description="VAT % to add.", max_length=5)] = None,
+    language: Annotated[Language | None, Field(description="Default language of documents and emails.")] = None,
 ) -> Annotated[CallToolResult, OrganizationResult]:
     """Change an organization's details (only the fields given)."""
     from si_mcp.models import OrganizationUpdate
 
     changes = {"name": name, "address": address, "city": city, "zip": zip, "email": email, "phone": phone}
     changes |= {"tax_number": tax_number, "company_number": company_number, "iban": iban, "bank": bank, "swift": swift}
+    changes["locale"] = language  # the embedded API adds the country's region (fr for a Belgian business: fr-BE)
     changes = {key: value for key, value in changes.items() if value is not None}
     if not changes and not vat_rates:
-        raise ToolError("Nothing to change: pass at least one field (e.g. iban, email, address, vat_rates).")
+        raise ToolError("Nothing to change: pass at least one field (e.g. iban, email, address, language, vat_rates).")
     state = state_of(ctx)
     books = await books_of(ctx)
     org = await lookup.organization(books, organization, default=state.settings.organization_id)
@@ -145,7 +147,7 @@ async def update_organization(
             updated = await books.api.organizations.update(org.id, body=OrganizationUpdate(**changes))
     added = await _add_vat_rates(books, org.id, vat_rates or [])
     view = await organization_details(books, updated, state.settings.smtp_from)
-    what = [*changes, *(f"VAT {percent(rate)}%" for rate in added)]
+    what = [*("language" if key == "locale" else key for key in changes), *(f"VAT {percent(rate)}%" for rate in added)]
     return result(
         f"Updated {', '.join(what) or 'nothing new'} of {_describe(view)}", OrganizationResult(organization=view)
     )
