@@ -186,6 +186,13 @@ async def organization_and_document(
     raise _ambiguous(orgs)
 
 
+async def client_by_email(books: Books, org: Organization, email: str) -> Client | None:
+    """The client with this email: the one a document with a new client's details is filed under."""
+    with api_call("look up the client"):
+        candidates = await books.api.clients.search(org.id, term=email.strip())
+    return next((c for c in candidates if _key(c.email or "") == _key(email)), None)
+
+
 async def find_client(books: Books, org: Organization, ref: str) -> tuple[Client | None, list[Client]]:
     """The client ``ref`` names exactly (id, email or name), plus near matches for a helpful error.
 

@@ -265,3 +265,75 @@ async def test_an_email_text_the_business_wrote_is_kept_and_the_seeded_one_follo
     assert str(first["Subject"]).startswith("Fattura ") and first_body.startswith("Buongiorno,")
     assert "Fattura" in first_pdf and "Grazie per la fiducia." in first_pdf
     assert second_body.strip() == f"Dag, hierbij Fattura {document['number']}."  # own words; the code in Italian
+
+
+async def test_an_invoice_from_a_french_estimate_does_not_copy_the_estimates_validity_note(tmp_path: Path) -> None:
+    async with Client(await _server(tmp_path)) as c:
+        await c.call_tool("create_organization", {"name": "ISA", "country": "Belgium"})
+        estimate = (
+            await c.call_tool("create_invoice", {**DUPONT, "items": WORK, "type": "estimate", "language": "fr"})
+        ).structured_content
+        assert estimate is not None
+        invoice = (
+            await c.call_tool("create_invoice", {"related_document": estimate["document"]["number"]})
+        ).structured_content
+        assert invoice is not None
+        detail = (await c.call_tool("get_document", {"document": invoice["document"]["id"]})).structured_content
+
+    assert detail is not None and detail["document"]["note"] == "Merci pour votre confiance."
+    assert detail["document"]["language"] == "fr-BE"  # an invoice follows its estimate's language
+
+
+async def test_a_new_clients_details_with_a_known_email_take_that_clients_language_in_the_vat_wording_too(
+    tmp_path: Path,
+) -> None:
+    from si_mcp.client import SpaceInvoices
+
+    api = SpaceInvoices.local(f"sqlite+aiosqlite:///{tmp_path}/books.db", data_dir=tmp_path / "data")
+    async with Client(build_server(Settings(SI_MCP_DATA_DIR=tmp_path / "data"), api=api)) as c:
+        await c.call_tool("create_organization", {"name": "ISA", "country": "Belgium"})
+        first = {**DUPONT, "client_email": "c@dupont.example", "items": WORK, "language": "fr"}
+        await c.call_tool("create_invoice", first)
+        again = {**DUPONT, "client": "Dupont Paris", "client_email": "c@dupont.example", "items": WORK}
+        made = (await c.call_tool("create_invoice", again)).structured_content
+        assert made is not None
+        stored = await api.documents.get(made["document"]["id"])
+    await api.aclose()
+
+    assert made["language"] == "fr-BE" and stored.locale == "fr-BE"
+    assert stored.tax_clause.startswith("Autoliquidation")  # what the Space Invoices API would be sent, too
+
+
+async def test_a_revised_draft_keeps_its_language_and_a_language_without_that_regions_data_stays_bare(
+    open_shop: Any,
+) -> None:
+    shop = await open_shop()
+    draft = await shop.invoice(draft=True, locale="de")
+    body = {
+        "draft": True,
+        "_documentClient": {"name": "Rocket man"},
+        "_documentItems": AE_LINE[:0] or [{"name": "Space suit", "price": 100, "_documentItemTaxes": [{"rate": 21}]}],
+    }
+    revised = await shop.api.put(f"/documents/{draft['id']}", json=body)
+    slovenian = await shop.invoice(locale="sl")
+
+    assert revised.status_code == 200, revised.text
+    assert (draft["locale"], revised.json()["locale"]) == ("de-BE", "de-BE")
+    assert revised.json()["note"] == "Vielen Dank für Ihren Auftrag."
+    assert slovenian["locale"] == "sl"  # CLDR has no sl_BE: the tag stays one CLDR knows
+
+
+async def test_a_saved_subject_on_several_lines_is_flattened_rather_than_refusing_every_send(
+    open_shop: Any, smtp_server: Any
+) -> None:
+    shop = await open_shop(smtp_port=smtp_server.port)
+    org = (await shop.api.get(f"/organizations/{shop.org_id}")).json()
+    subject = next(d for d in org["_defaults"] if d["name"] == "email_subject")
+    await shop.api.patch(f"/defaults/{subject['id']}", json={"value": "Uw [document type]\n[document number]"})
+    document = await shop.invoice()
+
+    sent = await shop.api.post(f"/documents/{document['id']}/send", json={"recipients": "a@example.com"})
+
+    assert sent.status_code == 200 and sent.json()["status"] == "sent", sent.text
+    message, _, _ = _received(smtp_server.received.envelopes[0])
+    assert str(message["Subject"]) == f"Uw Factuur {document['number']}"

@@ -206,11 +206,12 @@ def compose_email(
     title = document_title(document.type, language)
     number = document.number or ""
     org_name = safe_display_name(organization.name)
-    if subject is None or not subject.strip():
-        subject = _written_default(organization, "email_subject", EMAIL_SUBJECT)
-    if subject.strip():
+    if subject is not None and subject.strip():
         # The caller's text must already be one line; values from smart codes are flattened.
         subject_text = resolve_smart_codes(single_line(subject, "subject"), document, organization, language)
+    elif default_subject := _written_default(organization, "email_subject", EMAIL_SUBJECT):
+        # Stored text: flattened (safe_display_name below), never a reason to refuse a send nobody gave a subject for.
+        subject_text = resolve_smart_codes(default_subject, document, organization, language)
     else:
         subject_text = labels["email_subject"].format(title=title, number=number, organization=org_name)
     subject_text = safe_display_name(subject_text, max_length=998)

@@ -21,6 +21,7 @@ from typing import Any
 from si_mcp.local.engine.calc import currency_exponent, round_money
 from si_mcp.local.engine.seeds import translate_note
 from si_mcp.models import Document, DocumentClient, DocumentIssuer, DocumentItem, DocumentTax, Organization, vat
+from si_mcp.models.language import base_language
 from si_mcp.models.wirejson import normalize_number
 
 from .labels import LANGUAGES, Language, document_title, labels_for
@@ -297,6 +298,10 @@ def _note(document: Document, language: str) -> str:
     localized = (document.l10n or {}).get(f"note_{language}")
     if isinstance(localized, str) and localized.strip():
         return localized
+    if document.locale and base_language(document.locale) == language:
+        return (
+            document.note
+        )  # as written: a note that reads like a seeded one in another language is not ours to change
     return translate_note(document.note, document.type, language) or document.note
 
 

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from starlette.responses import Response
 
 from si_mcp.models import Client, Count, DocumentCreate, DocumentItemInput, DocumentItemTaxInput, Item, Success
+from si_mcp.models.language import supported
 
 from .. import tables
 from ..access import load_owned_tx, require_org_tx
@@ -261,8 +262,7 @@ def _language(body: DocumentCreate, related: list[dict[str, Any]], client: str |
     chosen = body.locale or client
     if chosen is None:
         return None
-    language = resolve_language(chosen, ctx.organization.get("locale"))
-    return f"{language.code}-{language.region}" if language.region else language.code
+    return resolve_language(chosen, ctx.organization.get("locale")).locale.replace("_", "-")  # a tag CLDR knows
 
 
 def _new_client(
@@ -619,6 +619,8 @@ def _checked_replacement(body: DocumentCreate, raw: dict[str, Any], previous: di
         update["number"] = previous["number"]
     if body.date is None:
         update["date"] = datetime.fromisoformat(previous["date"])
+    if body.locale is None and supported(previous.get("locale")):
+        update["locale"] = previous["locale"]  # a draft or estimate revised keeps its language
     return body.model_copy(update=update)
 
 

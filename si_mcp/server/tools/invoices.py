@@ -13,7 +13,6 @@ after consent.
 import datetime as dt
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -313,9 +312,10 @@ async def _create(
         "draft": draft,
         "related": [doc.id for doc in sources],
         "vat": [supply, vat_exemption],
-        "language": language,
         "day": (date or today(org)).isoformat(),
     }
+    if language:  # only when given: the keys of requests made before languages existed stay the same
+        request["language"] = language
     digest = _request_hash(books.account_id, org.id, request)
     key = idempotency_key or f"si-mcp-{digest}"
     existing = await _by_key(books, org, key)
@@ -344,9 +344,11 @@ async def _create(
             if items is not None
             else _copied_lines(sources, type)
         )
-        # The embedded API picks the document's language the same way (Space Invoices needs the clause given).
+        # The embedded API picks the document's language the same way (Space Invoices needs the clause given): a
+        # new client's details are filed under the client with that email, if there is one.
+        known = found or (await lookup.client_by_email(books, org, details["email"]) if "email" in details else None)
         written_in = language or next((doc.locale for doc in sources if doc.locale), None)
-        written_in = written_in or (found.locale if found is not None else None) or org.locale
+        written_in = written_in or (known.locale if known is not None else None) or org.locale
         request["tax_clause"] = _tax_clause(lines, written_in or "en", org, country)
         if note is None and items is None:
             request["note"] = await _copied_note(books, org, sources)
@@ -477,25 +479,20 @@ def _copied_tax(tax: Any) -> Any:
     return named.model_copy(update=update) if update else named
 
 
-# The first release's default (estimates made before an organization's notes were localized still carry it).
-_FIRST_ESTIMATE_NOTE = "This estimate is valid until [valid till].\n\nWe look forward to working with you."
-
-
 async def _copied_note(books: "Books", org: "Organization", sources: "list[Document]") -> str | None:
     """The note written for the estimate an invoice copies, if it is not the estimate's default text (that one
-    speaks of validity; the invoice gets its own default note with the payment terms instead)."""
+    speaks of validity; the invoice gets its own default note instead): the seeded one in any of our languages (an
+    estimate written in French, or before the organization changed language), or the organization's own default."""
+    from si_mcp.models.notes import filled_from, translate_note
+
     estimate = next((doc for doc in sources if doc.type == "estimate"), None)
-    if estimate is None or not estimate.note.strip():
+    if estimate is None or not estimate.note.strip() or translate_note(estimate.note, "estimate", "en") is not None:
         return None
     with api_call("read the organization's default notes"):
         defaults = await books.api.defaults.list(org.id)
     current = [str(d.value) for d in defaults if d.name == "estimate_note" and d.value]
-    for default in [*current, _FIRST_ESTIMATE_NOTE]:
-        # Smart codes ([valid till]) were filled in when the estimate was made: they match anything.
-        pattern = ".*?".join(re.escape(part) for part in re.split(r"\[[^\]]*\]", default.strip()))
-        if re.fullmatch(pattern, estimate.note.strip(), flags=re.DOTALL):
-            return None
-    return estimate.note
+    # Smart codes ([valid till]) were filled in when the estimate was made: they match anything.
+    return None if any(filled_from(default, estimate.note) is not None for default in current) else estimate.note
 
 
 _GROUP_TAX = {"tax_id", "category", "exemption_reason"}
@@ -570,7 +567,7 @@ def _body(
         "payments": _payments(payments),
         "document_ids": [doc.id for doc in sources],
         "unique_id": key,
-        "locale": request["language"],
+        "locale": request.get("language"),
     }
     return build(DocumentCreate, request["type"], **{k: v for k, v in fields.items() if v is not None})
 
@@ -775,6 +772,11 @@ async def create_invoice(
         text += f" VAT {plan.vat_treatment}."
     if data.language:
         text += f" Written in {data.language} (the organization's language is {clean(plan.org.locale, 20)})."
+    elif language and plan.doc.locale is None:
+        text += (
+            f" Only its VAT wording is in {language}: the Space Invoices API keeps no document language, so its PDF "
+            "and emails follow the organization's (send_invoice and get_pdf take language)."
+        )
     missing = [gap.split(":")[0] for gap in organization_gaps(plan.org, state_of(ctx).settings.smtp_from)]
     if missing:
         data.missing = missing

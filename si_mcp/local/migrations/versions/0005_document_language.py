@@ -41,11 +41,15 @@ def upgrade() -> None:
         ).all()
         if not rows:
             return
+        changed = []
         for row in rows:
             document = wirejson.loads(row.data)
             if not document.get("locale"):
                 document["locale"] = locales.get(row.organization_id, "en")
-                conn.execute(sa.update(d).where(d.c.id == row.id).values(data=wirejson.dumps(document)))
+                changed.append({"b_id": row.id, "b_data": wirejson.dumps(document)})
+        if changed:  # one executemany per page
+            update = sa.update(d).where(d.c.id == sa.bindparam("b_id")).values(data=sa.bindparam("b_data"))
+            conn.execute(update, changed)
         after = rows[-1].id
 
 
