@@ -20,16 +20,18 @@ from si_mcp.models import wirejson
 
 from . import tables
 from .engine.autofill import apply_payment_status, as_decimal
-from .resources import document_row
+from .resources import document_row, tax_rows
 from .store import loads
 
 __all__ = [
+    "currency_of",
     "include_payments",
     "link_document",
     "linked",
     "payments_of",
     "refresh_document",
     "respond_document",
+    "store_taxes",
     "unlink_document",
 ]
 
@@ -52,6 +54,20 @@ def payments_of(conn: sa.Connection, document_ids: Sequence[str]) -> dict[str, l
     for row in conn.execute(_PAYMENTS, {"b_ids": list(document_ids)}):
         found[row.document_id].append(loads(row.data))
     return found
+
+
+def store_taxes(conn: sa.Connection, document: dict[str, Any]) -> None:
+    """Write the document's VAT groups to ``document_taxes`` (after its row, in the same transaction); only creating
+    or replacing a document changes them."""
+    t = tables.document_taxes
+    conn.execute(sa.delete(t).where(t.c.document_id == document["id"]))
+    rows = tax_rows(document)
+    if rows:
+        conn.execute(sa.insert(t), rows)
+
+
+def currency_of(conn: sa.Connection, document_id: str) -> str:
+    return str(conn.execute(sa.select(_D.c.currency).where(_D.c.id == document_id)).scalar_one() or "EUR")
 
 
 def include_payments(conn: sa.Connection, documents: list[dict[str, Any]], include: set[str]) -> None:

@@ -7,7 +7,7 @@ values to insert or update, so the columns can never disagree with the JSON.
 from __future__ import annotations
 
 import typing
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 
 from si_mcp.models import Client, Default, Document, Item, Organization, Payment, Tax, wirejson
+from si_mcp.models.money import to_minor
 
 from . import tables
 from .filters import Resource
@@ -31,10 +32,13 @@ __all__ = [
     "client_row",
     "default_row",
     "document_row",
+    "document_status",
+    "ledger_columns",
     "item_row",
     "membership_row",
     "organization_row",
     "payment_row",
+    "tax_rows",
     "stamp",
     "tax_row",
 ]
@@ -184,9 +188,39 @@ def default_row(obj: dict[str, Any]) -> dict[str, Any]:
     return {**_owned(obj), "name": obj["name"]}
 
 
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value if value is not None else 0))
+
+
+def document_status(obj: dict[str, Any]) -> str:
+    """draft, issued or canceled: what the ledger counts (issued only) and what it reports apart."""
+    return "canceled" if obj.get("canceled") else "draft" if obj.get("draft") else "issued"
+
+
+def ledger_columns(obj: dict[str, Any]) -> dict[str, Any]:
+    """The money columns of a document row, derived from its wire JSON (also for what older releases stored)."""
+    currency = str(obj.get("currencyId") or "EUR")
+
+    def minor(key: str) -> int:
+        return to_minor(_decimal(obj.get(key)), currency)
+
+    day = stamp(obj["date"]) if obj.get("date") else None
+    return {
+        "status": document_status(obj),
+        "date_is_day": day is not None and day.time() == time(0),
+        "currency": currency,
+        "total_minor": minor("total"),
+        "total_with_tax_minor": minor("totalWithTax"),
+        "total_paid_minor": minor("totalPaid"),
+        "total_credited_minor": minor("totalCredited"),
+        "total_due_minor": minor("totalDue"),
+    }
+
+
 def document_row(obj: dict[str, Any]) -> dict[str, Any]:
     stored = {k: v for k, v in obj.items() if k not in ("payments", "pdf")}
     return {
+        **ledger_columns(obj),
         **_owned(stored),
         "type": obj["type"],
         "number": obj.get("number"),
@@ -202,13 +236,46 @@ def document_row(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def payment_row(obj: dict[str, Any]) -> dict[str, Any]:
+def tax_rows(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``document_taxes`` rows of a document: one per VAT group, and one for the net of its lines without tax,
+    so that the bases add up to the net total (a 6,000 EUR untaxed line does not vanish from a VAT report)."""
+    currency = str(obj.get("currencyId") or "EUR")
+    rows: list[dict[str, Any]] = []
+    for reverse, key in ((False, "_documentTaxes"), (True, "_documentReverseTaxes")):
+        for group in obj.get(key) or []:
+            rows.append(
+                {
+                    "rate_e4": int(_decimal(group.get("tax")).scaleb(4)),
+                    "category": str(group.get("category") or "S"),
+                    "reverse_charged": reverse,
+                    "base_minor": to_minor(_decimal(group.get("base")), currency),
+                    "tax_minor": to_minor(_decimal(group.get("totalTax")), currency),
+                }
+            )
+    items = [item for item in obj.get("_documentItems") or [] if not item.get("isSeparator")]
+    if all(len(item.get("_documentItemTaxes") or []) <= 1 for item in items):
+        untaxed = to_minor(_decimal(obj.get("total")), currency) - sum(row["base_minor"] for row in rows)
+    else:  # a line with two taxes is in two groups: count the untaxed lines themselves
+        nets = (_decimal(item.get("total")) for item in items if not item.get("_documentItemTaxes"))
+        untaxed = to_minor(sum(nets, Decimal(0)), currency)
+    if untaxed:
+        rows.append({"rate_e4": 0, "category": "", "reverse_charged": False, "base_minor": untaxed, "tax_minor": 0})
+    document_id, organization_id = obj.get("id"), obj.get("organizationId")
+    return [
+        {"document_id": document_id, "position": i, "organization_id": organization_id, **row}
+        for i, row in enumerate(rows)
+    ]
+
+
+def payment_row(obj: dict[str, Any], currency: str) -> dict[str, Any]:
+    """``currency``: the document's (a payment is in the currency of what it pays)."""
     return {
         **_owned(obj),
         "document_id": obj["documentId"],
         "type": obj["type"],
         "date": stamp(obj["date"]),
         "is_deleted": bool(obj.get("_isDeleted")),
+        "amount_minor": to_minor(_decimal(obj.get("amount")), currency),
     }
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "clients",
     "defaults",
     "document_counters",
+    "document_taxes",
     "documents",
     "items",
     "metadata",
@@ -134,6 +135,19 @@ documents = sa.Table(
     _deleted(),
     sa.Column("unique_id", sa.String(255), nullable=True),
     sa.Column("request_fingerprint", sa.String(64), nullable=True),
+    # The ledger: derived from ``data`` by resources.document_row in the same write, so SQL can sum the books.
+    # Money in integer minor units of ``currency`` (models.money.to_minor); nullable only so that migration 0006
+    # could add them to existing rows, which it fills.
+    sa.Column("status", sa.String(10), nullable=True),  # draft | issued | canceled
+    # ``date`` names a calendar day (midnight UTC, a date without a time), not an instant: reports place it on that
+    # day, and an instant on its day in the organization's timezone (as engine.autofill.local_day does).
+    sa.Column("date_is_day", sa.Boolean(), nullable=True),
+    sa.Column("currency", sa.String(3), nullable=True),
+    sa.Column("total_minor", sa.BigInteger(), nullable=True),  # net
+    sa.Column("total_with_tax_minor", sa.BigInteger(), nullable=True),
+    sa.Column("total_paid_minor", sa.BigInteger(), nullable=True),
+    sa.Column("total_credited_minor", sa.BigInteger(), nullable=True),
+    sa.Column("total_due_minor", sa.BigInteger(), nullable=True),
     *_stamps(),
     _data(),
     sa.UniqueConstraint("organization_id", "type", "number"),
@@ -141,6 +155,23 @@ documents = sa.Table(
     sa.Index(None, "organization_id", "date"),
     sa.Index(None, "organization_id", "type", "date"),
     sa.Index(None, "organization_id", "created_at"),
+    sa.Index(None, "organization_id", "status", "date"),
+)
+
+document_taxes = sa.Table(
+    "document_taxes",
+    metadata,
+    # One row per VAT group of a document (its _documentTaxes and _documentReverseTaxes), plus one for the net of
+    # lines without any tax (category ""), so that the bases of a document add up to its net total.
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), primary_key=True),
+    sa.Column("position", sa.Integer(), primary_key=True),
+    _org(),
+    sa.Column("rate_e4", sa.BigInteger(), nullable=False),  # the rate in 1/10,000 % (21 % → 210000; 9.975 % → 99750)
+    sa.Column("category", sa.String(3), nullable=False),  # EN 16931 S Z E AE K G O; "" = no tax on those lines
+    sa.Column("reverse_charged", sa.Boolean(), nullable=False),
+    sa.Column("base_minor", sa.BigInteger(), nullable=False),
+    sa.Column("tax_minor", sa.BigInteger(), nullable=False),
+    sa.Index(None, "organization_id", "category", "rate_e4"),
 )
 
 document_counters = sa.Table(
@@ -161,6 +192,7 @@ payments = sa.Table(
     sa.Column("type", sa.String(20), nullable=False),
     sa.Column("date", sa.DateTime(), nullable=False),
     _deleted(),
+    sa.Column("amount_minor", sa.BigInteger(), nullable=True),  # in the document's currency's minor units
     *_stamps(),
     _data(),
     sa.Index(None, "organization_id", "date"),

@@ -23,6 +23,19 @@ pytestmark = pytest.mark.anyio
 MIGRATIONS = Path(__file__).parent.parent.parent / "si_mcp" / "local" / "migrations"
 
 
+def downgrade(path: Path, revision: str) -> None:
+    """Take a database made by this release back to ``revision``'s schema, as an older release left it."""
+    from alembic import command
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+    engine.dispose()
+
+
 def head() -> str:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -123,8 +136,8 @@ async def test_an_upgrade_links_credit_notes_written_before_documents_knew_their
             stored["paidInFull"] = bool(paid_amount)
             compact = json.dumps(stored, separators=(",", ":"))  # as the books write it
             db.execute("UPDATE documents SET data = ? WHERE id = ?", (compact, document_id))
-        db.execute("UPDATE alembic_version SET version_num = '0002'")
 
+    downgrade(tmp_path / "old.db", "0002")
     second = create_app(database_url=url)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=second), base_url="http://local/v1", headers={"Authorization": token}
@@ -167,8 +180,8 @@ async def test_an_upgrade_replaces_the_first_releases_english_notes_unless_the_o
                 stored["value"] = "Our own words" if name == "advance_note" else FIRST_RELEASE_NOTES[name]
                 compact = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
                 db.execute("UPDATE defaults SET data = ? WHERE id = ?", (compact, row_id))
-        db.execute("UPDATE alembic_version SET version_num = '0003'")
 
+    downgrade(tmp_path / "notes.db", "0003")
     second = create_app(database_url=url)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=second), base_url="http://local/v1", headers={"Authorization": token}
@@ -201,8 +214,8 @@ async def test_an_upgrade_records_the_organizations_language_on_documents_writte
             del stored["locale"]
             compact = json.dumps(stored, separators=(",", ":"), ensure_ascii=False)
             db.execute("UPDATE documents SET data = ? WHERE id = ?", (compact, document["id"]))
-        db.execute("UPDATE alembic_version SET version_num = '0004'")
 
+    downgrade(tmp_path / "language.db", "0004")
     second = create_app(database_url=url)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=second), base_url="http://local/v1", headers={"Authorization": token}

@@ -54,7 +54,15 @@ from ..errors import LocalAPIError, invalid
 from ..filters import check_include, compile_where, contains_pattern, project_fields
 from ..http import Call, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
-from ..ledger import include_payments, link_document, linked, payments_of, respond_document, unlink_document
+from ..ledger import (
+    include_payments,
+    link_document,
+    linked,
+    payments_of,
+    respond_document,
+    store_taxes,
+    unlink_document,
+)
 from ..numbering import allocate_number, last_issued_date, number_taken
 from ..pdf.labels import resolve_language
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
@@ -388,8 +396,9 @@ def _create_tx(
     row = document_row(document)
     row["request_fingerprint"] = fingerprint if body.unique_id is not None else None
     conn.execute(tables.documents.insert(), row)
+    store_taxes(conn, document)
     if payments:
-        conn.execute(tables.payments.insert(), [payment_row(p) for p in payments])
+        conn.execute(tables.payments.insert(), [payment_row(p, document["currencyId"]) for p in payments])
     if linked(document):
         link_document(conn, document, document["updatedAt"])
     return _Created(document, payments, fresh=True)
@@ -584,6 +593,7 @@ async def replace_document(call: Call) -> Response:
             document = _rebuild(conn, call.account_id, row.organization_id, checked, previous)
         d = tables.documents
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        store_taxes(conn, document)
         if linked(document):
             link_document(conn, document, document["updatedAt"])
         return document, payments_of(conn, [document_id])[document_id]
@@ -717,7 +727,8 @@ async def delete_document(call: Call) -> Response:
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**row_values))
         for payment in payments_of(conn, [document_id])[document_id]:
             payment.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
-            conn.execute(sa.update(p).where(p.c.id == payment["id"]).values(**payment_row(payment)))
+            values = payment_row(payment, document["currencyId"])
+            conn.execute(sa.update(p).where(p.c.id == payment["id"]).values(**values))
 
     await call.db.run_write(run)
     return json_response(Count(count=1).to_wire())

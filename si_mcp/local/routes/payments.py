@@ -17,7 +17,7 @@ from ..engine.autofill import AutofillError, as_decimal, check_currency_amount, 
 from ..errors import invalid
 from ..http import Call, Handler, Route, json_response, raw_json_response
 from ..ids import object_id
-from ..ledger import payments_of, refresh_document
+from ..ledger import currency_of, payments_of, refresh_document
 from ..resources import PAYMENTS, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now
 
@@ -103,7 +103,7 @@ def _create_tx(
     amount = _amount(conn, body, document)
     stamp = now()
     payment = _payment(body, document, amount, stamp, None)
-    conn.execute(tables.payments.insert(), payment_row(payment))
+    conn.execute(tables.payments.insert(), payment_row(payment, document["currencyId"]))
     refresh_document(conn, document_id, stamp)
     return payment
 
@@ -187,7 +187,7 @@ async def replace_payment(call: Call) -> Response:
         amount = _amount(conn, body, document, except_id=payment_id)
         stamp = now()
         payment = _payment(body, document, amount, stamp, previous)
-        conn.execute(sa.update(p).where(p.c.id == payment_id).values(**payment_row(payment)))
+        conn.execute(sa.update(p).where(p.c.id == payment_id).values(**payment_row(payment, document["currencyId"])))
         refresh_document(conn, target, stamp)
         if target != previous["documentId"]:
             refresh_document(conn, previous["documentId"], stamp)
@@ -205,7 +205,8 @@ async def delete_payment(call: Call) -> Response:
         payment = loads(row.data)
         stamp = now()
         payment.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
-        conn.execute(sa.update(p).where(p.c.id == payment_id).values(**payment_row(payment)))
+        currency = currency_of(conn, payment["documentId"])
+        conn.execute(sa.update(p).where(p.c.id == payment_id).values(**payment_row(payment, currency)))
         refresh_document(conn, payment["documentId"], stamp)
 
     await call.db.run_write(run)

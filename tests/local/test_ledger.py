@@ -1,0 +1,153 @@
+"""The ledger columns (money in integer minor units, VAT groups in document_taxes) never disagree with the JSON."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from si_mcp.local import tables
+from si_mcp.local.app import LocalAPI
+
+from .conftest import Tenant, invoice_body
+
+pytestmark = pytest.mark.anyio
+
+# Minor units, written out here rather than taken from the code under test.
+EXPONENT = {"EUR": 2, "JPY": 0, "BHD": 3}
+
+
+def units(value: Any, currency: str) -> int:
+    scaled = Decimal(str(value)).scaleb(EXPONENT[currency])
+    assert scaled == scaled.to_integral_value(), (value, currency)
+    return int(scaled)
+
+
+async def _ledger(app: LocalAPI) -> tuple[list[Any], list[Any], list[Any]]:
+    async with app.services.db.read() as conn:
+        documents = (await conn.execute(sa.select(tables.documents))).all()
+        taxes = (await conn.execute(sa.select(tables.document_taxes))).all()
+        payments = (await conn.execute(sa.select(tables.payments))).all()
+    return documents, taxes, payments
+
+
+def _check(documents: list[Any], taxes: list[Any], payments: list[Any]) -> None:
+    currency_of = {}
+    for row in documents:
+        data = json.loads(row.data)
+        currency = data["currencyId"]
+        currency_of[row.id] = currency
+        status = "canceled" if data.get("canceled") else "draft" if data.get("draft") else "issued"
+        assert (row.status, row.currency) == (status, currency)
+        assert row.date_is_day == data["date"].endswith("T00:00:00.000Z")
+        assert row.total_minor == units(data["total"], currency)
+        assert row.total_with_tax_minor == units(data["totalWithTax"], currency)
+        assert row.total_paid_minor == units(data["totalPaid"], currency)
+        assert row.total_credited_minor == units(data.get("totalCredited", 0), currency)
+        assert row.total_due_minor == units(data["totalDue"], currency)
+        groups = [t for t in taxes if t.document_id == row.id]
+        expected = [
+            (Decimal(str(g["tax"])), g.get("category") or "S", reverse, units(g["base"], currency))
+            for reverse, key in ((False, "_documentTaxes"), (True, "_documentReverseTaxes"))
+            for g in data.get(key) or []
+        ]
+        stored = [(Decimal(t.rate_e4).scaleb(-4), t.category, t.reverse_charged, t.base_minor) for t in groups]
+        assert stored[: len(expected)] == expected
+        # The bases add up to the net total: lines without tax are their own group, not lost (a line with two taxes
+        # is the base of both).
+        twice = sum(units(i["total"], currency) for i in data["_documentItems"] if len(i["_documentItemTaxes"]) == 2)
+        assert sum(t.base_minor for t in groups) == row.total_minor + twice
+        assert sum(t.tax_minor for t in groups if not t.reverse_charged) == row.total_with_tax_minor - row.total_minor
+    for row in payments:
+        data = json.loads(row.data)
+        assert row.amount_minor == units(data["amount"], currency_of[row.document_id])
+
+
+async def _books(tenant: Tenant) -> dict[str, Any]:
+    """Documents of every kind, written through the API: taxes, currencies, gross prices, reverse charge, drafts,
+    a credit note, payments made, changed and deleted, a canceled invoice. Returns the first invoice."""
+    api, documents = tenant.api, f"/organizations/{tenant.org_id}/documents"
+    mixed = [
+        {"name": "Standard", "price": "100.10", "_documentItemTaxes": [{"rate": 21}]},
+        {"name": "Reduced", "price": 50, "quantity": 3, "_documentItemTaxes": [{"rate": 6}]},
+        {"name": "Untaxed", "price": 6000},
+        {"name": "Two taxes", "price": 10, "_documentItemTaxes": [{"rate": 21}, {"rate": 6}]},
+    ]
+    invoice = await tenant.invoice(_documentItems=mixed)
+    await tenant.invoice(_documentItems=mixed[:3], currencyId="JPY")
+    await tenant.invoice(_documentItems=[{"name": "Fils", "price": "1.005", "quantity": 3}], currencyId="BHD")
+    gross = [{"name": "Coffee", "priceGross": "11.90", "_documentItemTaxes": [{"rate": 21}]}]
+    await tenant.invoice(_documentItems=gross)
+    reverse = [{"name": "Consulting", "price": 1000, "_documentItemTaxes": [{"category": "AE"}]}]
+    french = {"name": "Dupont SA", "country": "France", "taxNumber": "FR61954506077"}
+    await tenant.invoice(_documentClient=french, _documentItems=reverse)
+    await tenant.invoice(type="estimate", date="2026-11-30")
+    draft = await tenant.invoice(draft=True)
+    assert (await api.put(f"/documents/{draft['id']}", json=invoice_body(draft=False))).status_code == 200
+    doomed = await tenant.invoice(draft=True)
+    assert (await api.delete(f"/documents/{doomed['id']}")).status_code == 200
+    credit = invoice_body(type="credit-note", documentIds=[invoice["id"]], _documentItems=mixed[:1])
+    assert (await api.post(documents, json=credit)).status_code == 200
+    paid = await api.post(f"/documents/{invoice['id']}/payments", json={"type": "bank", "amount": "100.01"})
+    assert paid.status_code == 200, paid.text
+    more = await api.post(f"/documents/{invoice['id']}/payments", json={"type": "cash", "amount": 5})
+    changed = await api.put(f"/payments/{more.json()['id']}", json={"type": "cash", "amount": "7.5"})
+    assert changed.status_code == 200, changed.text
+    assert (await api.delete(f"/payments/{paid.json()['id']}")).status_code == 200
+    other = await tenant.invoice()
+    assert (await api.post(f"/documents/{other['id']}/cancel")).status_code == 200
+    await tenant.invoice(payments=[{"type": "card"}])
+    return invoice
+
+
+async def test_every_kind_of_write_keeps_the_ledger_columns_equal_to_the_json(app: LocalAPI, tenant: Tenant) -> None:
+    invoice = await _books(tenant)
+
+    documents_, taxes, payments = await _ledger(app)
+
+    assert len(documents_) == 11 and len(payments) == 3
+    _check(documents_, taxes, payments)
+    statuses = sorted(row.status for row in documents_)
+    assert statuses.count("canceled") == 1 and statuses.count("draft") == 1  # the deleted draft (is_deleted too)
+    untaxed = [t for t in taxes if t.document_id == invoice["id"] and t.category == ""]
+    assert [t.base_minor for t in untaxed] == [600000]  # 6,000.00 EUR without tax is in the ledger
+
+
+async def test_a_document_that_would_total_beyond_what_the_ledger_can_sum_is_refused(
+    tenant: Tenant, expect_error: Any
+) -> None:
+    huge = [{"name": "Everything", "price": "999999999999999", "quantity": 2}]
+    response = await tenant.api.post(
+        f"/organizations/{tenant.org_id}/documents", json=invoice_body(_documentItems=huge)
+    )
+
+    error = expect_error(response, 422)
+    assert "must total less than 1,000,000,000,000,000 EUR" in error["message"]
+
+
+async def test_the_upgrade_fills_the_ledger_of_books_written_before_it_as_the_api_writes_it(
+    app: LocalAPI, tenant: Tenant, tmp_path: Any
+) -> None:
+    from si_mcp.local.db import migrate
+
+    from .test_migrations import downgrade
+
+    await _books(tenant)
+    before = await _ledger(app)
+    await app.aclose()
+    downgrade(tmp_path / "t.db", "0005")  # the previous release's schema: no ledger columns, no document_taxes
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
+    with engine.begin() as conn:
+        assert "document_taxes" not in sa.inspect(conn).get_table_names()
+        migrate(conn)
+    with engine.connect() as conn:
+        after = tuple(
+            conn.execute(sa.select(table)).all() for table in (tables.documents, tables.document_taxes, tables.payments)
+        )
+    engine.dispose()
+
+    _check(*after)
+    assert [sorted(map(tuple, rows)) for rows in after] == [sorted(map(tuple, rows)) for rows in before]
