@@ -22,6 +22,7 @@ from .resources import (
     Items,
     Organizations,
     Payments,
+    Reports,
     Taxes,
 )
 
@@ -179,6 +180,10 @@ class SpaceInvoices:
     @cached_property
     def taxes(self) -> Taxes:
         return Taxes(self._base)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self._base)
 
     @cached_property
     def countries(self) -> Countries:

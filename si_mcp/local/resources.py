@@ -205,9 +205,11 @@ def ledger_columns(obj: dict[str, Any]) -> dict[str, Any]:
         return to_minor(_decimal(obj.get(key)), currency)
 
     day = stamp(obj["date"]) if obj.get("date") else None
+    due = stamp(obj["dateDue"]) if obj.get("dateDue") else None
     return {
         "status": document_status(obj),
         "date_is_day": day is not None and day.time() == time(0),
+        "date_due_is_day": due is not None and due.time() == time(0),
         "currency": currency,
         "total_minor": minor("total"),
         "total_with_tax_minor": minor("totalWithTax"),

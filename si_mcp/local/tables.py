@@ -142,6 +142,7 @@ documents = sa.Table(
     # ``date`` names a calendar day (midnight UTC, a date without a time), not an instant: reports place it on that
     # day, and an instant on its day in the organization's timezone (as engine.autofill.local_day does).
     sa.Column("date_is_day", sa.Boolean(), nullable=True),
+    sa.Column("date_due_is_day", sa.Boolean(), nullable=True),  # the same for ``date_due``
     sa.Column("currency", sa.String(3), nullable=True),
     sa.Column("total_minor", sa.BigInteger(), nullable=True),  # net
     sa.Column("total_with_tax_minor", sa.BigInteger(), nullable=True),

@@ -47,6 +47,11 @@ BODIES: dict[tuple[str, str], dict] = {
 }
 
 # routes whose answer does not depend on whose ids are given
+# Query parameters a route needs to answer at all ({clients}: B's client).
+QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/organizations/{id}/reports/statement"): {"clientId": "{clients}"},
+}
+
 OPEN = {
     ("POST", "/accounts"),
     ("POST", "/accounts/login"),
@@ -121,8 +126,9 @@ async def test_every_route_refuses_another_tenants_ids(new_tenant, expect_error)
             continue
         tried.add(key)
         body = fill_body(BODIES.get(key, {}), ids, a.account_id)
+        query = {k: ids[v.strip("{}")] for k, v in QUERIES.get(key, {}).items()}
         response = await a.api.request(
-            route.method, fill(route.path, ids), json=body if route.method != "GET" else None
+            route.method, fill(route.path, ids), json=body if route.method != "GET" else None, params=query
         )
         error = expect_error(response, response.status_code)
         assert response.status_code in (401, 404), (key, response.status_code, error)
@@ -190,8 +196,9 @@ async def test_a_readonly_member_can_read_but_every_write_is_refused(new_tenant,
         if key in OPEN or route.path.startswith("/accounts/{id}"):
             continue
         body = fill_body(BODIES.get(key, {}), ids, reader.account_id)
+        query = {k: ids[v.strip("{}")] for k, v in QUERIES.get(key, {}).items()}
         response = await reader.api.request(
-            route.method, fill(route.path, ids), json=body if route.method != "GET" else None
+            route.method, fill(route.path, ids), json=body if route.method != "GET" else None, params=query
         )
         if route.method == "GET":
             assert response.status_code == 200, (key, response.text)

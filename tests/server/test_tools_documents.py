@@ -76,12 +76,12 @@ async def test_find_documents_filters(
 
 
 @pytest.mark.anyio
-async def test_find_documents_pages_with_a_next_offset_and_sums_every_match(tmp_path: Path, api: SpaceInvoices) -> None:
+async def test_find_documents_pages_with_a_next_offset(tmp_path: Path, api: SpaceInvoices) -> None:
     async with Client(
         build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", {})
     ) as c:
         await _books(c)
-        first_result = await c.call_tool("find_documents", {"type": "invoice", "limit": 2, "totals": True})
+        first_result = await c.call_tool("find_documents", {"type": "invoice", "limit": 2})
         first = structured(first_result)
         second = structured(await c.call_tool("find_documents", {"type": "invoice", "limit": 2, "offset": 2}))
         last = await c.call_tool("find_documents", {"type": "invoice", "limit": 2, "offset": 4})
@@ -90,19 +90,6 @@ async def test_find_documents_pages_with_a_next_offset_and_sums_every_match(tmp_
     assert second["next_offset"] == 4
     assert "next_offset" not in structured(last) and len(structured(last)["documents"]) == 1
     assert "offset=2" in text_of(first_result)
-    # totals skip drafts and canceled documents: paid + unpaid + overdue, all 12,100.00 EUR
-    assert first["totals"] == [
-        {
-            "currency": "EUR",
-            "documents": 3,
-            "net": "30000.00",
-            "tax": "6300.00",
-            "gross": "36300.00",
-            "paid": "12100.00",
-            "amount_due": "24200.00",
-            "vat": [{"rate": "21", "label": "BTW 21%", "base": "30000.00", "tax": "6300.00"}],
-        }
-    ]
 
 
 @pytest.mark.anyio

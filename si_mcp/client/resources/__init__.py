@@ -8,6 +8,7 @@ from .items import Items
 from .organizations import Organizations
 from .payments import Payments
 from .reference import Countries, Currencies
+from .reports import Reports
 from .taxes import Taxes
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "Items",
     "Organizations",
     "Payments",
+    "Reports",
     "Taxes",
 ]

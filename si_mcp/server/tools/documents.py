@@ -1,7 +1,6 @@
 """Reading documents (find, get, summarize a period) and cancelling one."""
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -15,12 +14,11 @@ from ..consent import Confirm, Consent, decide
 from ..errors import api_call
 from ..state import Ctx, books_of, state_of
 from ..summaries import KIND, cancel_action, document_sentence
-from ..text import clean, money, money_text, percent
+from ..text import clean, money, money_text
 from ..views import (
     DocumentDetail,
     DocumentSummary,
     ItemView,
-    VatLine,
     document_detail,
     document_ref,
     document_summary,
@@ -31,7 +29,7 @@ from ._common import DocArg, DocTypeArg, OrgArg, TokenArg, ToolSpec, as_timestam
 from ._target import ActionResult, Target, ask, held_back, target
 
 if TYPE_CHECKING:
-    from si_mcp.models import Document, Organization
+    from si_mcp.models import Organization
 
     from ..backend import Books
 
@@ -39,19 +37,6 @@ __all__ = ["TOOLS"]
 
 StatusFilter = Literal["draft", "unpaid", "overdue", "paid", "canceled", "open"]
 _PAYABLE = ["invoice", "advance"]
-_PAGE_MAX = 1000
-_TOTALS_MAX = 100_000  # documents summed at most in one call
-
-
-class CurrencyTotal(BaseModel):
-    currency: str
-    documents: int
-    net: str
-    tax: str
-    gross: str
-    paid: str
-    amount_due: str
-    vat: list[VatLine]
 
 
 class DocumentsPage(BaseModel):
@@ -59,7 +44,6 @@ class DocumentsPage(BaseModel):
     documents: list[DocumentSummary]
     total: int
     next_offset: int | None = None
-    totals: list[CurrencyTotal] | None = None
 
 
 class DocumentResult(BaseModel):
@@ -173,8 +157,7 @@ def _page_text(org: "Organization", page: DocumentsPage, status: str | None, off
     lines = [_line(d) for d in page.documents]
     shown = f"; showing {offset + 1}-{offset + len(lines)}:\n" + "\n".join(lines) if lines else "."
     more = f"\nMore: call again with offset={page.next_offset}." if page.next_offset is not None else ""
-    sums = f"\n{_totals_text(page.totals)}" if page.totals is not None else ""
-    return head + shown + more + sums
+    return head + shown + more
 
 
 async def find_documents(
@@ -190,13 +173,12 @@ async def find_documents(
     text: Annotated[str | None, Field(description="In number, reference, note or client.", max_length=200)] = None,
     date_from: Annotated[dt.date | None, Field(description="Issued on or after.")] = None,
     date_to: Annotated[dt.date | None, Field(description="Issued on or before.")] = None,
-    totals: Annotated[bool, Field(description="Also sum all matches.")] = False,
-    limit: Annotated[int, Field(description="Rows to list; 0 for totals only.", ge=0, le=50)] = 20,
+    limit: Annotated[int, Field(description="Rows to list.", ge=1, le=50)] = 20,
     offset: Annotated[int, Field(description="Rows to skip (next page).", ge=0, le=100_000)] = 0,
 ) -> Annotated[CallToolResult, DocumentsPage]:
     """Find documents, newest first, by status, type, client, number, text or issue dates (inclusive).
 
-    totals=true sums all matches (net, VAT per rate, gross, due); a month's VAT: date_from, date_to, totals, limit=0.
+    To sum them (sales, VAT owed, who owes what) call report instead.
     """
     from si_mcp.models import Filter
 
@@ -207,91 +189,17 @@ async def find_documents(
             books, org, status=status, doc_type=type, client=client, number=number, text=text,
             date_from=date_from, date_to=date_to,
         )  # fmt: skip
-        docs = []
-        if limit:
-            query = Filter(where=where, order=["date DESC", "number DESC"], limit=limit + 1, skip=offset)
-            docs = await books.api.documents.list(org.id, filter=query)
+        query = Filter(where=where, order=["date DESC", "number DESC"], limit=limit + 1, skip=offset)
+        docs = await books.api.documents.list(org.id, filter=query)
         total = await books.api.documents.count(org.id, where=where)
-        sums = _totals(await _all(books, org, where, counted=status in ("draft", "canceled"))) if totals else None
-    more = len(docs) > limit or (not limit and offset < total)
+    more = len(docs) > limit
     page = DocumentsPage(
         organization=org_ref(org),
         documents=[document_summary(doc, today(org), org.timezone) for doc in docs[:limit]],
         total=total,
-        next_offset=offset + limit if more and limit else None,
-        totals=sums,
+        next_offset=offset + limit if more else None,
     )
     return result(_page_text(org, page, status, offset), page)
-
-
-async def _all(books: "Books", org: "Organization", where: dict[str, Any] | None, *, counted: bool) -> "list[Document]":
-    """Every match; drafts and canceled documents count only when the status filter asked for them."""
-    from si_mcp.models import Filter
-
-    live: list[dict[str, Any]] = [] if counted else [{"draft": False}, {"canceled": False}]
-    clauses = ([where] if where else []) + live
-    combined = None if not clauses else clauses[0] if len(clauses) == 1 else {"and": clauses}
-    query = Filter(where=combined, order=["date ASC", "number ASC"])
-    docs: list[Document] = []
-    async for doc in books.api.documents.iterate(org.id, filter=query, page_size=_PAGE_MAX):
-        docs.append(doc)
-        if len(docs) >= _TOTALS_MAX:
-            raise ToolError(f"More than {_TOTALS_MAX:,} documents match; narrow the dates to sum them.")
-    return docs
-
-
-def _totals(docs: "list[Document]") -> list[CurrencyTotal]:
-    by_currency: dict[str, list[Document]] = defaultdict(list)
-    for doc in docs:
-        by_currency[doc.currency_id].append(doc)
-    return [_currency_total(currency, group) for currency, group in sorted(by_currency.items())]
-
-
-def _currency_total(currency: str, group: "list[Document]") -> CurrencyTotal:
-    vat: dict[tuple[Decimal, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for doc in group:
-        for tax in doc.document_taxes:
-            entry = vat[(tax.tax.normalize(), tax.abbreviation or "")]
-            entry[0] += tax.base
-            entry[1] += tax.total_tax
-    net = sum((d.total for d in group), Decimal(0))
-    gross = sum((d.total_with_tax for d in group), Decimal(0))
-    return CurrencyTotal(
-        currency=currency,
-        documents=len(group),
-        net=money(net, currency),
-        tax=money(gross - net, currency),
-        gross=money(gross, currency),
-        paid=money(sum((d.total_paid for d in group), Decimal(0)), currency),
-        amount_due=money(sum((d.total_due for d in group), Decimal(0)), currency),
-        vat=[
-            VatLine(
-                rate=percent(rate),
-                label=clean(label or f"{percent(rate)}%", 50),
-                base=money(amounts[0], currency),
-                tax=money(amounts[1], currency),
-            )
-            for (rate, label), amounts in sorted(vat.items())
-        ],
-    )
-
-
-def _totals_text(totals: list[CurrencyTotal]) -> str:
-    if not totals:
-        return "Totals: nothing to sum."
-    parts = []
-    for t in totals:
-        vat = "; ".join(
-            f"{v.label}: {money_text(Decimal(v.tax), t.currency)} on {money_text(Decimal(v.base), t.currency)}"
-            for v in t.vat
-        )
-        parts.append(
-            f"{t.documents} documents: net {money_text(Decimal(t.net), t.currency)} + VAT "
-            f"{money_text(Decimal(t.tax), t.currency)} = {money_text(Decimal(t.gross), t.currency)}; paid "
-            f"{money_text(Decimal(t.paid), t.currency)}, due {money_text(Decimal(t.amount_due), t.currency)}"
-            + (f". VAT by rate: {vat}" if vat else "")
-        )
-    return "Totals: " + " | ".join(parts) + "."
 
 
 def _back(doc_type: str, by_type: str) -> str:

@@ -31,6 +31,7 @@ _BATCH = 1000
 _LEDGER_COLUMNS = (
     "status",
     "date_is_day",
+    "date_due_is_day",
     "currency",
     "total_minor",
     "total_with_tax_minor",
@@ -43,8 +44,9 @@ _LEDGER_COLUMNS = (
 def upgrade() -> None:
     op.add_column("documents", sa.Column("status", sa.String(length=10), nullable=True))
     op.add_column("documents", sa.Column("date_is_day", sa.Boolean(), nullable=True))
+    op.add_column("documents", sa.Column("date_due_is_day", sa.Boolean(), nullable=True))
     op.add_column("documents", sa.Column("currency", sa.String(length=3), nullable=True))
-    for name in _LEDGER_COLUMNS[3:]:
+    for name in _LEDGER_COLUMNS[4:]:
         op.add_column("documents", sa.Column(name, sa.BigInteger(), nullable=True))
     op.create_index(
         op.f("ix_documents_organization_id_status_date"), "documents", ["organization_id", "status", "date"]

@@ -1,0 +1,371 @@
+"""Reports as SQL aggregates over the ledger columns (embedded API extension; v1 has no such routes).
+
+``GET /organizations/{id}/reports/vat?from=&to=``        sales and VAT per currency, category and rate
+``GET /organizations/{id}/reports/aging?date=``          amounts due by days past due, per client
+``GET /organizations/{id}/reports/statement?clientId=&from=&to=``   a client's documents and payments, running balance
+
+Periods are the organization's calendar days: a document dated by day (midnight UTC, a date without a time) is on
+that day, one dated by an instant on its day in the organization's timezone (as the VAT rate and the number's year).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from starlette.responses import Response
+
+from si_mcp.models.money import from_minor
+from si_mcp.models.report import (
+    AgingReport,
+    AgingRow,
+    CurrencyAging,
+    CurrencySales,
+    CurrencyStatement,
+    Excluded,
+    SalesByType,
+    Statement,
+    StatementLine,
+    VatGroup,
+    VatReport,
+)
+
+from .. import tables
+from ..access import require_org_tx
+from ..engine.autofill import local_day
+from ..errors import invalid, not_found
+from ..http import Call, Route, json_response
+from ..store import loads, now
+
+__all__ = ["routes"]
+
+_MODEL = "Report"
+_D = tables.documents
+_T = tables.document_taxes
+_P = tables.payments
+_C = tables.clients
+_SALES = ("invoice", "advance", "credit-note")
+# Days a report may span, and the calendar it may name: enough for any books, small enough for date arithmetic.
+_MAX_DAYS = 366 * 20
+_FIRST, _LAST = date(1900, 1, 1), date(2999, 12, 31)
+
+# A credit note counts against sales whichever sign its lines carry (its total is money given back).
+_SIGN = sa.case((_D.c.type != "credit-note", 1), (_D.c.total_with_tax_minor < 0, 1), else_=-1)
+
+
+def _day(call: Call, name: str, default: date | None = None) -> date:
+    text = call.query(name)
+    if text is None or not text.strip():
+        if default is None:
+            raise invalid(_MODEL, name, "is required: a date like 2026-12-01")
+        return default
+    try:
+        value = date.fromisoformat(text.strip())
+    except ValueError:
+        raise invalid(_MODEL, name, "must be a date like 2026-12-01") from None
+    if not _FIRST <= value <= _LAST:
+        raise invalid(_MODEL, name, f"must be between {_FIRST} and {_LAST}")
+    return value
+
+
+def _period(call: Call, organization: dict[str, Any]) -> tuple[date, date]:
+    """``from`` and ``to``; without either, this month up to today (the organization's days)."""
+    if call.query("from") is None and call.query("to") is None:
+        today = local_day(now(), organization.get("timezone"))
+        return today.replace(day=1), today
+    start, end = _day(call, "from"), _day(call, "to")
+    if end < start:
+        raise invalid(_MODEL, "to", "is before from")
+    if (end - start).days > _MAX_DAYS:
+        raise invalid(_MODEL, "to", f"a report spans at most {_MAX_DAYS} days")
+    return start, end
+
+
+def _zone(organization: dict[str, Any]) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(organization.get("timezone") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The naive UTC instant at which ``day`` begins in ``zone`` (the columns hold naive UTC)."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def _on_days(start: date, end: date, zone: ZoneInfo) -> sa.ColumnElement[bool]:
+    """Documents whose day (see the module doc) is within [start, end]."""
+    day_from, day_to = datetime(start.year, start.month, start.day), datetime(end.year, end.month, end.day)
+    by_day = sa.and_(_D.c.date_is_day.is_(True), _D.c.date >= day_from, _D.c.date < day_to + timedelta(days=1))
+    by_instant = sa.and_(
+        _D.c.date_is_day.is_not(True),
+        _D.c.date >= _midnight(start, zone),
+        _D.c.date < _midnight(end + timedelta(days=1), zone),
+    )
+    return sa.or_(by_day, by_instant)
+
+
+def _live(organization_id: str) -> sa.ColumnElement[bool]:
+    return sa.and_(_D.c.organization_id == organization_id, _D.c.is_deleted == sa.false())
+
+
+def _rate(rate_e4: int) -> Decimal:
+    value = Decimal(rate_e4).scaleb(-4).normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+async def _run(call: Call, work: Callable[[sa.Connection, dict[str, Any]], Any]) -> Response:
+    organization_id = call.params["id"]
+
+    def run(conn: sa.Connection) -> Any:
+        require_org_tx(conn, call.account_id, organization_id, "read")
+        o = tables.organizations
+        organization = loads(conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one())
+        return work(conn, organization)
+
+    async with call.db.read() as conn:
+        report = await conn.run_sync(run)
+    return json_response(report.to_wire())
+
+
+# ---------------------------------------------------------------- VAT and sales
+
+
+def _vat(conn: sa.Connection, organization: dict[str, Any], start: date, end: date) -> VatReport:
+    zone, organization_id = _zone(organization), organization["id"]
+    in_period = sa.and_(_live(organization_id), _on_days(start, end, zone))
+    sales = sa.and_(in_period, _D.c.status == "issued", _D.c.type.in_(_SALES))
+    groups = conn.execute(
+        sa.select(
+            _D.c.currency,
+            _T.c.category,
+            _T.c.rate_e4,
+            _T.c.reverse_charged,
+            sa.func.sum(_SIGN * _T.c.base_minor),
+            sa.func.sum(_SIGN * _T.c.tax_minor),
+        )
+        .join(_D, _D.c.id == _T.c.document_id)
+        .where(sales)
+        .group_by(_D.c.currency, _T.c.category, _T.c.rate_e4, _T.c.reverse_charged)
+        .order_by(_D.c.currency, _T.c.category, _T.c.rate_e4, _T.c.reverse_charged)
+    ).all()
+    types = conn.execute(
+        sa.select(
+            _D.c.currency,
+            _D.c.type,
+            sa.func.count(),
+            sa.func.sum(_SIGN * _D.c.total_minor),
+            sa.func.sum(_SIGN * _D.c.total_with_tax_minor),
+        )
+        .where(sales)
+        .group_by(_D.c.currency, _D.c.type)
+        .order_by(_D.c.currency, _D.c.type)
+    ).all()
+    by_currency: dict[str, CurrencySales] = {}
+    for currency, doc_type, count, net, gross in types:
+        entry = by_currency.setdefault(
+            currency, CurrencySales(currency=currency, net=0, tax=0, gross=0, by_type=[], vat=[])
+        )
+        net_amount, gross_amount = from_minor(int(net), currency), from_minor(int(gross), currency)
+        entry.by_type.append(
+            SalesByType(type=doc_type, count=count, net=net_amount, tax=gross_amount - net_amount, gross=gross_amount)
+        )
+        entry.net, entry.gross = entry.net + net_amount, entry.gross + gross_amount
+        entry.tax = entry.gross - entry.net
+    for currency, category, rate_e4, reverse, base, tax in groups:
+        by_currency[currency].vat.append(
+            VatGroup(
+                category=category,
+                rate=_rate(int(rate_e4)),
+                reverse_charged=bool(reverse),
+                base=from_minor(int(base), currency),
+                tax=from_minor(int(tax), currency),
+            )
+        )
+    counted = conn.execute(
+        sa.select(
+            sa.func.sum(sa.case((sa.and_(_D.c.type == "estimate", _D.c.status != "canceled"), 1), else_=0)),
+            sa.func.sum(sa.case((_D.c.status == "draft", 1), else_=0)),
+            sa.func.sum(sa.case((_D.c.status == "canceled", 1), else_=0)),
+        ).where(in_period)
+    ).one()
+    excluded = Excluded(estimates=counted[0] or 0, drafts=counted[1] or 0, canceled=counted[2] or 0)
+    return VatReport(
+        organization_id=organization_id,
+        date_from=start,
+        date_to=end,
+        currencies=list(by_currency.values()),
+        excluded=excluded,
+    )
+
+
+async def vat_report(call: Call) -> Response:
+    def work(conn: sa.Connection, organization: dict[str, Any]) -> VatReport:
+        return _vat(conn, organization, *_period(call, organization))
+
+    return await _run(call, work)
+
+
+# ---------------------------------------------------------------- aging
+
+
+def _aging(conn: sa.Connection, organization: dict[str, Any], as_of: date) -> AgingReport:
+    zone = _zone(organization)
+    due, amount = _D.c.date_due, _D.c.total_due_minor
+
+    def due_before(day: date) -> sa.ColumnElement[bool]:
+        """Due on a day before ``day``: a due date by day at its UTC midnight, an instant on its local day."""
+        by_day = sa.and_(_D.c.date_due_is_day.is_(True), due < datetime(day.year, day.month, day.day))
+        return sa.or_(by_day, sa.and_(_D.c.date_due_is_day.is_not(True), due < _midnight(day, zone)))
+
+    def summed(condition: sa.ColumnElement[bool]) -> Any:
+        return sa.func.sum(sa.case((condition, amount), else_=0))
+
+    late = [due_before(as_of - timedelta(days=days)) for days in (0, 30, 60, 90)]
+    rows = conn.execute(
+        sa.select(
+            _D.c.currency,
+            _D.c.client_id,
+            sa.func.max(_C.c.name),
+            sa.func.count(),
+            summed(sa.or_(due.is_(None), sa.not_(late[0]))),
+            summed(sa.and_(late[0], sa.not_(late[1]))),
+            summed(sa.and_(late[1], sa.not_(late[2]))),
+            summed(sa.and_(late[2], sa.not_(late[3]))),
+            summed(late[3]),
+            sa.func.sum(amount),
+        )
+        .select_from(_D.outerjoin(_C, _C.c.id == _D.c.client_id))
+        .where(
+            _live(organization["id"]),
+            _D.c.status == "issued",
+            _D.c.type.in_(("invoice", "advance")),
+            amount > 0,
+            sa.not_(_on_days(as_of + timedelta(days=1), _LAST, zone)),  # documents issued after the day: not yet
+        )
+        .group_by(_D.c.currency, _D.c.client_id)
+    ).all()
+    by_currency: dict[str, list[AgingRow]] = {}
+    for currency, client_id, name, count, *sums in rows:
+        amounts = [from_minor(int(value or 0), currency) for value in sums]
+        by_currency.setdefault(currency, []).append(_aging_row(client_id, name or "(no name)", count, amounts))
+    currencies = []
+    for currency, clients in sorted(by_currency.items()):
+        clients.sort(key=lambda row: (-row.total, row.client))
+        totals = [sum((getattr(row, key) for row in clients), Decimal(0)) for key in _BUCKETS]
+        total = _aging_row(None, "all clients", sum(row.documents for row in clients), totals)
+        currencies.append(CurrencyAging(currency=currency, clients=clients, total=total))
+    return AgingReport(organization_id=organization["id"], as_of=as_of, currencies=currencies)
+
+
+_BUCKETS = ("not_due", "days_1_30", "days_31_60", "days_61_90", "over_90", "total")
+
+
+def _aging_row(client_id: str | None, name: str, count: int, amounts: list[Decimal]) -> AgingRow:
+    return AgingRow(client_id=client_id, client=name, documents=count, **dict(zip(_BUCKETS, amounts, strict=True)))
+
+
+async def aging_report(call: Call) -> Response:
+    def work(conn: sa.Connection, organization: dict[str, Any]) -> AgingReport:
+        today = local_day(now(), organization.get("timezone"))
+        return _aging(conn, organization, _day(call, "date", today))
+
+    return await _run(call, work)
+
+
+# ---------------------------------------------------------------- client statement
+
+
+def _statement(conn: sa.Connection, organization: dict[str, Any], client_id: str, start: date, end: date) -> Statement:
+    organization_id, timezone = organization["id"], organization.get("timezone")
+    client = conn.execute(
+        sa.select(_C.c.name).where(
+            _C.c.organization_id == organization_id, _C.c.id == client_id, _C.c.is_deleted == sa.false()
+        )
+    ).scalar()
+    if client is None:
+        raise not_found("Client", client_id)
+    documents = conn.execute(
+        sa.select(
+            _D.c.id,
+            _D.c.type,
+            _D.c.number,
+            _D.c.date,
+            _D.c.currency,
+            _SIGN.label("sign"),
+            (_SIGN * _D.c.total_with_tax_minor).label("amount"),
+        ).where(
+            _live(organization_id),
+            _D.c.client_id == client_id,
+            _D.c.status == "issued",
+            _D.c.type.in_(_SALES),
+            _D.c.date < datetime(end.year, end.month, end.day) + timedelta(days=2),  # a day's last instant, any zone
+        )
+    ).all()
+    currency_of = {row.id: (row.currency, row.number, int(row.sign)) for row in documents}
+    payments = (
+        conn.execute(
+            sa.select(_P.c.document_id, _P.c.date, _P.c.amount_minor).where(
+                _P.c.document_id.in_(list(currency_of)), _P.c.is_deleted == sa.false()
+            )
+        ).all()
+        if currency_of
+        else []
+    )
+    rank = {"invoice": 0, "advance": 0, "credit-note": 1}
+    entries = [
+        (local_day(r.date, timezone), rank[r.type], r.type, r.number, r.id, r.currency, int(r.amount))
+        for r in documents
+    ]
+    for payment in payments:
+        currency, number, sign = currency_of[payment.document_id]
+        # Money received lowers what the client owes; a payment on a credit note is money paid back: it raises it.
+        paid = -sign * int(payment.amount_minor or 0)
+        entries.append((local_day(payment.date, timezone), 2, "payment", number, payment.document_id, currency, paid))
+    entries.sort(key=lambda entry: (entry[0], entry[1], entry[3] or "", entry[4]))
+    by_currency: dict[str, CurrencyStatement] = {}
+    for day, _, kind, number, document_id, currency, units in entries:
+        if day > end:
+            continue
+        entry = by_currency.setdefault(currency, CurrencyStatement(currency=currency, opening=0, lines=[], closing=0))
+        amount = from_minor(units, currency)
+        if day < start:
+            entry.opening += amount
+            entry.closing = entry.opening
+            continue
+        entry.closing += amount
+        entry.lines.append(
+            StatementLine(
+                date=day, kind=kind, number=number, document_id=document_id, amount=amount, balance=entry.closing
+            )
+        )
+    return Statement(
+        organization_id=organization_id,
+        client_id=client_id,
+        client=client,
+        date_from=start,
+        date_to=end,
+        currencies=sorted(by_currency.values(), key=lambda entry: entry.currency),
+    )
+
+
+async def statement_report(call: Call) -> Response:
+    def work(conn: sa.Connection, organization: dict[str, Any]) -> Statement:
+        client_id = call.query("clientId")
+        if not client_id or len(client_id) > 64:
+            raise invalid(_MODEL, "clientId", "is required: the id of the client")
+        return _statement(conn, organization, client_id, *_period(call, organization))
+
+    return await _run(call, work)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("GET", "/organizations/{id}/reports/vat", vat_report),
+        Route("GET", "/organizations/{id}/reports/aging", aging_report),
+        Route("GET", "/organizations/{id}/reports/statement", statement_report),
+    ]

@@ -1,0 +1,198 @@
+"""Reports from the ledger: VAT and sales, aging and a client statement, to the cent, over REST and the client."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from .conftest import Tenant
+
+pytestmark = pytest.mark.anyio
+
+ALPHA = {"name": "Alpha", "email": "alpha@example.com", "country": "Belgium"}
+BETA = {"name": "Beta", "email": "beta@example.com", "country": "Belgium"}
+
+
+def line(price: Any, rate: int | None = None) -> dict[str, Any]:
+    return {"name": "Work", "price": price, "_documentItemTaxes": [{"rate": rate}] if rate is not None else []}
+
+
+async def month(tenant: Tenant) -> dict[str, Any]:
+    """November 2026: two invoices (21 %, 6 %, an untaxed line), a credit note, a payment; an estimate, a draft and
+    a canceled invoice that are not sales; an October invoice still due."""
+    api = tenant.api
+    october = await tenant.invoice(_documentClient=ALPHA, date="2026-10-01", _documentItems=[line(100, 21)])
+    first = await tenant.invoice(
+        _documentClient=ALPHA, date="2026-11-03", _documentItems=[line(1000, 21), line(500, 6), line(6000)]
+    )
+    await tenant.invoice(_documentClient=BETA, type="estimate", date="2026-11-10", _documentItems=[line(9999, 21)])
+    await tenant.invoice(_documentClient=BETA, draft=True, date="2026-11-12", _documentItems=[line(8888, 21)])
+    canceled = await tenant.invoice(_documentClient=BETA, date="2026-11-15", _documentItems=[line(7777, 21)])
+    assert (await api.post(f"/documents/{canceled['id']}/cancel")).status_code == 200
+    second = await tenant.invoice(_documentClient=BETA, date="2026-11-20", _documentItems=[line(200, 21)])
+    credit = await tenant.invoice(
+        _documentClient=ALPHA,
+        type="credit-note",
+        date="2026-11-25",
+        documentIds=[first["id"]],
+        _documentItems=[line(100, 21)],
+    )
+    payment = {"type": "bank", "amount": 1000, "date": "2026-11-28"}
+    paid = await api.post(f"/documents/{first['id']}/payments", json=payment)
+    assert paid.status_code == 200, paid.text
+    return {"october": october, "first": first, "second": second, "credit": credit}
+
+
+async def test_the_vat_report_counts_sales_minus_credit_notes_per_rate_and_category_and_nothing_else(
+    tenant: Tenant,
+) -> None:
+    await month(tenant)
+
+    response = await tenant.api.get(
+        f"/organizations/{tenant.org_id}/reports/vat", params={"from": "2026-11-01", "to": "2026-11-30"}
+    )
+
+    assert response.status_code == 200, response.text
+    report = response.json()
+    [eur] = report["currencies"]
+    assert [(g["category"], g["rate"], g["base"], g["tax"]) for g in eur["vat"]] == [
+        ("", 0, 6000, 0),  # the untaxed line is in the report, not dropped
+        ("S", 6, 500, 30),
+        ("S", 21, 1100, 231),  # 1,000 + 200 − 100 credited
+    ]
+    assert (eur["net"], eur["tax"], eur["gross"]) == (7600, 261, 7861)
+    assert [(t["type"], t["count"], t["gross"]) for t in eur["byType"]] == [
+        ("credit-note", 1, -121),
+        ("invoice", 2, 7982),
+    ]
+    assert report["excluded"] == {"estimates": 1, "drafts": 1, "canceled": 1}
+
+
+async def test_aging_puts_what_is_due_in_buckets_of_days_past_due_per_client(tenant: Tenant) -> None:
+    await month(tenant)
+
+    response = await tenant.api.get(f"/organizations/{tenant.org_id}/reports/aging", params={"date": "2026-12-31"})
+
+    assert response.status_code == 200, response.text
+    [eur] = response.json()["currencies"]
+    alpha, beta = eur["clients"]
+    # Alpha: 7,740 − 121 credited − 1,000 paid, due 3 Dec (28 days); the October invoice, due 31 Oct (61 days).
+    assert (alpha["client"], alpha["days1to30"], alpha["days61to90"], alpha["total"]) == ("Alpha", 6619, 121, 6740)
+    assert (beta["client"], beta["days1to30"], beta["notDue"], beta["total"]) == ("Beta", 242, 0, 242)
+    assert (eur["total"]["days1to30"], eur["total"]["total"], eur["total"]["documents"]) == (6861, 6982, 3)
+    earlier = await tenant.api.get(f"/organizations/{tenant.org_id}/reports/aging", params={"date": "2026-12-01"})
+    assert earlier.json()["currencies"][0]["total"]["notDue"] == 6861  # before the due dates: nothing overdue yet
+
+
+async def test_a_client_statement_runs_a_balance_from_what_was_owed_before_the_period(tenant: Tenant) -> None:
+    made = await month(tenant)
+    client_id = made["first"]["clientId"]
+
+    response = await tenant.api.get(
+        f"/organizations/{tenant.org_id}/reports/statement",
+        params={"clientId": client_id, "from": "2026-11-01", "to": "2026-11-30"},
+    )
+
+    assert response.status_code == 200, response.text
+    [eur] = response.json()["currencies"]
+    assert eur["opening"] == 121
+    assert [(x["date"], x["kind"], x["amount"], x["balance"]) for x in eur["lines"]] == [
+        ("2026-11-03", "invoice", 7740, 7861),
+        ("2026-11-25", "credit-note", -121, 7740),
+        ("2026-11-28", "payment", -1000, 6740),
+    ]
+    assert eur["closing"] == 6740
+
+
+async def test_reports_refuse_bad_periods_and_other_tenants(tenant: Tenant, new_tenant: Any, expect_error: Any) -> None:
+    url = f"/organizations/{tenant.org_id}/reports"
+    for params in ({"from": "2026-11-01"}, {"from": "2026-11-30", "to": "2026-11-01"}, {"from": "x", "to": "y"}):
+        expect_error(await tenant.api.get(f"{url}/vat", params=params), 422)
+    expect_error(await tenant.api.get(f"{url}/vat", params={"from": "0001-01-01", "to": "9999-12-31"}), 422)
+    expect_error(await tenant.api.get(f"{url}/statement", params={"from": "2026-11-01", "to": "2026-11-30"}), 422)
+    stranger = await new_tenant()
+    expect_error(await stranger.api.get(f"{url}/aging"), 401)
+
+
+async def test_the_client_reads_the_reports_as_models(app: Any, tenant: Tenant) -> None:
+    import httpx
+
+    from si_mcp.client import SpaceInvoices
+
+    made = await month(tenant)
+    transport = httpx.ASGITransport(app=app)
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=transport) as client:
+        vat = await client.reports.vat(tenant.org_id, date(2026, 11, 1), date(2026, 11, 30))
+        aging = await client.reports.aging(tenant.org_id, date(2026, 12, 31))
+        statement = await client.reports.statement(
+            tenant.org_id, made["first"]["clientId"], date(2026, 11, 1), date(2026, 11, 30)
+        )
+
+    assert vat.currencies[0].gross == Decimal("7861.00") and vat.excluded.canceled == 1
+    assert aging.currencies[0].total.total == Decimal("6982.00")
+    assert statement.currencies[0].closing == Decimal("6740.00")
+
+
+async def test_an_instant_counts_on_its_local_day_and_a_credit_note_of_either_sign_counts_against_sales(
+    tenant: Tenant,
+) -> None:
+    # Brussels: 23:30 UTC on 30 November is already 1 December there.
+    await tenant.invoice(_documentClient=ALPHA, date="2026-11-30T22:30:00Z", _documentItems=[line(100, 21)])
+    late = await tenant.invoice(_documentClient=ALPHA, date="2026-11-30T23:30:00Z", _documentItems=[line(1000, 21)])
+    negative = {"name": "Back", "price": -50, "_documentItemTaxes": [{"rate": 21}]}
+    await tenant.invoice(
+        _documentClient=ALPHA,
+        type="credit-note",
+        date="2026-12-02",
+        documentIds=[late["id"]],
+        _documentItems=[negative],
+    )
+    await tenant.invoice(
+        _documentClient=ALPHA,
+        type="credit-note",
+        date="2026-12-03",
+        documentIds=[late["id"]],
+        _documentItems=[line(50, 21)],
+    )
+    url = f"/organizations/{tenant.org_id}/reports/vat"
+
+    november = (await tenant.api.get(url, params={"from": "2026-11-01", "to": "2026-11-30"})).json()
+    december = (await tenant.api.get(url, params={"from": "2026-12-01", "to": "2026-12-31"})).json()
+
+    assert november["currencies"][0]["gross"] == 121
+    # 1,000 + 210 issued on 1 December, minus two credit notes of 50 + 10.50, one written with negative lines.
+    assert (december["currencies"][0]["net"], december["currencies"][0]["tax"]) == (900, 189)
+
+
+async def test_aging_buckets_turn_over_at_due_today_and_thirty_days_late(tenant: Tenant) -> None:
+    for day in ("2026-12-31", "2026-12-01", "2026-11-30"):  # due on the day, 30 and 31 days before 31 December
+        await tenant.invoice(_documentClient=ALPHA, date="2026-11-01", dateDue=day, _documentItems=[line(100)])
+
+    response = await tenant.api.get(f"/organizations/{tenant.org_id}/reports/aging", params={"date": "2026-12-31"})
+
+    total = response.json()["currencies"][0]["total"]
+    assert (total["notDue"], total["days1to30"], total["days31to60"]) == (100, 100, 100)
+
+
+async def test_money_paid_back_on_a_credit_note_raises_the_clients_balance(tenant: Tenant) -> None:
+    invoice = await tenant.invoice(_documentClient=ALPHA, date="2026-11-02", _documentItems=[line(100, 21)])
+    credit = await tenant.invoice(
+        _documentClient=ALPHA, type="credit-note", date="2026-11-03", _documentItems=[line(100, 21)]
+    )
+    refund = {"type": "bank", "amount": 121, "date": "2026-11-04"}
+    assert (await tenant.api.post(f"/documents/{credit['id']}/payments", json=refund)).status_code == 200
+
+    response = await tenant.api.get(
+        f"/organizations/{tenant.org_id}/reports/statement",
+        params={"clientId": invoice["clientId"], "from": "2026-11-01", "to": "2026-11-30"},
+    )
+
+    [eur] = response.json()["currencies"]
+    assert [(x["kind"], x["amount"], x["balance"]) for x in eur["lines"]] == [
+        ("invoice", 121, 121),
+        ("credit-note", -121, 0),
+        ("payment", 121, 121),
+    ]
