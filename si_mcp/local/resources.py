@@ -262,11 +262,22 @@ def tax_rows(obj: dict[str, Any]) -> list[dict[str, Any]]:
         untaxed = to_minor(sum(nets, Decimal(0)), currency)
     if untaxed:
         rows.append({"rate_e4": 0, "category": "", "reverse_charged": False, "base_minor": untaxed, "tax_minor": 0})
-    document_id, organization_id = obj.get("id"), obj.get("organizationId")
-    return [
-        {"document_id": document_id, "position": i, "organization_id": organization_id, **row}
-        for i, row in enumerate(rows)
-    ]
+    if not rows:
+        return []
+    ledger = ledger_columns(obj)
+    credit = obj.get("type") == "credit-note" and ledger["total_with_tax_minor"] >= 0
+    document = {
+        "document_id": obj.get("id"),
+        "organization_id": obj.get("organizationId"),
+        "type": obj.get("type") or "invoice",
+        "status": ledger["status"],
+        "is_deleted": bool(obj.get("_isDeleted")),
+        "date": stamp(obj["date"]),
+        "date_is_day": ledger["date_is_day"],
+        "currency": ledger["currency"],
+        "sign": -1 if credit else 1,
+    }
+    return [{**document, "position": i, **row} for i, row in enumerate(rows)]
 
 
 def payment_row(obj: dict[str, Any], currency: str) -> dict[str, Any]:

@@ -118,6 +118,31 @@ defaults = sa.Table(
     sa.UniqueConstraint("organization_id", "name"),
 )
 
+_SALES_INDEX = (
+    "organization_id",
+    "status",
+    "date",
+    "date_is_day",
+    "is_deleted",
+    "type",
+    "currency",
+    "total_minor",
+    "total_with_tax_minor",
+)
+_DUE_INDEX = (
+    "organization_id",
+    "status",
+    "total_due_minor",
+    "type",
+    "is_deleted",
+    "date_due",
+    "date_due_is_day",
+    "currency",
+    "client_id",
+    "date",
+    "date_is_day",
+)
+
 documents = sa.Table(
     "documents",
     metadata,
@@ -156,7 +181,9 @@ documents = sa.Table(
     sa.Index(None, "organization_id", "date"),
     sa.Index(None, "organization_id", "type", "date"),
     sa.Index(None, "organization_id", "created_at"),
-    sa.Index(None, "organization_id", "status", "date"),
+    # Covering indexes of the reports (sales of a period; what is due): they read no document row (its JSON).
+    sa.Index(None, *_SALES_INDEX),
+    sa.Index(None, *_DUE_INDEX),
 )
 
 document_taxes = sa.Table(
@@ -172,7 +199,31 @@ document_taxes = sa.Table(
     sa.Column("reverse_charged", sa.Boolean(), nullable=False),
     sa.Column("base_minor", sa.BigInteger(), nullable=False),
     sa.Column("tax_minor", sa.BigInteger(), nullable=False),
-    sa.Index(None, "organization_id", "category", "rate_e4"),
+    # The document's own ledger columns, repeated so that a VAT report reads this table's index alone (a document's
+    # row holds its JSON: fetching it per group made a year's report 5x slower). Rewritten whenever they change.
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("is_deleted", sa.Boolean(), nullable=False),
+    sa.Column("date", sa.DateTime(), nullable=False),
+    sa.Column("date_is_day", sa.Boolean(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("sign", sa.SmallInteger(), nullable=False),  # -1: a credit note, counted against sales; else 1
+    sa.Index(
+        None,
+        "organization_id",
+        "status",
+        "date",
+        "date_is_day",
+        "is_deleted",
+        "type",
+        "currency",
+        "category",
+        "rate_e4",
+        "reverse_charged",
+        "sign",
+        "base_minor",
+        "tax_minor",
+    ),
 )
 
 document_counters = sa.Table(

@@ -49,6 +49,11 @@ def _check(documents: list[Any], taxes: list[Any], payments: list[Any]) -> None:
         assert row.total_credited_minor == units(data.get("totalCredited", 0), currency)
         assert row.total_due_minor == units(data["totalDue"], currency)
         groups = [t for t in taxes if t.document_id == row.id]
+        sign = -1 if data["type"] == "credit-note" and data["totalWithTax"] >= 0 else 1
+        for group in groups:  # the document's own columns, repeated for the VAT report's index
+            copied = (group.type, group.status, group.is_deleted, group.date, group.date_is_day, group.currency)
+            assert copied == (row.type, row.status, row.is_deleted, row.date, row.date_is_day, row.currency)
+            assert group.sign == sign
         expected = [
             (Decimal(str(g["tax"])), g.get("category") or "S", reverse, units(g["base"], currency))
             for reverse, key in ((False, "_documentTaxes"), (True, "_documentReverseTaxes"))

@@ -689,6 +689,7 @@ async def _set_canceled(call: Call, canceled: bool) -> Response:
         document.update(canceled=canceled, updatedAt=stamp)
         apply_payment_status(document, [p["amount"] for p in payments_of(conn, [document_id])[document_id]])
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        store_taxes(conn, document)  # their status
         if linked(document):
             link_document(conn, document, stamp)
 
@@ -725,6 +726,7 @@ async def delete_document(call: Call) -> Response:
         # The idempotency key is freed: a create replayed with it makes a new document, not the deleted one.
         row_values = {**document_row(document), "unique_id": None}
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**row_values))
+        store_taxes(conn, document)  # flagged deleted too
         for payment in payments_of(conn, [document_id])[document_id]:
             payment.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
             values = payment_row(payment, document["currencyId"])

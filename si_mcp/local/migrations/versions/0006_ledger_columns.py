@@ -28,6 +28,46 @@ branch_labels = None
 depends_on = None
 
 _BATCH = 1000
+_SALES_INDEX = (
+    "organization_id",
+    "status",
+    "date",
+    "date_is_day",
+    "is_deleted",
+    "type",
+    "currency",
+    "total_minor",
+    "total_with_tax_minor",
+)
+_DUE_INDEX = (
+    "organization_id",
+    "status",
+    "total_due_minor",
+    "type",
+    "is_deleted",
+    "date_due",
+    "date_due_is_day",
+    "currency",
+    "client_id",
+    "date",
+    "date_is_day",
+)
+_TAX_INDEX_COLUMNS = (
+    "organization_id",
+    "status",
+    "date",
+    "date_is_day",
+    "is_deleted",
+    "type",
+    "currency",
+    "category",
+    "rate_e4",
+    "reverse_charged",
+    "sign",
+    "base_minor",
+    "tax_minor",
+)
+_TAX_INDEX = "ix_document_taxes_" + "_".join(_TAX_INDEX_COLUMNS)
 _LEDGER_COLUMNS = (
     "status",
     "date_is_day",
@@ -48,9 +88,8 @@ def upgrade() -> None:
     op.add_column("documents", sa.Column("currency", sa.String(length=3), nullable=True))
     for name in _LEDGER_COLUMNS[4:]:
         op.add_column("documents", sa.Column(name, sa.BigInteger(), nullable=True))
-    op.create_index(
-        op.f("ix_documents_organization_id_status_date"), "documents", ["organization_id", "status", "date"]
-    )
+    for columns in (_SALES_INDEX, _DUE_INDEX):
+        op.create_index(op.f("ix_documents_" + "_".join(columns)), "documents", list(columns))
     op.add_column("payments", sa.Column("amount_minor", sa.BigInteger(), nullable=True))
     op.create_table(
         "document_taxes",
@@ -62,6 +101,13 @@ def upgrade() -> None:
         sa.Column("reverse_charged", sa.Boolean(), nullable=False),
         sa.Column("base_minor", sa.BigInteger(), nullable=False),
         sa.Column("tax_minor", sa.BigInteger(), nullable=False),
+        sa.Column("type", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("is_deleted", sa.Boolean(), nullable=False),
+        sa.Column("date", sa.DateTime(), nullable=False),
+        sa.Column("date_is_day", sa.Boolean(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("sign", sa.SmallInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"], ["documents.id"], name=op.f("fk_document_taxes_document_id_documents")
         ),
@@ -70,11 +116,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("document_id", "position", name=op.f("pk_document_taxes")),
     )
-    op.create_index(
-        op.f("ix_document_taxes_organization_id_category_rate_e4"),
-        "document_taxes",
-        ["organization_id", "category", "rate_e4"],
-    )
+    op.create_index(op.f(_TAX_INDEX), "document_taxes", list(_TAX_INDEX_COLUMNS))
     _backfill()
 
 
@@ -99,6 +141,13 @@ def _backfill() -> None:
                 "reverse_charged",
                 "base_minor",
                 "tax_minor",
+                "type",
+                "status",
+                "is_deleted",
+                "date",
+                "date_is_day",
+                "currency",
+                "sign",
             )
         ),
     )
@@ -156,11 +205,12 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_document_taxes_organization_id_category_rate_e4"), table_name="document_taxes")
+    op.drop_index(op.f(_TAX_INDEX), table_name="document_taxes")
     op.drop_table("document_taxes")
     with op.batch_alter_table("payments") as batch:
         batch.drop_column("amount_minor")
-    op.drop_index(op.f("ix_documents_organization_id_status_date"), table_name="documents")
+    for columns in (_SALES_INDEX, _DUE_INDEX):
+        op.drop_index(op.f("ix_documents_" + "_".join(columns)), table_name="documents")
     with op.batch_alter_table("documents") as batch:
         for name in reversed(_LEDGER_COLUMNS):
             batch.drop_column(name)
