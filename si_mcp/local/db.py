@@ -58,6 +58,7 @@ class Database:
         if run_migrations:
             async with engine.begin() as conn:
                 await conn.run_sync(migrate)
+                await conn.run_sync(analyze_when_stale)
         return database
 
     @asynccontextmanager
@@ -119,6 +120,21 @@ def _configure_sqlite(engine: sa.Engine) -> None:
     def _on_begin(conn: sa.Connection) -> None:
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def analyze_when_stale(connection: sa.Connection) -> None:
+    """Give SQLite's planner statistics when the books grew well past the last ones (or never had any): without
+    them it picked a scan of every document over the index of one client's unpaid ones (312 ms instead of 4 ms at
+    300,000 documents). Cheap to check: the last rowid against the row count the statistics saw."""
+    if connection.dialect.name != "sqlite":
+        return  # PostgreSQL's autovacuum analyzes
+    seen = 0
+    if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None:
+        stat = connection.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'documents' LIMIT 1").scalar()
+        seen = int(str(stat).split()[0]) if stat else 0
+    rows = connection.exec_driver_sql("SELECT max(rowid) FROM documents").scalar() or 0
+    if rows > 2 * seen + 1000:
+        connection.exec_driver_sql("ANALYZE")
 
 
 def migrate(connection: sa.Connection, revision: str = "head") -> None:

@@ -156,3 +156,31 @@ async def test_the_upgrade_fills_the_ledger_of_books_written_before_it_as_the_ap
 
     _check(*after)
     assert [sorted(map(tuple, rows)) for rows in after] == [sorted(map(tuple, rows)) for rows in before]
+
+
+async def test_books_that_grew_without_planner_statistics_get_them_when_opened(
+    app: LocalAPI, tenant: Tenant, tmp_path: Any
+) -> None:
+    import httpx
+
+    from si_mcp.local import create_app
+    from si_mcp.local.ids import object_id
+    from si_mcp.local.resources import document_row
+
+    template = await tenant.invoice()
+    await app.aclose()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
+    with engine.begin() as conn:  # 1,500 documents written without the API (an import), no statistics yet
+        rows = [document_row({**template, "id": object_id(), "number": f"I-{n}"}) for n in range(1500)]
+        conn.execute(tables.documents.insert(), rows)
+        assert conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is None
+
+    reopened = create_app(database_url=f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=reopened), base_url="http://local/v1") as api:
+        assert (await api.get("/countries")).status_code == 200  # the first request opens the books
+    await reopened.aclose()
+
+    with engine.connect() as conn:
+        stat = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'documents' LIMIT 1").scalar()
+    engine.dispose()
+    assert stat is not None and int(stat.split()[0]) == 1501

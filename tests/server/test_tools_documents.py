@@ -93,6 +93,25 @@ async def test_find_documents_pages_with_a_next_offset(tmp_path: Path, api: Spac
 
 
 @pytest.mark.anyio
+async def test_many_matches_are_counted_up_to_a_bound_and_said_to_be_more(
+    tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from si_mcp.server.tools import documents
+
+    monkeypatch.setattr(documents, "_COUNT_CAP", 3)  # stands for 100: counting past it would read every document
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", {})
+    ) as c:
+        await _books(c)
+        many = await c.call_tool("find_documents", {"limit": 2})
+        last = structured(await c.call_tool("find_documents", {"limit": 2, "offset": 4}))
+
+    assert structured(many)["total"] == 3 and structured(many)["total_is_lower_bound"] is True
+    assert text_of(many).startswith("At least 3 documents match")
+    assert (last["total"], "total_is_lower_bound" in last) == (6, False)  # the last page knows the exact count
+
+
+@pytest.mark.anyio
 async def test_get_document_by_number_needs_the_type_when_an_estimate_shares_it(
     tmp_path: Path, api: SpaceInvoices
 ) -> None:

@@ -43,6 +43,7 @@ class DocumentsPage(BaseModel):
     organization: str
     documents: list[DocumentSummary]
     total: int
+    total_is_lower_bound: bool | None = None  # true: at least this many match (counting further costs a full scan)
     next_offset: int | None = None
 
 
@@ -151,8 +152,27 @@ def _line(d: DocumentSummary) -> str:
     return f"{label} {clean(d.client, 40)} {money_text(gross, d.currency)} {d.status}{owed} (id {d.id})"
 
 
+_COUNT_CAP = 100  # matches counted from the page on, at most: ~20 ms at 100,000 documents where COUNT took ~180
+
+
+async def _count(
+    books: "Books", org: "Organization", where: dict[str, Any] | None, offset: int, listed: int, limit: int
+) -> tuple[int, bool]:
+    """(how many match, whether that is only a lower bound): the page tells when it is the last one; otherwise ids
+    are counted up to a bound past it."""
+    from si_mcp.models import Filter
+
+    if listed <= limit:
+        return offset + listed, False
+    probe = Filter(where=where, fields=["id", "organizationId"], limit=_COUNT_CAP, skip=offset)
+    seen = len(await books.api.documents.list(org.id, filter=probe))
+    return offset + seen, seen >= _COUNT_CAP
+
+
 def _page_text(org: "Organization", page: DocumentsPage, status: str | None, offset: int) -> str:
-    matches = "1 document matches" if page.total == 1 else f"{page.total} documents match"
+    matches = "1 document matches" if page.total == 1 else f"{page.total:,} documents match"
+    if page.total_is_lower_bound:
+        matches = f"At least {page.total:,} documents match"
     head = f"{matches} in {clean(org.name)}" + (f" ({status})" if status else "")
     lines = [_line(d) for d in page.documents]
     shown = f"; showing {offset + 1}-{offset + len(lines)}:\n" + "\n".join(lines) if lines else "."
@@ -191,12 +211,13 @@ async def find_documents(
         )  # fmt: skip
         query = Filter(where=where, order=["date DESC", "number DESC"], limit=limit + 1, skip=offset)
         docs = await books.api.documents.list(org.id, filter=query)
-        total = await books.api.documents.count(org.id, where=where)
+        total, bounded = await _count(books, org, where, offset, len(docs), limit)
     more = len(docs) > limit
     page = DocumentsPage(
         organization=org_ref(org),
         documents=[document_summary(doc, today(org), org.timezone) for doc in docs[:limit]],
         total=total,
+        total_is_lower_bound=True if bounded else None,
         next_offset=offset + limit if more else None,
     )
     return result(_page_text(org, page, status, offset), page)

@@ -13,7 +13,9 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -157,16 +159,7 @@ def _backfill() -> None:
         .values({name: sa.bindparam(f"b_{name}") for name in _LEDGER_COLUMNS})
     )
     currencies: dict[str, str] = {}
-    after = ""
-    while True:  # keyset pages: every document read once, one executemany per page
-        rows = conn.execute(
-            sa.select(documents.c.id, documents.c.organization_id, documents.c.data)
-            .where(documents.c.id > after)
-            .order_by(documents.c.id)
-            .limit(_BATCH)
-        ).all()
-        if not rows:
-            break
+    for rows in _pages(conn, documents, "organization_id"):  # one executemany per page
         values, groups = [], []
         for row in rows:
             document = {**wirejson.loads(row.data), "id": row.id, "organizationId": row.organization_id}
@@ -177,20 +170,10 @@ def _backfill() -> None:
         conn.execute(set_ledger, values)
         if groups:
             conn.execute(sa.insert(taxes), groups)
-        after = rows[-1].id
     set_amount = (
         sa.update(payments).where(payments.c.id == sa.bindparam("b_id")).values(amount_minor=sa.bindparam("b_amount"))
     )
-    after = ""
-    while True:
-        paid = conn.execute(
-            sa.select(payments.c.id, payments.c.document_id, payments.c.data)
-            .where(payments.c.id > after)
-            .order_by(payments.c.id)
-            .limit(_BATCH)
-        ).all()
-        if not paid:
-            break
+    for paid in _pages(conn, payments, "document_id"):
         amounts = [
             {
                 "b_id": row.id,
@@ -201,7 +184,22 @@ def _backfill() -> None:
             for row in paid
         ]
         conn.execute(set_amount, amounts)
-        after = paid[-1].id
+
+
+def _pages(conn: sa.Connection, table: Any, column: str) -> Iterator[Sequence[Any]]:
+    """(id, ``column``, data) of every row of ``table`` in keyset pages: each read once, memory stays flat."""
+    after = ""
+    while True:
+        rows = conn.execute(
+            sa.select(table.c.id, table.c[column], table.c.data)
+            .where(table.c.id > after)
+            .order_by(table.c.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1].id
 
 
 def downgrade() -> None:
