@@ -8,7 +8,8 @@ bulk-inserted with the rows the API writes (``document_row`` and ``tax_rows``), 
 ``httpx.ASGITransport`` (no sockets), p50 of ``--rounds`` requests each:
 
 * baseline: ``GET /organizations/{id}/documents`` with the 50 newest (the API's cheapest useful answer);
-* VAT report of one month and of one year; aging as of the last day.
+* VAT report of one month and of one year; aging as of the last day;
+* a full ``documents/count`` (what ``find_documents`` ran on every call before) and the 100-id probe it runs now.
 
 Each figure is printed as milliseconds and as a ratio to the baseline of the same size, then the growth of each
 query from one size to the next against the growth of the data (1.0 = linear, ~0 = flat). Targets (issue 11):
@@ -117,6 +118,11 @@ async def _measure(size: int, rounds: int) -> dict[str, float]:
                 "vat month": await _p50(api, f"{base}/reports/vat", {"from": "2026-06-01", "to": "2026-06-30"}, rounds),
                 "vat year": await _p50(api, f"{base}/reports/vat", {"from": "2026-01-01", "to": "2026-12-31"}, rounds),
                 "aging": await _p50(api, f"{base}/reports/aging", {"date": "2026-12-31"}, rounds),
+                # What find_documents used to run on every call, and the bounded count it runs now.
+                "full count": await _p50(api, f"{base}/documents/count", {}, rounds),
+                "100-id probe": await _p50(
+                    api, f"{base}/documents", {"filter": '{"fields":["id","organizationId"],"limit":100}'}, rounds
+                ),
             }
             year = (await api.get(f"{base}/reports/vat", params={"from": "2026-01-01", "to": "2026-12-31"})).json()
             counted = sum(t["count"] for t in year["currencies"][0]["byType"]) + year["excluded"]["estimates"]
@@ -127,7 +133,7 @@ async def _measure(size: int, rounds: int) -> dict[str, float]:
 
 async def main(sizes: list[int], rounds: int) -> None:
     results = {size: await _measure(size, rounds) for size in sizes}
-    names = ["baseline", "vat month", "vat year", "aging"]
+    names = ["baseline", "vat month", "vat year", "aging", "full count", "100-id probe"]
     print(f"{'documents':>10} | " + " | ".join(f"{name:>20}" for name in names))
     for size, figures in results.items():
         cells = [f"{figures['baseline']:8.2f} ms" + " " * 11]
