@@ -161,7 +161,7 @@ async def test_an_upgrade_links_credit_notes_written_before_documents_knew_their
 async def test_an_upgrade_replaces_the_first_releases_english_notes_unless_the_organization_changed_them(
     tmp_path: Path,
 ) -> None:
-    from si_mcp.local.engine.seeds import FIRST_RELEASE_NOTES
+    from si_mcp.models.notes import FIRST_RELEASE_NOTES
 
     url = f"sqlite+aiosqlite:///{tmp_path}/notes.db"
     first = create_app(database_url=url)

@@ -44,9 +44,10 @@ from si_mcp.models import (
     wirejson,
 )
 from si_mcp.models.money import MAX_AMOUNT
+from si_mcp.models.notes import default_note, is_seeded_note
 
 from .calc import LineInput, TaxLine, compute_document, currency_exponent, payment_status
-from .seeds import DEFAULT_DUE_DAYS, DEFAULT_VALID_DAYS, default_note, is_seeded_note
+from .seeds import DEFAULT_DUE_DAYS, DEFAULT_VALID_DAYS
 from .smartcodes import codes_for, resolve, resolve_footer, resolve_note
 
 __all__ = [

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from si_mcp.models.notes import FIRST_RELEASE_NOTES, NOTE_NAMES, default_note, is_seeded_note, translate_note
+from si_mcp.models.notes import NOTE_NAMES, default_note, is_seeded_note
 
 __all__ = [
     "DEFAULT_DUE_DAYS",
     "DEFAULT_VALID_DAYS",
     "EMAIL_DOCUMENT",
     "EMAIL_SUBJECT",
-    "FIRST_RELEASE_NOTES",
-    "default_note",
-    "is_seeded_note",
     "organization_defaults",
     "relocalized_defaults",
-    "translate_note",
 ]
 
 DEFAULT_DUE_DAYS = 30

@@ -264,9 +264,10 @@ def _resolve_client(
 def _language(body: DocumentCreate, related: list[dict[str, Any]], client: str | None, ctx: OrgContext) -> str | None:
     """The document's language: the request's, else that of the document it corrects or follows, else the
     client's; None = the organization's. A language without a region takes the organization's (fr → fr-BE)."""
-    for doc in related:
-        if body.locale is None and isinstance(doc.get("locale"), str):
-            return str(doc["locale"])
+    if body.locale is None:
+        for doc in related:
+            if isinstance(doc.get("locale"), str):
+                return str(doc["locale"])
     chosen = body.locale or client
     if chosen is None:
         return None

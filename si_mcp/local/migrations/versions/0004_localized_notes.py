@@ -17,8 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from si_mcp.local.engine.seeds import FIRST_RELEASE_NOTES, default_note
 from si_mcp.models import wirejson
+from si_mcp.models.notes import FIRST_RELEASE_NOTES, default_note
 
 revision = "0004"
 down_revision = "0003"
