@@ -22,6 +22,7 @@ from .resources import (
     Items,
     Organizations,
     Payments,
+    Recurrences,
     Reports,
     Taxes,
 )
@@ -180,6 +181,10 @@ class SpaceInvoices:
     @cached_property
     def taxes(self) -> Taxes:
         return Taxes(self._base)
+
+    @cached_property
+    def recurrences(self) -> Recurrences:
+        return Recurrences(self._base)
 
     @cached_property
     def reports(self) -> Reports:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +18,15 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def create_app(*, database_url: str, data_dir: Path | None = None, settings: Settings | None = None) -> LocalAPI:
-    """Build the local API app for the books at ``database_url`` (any SQLAlchemy async URL)."""
+def create_app(
+    *,
+    database_url: str,
+    data_dir: Path | None = None,
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> LocalAPI:
+    """Build the local API app for the books at ``database_url`` (any SQLAlchemy async URL); ``clock`` (an aware
+    UTC datetime) replaces the wall clock for recurring invoices (tests)."""
     from .app import LocalAPI
 
-    return LocalAPI(database_url=database_url, data_dir=data_dir, settings=settings)
+    return LocalAPI(database_url=database_url, data_dir=data_dir, settings=settings, clock=clock)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
     from .db import Database
     from .mail.service import DocumentsOut
+    from .scheduler import Scheduler
 
 __all__ = ["LocalAPI", "Router"]
 
@@ -55,15 +58,31 @@ class Router:
 class LocalAPI:
     """The embedded Space Invoices v1 API as an ASGI application."""
 
-    def __init__(self, *, database_url: str, data_dir: Path | None, settings: Settings | None) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        data_dir: Path | None,
+        settings: Settings | None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         from .routes import all_routes
 
         self.database_url = database_url
         self.data_dir = data_dir
         self.settings = settings
+        self.clock = clock
         self.router = Router(all_routes())
         self._services: Services | None = None
+        self._scheduler: Scheduler | None = None
         self._start_lock = anyio.Lock()
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The scheduler of recurring invoices; only valid after the first request (or :meth:`start`)."""
+        if self._scheduler is None:
+            raise RuntimeError("the local API has not started yet")
+        return self._scheduler
 
     @property
     def services(self) -> Services:
@@ -83,17 +102,25 @@ class LocalAPI:
                 if self.data_dir is not None:
                     self.data_dir.mkdir(parents=True, exist_ok=True)
                 from .mail.service import DocumentsOut
+                from .scheduler import Scheduler
 
                 database: Database = await Database.open(self.database_url)
                 documents_out = DocumentsOut(database, self.settings, self.data_dir)
                 await documents_out.recover()  # emails a dead process left half-sent go back in the queue
-                self._services = Services(database, TokenCache(), self.settings, self.data_dir, documents_out)
+                services = Services(database, TokenCache(), self.settings, self.data_dir, documents_out)
+                if self.clock is not None:
+                    services.clock = self.clock
+                services.scheduler = self._scheduler = Scheduler(services)
+                self._services = services
+                self._scheduler.start()  # catch up on recurring invoices missed while nothing ran
         return self._services
 
     async def aclose(self) -> None:
         """Dispose of the engine; the next request would open it again."""
         services, self._services = self._services, None
         if services is not None:
+            if self._scheduler is not None:
+                await self._scheduler.aclose()
             if services.documents_out is not None:
                 await services.documents_out.aclose()  # its retry timer, before the engine goes
             await services.db.dispose()
@@ -128,8 +155,8 @@ class LocalAPI:
             return LocalAPIError(500, "Internal Server Error", code="INTERNAL_ERROR").response()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        # Served with a lifespan (uvicorn), failed emails are retried on a timer in the background.
-        retries = anyio.CancelScope()
+        # Served with a lifespan (uvicorn), failed emails are retried and recurring invoices issued in the background.
+        retries, recurring = anyio.CancelScope(), anyio.CancelScope()
         async with anyio.create_task_group() as background:
             while True:
                 message = await receive()
@@ -142,14 +169,22 @@ class LocalAPI:
                         return
                     if services.documents_out is not None:
                         background.start_soon(_retry_emails, services.documents_out, retries)
+                    if self._scheduler is not None:
+                        background.start_soon(_issue_recurring, self._scheduler, recurring)
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
                     retries.cancel()
+                    recurring.cancel()
                     break
-        await self.aclose()  # after the retry loop has stopped, so it never sees a closed engine
+        await self.aclose()  # after the background loops stopped, so they never see a closed engine
         await send({"type": "lifespan.shutdown.complete"})
 
 
 async def _retry_emails(documents_out: DocumentsOut, scope: anyio.CancelScope) -> None:
     with scope:
         await documents_out.run_forever()
+
+
+async def _issue_recurring(scheduler: Scheduler, scope: anyio.CancelScope) -> None:
+    with scope:
+        await scheduler.run_forever()

@@ -8,9 +8,10 @@ control characters and validated by the shared request models; failures become L
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -46,6 +47,10 @@ M = TypeVar("M", bound=BaseModel)
 # C0 controls except tab, newline and carriage return, plus DEL: never meaningful in invoice text.
 
 
+class Waker(Protocol):
+    def wake(self) -> None: ...
+
+
 @dataclass
 class Services:
     """What the handlers share: built once per app by :func:`si_mcp.local.create_app`."""
@@ -56,6 +61,15 @@ class Services:
     data_dir: Path | None
     documents_out: DocumentsOut | None = None
     """PDF renderer, mailer and outbox (built on first use by ``routes.documents_out``)."""
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """What time it is for the books' schedules (recurring invoices); tests inject their own."""
+    scheduler: Waker | None = None
+    """The app's ``scheduler.Scheduler``, which issues recurring invoices as they fall due (built at start)."""
+
+    def wake_scheduler(self) -> None:
+        """A recurrence changed: the scheduler looks at the due dates again."""
+        if self.scheduler is not None:
+            self.scheduler.wake()
 
 
 class Call:

@@ -24,6 +24,8 @@ __all__ = [
     "organizations",
     "outbox",
     "payments",
+    "recurrence_dates",
+    "recurrences",
     "taxes",
 ]
 
@@ -311,4 +313,36 @@ outbox = sa.Table(
     sa.Column("sent_at", sa.DateTime(), nullable=True),
     # When the row may next be claimed: its retry time, or while ``sending``, when the claim expires.
     sa.Column("next_attempt_at", sa.DateTime(), nullable=False, index=True),
+)
+
+recurrences = sa.Table(
+    "recurrences",
+    metadata,
+    _id(),
+    _org(),
+    # v1: a document has one recurrence (hasOne); a deleted one may be followed by a new one.
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False, index=True),
+    sa.Column("account_id", sa.String(_ID), sa.ForeignKey("accounts.id"), nullable=False),
+    _deleted(),
+    sa.Column("paused", sa.Boolean(), nullable=False),
+    # The next occurrence: its number (1 = dateFirst) and day; next_date NULL once all were issued.
+    sa.Column("next_iteration", sa.Integer(), nullable=False),
+    sa.Column("next_date", sa.Date(), nullable=True),
+    *_stamps(),
+    _data(),
+    sa.Index(None, "next_date", "is_deleted", "paused"),
+)
+
+recurrence_dates = sa.Table(
+    "recurrence_dates",
+    metadata,
+    _id(),
+    sa.Column("recurrence_id", sa.String(_ID), sa.ForeignKey("recurrences.id"), nullable=False),
+    sa.Column("iteration", sa.Integer(), nullable=False),
+    sa.Column("date", sa.Date(), nullable=False),
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("sent", sa.Boolean(), nullable=True),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    # Exactly once: a second scheduler (another process, a restart) cannot record the same occurrence again.
+    sa.UniqueConstraint("recurrence_id", "iteration"),
 )

@@ -23,6 +23,8 @@ from .document import (
     SendOptions,
     SendRequest,
     SendResult,
+    copied_line,
+    copied_tax,
 )
 from .filter import MAX_LIMIT, Filter, OrderSpec
 from .item import Item, ItemCreate, ItemTaxRef
@@ -39,6 +41,7 @@ from .organization import (
     Role,
 )
 from .payment import PAYMENT_TYPES, Payment, PaymentCreate, PaymentType
+from .recurrence import Recurrence, RecurrenceCreate, RecurrenceDate, RecurrenceUpdate
 from .reference import Country, CountryTax, Currency
 from .tax import Tax, TaxCreate, TaxRate, TaxRateCreate
 
@@ -95,7 +98,13 @@ __all__ = [
     "Role",
     "SendOptions",
     "SendRequest",
+    "Recurrence",
+    "RecurrenceCreate",
+    "RecurrenceDate",
+    "RecurrenceUpdate",
     "SendResult",
+    "copied_line",
+    "copied_tax",
     "Success",
     "Tax",
     "TaxCreate",

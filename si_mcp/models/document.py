@@ -10,9 +10,12 @@ from pydantic import Field, model_validator
 from ._base import InputNumber, RequestModel, Timestamp, WireModel
 from .language import SupportedLanguage
 from .payment import Payment, PaymentType
+from .vat import ZERO_RATED
 from .vat import Category as VatCategory
 
 __all__ = [
+    "copied_line",
+    "copied_tax",
     "DOCUMENT_TYPES",
     "Document",
     "DocumentClient",
@@ -397,3 +400,31 @@ class DocumentCreate(RequestModel):
         if self.client_id is None and (self.document_client is None or not self.document_client.name):
             raise ValueError("a document needs a clientId or a _documentClient with a name")
         return self
+
+
+# ---------------------------------------------------------------- copies
+
+
+def copied_line(item: DocumentItem) -> DocumentItemInput:
+    """A stored line as the input of a new document (a credit note's, a recurring invoice's): the tax by its id, so
+    that the rate in force on the new date applies, with its VAT category; a line priced gross stays gross (the
+    stored net price is derived and would lose the quoted cent)."""
+    fields = item.model_dump(
+        include={"name", "description", "quantity", "unit", "discount", "discount_is_amount", "is_separator"}
+    )
+    price = {"price_gross": item.price_gross} if item.price_gross is not None else {"price": item.price}
+    taxes = [copied_tax(tax) for tax in item.document_item_taxes]
+    return DocumentItemInput.model_validate({**fields, **price, "document_item_taxes": taxes})
+
+
+def copied_tax(tax: DocumentItemTax) -> DocumentItemTaxInput:
+    if tax.category in ZERO_RATED or (tax.category == "AE" and not tax.rate):
+        reverse = True if tax.category == "AE" else None
+        return DocumentItemTaxInput(
+            rate=Decimal(0), category=tax.category, exemption_reason=tax.exemption_reason, reverse_charged=reverse
+        )
+    named = DocumentItemTaxInput(tax_id=tax.tax_id) if tax.tax_id else DocumentItemTaxInput(rate=tax.rate)
+    update: dict[str, Any] = {"category": tax.category} if tax.category else {}
+    if tax.reverse_charged:
+        update["reverse_charged"] = True
+    return named.model_copy(update=update) if update else named

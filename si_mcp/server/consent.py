@@ -69,7 +69,7 @@ class Consent(BaseModel):
 class Action:
     """One consequential action on one document, as the user is asked to agree to it."""
 
-    kind: Literal["send", "pay", "cancel"]
+    kind: Literal["send", "pay", "cancel", "recur", "remind"]
     account_id: str
     organization: Organization
     document: Document

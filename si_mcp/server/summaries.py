@@ -17,7 +17,7 @@ from .views import DocumentSummary, VatLine, document_summary
 if TYPE_CHECKING:
     from si_mcp.models import Document, Organization
 
-__all__ = ["KIND", "cancel_action", "document_sentence", "pay_action", "send_action"]
+__all__ = ["KIND", "cancel_action", "document_sentence", "pay_action", "recur_action", "send_action"]
 
 KIND = {"invoice": "Invoice", "estimate": "Estimate", "advance": "Advance invoice", "credit-note": "Credit note"}
 
@@ -153,3 +153,20 @@ def cancel_action(account_id: str, org: Organization, doc: Document, *, delete_p
         ]
     args = {"delete_payments": ",".join(p.id for p in payments)} if payments else {}
     return Action("cancel", account_id, org, doc, args, "\n".join(lines))
+
+
+def recur_action(
+    account_id: str, org: Organization, doc: Document, *, every: str, first: str, times: int | None
+) -> Action:
+    """The question before setting up a recurrence that emails every copy without asking again."""
+    summary, what = _facts(org, doc)
+    email = doc.document_client.email if doc.document_client else None
+    count = f"{times} times" if times else "until stopped"
+    lines = [
+        f"Issue a copy of {what} every {every} from {first} ({count}) and email each one automatically?",
+        f"To: {clean(email or '(no email)', 100)}, without asking again.",
+        f"Client: {clean(summary.client, 60)}",
+        f"Amount each time: {money_text(Decimal(summary.gross), summary.currency)}",
+    ]
+    args = {"every": every, "first": first, "times": str(times or "")}
+    return Action("recur", account_id, org, doc, args, "\n".join(lines))

@@ -151,7 +151,8 @@ class Shop:
 
 @pytest.fixture
 async def open_shop(tmp_path: Path, anyio_backend: str) -> Any:
-    """``await open_shop(smtp_port=None, folder="a", **org_fields)``: a Shop; SMTP on loopback when a port is given."""
+    """``await open_shop(smtp_port=None, folder="a", clock=None, **org_fields)``: a Shop; SMTP on loopback when a port
+    is given; ``clock`` replaces the wall clock of recurring invoices."""
     import httpx
 
     from si_mcp.local import create_app
@@ -159,14 +160,17 @@ async def open_shop(tmp_path: Path, anyio_backend: str) -> Any:
 
     opened: list[Shop] = []
 
-    async def make(smtp_port: int | None = None, folder: str = "books", **org_fields: Any) -> Shop:
+    async def make(smtp_port: int | None = None, folder: str = "books", clock: Any = None, **org_fields: Any) -> Shop:
         data_dir = tmp_path / folder
         smtp: dict[str, Any] = {}
         if smtp_port is not None:
             smtp = {"SI_MCP_SMTP_HOST": "127.0.0.1", "SI_MCP_SMTP_PORT": smtp_port, "SI_MCP_SMTP_SECURITY": "none"}
         settings = Settings(SI_MCP_DATA_DIR=data_dir, **smtp)
         app = create_app(
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=data_dir, settings=settings
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}",
+            data_dir=data_dir,
+            settings=settings,
+            clock=clock,
         )
         api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://local/v1")
         email = f"owner{len(opened)}@example.com"

@@ -44,6 +44,9 @@ BODIES: dict[tuple[str, str], dict] = {
     ("PUT", "/taxes/{id}"): TAX,
     ("POST", "/taxes/{id}/replace"): TAX,
     ("POST", "/taxes/{id}/taxRates"): {"rate": 1},
+    ("POST", "/documents/{id}/recurrence"): {"name": "Stolen subscription"},
+    ("PUT", "/recurrences/{id}"): {"paused": True},
+    ("PATCH", "/recurrences/{id}"): {"paused": True},
 }
 
 # routes whose answer does not depend on whose ids are given
@@ -69,6 +72,7 @@ async def snapshot(tenant) -> dict:
     state = {"org": (await api.get(f"/organizations/{org}")).json()}
     for resource in ("documents", "payments", "clients", "items", "taxes", "defaults"):
         state[resource] = (await api.get(f"/organizations/{org}/{resource}", params=every)).json()
+    state["recurrences"] = (await api.get(f"/organizations/{org}/recurrences")).json()
     state["access"] = (await api.get(f"/organizations/{org}/accountorganizations")).json()
     state["organizations"] = (await api.get(f"/accounts/{tenant.account_id}/organizations")).json()
     return state
@@ -83,7 +87,9 @@ async def b_books(b) -> dict[str, str]:
         await b.api.post(f"/organizations/{b.org_id}/taxes", json={"name": "B's tax", "_taxRates": [{"rate": 9}]})
     ).json()
     default = b.org["_defaults"][0]
+    recurrence = (await b.api.post(f"/documents/{invoice['id']}/recurrence", json={"name": "B's subscription"})).json()
     return {
+        "recurrences": recurrence["id"],
         "organizations": b.org_id,
         "accounts": b.account_id,
         "documents": invoice["id"],

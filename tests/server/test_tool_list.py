@@ -35,6 +35,7 @@ WRITE_TOOLS = {
     "mark_paid",
     "send_invoice",
     "cancel_document",
+    "recurring_invoice",
 }
 
 
@@ -91,7 +92,7 @@ async def test_every_tool_has_a_title_an_output_schema_flat_arguments_and_all_fo
         assert None not in flags
         assert hints.read_only_hint == (tool.name not in WRITE_TOOLS)
     emails = {t.name for t in tools if t.annotations and t.annotations.open_world_hint}
-    assert emails == {"create_invoice", "send_invoice"}  # the only ways out of the books: email
+    assert emails == {"create_invoice", "send_invoice", "recurring_invoice"}  # the only ways out of the books: email
 
 
 @pytest.mark.anyio

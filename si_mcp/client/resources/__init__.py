@@ -7,6 +7,7 @@ from .documents import Documents
 from .items import Items
 from .organizations import Organizations
 from .payments import Payments
+from .recurrences import Recurrences
 from .reference import Countries, Currencies
 from .reports import Reports
 from .taxes import Taxes
@@ -21,6 +22,7 @@ __all__ = [
     "Items",
     "Organizations",
     "Payments",
+    "Recurrences",
     "Reports",
     "Taxes",
 ]

@@ -8,7 +8,31 @@ __all__ = ["all_routes"]
 
 
 def all_routes() -> list[Route]:
-    from . import accounts, clients, defaults, documents, items, organizations, payments, reference, reports, taxes
+    from . import (
+        accounts,
+        clients,
+        defaults,
+        documents,
+        items,
+        organizations,
+        payments,
+        recurrences,
+        reference,
+        reports,
+        taxes,
+    )
 
-    modules = (accounts, organizations, defaults, documents, payments, clients, items, taxes, reference, reports)
+    modules = (
+        accounts,
+        organizations,
+        defaults,
+        documents,
+        payments,
+        recurrences,
+        clients,
+        items,
+        taxes,
+        reference,
+        reports,
+    )
     return [route for module in modules for route in module.routes()]

@@ -69,7 +69,7 @@ from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_r
 from ..store import count_rows_tx, list_json_tx, loads, now
 from . import documents_out
 
-__all__ = ["load_context", "routes"]
+__all__ = ["create_tx", "fingerprint", "load_context", "routes"]
 
 _MODEL = "Document"
 _LEGAL = frozenset({"invoice", "advance", "credit-note"})
@@ -89,7 +89,7 @@ def _as_422() -> Iterator[None]:
         raise invalid(_MODEL, error.field, error.message) from None
 
 
-def _fingerprint(body: DocumentCreate) -> str:
+def fingerprint(body: DocumentCreate) -> str:
     canonical = json.dumps(body.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -369,14 +369,13 @@ class _Created:
 async def create_document(call: Call) -> Response:
     organization_id = call.params["id"]
     body = await call.body(DocumentCreate, _MODEL)
-    fingerprint = _fingerprint(body)
-    args = (call.account_id, organization_id, body, fingerprint)
+    args = (call.account_id, organization_id, body, fingerprint(body))
     if not body.send:
-        created = await call.db.run_write(_create_tx, *args)
+        created = await call.db.run_write(create_tx, *args)
         return json_response(respond_document(created.document, created.payments, call.base_url))
     queued = None
     async with call.db.write() as conn:  # "send" queues its email in the same transaction
-        created = await conn.run_sync(_create_tx, *args)
+        created = await conn.run_sync(create_tx, *args)
         if created.fresh:
             queued = await documents_out.send_on_create(call, conn, created.document, body.send)
     if queued is not None:
@@ -384,18 +383,18 @@ async def create_document(call: Call) -> Response:
     return json_response(respond_document(created.document, created.payments, call.base_url))
 
 
-def _create_tx(
-    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate, fingerprint: str
+def create_tx(
+    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate, digest: str
 ) -> _Created:
     require_org_tx(conn, account_id, organization_id, "write")
     if body.unique_id is not None:
-        replay = _replay(conn, organization_id, body.unique_id, fingerprint)
+        replay = _replay(conn, organization_id, body.unique_id, digest)
         if replay is not None:
             return _Created(*replay, fresh=False)
     with _as_422():
         document, payments = _create(conn, account_id, organization_id, body)
     row = document_row(document)
-    row["request_fingerprint"] = fingerprint if body.unique_id is not None else None
+    row["request_fingerprint"] = digest if body.unique_id is not None else None
     conn.execute(tables.documents.insert(), row)
     store_taxes(conn, document)
     if payments:

@@ -22,16 +22,19 @@ from si_mcp.models import Document, Organization, SendOptions, SendRequest, Send
 from .. import tables
 from ..access import load_owned
 from ..errors import LocalAPIError
-from ..http import Call, Route, json_response
+from ..http import Call, Route, Services, json_response
 from ..store import loads
 
-__all__ = ["routes", "send_on_create"]
+__all__ = ["queue_new", "routes", "send_on_create", "service_of"]
 
 _MODEL = "Document"
 
 
 def _service(call: Call) -> DocumentsOut:
-    services = call.services
+    return service_of(call.services)
+
+
+def service_of(services: Services) -> DocumentsOut:
     if services.documents_out is None:
         services.documents_out = DocumentsOut(services.db, services.settings, services.data_dir)
     return services.documents_out
@@ -95,11 +98,15 @@ def _check_sendable(draft: bool, canceled: bool) -> None:
 
 
 async def _prepare(
-    call: Call, document: Document, organization: Organization, request: SendRequest | SendOptions, language: str | None
+    service: DocumentsOut,
+    document: Document,
+    organization: Organization,
+    request: SendRequest | SendOptions,
+    language: str | None,
 ) -> tuple[OutgoingEmail, str]:
     _check_sendable(document.draft, document.canceled)
     try:
-        return await _service(call).prepare(
+        return await service.prepare(
             document,
             organization,
             language=language,
@@ -113,10 +120,15 @@ async def _prepare(
 
 
 async def _queue(
-    call: Call, conn: AsyncConnection, document: dict[str, Any], email: OutgoingEmail, language: str, resend: bool
+    service: DocumentsOut,
+    conn: AsyncConnection,
+    document: dict[str, Any],
+    email: OutgoingEmail,
+    language: str,
+    resend: bool,
 ) -> Queued:
     try:
-        return await _service(call).queue(conn, document, email, language=language, resend=resend)
+        return await service.queue(conn, document, email, language=language, resend=resend)
     except AlreadySentError as error:
         raise _unprocessable(error) from None
 
@@ -140,12 +152,12 @@ async def send_document(call: Call) -> Response:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         document = Document.model_validate(loads(row.data))
         organization = await _organization(conn, row.organization_id)
-    email, stored_language = await _prepare(call, document, organization, body, language)
+    email, stored_language = await _prepare(_service(call), document, organization, body, language)
     async with call.db.write() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         current = loads(row.data)
         _check_sendable(bool(current.get("draft")), bool(current.get("canceled")))  # it may have changed meanwhile
-        queued = await _queue(call, conn, current, email, stored_language, body.resend)
+        queued = await _queue(_service(call), conn, current, email, stored_language, body.resend)
     report = await _service(call).after_commit(queued)
     return json_response(_answer(queued, report))
 
@@ -157,11 +169,18 @@ async def send_on_create(
 
     Returns what :func:`deliver_created` needs once the transaction has committed.
     """
-    options = send if isinstance(send, SendOptions) else SendOptions()
+    return await queue_new(call.services, conn, document, send if isinstance(send, SendOptions) else None)
+
+
+async def queue_new(
+    services: Services, conn: AsyncConnection, document: dict[str, Any], options: SendOptions | None = None
+) -> Queued:
+    """Queue the first email of a document just written in the caller's transaction (a 422 when it cannot go)."""
+    service = service_of(services)
     model = Document.model_validate(document)
     organization = await _organization(conn, document["organizationId"])
-    email, language = await _prepare(call, model, organization, options, None)
-    return await _queue(call, conn, document, email, language, resend=False)
+    email, language = await _prepare(service, model, organization, options or SendOptions(), None)
+    return await _queue(service, conn, document, email, language, resend=False)
 
 
 async def deliver_created(call: Call, queued: Queued) -> None:

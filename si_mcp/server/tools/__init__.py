@@ -7,7 +7,7 @@ from typing import Any
 
 from mcp.server import MCPServer
 
-from . import clients, delivery, documents, invoices, organizations, payments, reports
+from . import clients, delivery, documents, invoices, organizations, payments, recurrences, reports
 from ._common import ToolSpec
 
 __all__ = ["ALL_TOOLS", "ToolSpec", "register_tools"]
@@ -19,6 +19,7 @@ ALL_TOOLS: list[ToolSpec] = [
     *delivery.TOOLS,
     *documents.TOOLS,
     *clients.TOOLS,
+    *recurrences.TOOLS,
     *reports.TOOLS,
 ]
 

@@ -442,7 +442,7 @@ def _check_sources(sources: "list[Document]", client_id: str | None, client: str
 def _copied_lines(sources: "list[Document]", doc_type: str) -> list[Any]:
     """Without ``items``: the lines of the estimate an invoice or advance is made from, or of the invoice a credit
     note credits in full (the tax by its id, so the rate in force on the new date applies)."""
-    from si_mcp.models import DocumentItemInput
+    from si_mcp.models import copied_line
 
     copy_from = ("invoice", "advance") if doc_type == "credit-note" else ("estimate",)
     candidates = [doc for doc in sources if doc.type in copy_from]
@@ -450,33 +450,7 @@ def _copied_lines(sources: "list[Document]", doc_type: str) -> list[Any]:
     if len(candidates) != 1:
         many = "several documents to copy from" if candidates else f"no {what} to copy the lines from"
         raise ToolError(f"Pass items: related_document names {many} (without items, name exactly one {what}).")
-    source = candidates[0]
-    lines = []
-    for item in source.document_items:
-        taxes = [_copied_tax(tax) for tax in item.document_item_taxes]
-        fields = item.model_dump(
-            include={"name", "description", "quantity", "unit", "discount", "discount_is_amount", "is_separator"}
-        )
-        # A line priced gross stays gross (the stored net price is derived and would lose the quoted cent).
-        price = {"price_gross": item.price_gross} if item.price_gross is not None else {"price": item.price}
-        lines.append(build(DocumentItemInput, "copied line", **fields, **price, document_item_taxes=taxes))
-    return lines
-
-
-def _copied_tax(tax: Any) -> Any:
-    """A copied line's tax: by its id (the rate in force on the new date applies), with its VAT category."""
-    from si_mcp.models import DocumentItemTaxInput, vat
-
-    if tax.category in vat.ZERO_RATED or (tax.category == "AE" and not tax.rate):
-        reverse = True if tax.category == "AE" else None
-        return DocumentItemTaxInput(
-            rate=0, category=tax.category, exemption_reason=tax.exemption_reason, reverse_charged=reverse
-        )
-    named = DocumentItemTaxInput(tax_id=tax.tax_id) if tax.tax_id else DocumentItemTaxInput(rate=tax.rate)
-    update: dict[str, Any] = {"category": tax.category} if tax.category else {}
-    if tax.reverse_charged:
-        update["reverse_charged"] = True
-    return named.model_copy(update=update) if update else named
+    return [copied_line(item) for item in candidates[0].document_items]
 
 
 async def _copied_note(books: "Books", org: "Organization", sources: "list[Document]") -> str | None:
@@ -502,7 +476,7 @@ def _deductions(sources: "list[Document]") -> list[Any]:
     """One negative line per VAT group of each paid advance: the final invoice charges only what is left, and the
     VAT already invoiced on the advance is taken off with the same tax (at its rate on the final invoice's date,
     so a rate change in between is not handled) and VAT category."""
-    from si_mcp.models import DocumentItemInput, DocumentItemTax
+    from si_mcp.models import DocumentItemInput, DocumentItemTax, copied_tax
 
     lines = []
     for doc in sources:
@@ -515,7 +489,7 @@ def _deductions(sources: "list[Document]") -> list[Any]:
             (
                 tax.base,
                 [
-                    _copied_tax(
+                    copied_tax(
                         DocumentItemTax(
                             id="-",
                             rate=tax.tax,

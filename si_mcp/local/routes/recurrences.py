@@ -1,0 +1,510 @@
+"""Recurring invoices (v1 ``Recurrence``): set up on a template document, listed, changed, deleted, and issued.
+
+``POST /documents/{id}/recurrence`` makes the document the template; ``GET /documents/{id}/recurrence``,
+``GET/PUT/DELETE /recurrences/{id}`` and ``GET /organizations/{id}/recurrences`` (``/count``) manage it.
+
+Issuing (:func:`issue_next`, run by :class:`si_mcp.local.scheduler.Scheduler`) copies the template into a new
+document for the next due occurrence, records the occurrence and moves the schedule on, in one write
+transaction; with ``autoSend`` the email is queued in the outbox in that same transaction. The occurrence is
+recorded under a unique (recurrence, iteration) key and the document under a ``uniqueId`` derived from it, so
+a restart or a second process never issues one twice.
+
+The copy is dated the day it is issued (normally the occurrence's day; later when catching up after downtime,
+because numbers must follow dates), with the template's payment term, client, lines (taxes by id, so the rate
+in force applies), currency, language and a note someone wrote; footer, signature and the default note come
+from the organization's current defaults, so payment instructions stay true.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from si_mcp.models import Count, Document, DocumentCreate, RecurrenceCreate, RecurrenceUpdate, copied_line, wirejson
+from si_mcp.models.notes import translate_note
+from si_mcp.models.recurrence import Period, occurrence_date
+
+from .. import tables
+from ..access import Need, load_owned_tx, require_org_tx
+from ..engine.autofill import AutofillError, local_day
+from ..errors import LocalAPIError, invalid, not_found
+from ..http import Call, Route, json_response
+from ..ids import object_id
+from ..store import loads, now
+from . import documents as documents_routes
+from . import documents_out
+
+if TYPE_CHECKING:
+    from ..http import Services
+    from ..mail.service import Queued
+
+__all__ = ["Issued", "due_recurrences", "issue_next", "routes"]
+
+log = logging.getLogger(__name__)
+
+_MODEL = "Recurrence"
+_TEMPLATE_TYPES = frozenset({"invoice"})
+_R = tables.recurrences
+_RD = tables.recurrence_dates
+
+
+# ---------------------------------------------------------------- schedule (pure)
+
+
+def next_after(first: date, period: Period, after: date | None, issued: int, limit: int | None) -> date | None:
+    """The first occurrence of the schedule strictly after ``after`` (from ``first`` when None), or None when
+    ``limit`` occurrences were issued already."""
+    if limit is not None and issued >= limit:
+        return None
+    iteration = 1
+    while True:
+        day = occurrence_date(first, period, iteration)
+        if after is None or day > after:
+            return day
+        iteration += 1
+
+
+def _today(organization: dict[str, Any], clock: datetime) -> date:
+    return local_day(clock, organization.get("timezone"))
+
+
+# ---------------------------------------------------------------- rows and answers
+
+
+def _dates_of(conn: sa.Connection, recurrence_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {rid: [] for rid in recurrence_ids}
+    if not recurrence_ids:
+        return found
+    query = sa.select(_RD).where(_RD.c.recurrence_id.in_(recurrence_ids)).order_by(_RD.c.iteration)
+    for row in conn.execute(query):
+        entry: dict[str, Any] = {
+            "id": row.id,
+            "date": row.date.isoformat(),
+            "iteration": row.iteration,
+            "documentId": row.document_id,
+        }
+        if row.sent is not None:
+            entry["sent"] = row.sent
+        found[row.recurrence_id].append(entry)
+    return found
+
+
+def _answer(row: Any, dates: list[dict[str, Any]]) -> dict[str, Any]:
+    answer = loads(row.data)
+    answer.update(
+        paused=row.paused,
+        nextDate=row.next_date.isoformat() if row.next_date is not None else None,
+        _recurrenceDates=dates,
+    )
+    return answer
+
+
+def _answers(conn: sa.Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    dates = _dates_of(conn, [row.id for row in rows])
+    return [_answer(row, dates[row.id]) for row in rows]
+
+
+def _load(conn: sa.Connection, recurrence_id: str, account_id: str, need: Need = "read") -> Any:
+    owned = load_owned_tx(conn, _R, recurrence_id, account_id, _MODEL, need, columns=("id",))
+    return conn.execute(sa.select(_R).where(_R.c.id == owned.id)).one()
+
+
+def _store(conn: sa.Connection, recurrence_id: str, data: dict[str, Any], **columns: Any) -> None:
+    conn.execute(sa.update(_R).where(_R.c.id == recurrence_id).values(data=wirejson.dumps(data), **columns))
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _template(conn: sa.Connection, document_id: str, account_id: str, need: Need) -> tuple[str, dict[str, Any]]:
+    row = load_owned_tx(conn, tables.documents, document_id, account_id, "Document", need)
+    return row.organization_id, loads(row.data)
+
+
+def _organization(conn: sa.Connection, organization_id: str) -> dict[str, Any]:
+    o = tables.organizations
+    return loads(conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one())
+
+
+def _check(settings: dict[str, Any], template: dict[str, Any]) -> None:
+    if template.get("type") not in _TEMPLATE_TYPES:
+        raise invalid(_MODEL, "documentId", "only an invoice can recur; make the recurrence on an invoice")
+    if settings.get("autoSend"):
+        if settings.get("saveAsDraft"):
+            raise invalid(_MODEL, "autoSend", "a draft cannot be sent: set saveAsDraft to false or autoSend to false")
+        if not ((template.get("_documentClient") or {}).get("email") or "").strip():
+            raise invalid(
+                _MODEL,
+                "autoSend",
+                "the template's client has no email address: give the invoice's client an email first",
+            )
+
+
+# ---------------------------------------------------------------- REST
+
+
+async def create_recurrence(call: Call) -> Response:
+    body = await call.body(RecurrenceCreate, _MODEL)
+    clock = call.services.clock()
+
+    def run(conn: sa.Connection) -> dict[str, Any]:
+        organization_id, template = _template(conn, call.params["id"], call.account_id, "write")
+        taken = conn.execute(
+            sa.select(_R.c.id).where(_R.c.document_id == template["id"], _R.c.is_deleted == sa.false())
+        ).scalar()
+        if taken is not None:
+            raise invalid(
+                _MODEL,
+                "documentId",
+                f"the document already recurs (recurrence {taken}); change it with PUT /recurrences/{taken}",
+                code="uniqueness",
+            )
+        settings = body.model_dump(by_alias=True, mode="json")
+        _check(settings, template)
+        organization = _organization(conn, organization_id)
+        today = _today(organization, clock)
+        period: Period = body.type
+        first = body.date_first
+        if first is None:  # the template's schedule: one period after its date, or its first day from today on
+            day = local_day(datetime.fromisoformat(template["date"]), organization.get("timezone"))
+            first = next_after(day, period, max(day, today - timedelta(days=1)), 0, None)
+            assert first is not None
+        if first < today:
+            raise invalid(
+                _MODEL,
+                "dateFirst",
+                f"{first.isoformat()} is before today ({today.isoformat()}): a recurrence issues from today on; "
+                "start it today or later (and issue a missed invoice yourself)",
+            )
+        stamp = now()
+        data = {
+            **settings,
+            "dateFirst": first.isoformat(),
+            "id": object_id(),
+            "organizationId": organization_id,
+            "documentId": template["id"],
+            "accountId": call.account_id,
+            "lastError": None,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+        }
+        next_date = next_after(first, period, first - timedelta(days=1), 0, body.num_recurrences)
+        conn.execute(
+            _R.insert().values(
+                id=data["id"],
+                organization_id=organization_id,
+                document_id=template["id"],
+                account_id=call.account_id,
+                is_deleted=False,
+                paused=body.paused,
+                next_iteration=1,
+                next_date=next_date,
+                created_at=stamp,
+                updated_at=stamp,
+                data=wirejson.dumps(data),
+            )
+        )
+        return _answer(conn.execute(sa.select(_R).where(_R.c.id == data["id"])).one(), [])
+
+    answer = await call.db.run_write(run)
+    call.services.wake_scheduler()
+    return json_response(answer)
+
+
+async def get_document_recurrence(call: Call) -> Response:
+    def run(conn: sa.Connection) -> dict[str, Any]:
+        _template(conn, call.params["id"], call.account_id, "read")
+        row = conn.execute(
+            sa.select(_R).where(_R.c.document_id == call.params["id"], _R.c.is_deleted == sa.false())
+        ).first()
+        if row is None:
+            raise not_found(_MODEL, f"of document {call.params['id']}")
+        return _answers(conn, [row])[0]
+
+    return json_response(await call.db.run_read(run))
+
+
+async def get_recurrence(call: Call) -> Response:
+    def run(conn: sa.Connection) -> dict[str, Any]:
+        return _answers(conn, [_load(conn, call.params["id"], call.account_id)])[0]
+
+    return json_response(await call.db.run_read(run))
+
+
+def _org_rows(conn: sa.Connection, call: Call) -> list[Any]:
+    require_org_tx(conn, call.account_id, call.params["id"])
+    query = (
+        sa.select(_R)
+        .where(_R.c.organization_id == call.params["id"], _R.c.is_deleted == sa.false())
+        .order_by(_R.c.created_at, _R.c.id)
+    )
+    return list(conn.execute(query))
+
+
+async def list_recurrences(call: Call) -> Response:
+    def run(conn: sa.Connection) -> list[dict[str, Any]]:
+        return _answers(conn, _org_rows(conn, call))
+
+    return json_response(await call.db.run_read(run))
+
+
+async def count_recurrences(call: Call) -> Response:
+    def run(conn: sa.Connection) -> int:
+        return len(_org_rows(conn, call))
+
+    return json_response(Count(count=await call.db.run_read(run)).to_wire())
+
+
+async def update_recurrence(call: Call) -> Response:
+    body = await call.body(RecurrenceUpdate, _MODEL)
+    changes = body.model_dump(by_alias=True, mode="json", exclude_unset=True)
+    for name in ("name", "type", "autoSend", "notify", "saveAsDraft", "paused"):
+        if name in changes and changes[name] is None:
+            raise invalid(_MODEL, name, "can't be null")
+    clock = call.services.clock()
+
+    def run(conn: sa.Connection) -> dict[str, Any]:
+        row = _load(conn, call.params["id"], call.account_id, "write")
+        data = loads(row.data)
+        merged = {**data, **changes, "paused": changes.get("paused", row.paused)}
+        if merged.get("custom") is None:
+            merged["custom"] = {}
+        _organization_id, template = _template(conn, row.document_id, call.account_id, "write")
+        _check(merged, template)
+        organization = _organization(conn, row.organization_id)
+        today = _today(organization, clock)
+        issued = row.next_iteration - 1
+        next_date = row.next_date
+        reschedule = {"type", "dateFirst", "numRecurrences"} & changes.keys() or (row.paused and not merged["paused"])
+        if reschedule:
+            last = conn.execute(sa.select(sa.func.max(_RD.c.date)).where(_RD.c.recurrence_id == row.id)).scalar()
+            after = max(today - timedelta(days=1), last) if last is not None else today - timedelta(days=1)
+            first = date.fromisoformat(merged["dateFirst"])
+            next_date = next_after(first, merged["type"], after, issued, merged.get("numRecurrences"))
+        merged["updatedAt"] = now()
+        merged.pop("_recurrenceDates", None)
+        merged.pop("nextDate", None)
+        _store(conn, row.id, merged, paused=merged["paused"], next_date=next_date, updated_at=merged["updatedAt"])
+        return _answers(conn, [conn.execute(sa.select(_R).where(_R.c.id == row.id)).one()])[0]
+
+    answer = await call.db.run_write(run)
+    call.services.wake_scheduler()
+    return json_response(answer)
+
+
+async def delete_recurrence(call: Call) -> Response:
+    def run(conn: sa.Connection) -> None:
+        row = _load(conn, call.params["id"], call.account_id, "write")
+        stamp = now()
+        data = {**loads(row.data), "_isDeleted": True, "deletedAt": stamp, "updatedAt": stamp}
+        _store(conn, row.id, data, is_deleted=True, updated_at=stamp)
+
+    await call.db.run_write(run)
+    return json_response(Count(count=1).to_wire())
+
+
+# ---------------------------------------------------------------- issuing
+
+
+@dataclass(frozen=True)
+class Issued:
+    """One occurrence issued: which, its document, and the email queued with it (autoSend)."""
+
+    recurrence_id: str
+    iteration: int
+    date: date
+    document: dict[str, Any]
+    queued: Queued | None
+
+
+def due_recurrences(conn: sa.Connection, clock: datetime) -> list[tuple[str, date]]:
+    """Recurrences whose next occurrence may be due (the organization's today is at most a day off UTC's)."""
+    horizon = clock.astimezone(UTC).date() + timedelta(days=1)
+    query = (
+        sa.select(_R.c.id, _R.c.next_date)
+        .where(_R.c.next_date <= horizon, _R.c.is_deleted == sa.false(), _R.c.paused == sa.false())
+        .order_by(_R.c.next_date, _R.c.id)
+    )
+    return [(row.id, row.next_date) for row in conn.execute(query)]
+
+
+def next_due(conn: sa.Connection) -> date | None:
+    """The earliest day any live recurrence falls due."""
+    query = sa.select(sa.func.min(_R.c.next_date)).where(_R.c.is_deleted == sa.false(), _R.c.paused == sa.false())
+    return conn.execute(query).scalar()
+
+
+@dataclass(frozen=True)
+class _Due:
+    row: Any
+    data: dict[str, Any]
+    template: Document
+    day: date
+    """the organization's today: the copy's date"""
+
+
+def _occurrence_body(due: _Due) -> DocumentCreate:
+    template, data = due.template, due.data
+    issued_on = datetime.combine(due.day, time(), UTC)  # a calendar day, as the tools send dates
+    fields: dict[str, Any] = {
+        "type": template.type,
+        "draft": bool(data.get("saveAsDraft")),
+        "date": issued_on,
+        "currency_id": template.currency_id,
+        "client_id": template.client_id,
+        "document_items": [copied_line(item) for item in template.document_items],
+        "reference": template.reference or None,
+        "decimal_places": template.decimal_places,
+        "unique_id": f"recurrence-{due.row.id}-{due.row.next_iteration}",
+        "locale": template.locale,
+    }
+    if template.date and template.date_due:
+        term = (template.date_due.date() - template.date.date()).days
+        fields["date_due"] = issued_on + timedelta(days=max(term, 0))
+    if template.document_client is not None:
+        fields["document_client"] = template.document_client.model_dump(include=set(_CLIENT_FIELDS), exclude_none=True)
+    if template.note and translate_note(template.note, template.type, template.locale or "en") is None:
+        fields["note"] = template.note  # someone wrote it; a default note follows the defaults
+    return DocumentCreate.model_validate(fields)
+
+
+_CLIENT_FIELDS = (
+    "name",
+    "contact",
+    "address",
+    "address2",
+    "city",
+    "zip",
+    "state",
+    "country",
+    "tax_number",
+    "tax_subject",
+    "company_number",
+    "iban",
+    "bank",
+    "swift",
+    "website",
+    "email",
+    "phone",
+    "is_end_customer",
+)
+
+
+def _claim(conn: sa.Connection, recurrence_id: str, clock: datetime) -> _Due | None:
+    """The recurrence's next occurrence if it is due now and not issued yet (re-read inside the write)."""
+    query = sa.select(_R).where(_R.c.id == recurrence_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()  # a second scheduler waits here, then sees the moved schedule
+    row = conn.execute(query).first()
+    if row is None or row.is_deleted or row.paused or row.next_date is None:
+        return None
+    organization = _organization(conn, row.organization_id)
+    today = _today(organization, clock)
+    if row.next_date > today:
+        return None
+    done = conn.execute(
+        sa.select(_RD.c.id).where(_RD.c.recurrence_id == row.id, _RD.c.iteration == row.next_iteration)
+    ).first()
+    if done is not None:
+        return None
+    d = tables.documents
+    template_row = conn.execute(sa.select(d.c.data, d.c.is_deleted).where(d.c.id == row.document_id)).one()
+    return _Due(row, loads(row.data), Document.model_validate(loads(template_row.data)), today)
+
+
+def _issue_tx(conn: sa.Connection, recurrence_id: str, clock: datetime) -> tuple[_Due, dict[str, Any]] | None:
+    due = _claim(conn, recurrence_id, clock)
+    if due is None:
+        return None
+    row = due.row
+    if due.template.is_deleted:
+        _finish(conn, due, "the template invoice was deleted; the recurrence ended")
+        return None
+    body = _occurrence_body(due)
+    created = documents_routes.create_tx(
+        conn, row.account_id, row.organization_id, body, documents_routes.fingerprint(body)
+    )
+    conn.execute(
+        _RD.insert().values(
+            id=object_id(),
+            recurrence_id=row.id,
+            iteration=row.next_iteration,
+            date=row.next_date,
+            document_id=created.document["id"],
+            sent=None,
+            created_at=now(),
+        )
+    )
+    first = date.fromisoformat(due.data["dateFirst"])
+    following = next_after(first, due.data["type"], row.next_date, row.next_iteration, due.data.get("numRecurrences"))
+    data = {**due.data, "lastError": None}
+    _store(conn, row.id, data, next_iteration=row.next_iteration + 1, next_date=following)
+    return due, created.document
+
+
+def _finish(conn: sa.Connection, due: _Due, reason: str) -> None:
+    _store(conn, due.row.id, {**due.data, "lastError": reason}, next_date=None)
+
+
+def _failed_tx(conn: sa.Connection, recurrence_id: str, reason: str) -> None:
+    data = conn.execute(sa.select(_R.c.data).where(_R.c.id == recurrence_id)).scalar_one()
+    _store(conn, recurrence_id, {**loads(data), "lastError": reason})
+
+
+async def issue_next(services: Services, recurrence_id: str, clock: datetime) -> Issued | None:
+    """Issue the recurrence's next occurrence if it is due by ``clock``; None when nothing was due (or another
+    process issued it). A refusal (e.g. a date before the last numbered invoice) is recorded as ``lastError`` and
+    raised as :class:`LocalAPIError`; the occurrence stays due and is tried again at the next run."""
+    try:
+        async with services.db.write() as conn:
+            result = await conn.run_sync(_issue_tx, recurrence_id, clock)
+            if result is None:
+                return None
+            due, document = result
+            queued = await _queue_email(services, conn, due, document)
+    except (LocalAPIError, AutofillError) as error:
+        reason = error.message if isinstance(error, LocalAPIError) else str(error)
+        await services.db.run_write(_failed_tx, recurrence_id, reason)
+        raise LocalAPIError(422, reason, code="RECURRENCE_FAILED") from None
+    issued = Issued(recurrence_id, due.row.next_iteration, due.row.next_date, document, queued)
+    if queued is not None and services.documents_out is not None:
+        await services.documents_out.after_commit(queued)
+    return issued
+
+
+async def _queue_email(services: Services, conn: AsyncConnection, due: _Due, document: dict[str, Any]) -> Queued | None:
+    if not due.data.get("autoSend") or document.get("draft"):
+        return None
+    queued: Queued | None = None
+    try:
+        queued = await documents_out.queue_new(services, conn, document)
+    except LocalAPIError as error:
+        # Issued all the same (the invoice is due); the email problem is kept for the user to see.
+        log.warning("recurrence %s: the email was not queued: %s", due.row.id, error.message)
+        await conn.run_sync(_failed_tx, due.row.id, f"the invoice was issued but not emailed: {error.message}")
+    rd = tables.recurrence_dates
+    await conn.execute(
+        sa.update(rd)
+        .where(rd.c.recurrence_id == due.row.id, rd.c.iteration == due.row.next_iteration)
+        .values(sent=queued is not None)
+    )
+    return queued
+
+
+def routes() -> list[Route]:
+    return [
+        Route("POST", "/documents/{id}/recurrence", create_recurrence),
+        Route("GET", "/documents/{id}/recurrence", get_document_recurrence),
+        Route("GET", "/organizations/{id}/recurrences", list_recurrences),
+        Route("GET", "/organizations/{id}/recurrences/count", count_recurrences),
+        Route("GET", "/recurrences/{id}", get_recurrence),
+        Route("PUT", "/recurrences/{id}", update_recurrence),
+        Route("PATCH", "/recurrences/{id}", update_recurrence),
+        Route("DELETE", "/recurrences/{id}", delete_recurrence),
+    ]
