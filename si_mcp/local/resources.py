@@ -235,6 +235,8 @@ def document_row(obj: dict[str, Any]) -> dict[str, Any]:
         "paid_in_full": bool(obj.get("paidInFull")),
         "is_deleted": bool(obj.get("_isDeleted")),
         "unique_id": obj.get("uniqueId"),
+        "reminder_count": int(obj.get("reminders") or 0),
+        "reminded_at": stamp(obj["remindedAt"]) if obj.get("remindedAt") else None,
     }
 
 

@@ -143,6 +143,8 @@ _DUE_INDEX = (
     "client_id",
     "date",
     "date_is_day",
+    "reminder_count",
+    "reminded_at",
 )
 
 documents = sa.Table(
@@ -176,6 +178,9 @@ documents = sa.Table(
     sa.Column("total_paid_minor", sa.BigInteger(), nullable=True),
     sa.Column("total_credited_minor", sa.BigInteger(), nullable=True),
     sa.Column("total_due_minor", sa.BigInteger(), nullable=True),
+    # Payment reminders sent for the document (its ``reminders`` and ``remindedAt``), for aging and lists.
+    sa.Column("reminder_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("reminded_at", sa.DateTime(), nullable=True),
     *_stamps(),
     _data(),
     sa.UniqueConstraint("organization_id", "type", "number"),
@@ -313,6 +318,8 @@ outbox = sa.Table(
     sa.Column("sent_at", sa.DateTime(), nullable=True),
     # When the row may next be claimed: its retry time, or while ``sending``, when the claim expires.
     sa.Column("next_attempt_at", sa.DateTime(), nullable=False, index=True),
+    # "document" (the document itself, sent once unless resent) or "reminder" (a payment reminder, as often as asked)
+    sa.Column("kind", sa.String(16), nullable=False, server_default="document"),
 )
 
 recurrences = sa.Table(

@@ -14,6 +14,7 @@ from .vat import ZERO_RATED
 from .vat import Category as VatCategory
 
 __all__ = [
+    "ReminderRequest",
     "copied_line",
     "copied_tax",
     "DOCUMENT_TYPES",
@@ -194,6 +195,10 @@ class Document(WireModel):
     """When the document was last queued for email (``POST /documents/{id}/send`` or ``send`` on create)."""
     sent_to: str | None = None
     """The recipients of that email, comma-separated."""
+    reminders: int = 0
+    """Payment reminders emailed for it (embedded API extension, ``POST /documents/{id}/send-reminder``)."""
+    reminded_at: Timestamp | None = None
+    """When the last one was queued."""
     document_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentTaxes")
     document_reverse_taxes: list[DocumentTax] = Field(default_factory=list, alias="_documentReverseTaxes")
     document_ids: list[str] = Field(default_factory=list)
@@ -345,6 +350,16 @@ class SendRequest(RequestModel):
     resend: bool = Field(False, description="send again although the document was already sent")
 
 
+class ReminderRequest(RequestModel):
+    """Body of ``POST /documents/{id}/send-reminder`` (embedded API extension): a payment reminder for an overdue
+    invoice; every field has a default (the client's email, the reminder texts in the document's language)."""
+
+    recipients: str | None = Field(None, max_length=2000, description="comma-separated emails")
+    subject: str | None = Field(None, max_length=500)
+    message: str | None = Field(None, max_length=_TEXT)
+    send_copy: bool = False
+
+
 class SendResult(WireModel):
     """Answer of ``POST /documents/{id}/send``.
 
@@ -356,6 +371,8 @@ class SendResult(WireModel):
     success: bool
     status: Literal["sent", "saved", "failed", "queued"] | None = None
     message_id: str | None = None
+    reminders: int | None = None
+    """After a reminder: how many the document has had, this one included."""
     recipients: list[str] = Field(default_factory=list)
     detail: str | None = None
     error: str | None = None

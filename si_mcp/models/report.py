@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from ._base import WireModel
+from ._base import Timestamp, WireModel
 
 __all__ = [
     "AgingReport",
@@ -83,6 +83,9 @@ class AgingRow(WireModel):
     days_61_90: Decimal = Field(alias="days61to90")
     over_90: Decimal = Field(alias="over90")
     total: Decimal
+    reminders: int = 0
+    """Payment reminders sent for these documents."""
+    last_reminded_at: Timestamp | None = None
 
 
 class CurrencyAging(WireModel):

@@ -73,11 +73,14 @@ def send_action(
     message: str | None,
     resend: bool,
     language: str | None = None,
+    reminder: bool = False,
 ) -> Action:
-    """The question before emailing ``doc``; ``stored_email`` is the client's own address, and any other
-    recipient is called out, so an address picked up elsewhere (a note, a document) cannot pass unseen."""
+    """The question before emailing ``doc`` (or a payment reminder for it); ``stored_email`` is the client's own
+    address, and any other recipient is called out, so an address picked up elsewhere (a note, a document) cannot
+    pass unseen."""
     summary, what = _facts(org, doc)
-    lines = [f"Email {what}?", f"To: {', '.join(clean(r, 100) for r in recipients)}"]
+    ask = f"Email a payment reminder for {what}" if reminder else f"Email {what}"
+    lines = [f"{ask}?", f"To: {', '.join(clean(r, 100) for r in recipients)}"]
     stored = (stored_email or "").strip()
     other = [r for r in recipients if r.casefold() != stored.casefold()]
     if other:
@@ -105,7 +108,9 @@ def send_action(
         "resend": "1" if resend else "0",
         "language": language or "",
     }
-    return Action("send", account_id, org, doc, args, "\n".join(lines))
+    if reminder and doc.reminders:
+        lines.append(f"Reminders sent before: {doc.reminders}")
+    return Action("remind" if reminder else "send", account_id, org, doc, args, "\n".join(lines))
 
 
 def pay_action(

@@ -7,7 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from si_mcp.models import MAX_LIMIT, Document, DocumentCreate, Filter, SendRequest, SendResult
+from si_mcp.models import MAX_LIMIT, Document, DocumentCreate, Filter, ReminderRequest, SendRequest, SendResult
 
 from .._base import json_body, parse_model
 from .._errors import APIResponseValidationError
@@ -201,6 +201,24 @@ class Documents(Resource):
         if not result.success:
             raise APIResponseValidationError(response, "the server answered success=false")
         return result
+
+    async def send_reminder(
+        self, document_id: str, *, body: ReminderRequest | None = None, language: str | None = None
+    ) -> SendResult:
+        """Email a payment reminder for an overdue invoice, with its PDF (embedded API extension); every call sends
+        one and counts it (``reminders`` in the answer and on the document). Never retried.
+
+        Raises:
+            ValueError: ``document_id`` is not a plain id or ``language`` is not a language code.
+            NotFoundError: no such document, or the API has no reminders (the Space Invoices API).
+            UnprocessableEntityError: not an issued invoice, nothing due, not overdue yet, or no recipient.
+            APIConnectionError: no answer came; the email may or may not have left.
+            SpaceInvoicesError: any other failure.
+        """
+        params = None if language is None else {"l": _language(language)}
+        path = f"/documents/{path_id(document_id, 'document_id')}/send-reminder"
+        response = await self._client.request("POST", path, params=params, body=body or ReminderRequest(), retry=False)
+        return parse_model(SendResult, response, json_body(response))
 
 
 def _language(value: str) -> str:

@@ -177,6 +177,23 @@ def _written_default(organization: Organization, name: str, seeded: str) -> str:
     return ""
 
 
+def _reminder_texts(
+    document: Document, labels: dict[str, str], title: str, organization: str, locale: str
+) -> tuple[str, str]:
+    from si_mcp.local.pdf.view import Formatter
+
+    fmt = Formatter(locale, document.currency_id)
+    values = {
+        "title": title,
+        "number": document.number or "",
+        "organization": organization,
+        "amount": fmt.money(document.total_due),
+        "date": fmt.date(document.date),
+        "due": fmt.date(document.date_due),
+    }
+    return labels["reminder_subject"].format(**values), labels["reminder_body"].format(**values)
+
+
 def compose_email(
     document: Document,
     organization: Organization,
@@ -189,8 +206,13 @@ def compose_email(
     sender: str | None = None,
     sender_required: bool = True,
     now: datetime | None = None,
+    reminder_locale: str | None = None,
 ) -> OutgoingEmail:
     """Validate a send request and fill in the defaults (subject, body, sender, attachment name).
+
+    With ``reminder_locale`` (the babel locale of ``language``) it is a payment reminder: the default texts say
+    what is still due since when, in the document's currency and the locale's formats (an organization's own
+    ``email_reminder`` default, smart codes resolved, replaces the body).
 
     ``recipients`` default to the client's email. ``sender`` is the configured ``From`` (else the
     organization's email); without SMTP (``sender_required=False``) a placeholder address is used so
@@ -206,9 +228,12 @@ def compose_email(
     title = document_title(document.type, language)
     number = document.number or ""
     org_name = safe_display_name(organization.name)
+    reminder = _reminder_texts(document, labels, title, org_name, reminder_locale) if reminder_locale else None
     if subject is not None and subject.strip():
         # The caller's text must already be one line; values from smart codes are flattened.
         subject_text = resolve_smart_codes(single_line(subject, "subject"), document, organization, language)
+    elif reminder is not None:
+        subject_text = reminder[0]
     elif default_subject := _written_default(organization, "email_subject", EMAIL_SUBJECT):
         # Stored text: flattened (safe_display_name below), never a reason to refuse a send nobody gave a subject for.
         subject_text = resolve_smart_codes(default_subject, document, organization, language)
@@ -216,6 +241,8 @@ def compose_email(
         subject_text = labels["email_subject"].format(title=title, number=number, organization=org_name)
     subject_text = safe_display_name(subject_text, max_length=998)
     body = message if message is not None and message.strip() else ""
+    if reminder is not None:
+        body = body or _written_default(organization, "email_reminder", "") or reminder[1]
     body = body or _written_default(organization, "email_document", EMAIL_DOCUMENT)
     if body:
         body = resolve_smart_codes(body, document, organization, language)

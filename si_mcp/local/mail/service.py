@@ -29,7 +29,7 @@ from si_mcp.models import Document, Organization
 
 from .compose import OutgoingEmail, compose_email
 from .outbox import FAILED, DeliveryReport, run_outbox
-from .store import SqlOutboxStore, active_send, queue_email, supersede_pending
+from .store import REMINDER, SqlOutboxStore, active_send, queue_email, supersede_pending
 from .transport import Mailer, mailer_for
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ class DocumentsOut:
         message: str | None,
         send_copy: bool = False,
         render: bool = True,
+        reminder: bool = False,
     ) -> tuple[OutgoingEmail, str]:
         """Validate a send before anything is stored: the email (MailError) and the PDF (PdfError).
 
@@ -105,15 +106,27 @@ class DocumentsOut:
             send_copy=send_copy,
             sender=self.mailer.sender,
             sender_required=self.mailer.requires_sender,
+            reminder_locale=chosen.locale if reminder else None,
         )
         if render:
             await self.render(document, organization, language=language)
         return email, language or ""
 
     async def queue(
-        self, conn: AsyncConnection, document: dict[str, Any], email: OutgoingEmail, *, language: str, resend: bool
+        self,
+        conn: AsyncConnection,
+        document: dict[str, Any],
+        email: OutgoingEmail,
+        *,
+        language: str,
+        resend: bool,
+        reminder: bool = False,
     ) -> Queued:
-        """In the caller's write transaction: refuse a second send without ``resend``, else queue it."""
+        """In the caller's write transaction: refuse a second send without ``resend``, else queue it (a reminder
+        is queued as often as asked)."""
+        if reminder:
+            row_id = await queue_email(conn, document, email, language=language, stamp=datetime.now(UTC), kind=REMINDER)
+            return Queued(row_id, email.message_id, email.recipients)
         previous = await active_send(conn, document["id"])
         if previous is not None and not resend:
             raise AlreadySentError(

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKOFF_BASE",
     "CLAIM_LEASE",
+    "DOCUMENT",
+    "REMINDER",
     "PreviousSend",
     "SqlOutboxStore",
     "active_send",
@@ -47,6 +49,10 @@ __all__ = [
     "supersede_pending",
 ]
 
+DOCUMENT = "document"
+"""An outbox row that sends the document itself (once, unless resent)."""
+REMINDER = "reminder"
+"""An outbox row that reminds the client of what is still due (as often as the user asks)."""
 BACKOFF_BASE = timedelta(minutes=1)
 CLAIM_LEASE = timedelta(minutes=10)
 _ERROR_LIMIT = 2000
@@ -80,7 +86,7 @@ async def active_send(conn: AsyncConnection, document_id: str) -> PreviousSend |
     o = tables.outbox
     query = (
         sa.select(o.c.status, o.c.recipients, o.c.created_at, o.c.sent_at)
-        .where(o.c.document_id == document_id, _still_going())
+        .where(o.c.document_id == document_id, o.c.kind == DOCUMENT, _still_going())
         .order_by(o.c.created_at.desc())
         .limit(1)
     )
@@ -101,17 +107,24 @@ async def supersede_pending(conn: AsyncConnection, document_id: str, now: dateti
     expired = sa.and_(o.c.status == SENDING, o.c.next_attempt_at <= clock)
     await conn.execute(
         sa.update(o)
-        .where(o.c.document_id == document_id, sa.or_(o.c.status.in_((QUEUED, FAILED)), expired))
+        .where(o.c.document_id == document_id, o.c.kind == DOCUMENT, sa.or_(o.c.status.in_((QUEUED, FAILED)), expired))
         .values(status=SUPERSEDED, last_error="superseded by a later send of the document")
     )
-    live = sa.select(o.c.id).where(o.c.document_id == document_id, o.c.status == SENDING).limit(1)
+    live = sa.select(o.c.id).where(o.c.document_id == document_id, o.c.kind == DOCUMENT, o.c.status == SENDING).limit(1)
     return (await conn.execute(live)).first() is None
 
 
 async def queue_email(
-    conn: AsyncConnection, document: dict[str, Any], email: OutgoingEmail, *, language: str, stamp: datetime
+    conn: AsyncConnection,
+    document: dict[str, Any],
+    email: OutgoingEmail,
+    *,
+    language: str,
+    stamp: datetime,
+    kind: str = DOCUMENT,
 ) -> str:
-    """Insert the outbox row and record the send on the document, in the caller's transaction."""
+    """Insert the outbox row and record it on the document (``sentAt``/``sentTo``; for a reminder ``reminders``
+    and ``remindedAt``), in the caller's transaction."""
     row_id = object_id()
     await conn.execute(
         tables.outbox.insert().values(
@@ -130,9 +143,13 @@ async def queue_email(
             created_at=to_naive(email.created_at),
             sent_at=None,
             next_attempt_at=to_naive(email.created_at),
+            kind=kind,
         )
     )
-    document.update(sentAt=stamp, sentTo=", ".join(email.recipients), updatedAt=stamp)
+    if kind == REMINDER:
+        document.update(reminders=int(document.get("reminders") or 0) + 1, remindedAt=stamp, updatedAt=stamp)
+    else:
+        document.update(sentAt=stamp, sentTo=", ".join(email.recipients), updatedAt=stamp)
     stored = loads(wirejson.dumps(document))
     d = tables.documents
     await conn.execute(sa.update(d).where(d.c.id == document["id"]).values(**document_row(stored)))

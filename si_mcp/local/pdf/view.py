@@ -26,7 +26,7 @@ from si_mcp.models.wirejson import normalize_number
 
 from .labels import LANGUAGES, Language, document_title, labels_for
 
-__all__ = ["accent_color", "build_view", "clean_text"]
+__all__ = ["Formatter", "accent_color", "build_view", "clean_text"]
 
 DEFAULT_ACCENT = "#1f4e79"
 _ZERO = Decimal(0)
@@ -55,7 +55,7 @@ def _breakable(match: re.Match[str]) -> str:
     return _ZWSP.join(run[i : i + _BREAK_EVERY] for i in range(0, len(run), _BREAK_EVERY))
 
 
-class _Formatter:
+class Formatter:
     """Locale-bound number and date formatting (babel is imported lazily: it is slow to import)."""
 
     def __init__(self, locale: str, currency: str) -> None:
@@ -139,7 +139,7 @@ def _issuer(document: Document, organization: Organization) -> DocumentIssuer | 
     return issuer if issuer is not None and issuer.name else organization
 
 
-def _item(item: DocumentItem, position: int, fmt: _Formatter) -> dict[str, Any]:
+def _item(item: DocumentItem, position: int, fmt: Formatter) -> dict[str, Any]:
     if item.is_separator:
         return {"separator": True, "no": "", "name": clean_text(item.name), "description": clean_text(item.description)}
     if item.discount == _ZERO:
@@ -162,7 +162,7 @@ def _item(item: DocumentItem, position: int, fmt: _Formatter) -> dict[str, Any]:
     }
 
 
-def _vat_rows(document: Document, fmt: _Formatter, labels: dict[str, str], language: str) -> list[dict[str, str]]:
+def _vat_rows(document: Document, fmt: Formatter, labels: dict[str, str], language: str) -> list[dict[str, str]]:
     def row(tax: DocumentTax, reverse: bool) -> dict[str, str]:
         rate = fmt.percent(tax.tax)
         label = clean_text(tax.abbreviation) or f"{labels['vat']} {rate}"
@@ -183,7 +183,7 @@ def _vat_rows(document: Document, fmt: _Formatter, labels: dict[str, str], langu
     return [row(t, False) for t in document.document_taxes] + [row(t, True) for t in document.document_reverse_taxes]
 
 
-def _totals(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list[dict[str, Any]]:
+def _totals(document: Document, fmt: Formatter, labels: dict[str, str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     def add(key: str, amount: Decimal, strong: bool = False) -> None:
@@ -204,7 +204,7 @@ def _totals(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list
     return rows
 
 
-def _meta(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list[dict[str, str]]:
+def _meta(document: Document, fmt: Formatter, labels: dict[str, str]) -> list[dict[str, str]]:
     service = fmt.date(document.date_service)
     if service and document.date_service_to is not None:
         service = f"{service} – {fmt.date(document.date_service_to)}"
@@ -230,7 +230,7 @@ def _meta(document: Document, fmt: _Formatter, labels: dict[str, str]) -> list[d
 
 
 def _payment(
-    document: Document, issuer: DocumentIssuer | Organization, fmt: _Formatter, labels: dict[str, str]
+    document: Document, issuer: DocumentIssuer | Organization, fmt: Formatter, labels: dict[str, str]
 ) -> dict[str, Any] | None:
     # Only what is true: something is due, and there is an account to pay it to.
     if document.type != "invoice" or document.canceled or document.total_due <= _ZERO or not issuer.iban:
@@ -257,7 +257,7 @@ def _badges(document: Document, labels: dict[str, str]) -> list[str]:
 def build_view(document: Document, organization: Organization, language: Language) -> dict[str, Any]:
     """Everything the template prints, as JSON-ready strings, lists and booleans."""
     labels = labels_for(language.code)
-    fmt = _Formatter(language.locale, document.currency_id)
+    fmt = Formatter(language.locale, document.currency_id)
     issuer = _issuer(document, organization)
     client = document.document_client or DocumentClient()
     title = document_title(document.type, language.code)

@@ -8,6 +8,8 @@ answer says what happened: ``sent``, ``failed`` (kept for retry, with the error)
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,10 +19,11 @@ from starlette.responses import Response
 from si_mcp.local.mail import DeliveryReport, MailError, OutgoingEmail, attachment_name
 from si_mcp.local.mail.service import AlreadySentError, DocumentsOut, Queued
 from si_mcp.local.pdf import MissingGlyphError, PdfError, TemplateError, UnsupportedLanguageError
-from si_mcp.models import Document, Organization, SendOptions, SendRequest, SendResult
+from si_mcp.models import Document, Organization, ReminderRequest, SendOptions, SendRequest, SendResult
 
 from .. import tables
 from ..access import load_owned
+from ..engine.autofill import local_day
 from ..errors import LocalAPIError
 from ..http import Call, Route, Services, json_response
 from ..store import loads
@@ -101,19 +104,22 @@ async def _prepare(
     service: DocumentsOut,
     document: Document,
     organization: Organization,
-    request: SendRequest | SendOptions,
+    request: SendRequest | SendOptions | ReminderRequest,
     language: str | None,
+    *,
+    reminder: bool = False,
 ) -> tuple[OutgoingEmail, str]:
     _check_sendable(document.draft, document.canceled)
     try:
         return await service.prepare(
             document,
             organization,
+            reminder=reminder,
             language=language,
             recipients=request.recipients,
             subject=request.subject,
             message=request.message,
-            send_copy=isinstance(request, SendRequest) and request.send_copy,
+            send_copy=isinstance(request, SendRequest | ReminderRequest) and request.send_copy,
         )
     except (MailError, PdfError, UnsupportedLanguageError) as error:
         raise _unprocessable(error) from None
@@ -126,15 +132,18 @@ async def _queue(
     email: OutgoingEmail,
     language: str,
     resend: bool,
+    *,
+    reminder: bool = False,
 ) -> Queued:
     try:
-        return await service.queue(conn, document, email, language=language, resend=resend)
+        return await service.queue(conn, document, email, language=language, resend=resend, reminder=reminder)
     except AlreadySentError as error:
         raise _unprocessable(error) from None
 
 
-def _answer(queued: Queued, report: DeliveryReport | None) -> dict[str, Any]:
+def _answer(queued: Queued, report: DeliveryReport | None, reminders: int | None = None) -> dict[str, Any]:
     result = SendResult(
+        reminders=reminders,
         success=True,
         status=report.status if report is not None else "queued",
         message_id=queued.message_id,
@@ -160,6 +169,45 @@ async def send_document(call: Call) -> Response:
         queued = await _queue(_service(call), conn, current, email, stored_language, body.resend)
     report = await _service(call).after_commit(queued)
     return json_response(_answer(queued, report))
+
+
+def _check_remindable(document: dict[str, Any], organization: Organization, today: date) -> None:
+    """Only what is issued, still due and past its due date (the organization's days) gets a reminder."""
+    label = f"{document.get('type')} {document.get('number') or document['id']}"
+
+    def refuse(message: str, code: str) -> LocalAPIError:
+        return LocalAPIError(422, message, code=code, name="ValidationError")
+
+    _check_sendable(bool(document.get("draft")), bool(document.get("canceled")))
+    if document.get("type") not in ("invoice", "advance"):
+        raise refuse(f"Only invoices are reminded of; {label} is not one.", "NOT_REMINDABLE")
+    if Decimal(str(document.get("totalDue") or 0)) <= 0:
+        raise refuse(f"Nothing is due on {label}: there is nothing to remind of.", "NOTHING_DUE")
+    due = document.get("dateDue")
+    due_day = local_day(datetime.fromisoformat(due), organization.timezone) if due else None
+    if due_day is None or due_day >= today:
+        when = f"it is due on {due_day.isoformat()}" if due_day else "it has no due date"
+        raise refuse(f"{label} is not overdue ({when}); send it again instead of a reminder.", "NOT_OVERDUE")
+
+
+async def send_reminder(call: Call) -> Response:
+    body = await call.body(ReminderRequest, _MODEL)
+    language = call.query("l")
+    async with call.db.read() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
+        document = Document.model_validate(loads(row.data))
+        organization = await _organization(conn, row.organization_id)
+    today = local_day(call.services.clock(), organization.timezone)
+    _check_remindable(loads(row.data), organization, today)
+    service = _service(call)
+    email, stored_language = await _prepare(service, document, organization, body, language, reminder=True)
+    async with call.db.write() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
+        current = loads(row.data)
+        _check_remindable(current, organization, today)  # it may have been paid meanwhile
+        queued = await _queue(service, conn, current, email, stored_language, False, reminder=True)
+    report = await service.after_commit(queued)
+    return json_response(_answer(queued, report, int(current.get("reminders") or 0)))
 
 
 async def send_on_create(
@@ -192,4 +240,5 @@ def routes() -> list[Route]:
     return [
         Route("GET", "/documents/{id}/pdf", get_pdf),
         Route("POST", "/documents/{id}/send", send_document),
+        Route("POST", "/documents/{id}/send-reminder", send_reminder),
     ]

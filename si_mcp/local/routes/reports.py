@@ -250,6 +250,8 @@ def _aging(conn: sa.Connection, organization: dict[str, Any], as_of: date) -> Ag
             summed(sa.and_(late[2], sa.not_(late[3]))).label("b3"),
             summed(late[3]).label("b4"),
             sa.func.sum(amount).label("b5"),
+            sa.func.sum(_D.c.reminder_count).label("reminders"),
+            sa.func.max(_D.c.reminded_at).label("reminded_at"),
         )
         .where(
             _D.c.organization_id == organization["id"],
@@ -268,18 +270,24 @@ def _aging(conn: sa.Connection, organization: dict[str, Any], as_of: date) -> Ag
             sums.c.client_id,
             _C.c.name,
             sums.c.documents,
+            sums.c.reminders,
+            sums.c.reminded_at,
             *(sums.c[f"b{i}"] for i in range(6)),
         ).select_from(sums.outerjoin(_C, _C.c.id == sums.c.client_id))
     ).all()
     by_currency: dict[str, list[AgingRow]] = {}
-    for currency, client_id, name, count, *buckets in rows:
+    for currency, client_id, name, count, reminders, reminded_at, *buckets in rows:
         amounts = [from_minor(int(value or 0), currency) for value in buckets]
-        by_currency.setdefault(currency, []).append(_aging_row(client_id, name or "(no name)", count, amounts))
+        row = _aging_row(client_id, name or "(no name)", count, amounts)
+        row.reminders, row.last_reminded_at = int(reminders or 0), reminded_at
+        by_currency.setdefault(currency, []).append(row)
     currencies = []
     for currency, clients in sorted(by_currency.items()):
         clients.sort(key=lambda row: (-row.total, row.client))
         totals = [sum((getattr(row, key) for row in clients), Decimal(0)) for key in _BUCKETS]
         total = _aging_row(None, "all clients", sum(row.documents for row in clients), totals)
+        total.reminders = sum(row.reminders for row in clients)
+        total.last_reminded_at = max((r.last_reminded_at for r in clients if r.last_reminded_at), default=None)
         currencies.append(CurrencyAging(currency=currency, clients=clients, total=total))
     return AgingReport(organization_id=organization["id"], as_of=as_of, currencies=currencies)
 

@@ -50,13 +50,15 @@ class Delivery:
 
 
 async def _plan(
-    ctx: Ctx, organization: str | None, document: str, type: str | None, recipients: list[str] | None
+    ctx: Ctx, organization: str | None, document: str, type: str | None, recipients: list[str] | None, reminder: bool
 ) -> Delivery:
     found = await target(ctx, organization, document, type)
     doc, org = found.doc, found.org
     label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
     if doc.draft or doc.canceled:
         raise ToolError(f"The {label} is {'a draft' if doc.draft else 'canceled'}; it cannot be sent.")
+    if reminder and doc.total_due <= 0:
+        raise ToolError(f"Nothing is due on the {label}: there is nothing to remind of.")
     to = [r.strip() for r in recipients or [] if r.strip()]
     if not to:
         email = doc.document_client.email if doc.document_client else None
@@ -74,6 +76,7 @@ async def _consent(
     resend: bool,
     confirmation_token: str | None,
     language: str | None,
+    reminder: bool,
 ) -> Consent | Elicit[Confirm]:
     found = plan.found
     action = send_action(
@@ -86,6 +89,7 @@ async def _consent(
         message=message,
         resend=resend,
         language=language,
+        reminder=reminder,
     )
     return ask(ctx, action, confirmation_token)
 
@@ -108,6 +112,7 @@ async def send_invoice(
     resend: Annotated[bool, Field(description="Send although already sent.")] = False,
     confirmation_token: TokenArg = None,
     language: Annotated[Language | None, Field(description="Of the email and PDF; default: the document's.")] = None,
+    reminder: Annotated[bool, Field(description="Payment reminder (overdue invoices).")] = False,
 ) -> Annotated[CallToolResult, SendResult]:
     """Email a document and its PDF to the client: a real email, so it asks the user first."""
     org, doc = plan.found.org, plan.found.doc
@@ -126,7 +131,14 @@ async def send_invoice(
         )
         return result(text, data)
     sent, how = await send_now(
-        ctx, doc, recipients=plan.recipients, subject=subject, message=message, resend=resend, language=language
+        ctx,
+        doc,
+        recipients=plan.recipients,
+        subject=subject,
+        message=message,
+        resend=resend,
+        language=language,
+        reminder=reminder,
     )
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
@@ -137,7 +149,8 @@ async def send_invoice(
         recipients=plan.recipients,
         detail=how,
     )
-    return result(f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id} of {clean(org.name)}: {how}", data)
+    what = "Payment reminder for " + KIND.get(doc.type, doc.type).lower() if reminder else KIND.get(doc.type, doc.type)
+    return result(f"{what} {doc.number or doc.id} of {clean(org.name)}: {how}", data)
 
 
 async def get_pdf(

@@ -136,7 +136,7 @@ async def _where(
     return clauses[0] if len(clauses) == 1 else {"and": clauses}
 
 
-def _line(d: DocumentSummary) -> str:
+def _line(d: DocumentSummary, reminded: str = "") -> str:
     """``Invoice 2026-00003 Rocket man 2,627.25 EUR unpaid: 1,627.25 EUR due by 2026-12-31 (id …)``: the type always
     (numbers repeat across types), and what is still owed when it differs from the total."""
     gross, due = Decimal(d.gross), Decimal(d.amount_due)
@@ -149,7 +149,7 @@ def _line(d: DocumentSummary) -> str:
     if d.credited and d.status in ("unpaid", "overdue", "paid"):
         owed += f" (credited {money_text(Decimal(d.credited), d.currency)})"
     label = f"{KIND.get(d.type, d.type)} {d.number or '(draft)'}"
-    return f"{label} {clean(d.client, 40)} {money_text(gross, d.currency)} {d.status}{owed} (id {d.id})"
+    return f"{label} {clean(d.client, 40)} {money_text(gross, d.currency)} {d.status}{owed}{reminded} (id {d.id})"
 
 
 _COUNT_CAP = 100  # matches counted from the page on, at most: ~20 ms at 100,000 documents where COUNT took ~180
@@ -169,12 +169,14 @@ async def _count(
     return offset + seen, seen >= _COUNT_CAP
 
 
-def _page_text(org: "Organization", page: DocumentsPage, status: str | None, offset: int) -> str:
+def _page_text(
+    org: "Organization", page: DocumentsPage, status: str | None, offset: int, reminded: dict[str, str]
+) -> str:
     matches = "1 document matches" if page.total == 1 else f"{page.total:,} documents match"
     if page.total_is_lower_bound:
         matches = f"At least {page.total:,} documents match"
     head = f"{matches} in {clean(org.name)}" + (f" ({status})" if status else "")
-    lines = [_line(d) for d in page.documents]
+    lines = [_line(d, reminded.get(d.id, "")) for d in page.documents]
     shown = f"; showing {offset + 1}-{offset + len(lines)}:\n" + "\n".join(lines) if lines else "."
     more = f"\nMore: call again with offset={page.next_offset}." if page.next_offset is not None else ""
     return head + shown + more
@@ -198,7 +200,7 @@ async def find_documents(
 ) -> Annotated[CallToolResult, DocumentsPage]:
     """Find documents, newest first, by status, type, client, number, text or issue dates (inclusive).
 
-    To sum them (sales, VAT owed, who owes what) call report instead.
+    For sums (sales, VAT, who owes what) call report.
     """
     from si_mcp.models import Filter
 
@@ -220,7 +222,10 @@ async def find_documents(
         total_is_lower_bound=True if bounded else None,
         next_offset=offset + limit if more else None,
     )
-    return result(_page_text(org, page, status, offset), page)
+    reminded = {
+        d.id: f"; reminded {d.reminders}x, last {d.reminded_at.date()}" for d in docs if d.reminders and d.reminded_at
+    }
+    return result(_page_text(org, page, status, offset, reminded), page)
 
 
 def _back(doc_type: str, by_type: str) -> str:

@@ -577,17 +577,31 @@ async def send_now(
     message: str | None,
     resend: bool,
     language: str | None = None,
+    reminder: bool = False,
 ) -> tuple[Outcome, str]:
-    """Email ``doc`` (the one place a send request is made); returns what happened and a sentence saying so.
+    """Email ``doc`` or a payment reminder for it (the one place a send request is made); returns what happened and
+    a sentence saying so.
 
     "Not delivered" is said plainly so the model does not tell the user the client has it when it sits in the
     outbox or in an .eml file."""
-    from si_mcp.models import SendRequest
+    from si_mcp.models import ReminderRequest, SendRequest
 
     books = await books_of(ctx)
-    body = build(SendRequest, "email", recipients=",".join(recipients), subject=subject, message=message, resend=resend)
-    with api_call("send the document by email"):
-        answer = await books.api.documents.send(doc.id, body=body, language=language)
+    fields = {"recipients": ",".join(recipients), "subject": subject, "message": message}
+    if reminder:
+        if not books.api.is_local:
+            raise ToolError(
+                "The Space Invoices API sends no payment reminders. Send the invoice again instead: send_invoice "
+                "with resend=true and a message asking for payment."
+            )
+        with api_call("send the payment reminder"):
+            answer = await books.api.documents.send_reminder(
+                doc.id, body=build(ReminderRequest, "reminder", **fields), language=language
+            )
+    else:
+        body = build(SendRequest, "email", **fields, resend=resend)
+        with api_call("send the document by email"):
+            answer = await books.api.documents.send(doc.id, body=body, language=language)
     to = ", ".join(recipients)
     detail = clean(answer.detail, 300) if answer.detail else ""
     if answer.status == "failed":

@@ -79,8 +79,7 @@ async def recurring_invoice(
     auto_send: Annotated[bool, Field(description="Email each copy (asks first).")] = False,
     confirmation_token: TokenArg = None,
 ) -> Annotated[CallToolResult, RecurrenceResult]:
-    """Repeat an invoice every period (a copy dated the day it is issued, with the same payment term); list,
-    pause, resume or stop."""
+    """Repeat an invoice every period (each copy dated the day it is issued); list, pause, resume or stop."""
     books = await books_of(ctx)
     if action == "list" and document is None:
         from .. import lookup

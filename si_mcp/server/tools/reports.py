@@ -93,7 +93,9 @@ def _aging(report: "AgingReport") -> list[ReportTable]:
             summed = [sum((getattr(r, key) for r in others), Decimal(0)) for key in _AGING_KEYS]
             shown = [*shown, _others(f"{len(others)} more clients", sum(r.documents for r in others), summed)]
         for row in [*shown, entry.total]:
-            label = "Total" if row is entry.total else f"{row.client} ({row.documents})"
+            last = row.last_reminded_at
+            nudged = f"; reminded {row.reminders}x, last {last.date()}" if row.reminders and last else ""
+            label = "Total" if row is entry.total else f"{row.client} ({row.documents}{nudged})"
             amounts = [money(getattr(row, key), entry.currency) for key in _AGING_KEYS]
             rows.append(ReportRow(label=label, amounts=amounts))
         tables.append(ReportTable(currency=entry.currency, columns=columns, rows=rows))
