@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .errors import LocalAPIError
-from .routes.recurrences import Issued, due_recurrences, issue_next, next_due
+from .routes.recurrences import Issued, due_recurrences, issue_next, next_due, record_failure
 
 if TYPE_CHECKING:
     from .http import Services
@@ -61,6 +61,10 @@ class Scheduler:
                     one = await issue_next(self.services, recurrence_id, clock)
                 except LocalAPIError as error:  # recorded on the recurrence; tried again at the next pass
                     logger.warning("recurrence %s: nothing issued: %s", recurrence_id, error.message)
+                    break
+                except Exception:  # one broken recurrence must not hold up the others (nor the next passes)
+                    logger.exception("recurrence %s: nothing issued", recurrence_id)
+                    await record_failure(self.services, recurrence_id, "an unexpected error; it is tried again")
                     break
                 if one is None:
                     break
@@ -107,7 +111,7 @@ class Scheduler:
                 logger.exception("recurring invoices: a pass failed")
                 due, delay = None, _LONGEST_SLEEP
             else:
-                if due is None and until_idle:
+                if due is None and until_idle and not wake.is_set():  # a recurrence made meanwhile keeps it going
                     self._wake = None
                     return
                 delay = self._delay(due)

@@ -327,8 +327,7 @@ recurrences = sa.Table(
     metadata,
     _id(),
     _org(),
-    # v1: a document has one recurrence (hasOne); a deleted one may be followed by a new one.
-    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False, index=True),
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False),
     sa.Column("account_id", sa.String(_ID), sa.ForeignKey("accounts.id"), nullable=False),
     _deleted(),
     sa.Column("paused", sa.Boolean(), nullable=False),
@@ -338,6 +337,15 @@ recurrences = sa.Table(
     *_stamps(),
     _data(),
     sa.Index(None, "next_date", "is_deleted", "paused"),
+    sa.Index(None, "organization_id", "created_at"),
+    # v1: a document has one recurrence (hasOne), also when two requests race; a deleted one may be followed by a new.
+    sa.Index(
+        "uq_recurrences_live_document_id",
+        "document_id",
+        unique=True,
+        sqlite_where=sa.text("NOT is_deleted"),
+        postgresql_where=sa.text("NOT is_deleted"),
+    ),
 )
 
 recurrence_dates = sa.Table(

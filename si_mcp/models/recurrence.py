@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ._base import RequestModel, Timestamp, WireModel
 
@@ -29,6 +29,14 @@ __all__ = [
 ]
 
 Period = Literal["week", "month", "year"]
+
+
+def _day(value: Any) -> Any:
+    """A day on the wire: ``2027-02-10``, or a timestamp of that day (which the hosted API may send)."""
+    return value[:10] if isinstance(value, str) and len(value) > 10 and value[10] == "T" else value
+
+
+Day = Annotated[date, BeforeValidator(_day)]
 
 _NAME = 200
 MAX_RECURRENCES = 1000
@@ -62,7 +70,7 @@ class RecurrenceUpdate(RequestModel):
 
 class RecurrenceDate(WireModel):
     id: str
-    date: date
+    date: Day
     """The occurrence's scheduled day (the document is dated the day it was issued, normally the same)."""
     iteration: int
     document_id: str
@@ -77,13 +85,13 @@ class Recurrence(WireModel):
     account_id: str | None = None
     name: str
     type: Period
-    date_first: date
+    date_first: Day
     num_recurrences: int | None = None
     auto_send: bool = False
     notify: bool = True
     save_as_draft: bool = False
     paused: bool = False
-    next_date: date | None = None
+    next_date: Day | None = None
     last_error: str | None = None
     recurrence_dates: list[RecurrenceDate] = Field(default_factory=list, alias="_recurrenceDates")
     custom: dict[str, Any] = Field(default_factory=dict)

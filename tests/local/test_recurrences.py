@@ -263,3 +263,72 @@ async def test_the_api_serves_recurrences_to_a_plain_http_client(tenant: Tenant)
         (made["id"], "year", 2, {"plan": "gold"})
     ]
     assert made["dateFirst"] == "2028-01-10"
+
+
+async def test_a_copy_states_its_own_number_and_due_date_not_the_templates(
+    tenant: Tenant, app: LocalAPI, clock: Clock
+) -> None:
+    source = await template(tenant, note="Pay by [document due] with reference [document number].")
+    assert source["note"] == "Pay by 2027-01-24 with reference 2027-00001."
+    await recur(tenant, source["id"])
+    clock.set("2027-02-10")
+    await app.scheduler.run_due()
+    copy = (await invoices(tenant))[1]
+    assert "2027-01-24" not in copy["note"] and "2027-00001" not in copy["note"]  # the organization's default note
+
+
+async def test_a_copy_takes_the_clients_current_details_and_its_last_known_ones_once_deleted(
+    tenant: Tenant, app: LocalAPI, clock: Clock
+) -> None:
+    source = await template(tenant)
+    await recur(tenant, source["id"])
+    moved = await tenant.api.patch(f"/clients/{source['clientId']}", json={"address": "New street 2"})
+    assert moved.status_code == 200, moved.text
+    clock.set("2027-02-10")
+    await app.scheduler.run_due()
+    assert (await invoices(tenant))[1]["_documentClient"]["address"] == "New street 2"
+    assert (await tenant.api.delete(f"/clients/{source['clientId']}")).status_code == 200
+    clock.set("2027-03-10")
+    await app.scheduler.run_due()
+    last = (await invoices(tenant))[2]
+    assert last["_documentClient"]["name"] == "Rocket man"
+
+
+async def test_an_organization_in_a_language_without_texts_still_gets_its_copies(
+    new_tenant: Any, app: LocalAPI, clock: Clock
+) -> None:
+    tenant = await new_tenant(country="Portugal")
+    source = await template(
+        tenant, _documentItems=[{"name": "Hosting", "price": 10, "_documentItemTaxes": [{"rate": 23}]}]
+    )
+    made = await recur(tenant, source["id"])
+    clock.set("2027-02-10")
+    await app.scheduler.run_due()
+    assert await occurrences(tenant, made["id"]) == [(1, "2027-02-10")]
+
+
+async def test_a_canceled_template_ends_the_recurrence_with_a_reason(
+    tenant: Tenant, app: LocalAPI, clock: Clock
+) -> None:
+    source = await template(tenant)
+    made = await recur(tenant, source["id"])
+    assert (await tenant.api.post(f"/documents/{source['id']}/cancel")).status_code == 200
+    clock.set("2027-02-10")
+    await app.scheduler.run_due()
+    ended = await recurrence(tenant, made["id"])
+    assert ended["nextDate"] is None and "canceled" in ended["lastError"]
+    assert len(await invoices(tenant)) == 1
+
+
+async def test_changing_a_recurrence_keeps_an_occurrence_that_is_due_and_refuses_bad_values(
+    tenant: Tenant, app: LocalAPI, clock: Clock, expect_error: Any
+) -> None:
+    source = await template(tenant)
+    made = await recur(tenant, source["id"])
+    await tenant.invoice(date="2027-02-20")  # the February copy is refused until then
+    clock.set("2027-02-15")
+    await app.scheduler.run_due()
+    changed = (await tenant.api.put(f"/recurrences/{made['id']}", json={"numRecurrences": 5})).json()
+    assert changed["nextDate"] == "2027-02-10" and changed["lastError"] is None  # still due: not skipped
+    expect_error(await tenant.api.put(f"/recurrences/{made['id']}", json={"dateFirst": None}), 422)
+    expect_error(await tenant.api.put(f"/recurrences/{made['id']}", json={"dateFirst": "2027-01-01"}), 422)

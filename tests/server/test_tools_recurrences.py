@@ -11,7 +11,7 @@ from mcp import Client
 from si_mcp.client import SpaceInvoices
 from si_mcp.server import build_server
 
-from .conftest import answering, make_settings, seed, structured, text_of
+from .conftest import SEED_ORGANIZATION, answering, make_settings, seed, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -66,7 +66,10 @@ async def test_a_second_recurrence_or_a_missing_one_is_a_tool_error_that_says_wh
     async with Client(build_server(make_settings(tmp_path), api=api)) as c:
         invoice = (await seed(c))["document"]["number"]
         missing = await c.call_tool("recurring_invoice", {"action": "pause", "document": invoice})
-        assert missing.is_error
+        assert (
+            missing.is_error
+            and 'does not recur. To repeat it, call recurring_invoice with action="set_up"' in text_of(missing)
+        )
         await c.call_tool("recurring_invoice", {"action": "set_up", "document": invoice, "first_date": LATER})
         twice = await c.call_tool("recurring_invoice", {"action": "set_up", "document": invoice})
         assert twice.is_error and "already recurs" in text_of(twice)
@@ -76,3 +79,21 @@ async def test_a_second_recurrence_or_a_missing_one_is_a_tool_error_that_says_wh
             "recurring_invoice", {"action": "set_up", "document": invoice, "first_date": "2020-01-01"}
         )
         assert before.is_error and "before today" in text_of(before)
+
+
+async def test_automatic_emails_to_a_client_without_email_are_refused_before_asking(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    asked: list[str] = []
+    async with Client(
+        build_server(make_settings(tmp_path), api=api), elicitation_callback=answering("accept", YES, asked)
+    ) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        made = await c.call_tool(
+            "create_invoice",
+            {"client": "Silent Ltd", "client_country": "Belgium", "items": [{"name": "Work", "price": 10}]},
+        )
+        invoice = structured(made)["document"]["number"]
+        refused = await c.call_tool("recurring_invoice", {"action": "set_up", "document": invoice, "auto_send": True})
+    assert refused.is_error and "has no email" in text_of(refused)
+    assert asked == []

@@ -108,6 +108,7 @@ async def _prepare(
     language: str | None,
     *,
     reminder: bool = False,
+    render: bool = True,
 ) -> tuple[OutgoingEmail, str]:
     _check_sendable(document.draft, document.canceled)
     try:
@@ -115,6 +116,7 @@ async def _prepare(
             document,
             organization,
             reminder=reminder,
+            render=render,
             language=language,
             recipients=request.recipients,
             subject=request.subject,
@@ -221,13 +223,19 @@ async def send_on_create(
 
 
 async def queue_new(
-    services: Services, conn: AsyncConnection, document: dict[str, Any], options: SendOptions | None = None
+    services: Services,
+    conn: AsyncConnection,
+    document: dict[str, Any],
+    options: SendOptions | None = None,
+    *,
+    render: bool = True,
 ) -> Queued:
-    """Queue the first email of a document just written in the caller's transaction (a 422 when it cannot go)."""
+    """Queue the first email of a document just written in the caller's transaction (a 422 when it cannot go);
+    ``render=False`` leaves the PDF to the delivery, outside the transaction."""
     service = service_of(services)
     model = Document.model_validate(document)
     organization = await _organization(conn, document["organizationId"])
-    email, language = await _prepare(service, model, organization, options or SendOptions(), None)
+    email, language = await _prepare(service, model, organization, options or SendOptions(), None, render=render)
     return await _queue(service, conn, document, email, language, resend=False)
 
 

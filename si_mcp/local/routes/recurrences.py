@@ -23,20 +23,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from si_mcp.models import Count, Document, DocumentCreate, RecurrenceCreate, RecurrenceUpdate, copied_line, wirejson
-from si_mcp.models.notes import translate_note
+from si_mcp.models.language import supported
 from si_mcp.models.recurrence import Period, occurrence_date
 
 from .. import tables
 from ..access import Need, load_owned_tx, require_org_tx
 from ..engine.autofill import AutofillError, local_day
+from ..engine.smartcodes import codes_for
 from ..errors import LocalAPIError, invalid, not_found
 from ..http import Call, Route, json_response
 from ..ids import object_id
-from ..store import loads, now
+from ..store import loads, now, to_naive
 from . import documents as documents_routes
 from . import documents_out
 
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
     from ..http import Services
     from ..mail.service import Queued
 
-__all__ = ["Issued", "due_recurrences", "issue_next", "routes"]
+__all__ = ["Issued", "due_recurrences", "issue_next", "next_due", "record_failure", "routes"]
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +114,13 @@ def _answers(conn: sa.Connection, rows: list[Any]) -> list[dict[str, Any]]:
 
 def _load(conn: sa.Connection, recurrence_id: str, account_id: str, need: Need = "read") -> Any:
     owned = load_owned_tx(conn, _R, recurrence_id, account_id, _MODEL, need, columns=("id",))
-    return conn.execute(sa.select(_R).where(_R.c.id == owned.id)).one()
+    return conn.execute(_locked(sa.select(_R).where(_R.c.id == owned.id), conn, need != "read")).one()
+
+
+def _locked(query: sa.Select[Any], conn: sa.Connection, lock: bool) -> sa.Select[Any]:
+    """On PostgreSQL a change holds the recurrence's row, so a scheduler issuing it (which holds it too) and a PUT
+    never work from the same stale schedule; SQLite's writes are serialized anyway."""
+    return query.with_for_update() if lock and conn.dialect.name == "postgresql" else query
 
 
 def _store(conn: sa.Connection, recurrence_id: str, data: dict[str, Any], **columns: Any) -> None:
@@ -205,8 +213,8 @@ async def create_recurrence(call: Call) -> Response:
                 paused=body.paused,
                 next_iteration=1,
                 next_date=next_date,
-                created_at=stamp,
-                updated_at=stamp,
+                created_at=to_naive(stamp),
+                updated_at=to_naive(stamp),
                 data=wirejson.dumps(data),
             )
         )
@@ -264,7 +272,7 @@ async def count_recurrences(call: Call) -> Response:
 async def update_recurrence(call: Call) -> Response:
     body = await call.body(RecurrenceUpdate, _MODEL)
     changes = body.model_dump(by_alias=True, mode="json", exclude_unset=True)
-    for name in ("name", "type", "autoSend", "notify", "saveAsDraft", "paused"):
+    for name in ("name", "type", "dateFirst", "autoSend", "notify", "saveAsDraft", "paused"):
         if name in changes and changes[name] is None:
             raise invalid(_MODEL, name, "can't be null")
     clock = call.services.clock()
@@ -275,22 +283,33 @@ async def update_recurrence(call: Call) -> Response:
         merged = {**data, **changes, "paused": changes.get("paused", row.paused)}
         if merged.get("custom") is None:
             merged["custom"] = {}
-        _organization_id, template = _template(conn, row.document_id, call.account_id, "write")
-        _check(merged, template)
+        if {"autoSend", "saveAsDraft"} & changes.keys():  # only what changes is checked: pausing always works
+            d = tables.documents
+            template = loads(conn.execute(sa.select(d.c.data).where(d.c.id == row.document_id)).scalar_one())
+            _check(merged, template)
         organization = _organization(conn, row.organization_id)
         today = _today(organization, clock)
-        issued = row.next_iteration - 1
+        if "dateFirst" in changes and date.fromisoformat(changes["dateFirst"]) < today:
+            raise invalid(
+                _MODEL, "dateFirst", f"is before today ({today.isoformat()}): a recurrence issues from today on"
+            )
         next_date = row.next_date
-        reschedule = {"type", "dateFirst", "numRecurrences"} & changes.keys() or (row.paused and not merged["paused"])
-        if reschedule:
+        resumed = row.paused and not merged["paused"]
+        if {"type", "dateFirst", "numRecurrences"} & changes.keys() or resumed:
+            # The new schedule continues after the last issued occurrence; what fell due while paused is skipped.
             last = conn.execute(sa.select(sa.func.max(_RD.c.date)).where(_RD.c.recurrence_id == row.id)).scalar()
-            after = max(today - timedelta(days=1), last) if last is not None else today - timedelta(days=1)
+            after = max(last, today - timedelta(days=1)) if resumed and last else last
+            if resumed and last is None:
+                after = today - timedelta(days=1)
             first = date.fromisoformat(merged["dateFirst"])
-            next_date = next_after(first, merged["type"], after, issued, merged.get("numRecurrences"))
+            limit = merged.get("numRecurrences")
+            next_date = next_after(first, merged["type"], after, row.next_iteration - 1, limit)
+            merged["lastError"] = None
         merged["updatedAt"] = now()
         merged.pop("_recurrenceDates", None)
         merged.pop("nextDate", None)
-        _store(conn, row.id, merged, paused=merged["paused"], next_date=next_date, updated_at=merged["updatedAt"])
+        stamp = to_naive(merged["updatedAt"])
+        _store(conn, row.id, merged, paused=merged["paused"], next_date=next_date, updated_at=stamp)
         return _answers(conn, [conn.execute(sa.select(_R).where(_R.c.id == row.id)).one()])[0]
 
     answer = await call.db.run_write(run)
@@ -303,7 +322,7 @@ async def delete_recurrence(call: Call) -> Response:
         row = _load(conn, call.params["id"], call.account_id, "write")
         stamp = now()
         data = {**loads(row.data), "_isDeleted": True, "deletedAt": stamp, "updatedAt": stamp}
-        _store(conn, row.id, data, is_deleted=True, updated_at=stamp)
+        _store(conn, row.id, data, is_deleted=True, updated_at=to_naive(stamp))
 
     await call.db.run_write(run)
     return json_response(Count(count=1).to_wire())
@@ -347,6 +366,22 @@ class _Due:
     template: Document
     day: date
     """the organization's today: the copy's date"""
+    organization: dict[str, Any]
+    client_live: bool
+    """the template's client still exists: the copy takes its current details"""
+
+
+# Values a smart code put into a note that would be false on a copy: the template's number, dates and total, and
+# payment details the organization may have changed since.
+_BOUND_CODES = ("document number", "document date", "document due", "valid till", "total", "iban", "swift", "bank")
+
+
+def _bound_note(template: Document, organization: dict[str, Any]) -> bool:
+    """Whether the template's note states the template's own facts (a filled-in default note, or one written with
+    smart codes): the copy then gets the organization's current default note with its own values instead."""
+    issuer = template.document_issuer.model_dump(mode="json", by_alias=True) if template.document_issuer else None
+    values = codes_for(issuer or organization, template.model_dump(mode="json", by_alias=True))
+    return any(values.get(code, "").strip() and values[code] in template.note for code in _BOUND_CODES)
 
 
 def _occurrence_body(due: _Due) -> DocumentCreate:
@@ -357,21 +392,27 @@ def _occurrence_body(due: _Due) -> DocumentCreate:
         "draft": bool(data.get("saveAsDraft")),
         "date": issued_on,
         "currency_id": template.currency_id,
-        "client_id": template.client_id,
         "document_items": [copied_line(item) for item in template.document_items],
         "reference": template.reference or None,
         "decimal_places": template.decimal_places,
         "unique_id": f"recurrence-{due.row.id}-{due.row.next_iteration}",
-        "locale": template.locale,
     }
-    if template.date and template.date_due:
-        term = (template.date_due.date() - template.date.date()).days
+    if supported(template.locale):
+        fields["locale"] = template.locale
+    zone = due.organization.get("timezone")
+    if template.date and template.date_due:  # the same payment term, in the organization's days
+        term = (local_day(template.date_due, zone) - local_day(template.date, zone)).days
         fields["date_due"] = issued_on + timedelta(days=max(term, 0))
-    if template.document_client is not None:
+    if due.client_live:
+        fields["client_id"] = template.client_id  # its current name, address and email
+    elif template.document_client is not None:
         fields["document_client"] = template.document_client.model_dump(include=set(_CLIENT_FIELDS), exclude_none=True)
-    if template.note and translate_note(template.note, template.type, template.locale or "en") is None:
-        fields["note"] = template.note  # someone wrote it; a default note follows the defaults
-    return DocumentCreate.model_validate(fields)
+    if template.note and not _bound_note(template, due.organization):
+        fields["note"] = template.note  # words someone wrote; a filled-in default note follows the defaults
+    try:
+        return DocumentCreate.model_validate(fields)
+    except ValidationError as error:
+        raise LocalAPIError(422, f"the template cannot be copied: {error}", code="RECURRENCE_FAILED") from None
 
 
 _CLIENT_FIELDS = (
@@ -398,10 +439,8 @@ _CLIENT_FIELDS = (
 
 def _claim(conn: sa.Connection, recurrence_id: str, clock: datetime) -> _Due | None:
     """The recurrence's next occurrence if it is due now and not issued yet (re-read inside the write)."""
-    query = sa.select(_R).where(_R.c.id == recurrence_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()  # a second scheduler waits here, then sees the moved schedule
-    row = conn.execute(query).first()
+    # A second scheduler (or a PUT) waits here on PostgreSQL, then sees the moved schedule.
+    row = conn.execute(_locked(sa.select(_R).where(_R.c.id == recurrence_id), conn, True)).first()
     if row is None or row.is_deleted or row.paused or row.next_date is None:
         return None
     organization = _organization(conn, row.organization_id)
@@ -413,9 +452,33 @@ def _claim(conn: sa.Connection, recurrence_id: str, clock: datetime) -> _Due | N
     ).first()
     if done is not None:
         return None
-    d = tables.documents
-    template_row = conn.execute(sa.select(d.c.data, d.c.is_deleted).where(d.c.id == row.document_id)).one()
-    return _Due(row, loads(row.data), Document.model_validate(loads(template_row.data)), today)
+    d, c = tables.documents, tables.clients
+    template = Document.model_validate(
+        loads(conn.execute(sa.select(d.c.data).where(d.c.id == row.document_id)).scalar_one())
+    )
+    live = (
+        template.client_id is not None
+        and conn.execute(sa.select(c.c.id).where(c.c.id == template.client_id, c.c.is_deleted == sa.false())).first()
+        is not None
+    )
+    return _Due(row, loads(row.data), template, today, organization, live)
+
+
+def _ended(conn: sa.Connection, due: _Due) -> str | None:
+    """Why the recurrence cannot go on, if it cannot."""
+    if due.template.is_deleted:
+        return "the template invoice was deleted; the recurrence ended"
+    if due.template.canceled:
+        return "the template invoice was canceled; the recurrence ended"
+    role = conn.execute(
+        sa.select(tables.account_organizations.c.role).where(
+            tables.account_organizations.c.account_id == due.row.account_id,
+            tables.account_organizations.c.organization_id == due.row.organization_id,
+        )
+    ).scalar()
+    if role not in ("admin", "default"):
+        return "the account that set it up can no longer write to the organization; set it up again"
+    return None
 
 
 def _issue_tx(conn: sa.Connection, recurrence_id: str, clock: datetime) -> tuple[_Due, dict[str, Any]] | None:
@@ -423,8 +486,9 @@ def _issue_tx(conn: sa.Connection, recurrence_id: str, clock: datetime) -> tuple
     if due is None:
         return None
     row = due.row
-    if due.template.is_deleted:
-        _finish(conn, due, "the template invoice was deleted; the recurrence ended")
+    reason = _ended(conn, due)
+    if reason is not None:
+        _finish(conn, due, reason)
         return None
     body = _occurrence_body(due)
     created = documents_routes.create_tx(
@@ -438,7 +502,7 @@ def _issue_tx(conn: sa.Connection, recurrence_id: str, clock: datetime) -> tuple
             date=row.next_date,
             document_id=created.document["id"],
             sent=None,
-            created_at=now(),
+            created_at=to_naive(now()),
         )
     )
     first = date.fromisoformat(due.data["dateFirst"])
@@ -455,6 +519,14 @@ def _finish(conn: sa.Connection, due: _Due, reason: str) -> None:
 def _failed_tx(conn: sa.Connection, recurrence_id: str, reason: str) -> None:
     data = conn.execute(sa.select(_R.c.data).where(_R.c.id == recurrence_id)).scalar_one()
     _store(conn, recurrence_id, {**loads(data), "lastError": reason})
+
+
+async def record_failure(services: Services, recurrence_id: str, reason: str) -> None:
+    """Keep why an attempt issued nothing on the recurrence (its ``lastError``); best effort."""
+    try:
+        await services.db.run_write(_failed_tx, recurrence_id, reason)
+    except Exception:
+        log.exception("recurrence %s: could not record the failure", recurrence_id)
 
 
 async def issue_next(services: Services, recurrence_id: str, clock: datetime) -> Issued | None:
@@ -483,7 +555,7 @@ async def _queue_email(services: Services, conn: AsyncConnection, due: _Due, doc
         return None
     queued: Queued | None = None
     try:
-        queued = await documents_out.queue_new(services, conn, document)
+        queued = await documents_out.queue_new(services, conn, document, render=False)  # the outbox renders it
     except LocalAPIError as error:
         # Issued all the same (the invoice is due); the email problem is kept for the user to see.
         log.warning("recurrence %s: the email was not queued: %s", due.row.id, error.message)

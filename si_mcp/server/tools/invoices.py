@@ -450,7 +450,10 @@ def _copied_lines(sources: "list[Document]", doc_type: str) -> list[Any]:
     if len(candidates) != 1:
         many = "several documents to copy from" if candidates else f"no {what} to copy the lines from"
         raise ToolError(f"Pass items: related_document names {many} (without items, name exactly one {what}).")
-    return [copied_line(item) for item in candidates[0].document_items]
+    try:
+        return [copied_line(item) for item in candidates[0].document_items]
+    except ValueError as error:  # pydantic's ValidationError: a stored line the API would not take back
+        raise ToolError(f"The lines of {candidates[0].number} cannot be copied ({error}); pass items.") from None
 
 
 async def _copied_note(books: "Books", org: "Organization", sources: "list[Document]") -> str | None:

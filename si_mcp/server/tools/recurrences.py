@@ -14,11 +14,11 @@ from ..state import Ctx, books_of, state_of
 from ..summaries import recur_action
 from ..text import clean
 from ..views import org_ref
-from ._common import OrgArg, TokenArg, ToolSpec, result
+from ._common import OrgArg, TokenArg, ToolSpec, result, today
 from ._target import ask, held_back, target
 
 if TYPE_CHECKING:
-    from si_mcp.models import Organization, Recurrence
+    from si_mcp.models import Document, Organization, Recurrence
 
 __all__ = ["TOOLS"]
 
@@ -59,12 +59,30 @@ async def _consent(
     if action != "set_up" or not auto_send or document is None:
         return Consent(mode="not_needed")
     found = await target(ctx, organization, document, "invoice")
-    first = first_date.isoformat() if first_date else f"one {every} after {found.doc.number}"
+    client = found.doc.document_client
+    if client is None or not client.email:
+        raise ToolError(
+            f"The client of invoice {found.doc.number} has no email, so copies cannot be emailed: set it up with "
+            "auto_send=false, or give the client an email first."
+        )
+    first = (first_date or _default_first(found.doc, every, today(found.org))).isoformat()
     return ask(
         ctx,
         recur_action(found.account_id, found.org, found.doc, every=every, first=first, times=times),
         confirmation_token,
     )
+
+
+def _default_first(doc: "Document", every: Every, now: dt.date) -> dt.date:
+    """What the API takes for dateFirst when none is given: one period after the invoice, or the first such day
+    from today on (for the question only)."""
+    from si_mcp.models.recurrence import occurrence_date
+
+    day = doc.date.date() if doc.date else now
+    iteration = 2
+    while (first := occurrence_date(day, every, iteration)) < now:
+        iteration += 1
+    return first
 
 
 async def recurring_invoice(
@@ -133,8 +151,15 @@ async def recurring_invoice(
         return result(
             f"Set up: {_line(row)}", RecurrenceResult(organization=org_ref(org), status="done", recurrences=[row])
         )
+    from si_mcp.client import NotFoundError
+
     with api_call(f"find the recurrence of the {label}"):
-        current = await books.api.recurrences.for_document(doc.id)
+        try:
+            current = await books.api.recurrences.for_document(doc.id)
+        except NotFoundError:
+            raise ToolError(
+                f'The {label} does not recur. To repeat it, call recurring_invoice with action="set_up".'
+            ) from None
     if action in ("pause", "resume"):
         if not books.api.is_local:
             raise ToolError("The Space Invoices API cannot pause a recurrence: stop it, and set it up again later.")
@@ -150,6 +175,8 @@ async def recurring_invoice(
     else:
         done = ""
     [row] = await _rows(ctx, org, [current])
+    if action == "stop":
+        row = row.model_copy(update={"next_date": None, "problem": None})
     text = f"{done}: {_line(row)}" if done else _line(row)
     return result(text, RecurrenceResult(organization=org_ref(org), status="done", recurrences=[row]))
 

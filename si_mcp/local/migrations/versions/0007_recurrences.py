@@ -40,7 +40,20 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recurrences")),
     )
-    op.create_index(op.f("ix_recurrences_document_id"), "recurrences", ["document_id"], unique=False)
+    op.create_index(
+        "uq_recurrences_live_document_id",
+        "recurrences",
+        ["document_id"],
+        unique=True,
+        sqlite_where=sa.text("NOT is_deleted"),
+        postgresql_where=sa.text("NOT is_deleted"),
+    )
+    op.create_index(
+        op.f("ix_recurrences_organization_id_created_at"),
+        "recurrences",
+        ["organization_id", "created_at"],
+        unique=False,
+    )
     op.create_index(
         op.f("ix_recurrences_next_date_is_deleted_paused"),
         "recurrences",
@@ -70,5 +83,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("recurrence_dates")
     op.drop_index(op.f("ix_recurrences_next_date_is_deleted_paused"), table_name="recurrences")
-    op.drop_index(op.f("ix_recurrences_document_id"), table_name="recurrences")
+    op.drop_index(op.f("ix_recurrences_organization_id_created_at"), table_name="recurrences")
+    op.drop_index("uq_recurrences_live_document_id", table_name="recurrences")
     op.drop_table("recurrences")
