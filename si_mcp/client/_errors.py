@@ -4,6 +4,7 @@
     ├── APIConnectionError                 no answer: DNS, refused, reset, TLS, ...  (.request)
     │   └── APITimeoutError                no answer in time (httpx timeout or the per-call deadline)
     ├── APIResponseValidationError         an answer we cannot read: not JSON, or not the expected shape
+    ├── ReportTooLargeError                a report computed from documents would read more than its bound
     └── APIStatusError                     a non-2xx answer  (.status_code, .error, .request, .response)
         ├── BadRequestError                400
         ├── AuthenticationError            401  (no/invalid token, or no access to that id)
@@ -44,6 +45,7 @@ __all__ = [
     "ConflictError",
     "NotFoundError",
     "NotImplementedByServerError",
+    "ReportTooLargeError",
     "RateLimitError",
     "ServerError",
     "SpaceInvoicesError",
@@ -86,6 +88,14 @@ class APIResponseValidationError(SpaceInvoicesError):
         self.response = response
         self.request = response.request
         self.status_code = response.status_code
+
+
+class ReportTooLargeError(SpaceInvoicesError):
+    """The API has no report route, and computing the report from its documents would read more than ``limit``."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class APIStatusError(SpaceInvoicesError):

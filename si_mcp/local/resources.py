@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 
 from si_mcp.models import Client, Default, Document, Item, Organization, Payment, Tax, wirejson
+from si_mcp.models.ledger import document_status, sales_sign, tax_groups
 from si_mcp.models.money import to_minor
 
 from . import tables
@@ -192,11 +193,6 @@ def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value if value is not None else 0))
 
 
-def document_status(obj: dict[str, Any]) -> str:
-    """draft, issued or canceled: what the ledger counts (issued only) and what it reports apart."""
-    return "canceled" if obj.get("canceled") else "draft" if obj.get("draft") else "issued"
-
-
 def ledger_columns(obj: dict[str, Any]) -> dict[str, Any]:
     """The money columns of a document row, derived from its wire JSON (also for what older releases stored)."""
     currency = str(obj.get("currencyId") or "EUR")
@@ -241,33 +237,12 @@ def document_row(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def tax_rows(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    """The ``document_taxes`` rows of a document: one per VAT group, and one for the net of its lines without tax,
-    so that the bases add up to the net total (a 6,000 EUR untaxed line does not vanish from a VAT report)."""
-    currency = str(obj.get("currencyId") or "EUR")
-    rows: list[dict[str, Any]] = []
-    for reverse, key in ((False, "_documentTaxes"), (True, "_documentReverseTaxes")):
-        for group in obj.get(key) or []:
-            rows.append(
-                {
-                    "rate_e4": int(_decimal(group.get("tax")).scaleb(4)),
-                    "category": str(group.get("category") or "S"),
-                    "reverse_charged": reverse,
-                    "base_minor": to_minor(_decimal(group.get("base")), currency),
-                    "tax_minor": to_minor(_decimal(group.get("totalTax")), currency),
-                }
-            )
-    items = [item for item in obj.get("_documentItems") or [] if not item.get("isSeparator")]
-    if all(len(item.get("_documentItemTaxes") or []) <= 1 for item in items):
-        untaxed = to_minor(_decimal(obj.get("total")), currency) - sum(row["base_minor"] for row in rows)
-    else:  # a line with two taxes is in two groups: count the untaxed lines themselves
-        nets = (_decimal(item.get("total")) for item in items if not item.get("_documentItemTaxes"))
-        untaxed = to_minor(sum(nets, Decimal(0)), currency)
-    if untaxed:
-        rows.append({"rate_e4": 0, "category": "", "reverse_charged": False, "base_minor": untaxed, "tax_minor": 0})
+    """The ``document_taxes`` rows of a document: one per VAT group, and one for the net of its lines without tax
+    (:func:`si_mcp.models.ledger.tax_groups`), each with the document's own ledger columns."""
+    rows = [group._asdict() for group in tax_groups(obj)]
     if not rows:
         return []
     ledger = ledger_columns(obj)
-    credit = obj.get("type") == "credit-note" and ledger["total_with_tax_minor"] >= 0
     document = {
         "document_id": obj.get("id"),
         "organization_id": obj.get("organizationId"),
@@ -277,7 +252,7 @@ def tax_rows(obj: dict[str, Any]) -> list[dict[str, Any]]:
         "date": stamp(obj["date"]),
         "date_is_day": ledger["date_is_day"],
         "currency": ledger["currency"],
-        "sign": -1 if credit else 1,
+        "sign": sales_sign(obj),
     }
     return [{**document, "position": i, **row} for i, row in enumerate(rows)]
 

@@ -24,6 +24,8 @@ __all__ = [
     "SalesByType",
     "Statement",
     "StatementLine",
+    "TotalStat",
+    "TotalStats",
     "VatGroup",
     "VatReport",
 ]
@@ -128,3 +130,26 @@ class Statement(WireModel):
     date_from: date
     date_to: date
     currencies: list[CurrencyStatement]
+
+
+class TotalStat(WireModel):
+    """One bucket of a v1 statistics answer, per currency (amounts are never added across currencies)."""
+
+    date: str | None = None
+    """The period: ``2026-11-03`` (dist=day), ``2026-W45`` (week, ISO), ``2026-11`` (month), ``2026`` (year); none
+    in ``total``."""
+    type: str | None = None
+    currency_id: str
+    count: int
+    total: Decimal | None = None
+    total_with_tax: Decimal | None = None
+    amount: Decimal | None = None
+    """Payments: the amount received (refunds negative)."""
+
+
+class TotalStats(WireModel):
+    """``GET /organizations/{id}/document-total-stats``, ``/payment-total-stats`` and ``/stats``: v1's loosely
+    documented ``{stats: [...], total: [...]}`` (the fields inside are this API's; Space Invoices documents none)."""
+
+    stats: list[TotalStat]
+    total: list[TotalStat]

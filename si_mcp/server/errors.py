@@ -60,6 +60,8 @@ def describe(exc: BaseException, doing: str) -> str | None:
 
     if not isinstance(exc, si.SpaceInvoicesError):
         return None
+    if isinstance(exc, si.ReportTooLargeError):
+        return f"Could not {doing}: {clean(exc.message, 300)}"
     if isinstance(exc, si.NotImplementedByServerError):
         return f"Could not {doing}: {_unavailable(doing)}. Nothing was changed."
     if isinstance(exc, si.UnprocessableEntityError | si.BadRequestError):

@@ -27,6 +27,7 @@ def test_exported_members() -> None:
             "ConflictError",
             "NotFoundError",
             "NotImplementedByServerError",
+            "ReportTooLargeError",
             "RateLimitError",
             "ServerError",
             "SpaceInvoices",

@@ -196,3 +196,96 @@ async def test_money_paid_back_on_a_credit_note_raises_the_clients_balance(tenan
         ("credit-note", -121, 0),
         ("payment", 121, 121),
     ]
+
+
+async def test_the_v1_statistics_count_issued_documents_and_payments_per_period_and_currency(tenant: Tenant) -> None:
+    await month(tenant)
+    org = f"/organizations/{tenant.org_id}"
+    autumn = {"from": "2026-10-01", "to": "2026-11-30"}
+
+    invoices = (await tenant.api.get(f"{org}/document-total-stats", params={**autumn, "dist": "month"})).json()
+    assert [(s["date"], s["currencyId"], s["count"], s["total"], s["totalWithTax"]) for s in invoices["stats"]] == [
+        ("2026-10", "EUR", 1, 100, 121),
+        ("2026-11", "EUR", 2, 7700, 7982),  # the estimate, the draft and the canceled invoice do not count
+    ]
+    assert [(t["currencyId"], t["count"], t["totalWithTax"]) for t in invoices["total"]] == [("EUR", 3, 8103)]
+    credits = (await tenant.api.get(f"{org}/document-total-stats", params={**autumn, "type": "credit-note"})).json()
+    assert [(t["count"], t["totalWithTax"]) for t in credits["total"]] == [(1, 121)]
+    weeks = (await tenant.api.get(f"{org}/document-total-stats", params={**autumn, "dist": "week"})).json()
+    assert [s["date"] for s in weeks["stats"]] == ["2026-W40", "2026-W45", "2026-W47"]
+    payments = (await tenant.api.get(f"{org}/payment-total-stats", params={**autumn, "dist": "day"})).json()
+    assert [(s["date"], s["count"], s["amount"]) for s in payments["stats"]] == [("2026-11-28", 1, 1000)]
+    bad = await tenant.api.get(f"{org}/document-total-stats", params={**autumn, "dist": "hour"})
+    assert bad.status_code == 422
+
+
+async def test_the_client_reads_the_v1_statistics(tenant: Tenant) -> None:
+    from si_mcp.client import SpaceInvoices
+
+    await month(tenant)
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=tenant.api._transport) as api:
+        totals = await api.reports.document_totals(tenant.org_id, date(2026, 11, 1), date(2026, 11, 30))
+        received = await api.reports.payment_totals(tenant.org_id, date(2026, 11, 1), date(2026, 11, 30), dist="year")
+    assert [(s.date, s.total_with_tax) for s in totals.stats] == [("2026-11", Decimal("7982.00"))]
+    assert [(s.date, s.amount) for s in received.stats] == [("2026", Decimal("1000.00"))]
+
+
+class WithoutReports:
+    """The embedded API as the Space Invoices API answers: no /reports/ routes (404)."""
+
+    def __init__(self, app: Any) -> None:
+        import httpx
+
+        self.inner = httpx.ASGITransport(app=app)
+        self.reads = 0
+
+    async def handle_async_request(self, request: Any) -> Any:
+        import httpx
+
+        if "/reports/" in request.url.path:
+            body = {"error": {"statusCode": 404, "name": "Error", "message": "no such route", "code": "NOT_FOUND"}}
+            return httpx.Response(404, json=body)
+        if request.url.path.endswith("/documents"):
+            self.reads += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_without_report_routes_the_client_computes_the_same_reports_from_documents(
+    app: Any, tenant: Tenant
+) -> None:
+    import httpx
+
+    from si_mcp.client import SpaceInvoices
+
+    await month(tenant)
+    # 1 December in Brussels, 30 November in UTC: read by the listing, left out by the organization's days.
+    await tenant.invoice(_documentClient=BETA, date="2026-11-30T23:30:00Z", _documentItems=[line(50, 21)])
+    period = (tenant.org_id, date(2026, 11, 1), date(2026, 11, 30))
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=httpx.ASGITransport(app=app)) as api:
+        sql_vat, sql_aging = await api.reports.vat(*period), await api.reports.aging(tenant.org_id, date(2026, 12, 31))
+    remote = WithoutReports(app)
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=remote) as api:
+        listed_vat, listed_aging = (
+            await api.reports.vat(*period),
+            await api.reports.aging(tenant.org_id, date(2026, 12, 31)),
+        )
+    assert remote.reads >= 2
+    assert listed_vat.to_wire() == sql_vat.to_wire()  # same figures, same order, to the cent
+    assert listed_aging.to_wire() == sql_aging.to_wire()
+
+
+async def test_a_report_from_documents_refuses_to_answer_from_part_of_the_books(
+    app: Any, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from si_mcp.client import ReportTooLargeError, SpaceInvoices
+    from si_mcp.client.resources import reports
+
+    await month(tenant)
+    monkeypatch.setattr(reports, "SCAN_LIMIT", 3)
+    monkeypatch.setattr(reports, "_PAGE", 2)
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=WithoutReports(app)) as api:
+        with pytest.raises(ReportTooLargeError, match="more than 3 documents; ask for a shorter period"):
+            await api.reports.vat(tenant.org_id, date(2026, 11, 1), date(2026, 11, 30))

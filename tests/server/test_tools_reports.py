@@ -88,3 +88,35 @@ async def test_aging_and_a_statement_say_who_owes_what(tmp_path: Path, api: Spac
     assert lines[0] == "Owed on 2026-11-01" and lines[-1] == "Owed on 2026-11-30"
     assert structured(statement)["tables"][0]["rows"][-1]["amounts"] == ["", "7619.00"]
     assert missing.is_error and "pass client" in text_of(missing)
+
+
+async def test_on_an_api_without_report_routes_the_report_tool_computes_from_documents(tmp_path: Path) -> None:
+    """The Space Invoices API answers 404 for /reports/: the client sums the listed documents by the same rules."""
+    import httpx
+
+    from si_mcp.local import create_app
+
+    app = create_app(database_url=f"sqlite+aiosqlite:///{tmp_path}/remote.db", data_dir=tmp_path / "remote")
+
+    class SpaceInvoicesLike(httpx.AsyncBaseTransport):
+        inner = httpx.ASGITransport(app=app)
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if "/reports/" in request.url.path:
+                return httpx.Response(404, json={"error": {"statusCode": 404, "name": "Error", "message": "no route"}})
+            return await self.inner.handle_async_request(request)
+
+    async with SpaceInvoices(None, base_url="http://local/v1", transport=SpaceInvoicesLike()) as api:
+        await api.accounts.signup(email="ada@example.com", password="Rocket-launch-2024!")
+        token = await api.accounts.login(email="ada@example.com", password="Rocket-launch-2024!")
+        api.set_access_token(token.id)
+        assert not api.is_local
+        settings = make_settings(tmp_path, SPACEINVOICES_ACCESS_TOKEN=token.id)
+        async with Client(build_server(settings, api=api)) as c:
+            await _month(c)
+            vat = await c.call_tool("report", {"kind": "vat", "date_from": "2026-11-01", "date_to": "2026-11-30"})
+            statement = await c.call_tool("report", {"kind": "statement", "client": "Alpha"})
+    await app.aclose()
+    [table] = structured(vat)["tables"]
+    assert table["rows"][-1]["amounts"] == ["7600.00", "261.00"]  # as the embedded books sum it
+    assert statement.is_error and "no client statements" in text_of(statement)

@@ -1,17 +1,29 @@
-"""Reports on the books: VAT and sales, receivables aging, client statement (embedded API extension).
+"""Reports on the books: v1 statistics; VAT and sales, receivables aging, client statement (embedded API extension).
 
-The Space Invoices API has no such routes (it answers 404): the MCP tools say so instead of guessing.
+The Space Invoices API has no ``reports/`` routes (it answers 404). There :meth:`Reports.vat` and
+:meth:`Reports.aging` compute the same from the documents they list (:mod:`si_mcp.models.ledger`, the definitions
+the embedded API sums in SQL), reading at most :data:`SCAN_LIMIT` documents; a period with more raises
+:class:`~si_mcp.client.ReportTooLargeError` rather than answering from part of the books.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any, Literal
 
-from si_mcp.models.report import AgingReport, Statement, VatReport
+from si_mcp.models import Filter
+from si_mcp.models.ledger import aging_from_documents, vat_from_documents
+from si_mcp.models.report import AgingReport, Statement, TotalStats, VatReport
 
-from ._resource import Resource, path_id
+from .._base import json_body
+from .._errors import NotFoundError, ReportTooLargeError
+from ._resource import Resource, filter_params, path_id
 
-__all__ = ["Reports"]
+__all__ = ["SCAN_LIMIT", "Reports"]
+
+SCAN_LIMIT = 5000
+"""Documents a report computed from documents (the Space Invoices API has no report routes) reads at most."""
+_PAGE = 100
 
 
 class Reports(Resource):
@@ -28,7 +40,18 @@ class Reports(Resource):
         """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/reports/vat"
         params = {"from": date_from.isoformat(), "to": date_to.isoformat()}
-        return await self._client.fetch(VatReport, "GET", path, params=params)
+        try:
+            return await self._client.fetch(VatReport, "GET", path, params=params)
+        except NotFoundError:  # the Space Invoices API: the same, from its documents
+            timezone = await self._timezone(organization_id)
+            # A day of slack each side: an instant's day is the organization's, found by the ledger rules.
+            where = {
+                "date": {
+                    "between": [(date_from - timedelta(days=1)).isoformat(), (date_to + timedelta(days=2)).isoformat()]
+                }
+            }
+            documents = await self._scan(organization_id, where, f"the VAT report from {date_from} to {date_to}")
+            return vat_from_documents(documents, organization_id, date_from, date_to, timezone)
 
     async def aging(self, organization_id: str, as_of: date | None = None) -> AgingReport:
         """What issued invoices and advances still have due, per client, by days past due on ``as_of`` (default:
@@ -38,7 +61,44 @@ class Reports(Resource):
             as :meth:`vat`.
         """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/reports/aging"
-        return await self._client.fetch(AgingReport, "GET", path, params={"date": as_of.isoformat()} if as_of else None)
+        try:
+            return await self._client.fetch(
+                AgingReport, "GET", path, params={"date": as_of.isoformat()} if as_of else None
+            )
+        except NotFoundError:  # the Space Invoices API: the same, from its unpaid documents
+            from datetime import UTC, datetime
+
+            from si_mcp.models.ledger import local_day
+
+            timezone = await self._timezone(organization_id)
+            day = as_of or local_day(datetime.now(UTC), timezone)
+            where = {"type": {"inq": ["invoice", "advance"]}, "draft": False, "canceled": False, "paidInFull": False}
+            documents = await self._scan(organization_id, where, "the receivables aging")
+            return aging_from_documents(documents, organization_id, day, timezone)
+
+    async def _timezone(self, organization_id: str) -> str | None:
+        response = await self._client.request("GET", f"/organizations/{path_id(organization_id, 'organization_id')}")
+        body = json_body(response)
+        return str(body.get("timezone")) if isinstance(body, dict) and body.get("timezone") else None
+
+    async def _scan(self, organization_id: str, where: dict[str, Any], what: str) -> list[dict[str, Any]]:
+        """Every document ``where`` selects, up to :data:`SCAN_LIMIT` (else :class:`ReportTooLargeError`)."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents"
+        found: list[dict[str, Any]] = []
+        while True:
+            query = Filter(where=where, order=["date ASC", "id ASC"], limit=_PAGE, skip=len(found))
+            page = json_body(await self._client.request("GET", path, params=filter_params(query)))
+            if not isinstance(page, list):
+                page = []
+            found += [document for document in page if isinstance(document, dict)]
+            if len(found) > SCAN_LIMIT:
+                raise ReportTooLargeError(
+                    f"This API has no reports, and {what} would read more than {SCAN_LIMIT:,} documents; "
+                    "ask for a shorter period.",
+                    SCAN_LIMIT,
+                )
+            if len(page) < _PAGE:
+                return found
 
     async def statement(self, organization_id: str, client_id: str, date_from: date, date_to: date) -> Statement:
         """A client's invoices, credit notes and payments in the period with a running balance from what it owed
@@ -50,3 +110,48 @@ class Reports(Resource):
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/reports/statement"
         params = {"clientId": path_id(client_id, "client_id"), "from": date_from.isoformat(), "to": date_to.isoformat()}
         return await self._client.fetch(Statement, "GET", path, params=params)
+
+    async def document_totals(
+        self,
+        organization_id: str,
+        date_from: date,
+        date_to: date,
+        *,
+        type: Literal["invoice", "advance", "credit-note", "estimate"] = "invoice",
+        dist: Literal["day", "week", "month", "year"] = "month",
+    ) -> TotalStats:
+        """v1 ``document-total-stats``: issued documents of ``type`` per period of ``dist`` and currency, with a
+        total per currency (drafts and canceled ones do not count).
+
+        Raises:
+            as :meth:`vat`.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/document-total-stats"
+        params = {"type": type, "from": date_from.isoformat(), "to": date_to.isoformat(), "dist": dist}
+        return await self._client.fetch(TotalStats, "GET", path, params=params)
+
+    async def payment_totals(
+        self,
+        organization_id: str,
+        date_from: date,
+        date_to: date,
+        *,
+        dist: Literal["day", "week", "month", "year"] = "month",
+    ) -> TotalStats:
+        """v1 ``payment-total-stats``: payments received per period of ``dist`` and currency.
+
+        Raises:
+            as :meth:`vat`.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/payment-total-stats"
+        params = {"from": date_from.isoformat(), "to": date_to.isoformat(), "dist": dist}
+        return await self._client.fetch(TotalStats, "GET", path, params=params)
+
+    async def stats(self, organization_id: str) -> TotalStats:
+        """v1 ``stats``: this year's issued documents per type and currency.
+
+        Raises:
+            as :meth:`vat`.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/stats"
+        return await self._client.fetch(TotalStats, "GET", path)

@@ -29,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from datetime import date as date_type
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from si_mcp.models import (
     Document,
@@ -43,6 +42,7 @@ from si_mcp.models import (
     vat,
     wirejson,
 )
+from si_mcp.models.ledger import local_day
 from si_mcp.models.money import MAX_AMOUNT
 from si_mcp.models.notes import default_note, is_seeded_note
 
@@ -379,23 +379,6 @@ def _group(group: Any) -> dict[str, Any]:
     if group.exemption_reason:
         out["exemptionReason"] = group.exemption_reason
     return out
-
-
-def local_day(value: datetime, timezone: str | None) -> date_type:
-    """The calendar day ``value`` falls on where the organization is (UTC when unknown; naive means UTC).
-
-    Midnight UTC exactly is how a date without a time arrives ("2025-01-01", and the MCP tools' dates): it names
-    that calendar day, wherever the organization is.
-    """
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    utc = aware.astimezone(UTC)
-    if (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0):
-        return utc.date()
-    try:
-        zone = ZoneInfo(timezone) if timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return aware.astimezone(zone).date()
 
 
 def _type_dates(

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from starlette.responses import Response
 
+from si_mcp.models.ledger import rate_from_e4
 from si_mcp.models.money import from_minor
 from si_mcp.models.report import (
     AgingReport,
@@ -30,6 +31,8 @@ from si_mcp.models.report import (
     SalesByType,
     Statement,
     StatementLine,
+    TotalStat,
+    TotalStats,
     VatGroup,
     VatReport,
 )
@@ -116,11 +119,6 @@ def _live(organization_id: str) -> sa.ColumnElement[bool]:
     return sa.and_(_D.c.organization_id == organization_id, _D.c.is_deleted == sa.false())
 
 
-def _rate(rate_e4: int) -> Decimal:
-    value = Decimal(rate_e4).scaleb(-4).normalize()
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
-
-
 async def _run(call: Call, work: Callable[[sa.Connection, dict[str, Any]], Any]) -> Response:
     organization_id = call.params["id"]
 
@@ -201,7 +199,7 @@ def _vat(conn: sa.Connection, organization: dict[str, Any], start: date, end: da
         by_currency[currency].vat.append(
             VatGroup(
                 category=category,
-                rate=_rate(int(rate_e4)),
+                rate=rate_from_e4(int(rate_e4)),
                 reverse_charged=bool(reverse),
                 base=from_minor(int(base), currency),
                 tax=from_minor(int(tax), currency),
@@ -393,8 +391,130 @@ async def statement_report(call: Call) -> Response:
     return await _run(call, work)
 
 
+# ---------------------------------------------------------------- v1 statistics
+
+_DISTS = ("day", "week", "month", "year")
+
+
+def _bucket(day: date, dist: str) -> str:
+    if dist == "day":
+        return day.isoformat()
+    if dist == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{day.year}-{day.month:02d}" if dist == "month" else str(day.year)
+
+
+def _dist(call: Call) -> str:
+    dist = (call.query("dist") or "month").strip().lower()
+    if dist not in _DISTS:
+        raise invalid(_MODEL, "dist", f"must be one of {', '.join(_DISTS)}")
+    return dist
+
+
+def _stats(rows: dict[tuple[str, str, str], list[int]], fields: tuple[str, ...]) -> TotalStats:
+    """Buckets (period, type, currency) → [count, *minor amounts] as the v1 shape, with a total per currency."""
+    stats: list[TotalStat] = []
+    totals: dict[str, list[int]] = {}
+    for (period, kind, currency), (count, *amounts) in sorted(rows.items()):
+        values = {name: from_minor(value, currency) for name, value in zip(fields, amounts, strict=True)}
+        stats.append(TotalStat(date=period or None, type=kind or None, currency_id=currency, count=count, **values))
+        summed = totals.setdefault(currency, [0] * (len(amounts) + 1))
+        for i, value in enumerate((count, *amounts)):
+            summed[i] += value
+    total = [
+        TotalStat(
+            currency_id=currency,
+            count=count,
+            **{name: from_minor(value, currency) for name, value in zip(fields, amounts, strict=True)},
+        )
+        for currency, (count, *amounts) in sorted(totals.items())
+    ]
+    return TotalStats(stats=stats, total=total)
+
+
+def _document_stats(
+    conn: sa.Connection, organization: dict[str, Any], types: tuple[str, ...], start: date, end: date, dist: str | None
+) -> TotalStats:
+    """Issued documents of ``types`` dated in the period (drafts, canceled and deleted ones do not count), per
+    period of ``dist`` (None: per type) and currency; from the covering index of sales."""
+    zone = _zone(organization)
+    query = sa.select(
+        _D.c.date, _D.c.date_is_day, _D.c.type, _D.c.currency, _D.c.total_minor, _D.c.total_with_tax_minor
+    ).where(_live(organization["id"]), _D.c.status == "issued", _D.c.type.in_(types), _on_days(start, end, zone))
+    rows: dict[tuple[str, str, str], list[int]] = {}
+    for when, is_day, kind, currency, total, gross in conn.execute(query):
+        day = when.date() if is_day else local_day(when, organization.get("timezone"))
+        key = (_bucket(day, dist), "", currency) if dist else ("", kind, currency)
+        entry = rows.setdefault(key, [0, 0, 0])
+        entry[0] += 1
+        entry[1] += int(total or 0)
+        entry[2] += int(gross or 0)
+    return _stats(rows, ("total", "total_with_tax"))
+
+
+def _types(call: Call) -> tuple[str, ...]:
+    kind = (call.query("type") or "invoice").strip()
+    if kind not in ("invoice", "advance", "credit-note", "estimate"):
+        raise invalid(_MODEL, "type", "must be invoice, advance, credit-note or estimate")
+    return (kind,)
+
+
+async def document_total_stats(call: Call) -> Response:
+    def work(conn: sa.Connection, organization: dict[str, Any]) -> TotalStats:
+        start, end = _period(call, organization)
+        return _document_stats(conn, organization, _types(call), start, end, _dist(call))
+
+    return await _run(call, work)
+
+
+async def payment_total_stats(call: Call) -> Response:
+    def work(conn: sa.Connection, organization: dict[str, Any]) -> TotalStats:
+        start, end = _period(call, organization)
+        dist = _dist(call)
+        zone = organization.get("timezone")
+        # A payment's day is found in Python (payments have no day flag): the range is widened by a day each side.
+        low, high = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
+        query = (
+            sa.select(_P.c.date, _D.c.currency, _P.c.amount_minor)
+            .join(_D, _D.c.id == _P.c.document_id)
+            .where(
+                _P.c.organization_id == organization["id"],
+                _P.c.is_deleted == sa.false(),
+                _D.c.is_deleted == sa.false(),
+                _P.c.date >= low - timedelta(days=1),
+                _P.c.date < high + timedelta(days=2),
+            )
+        )
+        rows: dict[tuple[str, str, str], list[int]] = {}
+        for when, currency, amount in conn.execute(query):
+            day = local_day(when, zone)
+            if not start <= day <= end:
+                continue
+            entry = rows.setdefault((_bucket(day, dist), "", currency), [0, 0])
+            entry[0] += 1
+            entry[1] += int(amount or 0)
+        return _stats(rows, ("amount",))
+
+    return await _run(call, work)
+
+
+async def organization_stats(call: Call) -> Response:
+    """This year so far (the organization's days), per document type and currency."""
+
+    def work(conn: sa.Connection, organization: dict[str, Any]) -> TotalStats:
+        today = local_day(now(), organization.get("timezone"))
+        types = ("invoice", "advance", "credit-note", "estimate")
+        return _document_stats(conn, organization, types, today.replace(month=1, day=1), today, None)
+
+    return await _run(call, work)
+
+
 def routes() -> list[Route]:
     return [
+        Route("GET", "/organizations/{id}/stats", organization_stats),
+        Route("GET", "/organizations/{id}/document-total-stats", document_total_stats),
+        Route("GET", "/organizations/{id}/payment-total-stats", payment_total_stats),
         Route("GET", "/organizations/{id}/reports/vat", vat_report),
         Route("GET", "/organizations/{id}/reports/aging", aging_report),
         Route("GET", "/organizations/{id}/reports/statement", statement_report),
