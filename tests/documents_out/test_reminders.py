@@ -33,8 +33,8 @@ async def test_a_reminder_emails_what_is_due_with_the_pdf_and_is_counted(open_sh
     assert one["To"] == "rocket@example.com"
     assert str(one["Subject"]).strip() == "Reminder: Invoice 2026-00001 from International Space Agency is overdue"
     body = one.get_body(preferencelist=("plain",)).get_content()
-    assert "12.079,00\xa0€ is still unpaid" in body  # 12,100.00 minus the 21.00 paid, as en-BE writes it
-    assert "was due on 15 Oct 2026" in body and "of 01 Oct 2026" in body
+    assert "a balance of 12.079,00\xa0€ is still open" in body  # 12,100.00 minus the 21.00 paid, as en-BE writes it
+    assert "invoice 2026-00001 of 01 Oct 2026 was due on 15 Oct 2026" in body
     assert [part.get_filename() for part in one.iter_attachments()] == ["2026-00001.pdf"]
     stored = (await shop.api.get(f"/documents/{invoice['id']}")).json()
     assert stored["reminders"] == 2 and stored["remindedAt"]
@@ -52,7 +52,8 @@ async def test_a_reminder_speaks_the_documents_language(open_shop: Any, smtp_ser
     [message] = messages(smtp_server)
     assert str(message["Subject"]).strip().startswith("Rappel : Facture 2026-00001")
     body = message.get_body(preferencelist=("plain",)).get_content()
-    assert "était payable le 15 oct. 2026" in body and "12\u202f100,00\xa0€" in body
+    assert "Selon nos données, la facture 2026-00001 du 1 oct. 2026 était payable le 15 oct. 2026" in body
+    assert "un solde de 12\u202f100,00\xa0€ reste impayé" in body
 
 
 async def test_only_an_issued_overdue_invoice_with_something_due_is_reminded(open_shop: Any, smtp_server: Any) -> None:
@@ -78,3 +79,44 @@ async def test_the_aging_report_shows_who_was_reminded(open_shop: Any, smtp_serv
     [row] = aging["currencies"][0]["clients"]
     assert row["reminders"] == 1 and row["lastRemindedAt"]
     assert aging["currencies"][0]["total"]["reminders"] == 1
+
+
+async def test_a_reminder_that_could_not_be_delivered_is_not_counted_and_not_sent_once_paid(
+    open_shop: Any, smtp_port_down: Any
+) -> None:
+    shop = await open_shop(smtp_port=smtp_port_down.port)
+    invoice = await shop.invoice(**OVERDUE)
+    for _ in range(3):  # the mail server is down: each reminder replaces the one still waiting
+        failed = (await shop.api.post(f"/documents/{invoice['id']}/send-reminder", json={})).json()
+        assert failed["status"] == "failed" and failed["reminders"] == 0
+    assert sorted(row["status"] for row in await shop.outbox()) == ["failed", "superseded", "superseded"]
+    paid = await shop.api.post(f"/documents/{invoice['id']}/payments", json={"type": "bank", "date": "2026-11-01"})
+    assert paid.status_code == 200, paid.text
+    smtp_port_down.start()
+    from datetime import UTC, datetime, timedelta
+
+    await shop.out.deliver(now=datetime.now(UTC) + timedelta(days=1))
+    assert smtp_port_down.received.envelopes == []  # paid meanwhile: the waiting reminder is dropped
+    assert sorted(row["status"] for row in await shop.outbox()) == ["superseded"] * 3
+    assert (await shop.api.get(f"/documents/{invoice['id']}")).json().get("reminders", 0) == 0
+
+
+async def test_books_taken_back_before_reminders_and_upgraded_again_keep_their_counts(
+    open_shop: Any, smtp_server: Any, tmp_path: Any
+) -> None:
+    import sqlalchemy as sa
+
+    from tests.local.test_migrations import downgrade
+
+    shop = await open_shop(smtp_port=smtp_server.port)
+    invoice = await shop.invoice(**OVERDUE)
+    for _ in range(2):
+        await shop.api.post(f"/documents/{invoice['id']}/send-reminder", json={})
+    await shop.app.aclose()
+    downgrade(tmp_path / "books.db", "0007")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'books.db'}")
+    with engine.connect() as conn:
+        assert "reminder_count" not in {c["name"] for c in sa.inspect(conn).get_columns("documents")}
+    engine.dispose()
+    aging = (await shop.api.get(f"/organizations/{shop.org_id}/reports/aging", params={"date": "2026-12-01"})).json()
+    assert aging["currencies"][0]["clients"][0]["reminders"] == 2  # upgraded again on the next request

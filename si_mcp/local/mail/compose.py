@@ -183,7 +183,10 @@ def _reminder_texts(
     from si_mcp.local.pdf.view import Formatter
 
     fmt = Formatter(locale, document.currency_id)
+    # German writes nouns with a capital; the others write the type in lower case after its article.
+    noun = title if labels["reminder_article"] == "die " else title.lower()
     values = {
+        "the_title": labels["reminder_article"] + noun,
         "title": title,
         "number": document.number or "",
         "organization": organization,

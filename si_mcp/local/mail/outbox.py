@@ -85,6 +85,8 @@ class OutboxItem:
     language: str | None
     created_at: datetime
     attempts: int
+    kind: str = "document"
+    """"document", or "reminder": a payment reminder, sent only while the document still has something due."""
 
     def outgoing(self, document: Document, organization: Organization, mailer: Mailer) -> OutgoingEmail:
         """The email to send now; ``From`` and ``Reply-To`` follow the current configuration."""
@@ -105,7 +107,8 @@ class OutboxItem:
 
 @dataclass(frozen=True)
 class DeliveryReport:
-    """What one delivery did: ``status`` is ``sent``, ``saved`` or ``failed``; ``detail`` says where or why."""
+    """What one delivery did: ``status`` is ``sent``, ``saved``, ``failed`` or ``superseded`` (a reminder for what is
+    no longer due); ``detail`` says where or why."""
 
     id: str
     status: str
@@ -125,8 +128,13 @@ class OutboxStore(Protocol):
         """The document (as its API shows it) and its organization."""
         ...
 
-    async def finish(self, item: OutboxItem, *, sent: bool, detail: str) -> None:
-        """Record the outcome: ``sent`` with its time, or ``failed`` with ``detail`` as the error."""
+    async def finish(self, item: OutboxItem, *, sent: bool, detail: str, reached: bool = True) -> None:
+        """Record the outcome: ``sent`` with its time, or ``failed`` with ``detail`` as the error; ``reached`` says
+        whether it went to the recipients (a reminder is counted on its document only then)."""
+        ...
+
+    async def retire(self, item: OutboxItem, reason: str) -> None:
+        """Never deliver the row (it is ``superseded``): e.g. a reminder for what has been paid meanwhile."""
         ...
 
 
@@ -138,6 +146,10 @@ async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSour
     """Render, build and hand over one claimed row; the outcome is recorded on the row."""
     try:
         document, organization = await store.load(item)
+        if item.kind == "reminder" and (document.canceled or document.total_due <= 0):
+            reason = "not sent: nothing is due any more"
+            await store.retire(item, reason)
+            return DeliveryReport(item.id, SUPERSEDED, reason, item.attempts)
         email = item.outgoing(document, organization, mailer)
         pdf = await pdfs.render(document, organization, language=item.language)
         detail = await mailer.deliver(
@@ -148,7 +160,7 @@ async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSour
         logger.warning("outbox %s: delivery attempt %d failed: %s", item.id, item.attempts, detail)
         await store.finish(item, sent=False, detail=detail)
         return DeliveryReport(item.id, FAILED, detail, item.attempts)
-    await store.finish(item, sent=True, detail=detail)
+    await store.finish(item, sent=True, detail=detail, reached=mailer.reaches_recipients)
     return DeliveryReport(item.id, SENT if mailer.reaches_recipients else SAVED, detail, item.attempts)
 
 

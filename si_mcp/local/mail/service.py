@@ -125,7 +125,15 @@ class DocumentsOut:
         """In the caller's write transaction: refuse a second send without ``resend``, else queue it (a reminder
         is queued as often as asked)."""
         if reminder:
-            row_id = await queue_email(conn, document, email, language=language, stamp=datetime.now(UTC), kind=REMINDER)
+            stamp = datetime.now(UTC)
+            # One reminder waiting at a time: a new one replaces those still queued or failed (the client would
+            # otherwise get them all at once when the mail server answers again).
+            if not await supersede_pending(conn, document["id"], stamp, kind=REMINDER):
+                raise AlreadySentError(
+                    f"A reminder for {document.get('number') or document['id']} is being handed to the mail server "
+                    "right now; look at the document again in a few minutes."
+                )
+            row_id = await queue_email(conn, document, email, language=language, stamp=stamp, kind=REMINDER)
             return Queued(row_id, email.message_id, email.recipients)
         previous = await active_send(conn, document["id"])
         if previous is not None and not resend:

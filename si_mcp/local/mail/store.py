@@ -96,8 +96,9 @@ async def active_send(conn: AsyncConnection, document_id: str) -> PreviousSend |
     return PreviousSend(str(row.status), _addresses(row.recipients), _aware(row.sent_at or row.created_at))
 
 
-async def supersede_pending(conn: AsyncConnection, document_id: str, now: datetime) -> bool:
-    """Retire the document's queued and failed emails (a resend replaces them), in the caller's transaction.
+async def supersede_pending(conn: AsyncConnection, document_id: str, now: datetime, kind: str = DOCUMENT) -> bool:
+    """Retire the document's queued and failed emails of ``kind`` (a resend, or a new reminder, replaces them), in
+    the caller's transaction.
 
     Returns False, changing nothing that matters, when one of them is being handed to the mail server by a live
     process right now: that one cannot be taken back, so the caller must not queue another.
@@ -107,10 +108,10 @@ async def supersede_pending(conn: AsyncConnection, document_id: str, now: dateti
     expired = sa.and_(o.c.status == SENDING, o.c.next_attempt_at <= clock)
     await conn.execute(
         sa.update(o)
-        .where(o.c.document_id == document_id, o.c.kind == DOCUMENT, sa.or_(o.c.status.in_((QUEUED, FAILED)), expired))
-        .values(status=SUPERSEDED, last_error="superseded by a later send of the document")
+        .where(o.c.document_id == document_id, o.c.kind == kind, sa.or_(o.c.status.in_((QUEUED, FAILED)), expired))
+        .values(status=SUPERSEDED, last_error=f"superseded by a later {'reminder' if kind == REMINDER else 'send'}")
     )
-    live = sa.select(o.c.id).where(o.c.document_id == document_id, o.c.kind == DOCUMENT, o.c.status == SENDING).limit(1)
+    live = sa.select(o.c.id).where(o.c.document_id == document_id, o.c.kind == kind, o.c.status == SENDING).limit(1)
     return (await conn.execute(live)).first() is None
 
 
@@ -147,15 +148,29 @@ async def queue_email(
         )
     )
     if kind == REMINDER:
-        document.update(reminders=int(document.get("reminders") or 0) + 1, remindedAt=stamp, updatedAt=stamp)
-    else:
-        document.update(sentAt=stamp, sentTo=", ".join(email.recipients), updatedAt=stamp)
+        return row_id  # counted on the document when it reaches the client (_count_reminder)
+    document.update(sentAt=stamp, sentTo=", ".join(email.recipients), updatedAt=stamp)
+    await _store_document(conn, document)
+    return row_id
+
+
+async def _store_document(conn: AsyncConnection, document: dict[str, Any]) -> None:
     stored = loads(wirejson.dumps(document))
     d = tables.documents
     await conn.execute(sa.update(d).where(d.c.id == document["id"]).values(**document_row(stored)))
     document.clear()
     document.update(stored)
-    return row_id
+
+
+async def _count_reminder(conn: AsyncConnection, document_id: str, stamp: datetime) -> None:
+    """A reminder reached the client: the document counts it (``reminders``, ``remindedAt``)."""
+    d = tables.documents
+    data = (await conn.execute(sa.select(d.c.data).where(d.c.id == document_id))).scalar()
+    if data is None:
+        return
+    document = loads(data)
+    document.update(reminders=int(document.get("reminders") or 0) + 1, remindedAt=stamp, updatedAt=stamp)
+    await _store_document(conn, document)
 
 
 def _aware(value: datetime) -> datetime:
@@ -180,6 +195,7 @@ def _item(row: sa.Row[Any]) -> OutboxItem:
         language=row.language or None,
         created_at=_aware(row.created_at),
         attempts=row.attempts + 1,
+        kind=row.kind,
     )
 
 
@@ -228,7 +244,7 @@ class SqlOutboxStore:
             {**loads(organization), "_defaults": settings}
         )
 
-    async def finish(self, item: OutboxItem, *, sent: bool, detail: str) -> None:
+    async def finish(self, item: OutboxItem, *, sent: bool, detail: str, reached: bool = True) -> None:
         o = tables.outbox
         values: dict[str, Any] = (
             {"status": SENT, "sent_at": to_naive(datetime.now(UTC)), "last_error": None}
@@ -240,7 +256,18 @@ class SqlOutboxStore:
             }
         )
         async with self.db.write() as conn:
-            await conn.execute(sa.update(o).where(o.c.id == item.id, o.c.status == SENDING).values(**values))
+            done = await conn.execute(sa.update(o).where(o.c.id == item.id, o.c.status == SENDING).values(**values))
+            if sent and reached and item.kind == REMINDER and done.rowcount:
+                await _count_reminder(conn, item.document_id, datetime.now(UTC))
+
+    async def retire(self, item: OutboxItem, reason: str) -> None:
+        o = tables.outbox
+        async with self.db.write() as conn:
+            await conn.execute(
+                sa.update(o)
+                .where(o.c.id == item.id, o.c.status == SENDING)
+                .values(status=SUPERSEDED, last_error=reason[:_ERROR_LIMIT])
+            )
 
     async def recover(self) -> int:
         """Put ``sending`` rows whose claim has expired (their process died mid-send) back in the queue;

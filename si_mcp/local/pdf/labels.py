@@ -208,38 +208,40 @@ _TEXT: dict[str, tuple[str, str, str, str, str, str, str]] = {
     ),
     "reminder_subject": (
         "Reminder: {title} {number} from {organization} is overdue",
-        "Herinnering: {title} {number} van {organization} is vervallen",
-        "Rappel : {title} {number} de {organization} est échue",
-        "Zahlungserinnerung: {title} {number} von {organization} ist fällig",
-        "Opomin: {title} {number} – {organization} je zapadel",
+        "Herinnering: {title} {number} van {organization} is achterstallig",
+        "Rappel : {title} {number} – {organization} – échéance dépassée",
+        "Zahlungserinnerung: {title} {number} von {organization} ist überfällig",
+        "Opomin: {title} {number} ({organization}) je zapadel v plačilo",
         "Sollecito: {title} {number} da {organization} è scaduta",
         "Recordatorio: {title} {number} de {organization} está vencida",
     ),
+    # {the_title}: the type with its article, lower case where the language writes it so ("la facture").
     "reminder_body": (
-        "Hello,\n\naccording to our records, {title} {number} of {date} was due on {due} and {amount} is still "
-        "unpaid. Please find it attached again and settle it at your earliest convenience. If you have paid it "
-        "in the meantime, please disregard this reminder.\n\nKind regards,\n{organization}",
-        "Beste,\n\nvolgens onze gegevens was {title} {number} van {date} betaalbaar op {due} en staat er nog "
-        "{amount} open. U vindt het document opnieuw in de bijlage; gelieve het zo spoedig mogelijk te betalen. Hebt u "
-        "intussen betaald, dan mag u deze herinnering negeren.\n\nMet vriendelijke groeten,\n{organization}",
-        "Bonjour,\n\nselon nos données, {title} {number} du {date} était payable le {due} et {amount} reste "
-        "impayé. Vous la trouverez à nouveau en pièce jointe ; merci de la régler dans les meilleurs délais. Si "
-        "vous l'avez réglée entre-temps, veuillez ignorer ce rappel.\n\nCordialement,\n{organization}",
-        "Guten Tag,\n\nlaut unseren Unterlagen war {title} {number} vom {date} am {due} fällig; {amount} sind "
-        "noch offen. Sie finden das Dokument erneut im Anhang. Bitte begleichen Sie den Betrag baldmöglichst. "
-        "Falls Sie inzwischen bezahlt haben, betrachten Sie diese Erinnerung bitte als gegenstandslos.\n\n"
-        "Mit freundlichen Grüßen\n{organization}",
-        "Pozdravljeni,\n\npo naših podatkih je {title} {number} z dne {date} zapadel v plačilo {due}, neplačanih "
-        "pa je še {amount}. Dokument vam ponovno pošiljamo v prilogi in vas prosimo za čimprejšnje plačilo. Če "
+        "Hello,\n\naccording to our records, {the_title} {number} of {date} was due on {due}, and a balance of "
+        "{amount} is still open. Please find it attached again and settle it at your earliest convenience. If you "
+        "have paid it in the meantime, please disregard this reminder.\n\nKind regards,\n{organization}",
+        "Beste,\n\nVolgens onze gegevens was {the_title} {number} van {date} betaalbaar op {due}; er staat nog een "
+        "saldo van {amount} open. U vindt ze opnieuw in de bijlage. Gelieve het openstaande bedrag zo spoedig "
+        "mogelijk te betalen. Hebt u intussen betaald, dan mag u deze herinnering negeren.\n\n"
+        "Met vriendelijke groeten,\n{organization}",
+        "Bonjour,\n\nSelon nos données, {the_title} {number} du {date} était payable le {due} ; un solde de "
+        "{amount} reste impayé. Vous la trouverez à nouveau en pièce jointe ; merci de la régler dans les meilleurs "
+        "délais. Si vous l'avez réglée entre-temps, veuillez ignorer ce rappel.\n\nCordialement,\n{organization}",
+        "Guten Tag,\n\nlaut unseren Unterlagen war {the_title} {number} vom {date} am {due} fällig; es ist noch "
+        "ein Betrag von {amount} offen. Sie finden sie erneut im Anhang. Bitte begleichen Sie den offenen Betrag "
+        "baldmöglichst. Falls Sie inzwischen bezahlt haben, betrachten Sie diese Erinnerung bitte als "
+        "gegenstandslos.\n\nMit freundlichen Grüßen\n{organization}",
+        "Pozdravljeni,\n\npo naših podatkih je {the_title} {number} z dne {date} zapadel v plačilo {due}, odprt pa "
+        "je še znesek {amount}. Dokument vam ponovno pošiljamo v prilogi in vas prosimo za čimprejšnje plačilo. Če "
         "ste medtem že plačali, ta opomin prezrite.\n\nLep pozdrav,\n{organization}",
-        "Buongiorno,\n\ndai nostri dati risulta che {title} {number} del {date} era in scadenza il {due} e che "
-        "{amount} non sono ancora stati pagati. La trova nuovamente in allegato; la preghiamo di saldarla al più "
-        "presto. Se nel frattempo ha già pagato, non tenga conto di questo sollecito.\n\nCordiali saluti,\n"
-        "{organization}",
-        "Hola:\n\nsegún nuestros registros, {title} {number} del {date} vencía el {due} y quedan {amount} "
-        "pendientes de pago. Se la adjuntamos de nuevo; le rogamos que la abone lo antes posible. Si ya la ha "
-        "pagado, ignore este recordatorio.\n\nUn saludo,\n{organization}",
+        "Buongiorno,\n\ndai nostri dati risulta che {the_title} {number} del {date} è scaduta il {due} e che resta "
+        "da pagare un saldo di {amount}. La trova nuovamente in allegato; la preghiamo di saldarla al più presto. Se "
+        "nel frattempo ha già pagato, non tenga conto di questo sollecito.\n\nCordiali saluti,\n{organization}",
+        "Hola:\n\nSegún nuestros registros, {the_title} {number} del {date} vencía el {due} y queda pendiente un "
+        "saldo de {amount}. Se la adjuntamos de nuevo; le rogamos que la abone lo antes posible. Si ya la ha pagado, "
+        "ignore este recordatorio.\n\nUn saludo,\n{organization}",
     ),
+    "reminder_article": ("", "de ", "la ", "die ", "", "la ", "la "),
     "email_body": (
         "Hello,\n\nplease find attached: {title} {number}.\n\nKind regards,\n{organization}",
         "Beste,\n\nIn de bijlage vindt u: {title} {number}.\n\nMet vriendelijke groeten,\n{organization}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -144,14 +145,16 @@ async def _queue(
 
 
 def _answer(queued: Queued, report: DeliveryReport | None, reminders: int | None = None) -> dict[str, Any]:
+    status = report.status if report is not None else "queued"
+    failed = status in ("failed", "superseded")  # superseded: a reminder for what was paid in the meantime
     result = SendResult(
         reminders=reminders,
         success=True,
-        status=report.status if report is not None else "queued",
+        status="failed" if failed else status,
         message_id=queued.message_id,
         recipients=list(queued.recipients),
-        detail=report.detail if report is not None and report.status != "failed" else None,
-        error=report.detail if report is not None and report.status == "failed" else None,
+        detail=report.detail if report is not None and not failed else None,
+        error=report.detail if report is not None and failed else None,
     )
     return result.to_wire(exclude_none=True)
 
@@ -197,19 +200,37 @@ async def send_reminder(call: Call) -> Response:
     language = call.query("l")
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
-        document = Document.model_validate(loads(row.data))
+        read = loads(row.data)
         organization = await _organization(conn, row.organization_id)
-    today = local_day(call.services.clock(), organization.timezone)
-    _check_remindable(loads(row.data), organization, today)
+    today = _today(organization, call.services.clock())
+    _check_remindable(read, organization, today)
     service = _service(call)
-    email, stored_language = await _prepare(service, document, organization, body, language, reminder=True)
+    email, stored_language = await _prepare(
+        service, Document.model_validate(read), organization, body, language, reminder=True
+    )
     async with call.db.write() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         current = loads(row.data)
-        _check_remindable(current, organization, today)  # it may have been paid meanwhile
+        if current.get("updatedAt") != read.get("updatedAt"):  # paid or changed while the email was written
+            raise LocalAPIError(
+                409,
+                "The document changed while the reminder was prepared; nothing was sent. Try again.",
+                code="CONFLICT",
+            )
         queued = await _queue(service, conn, current, email, stored_language, False, reminder=True)
     report = await service.after_commit(queued)
-    return json_response(_answer(queued, report, int(current.get("reminders") or 0)))
+    async with call.db.read() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
+    return json_response(_answer(queued, report, int(loads(row.data).get("reminders") or 0)))
+
+
+def _today(organization: Organization, clock: datetime) -> date:
+    """The organization's calendar day at ``clock`` (an instant, even at midnight UTC)."""
+    try:
+        zone = ZoneInfo(organization.timezone) if organization.timezone else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return clock.astimezone(zone).date()
 
 
 async def send_on_create(

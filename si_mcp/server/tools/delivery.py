@@ -57,8 +57,8 @@ async def _plan(
     label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
     if doc.draft or doc.canceled:
         raise ToolError(f"The {label} is {'a draft' if doc.draft else 'canceled'}; it cannot be sent.")
-    if reminder and doc.total_due <= 0:
-        raise ToolError(f"Nothing is due on the {label}: there is nothing to remind of.")
+    if reminder:
+        _check_remindable(found, label, (await books_of(ctx)).api.is_local)
     to = [r.strip() for r in recipients or [] if r.strip()]
     if not to:
         email = doc.document_client.email if doc.document_client else None
@@ -66,6 +66,26 @@ async def _plan(
             raise ToolError(f"The client of the {label} has no email address. Pass recipients=[...].")
         to = [email]
     return Delivery(found, list(dict.fromkeys(to)))
+
+
+def _check_remindable(found: Target, label: str, local: bool) -> None:
+    """What the API would refuse after the user agreed, refused before asking."""
+    from si_mcp.models.ledger import local_day
+
+    doc, org = found.doc, found.org
+    if not local:
+        raise ToolError(
+            "The Space Invoices API sends no payment reminders. Send the invoice again instead: send_invoice with "
+            "resend=true and a message asking for payment."
+        )
+    if doc.type not in ("invoice", "advance"):
+        raise ToolError(f"Only invoices get payment reminders; the {label} is not one.")
+    if doc.total_due <= 0:
+        raise ToolError(f"Nothing is due on the {label}: there is nothing to remind of.")
+    due = local_day(doc.date_due, org.timezone) if doc.date_due else None
+    if due is None or due >= today(org):
+        when = f"it is due on {due}" if due else "it has no due date"
+        raise ToolError(f"The {label} is not overdue ({when}). To send it again, call send_invoice with resend=true.")
 
 
 async def _consent(

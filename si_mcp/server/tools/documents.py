@@ -222,8 +222,12 @@ async def find_documents(
         total_is_lower_bound=True if bounded else None,
         next_offset=offset + limit if more else None,
     )
+    from si_mcp.models.ledger import local_day
+
     reminded = {
-        d.id: f"; reminded {d.reminders}x, last {d.reminded_at.date()}" for d in docs if d.reminders and d.reminded_at
+        d.id: f"; reminded {d.reminders}x, last {local_day(d.reminded_at, org.timezone)}"
+        for d in docs
+        if d.reminders and d.reminded_at
     }
     return result(_page_text(org, page, status, offset, reminded), page)
 

@@ -82,7 +82,9 @@ def _sales(report: "VatReport", kind: Kind) -> list[ReportTable]:
     return tables
 
 
-def _aging(report: "AgingReport") -> list[ReportTable]:
+def _aging(report: "AgingReport", zone: str | None) -> list[ReportTable]:
+    from si_mcp.models.ledger import local_day
+
     columns = ["not due", "1-30 days", "31-60", "61-90", "over 90", "total"]
     tables = []
     for entry in report.currencies:
@@ -94,7 +96,7 @@ def _aging(report: "AgingReport") -> list[ReportTable]:
             shown = [*shown, _others(f"{len(others)} more clients", sum(r.documents for r in others), summed)]
         for row in [*shown, entry.total]:
             last = row.last_reminded_at
-            nudged = f"; reminded {row.reminders}x, last {last.date()}" if row.reminders and last else ""
+            nudged = f"; reminded {row.reminders}x, last {local_day(last, zone)}" if row.reminders and last else ""
             label = "Total" if row is entry.total else f"{row.client} ({row.documents}{nudged})"
             amounts = [money(getattr(row, key), entry.currency) for key in _AGING_KEYS]
             rows.append(ReportRow(label=label, amounts=amounts))
@@ -177,7 +179,7 @@ async def report(
             )
         elif kind == "aging":
             aged = await books.api.reports.aging(org.id, end)
-            tables, period = _aging(aged), f"as of {end}"
+            tables, period = _aging(aged, org.timezone), f"as of {end}"
         else:
             if not client:
                 raise ToolError("A statement is for one client: pass client (name, email or id).")

@@ -11,8 +11,12 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
+
+from si_mcp.models import wirejson
 
 revision = "0008"
 down_revision = "0007"
@@ -47,6 +51,37 @@ def upgrade() -> None:
     op.create_index(_name(_DUE + _REMINDED), "documents", list(_DUE + _REMINDED))
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=16), nullable=False, server_default="document"))
+    _backfill()
+
+
+def _backfill() -> None:
+    """Books downgraded and upgraded again keep the reminders their documents record (none before this release)."""
+    conn = op.get_bind()
+    documents = sa.table(
+        "documents", sa.column("id"), sa.column("data"), sa.column("reminder_count"), sa.column("reminded_at")
+    )
+    after = ""
+    while True:  # keyset pages over the documents that mention reminders at all
+        rows = conn.execute(
+            sa.select(documents.c.id, documents.c.data)
+            .where(documents.c.id > after, documents.c.data.like('%"reminders"%'))
+            .order_by(documents.c.id)
+            .limit(1000)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            data = wirejson.loads(row.data)
+            stamp = data.get("remindedAt")
+            when = None
+            if stamp:
+                when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
+            conn.execute(
+                sa.update(documents)
+                .where(documents.c.id == row.id)
+                .values(reminder_count=int(data.get("reminders") or 0), reminded_at=when)
+            )
+        after = rows[-1].id
 
 
 def downgrade() -> None:
