@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _IMMEDIATE = "si_mcp_immediate"
+OPTIMIZE_EVERY = 1000
+"""Write transactions between two ``PRAGMA optimize`` runs on SQLite."""
 
 T = TypeVar("T")
 
@@ -44,6 +46,7 @@ class Database:
         self.sync_engine = sync_engine
         self.dialect = engine.dialect.name
         self._write_lock = anyio.Lock()
+        self._writes = 0  # since the planner's statistics were last refreshed (SQLite)
 
     @classmethod
     async def open(cls, url: str, *, run_migrations: bool = True) -> Database:
@@ -73,6 +76,21 @@ class Database:
             await conn.execution_options(**{_IMMEDIATE: True})
             async with conn.begin():
                 yield conn
+            if self._optimize_due():
+                async with conn.begin():  # its ANALYZE writes the statistics: committed like any write
+                    await conn.exec_driver_sql("PRAGMA optimize")
+
+    def _optimize_due(self) -> bool:
+        """Every ``OPTIMIZE_EVERY`` writes on SQLite: ``PRAGMA optimize`` re-analyzes the tables whose statistics a
+        large change made stale (cheap when none are), so the planner keeps choosing the right index as books grow
+        between starts (which ANALYZE when they have grown past what the statistics saw)."""
+        if self.dialect != "sqlite":
+            return False
+        self._writes += 1
+        if self._writes < OPTIMIZE_EVERY:
+            return False
+        self._writes = 0
+        return True
 
     async def run_read(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(conn, *args)`` in one read transaction (see the module docstring)."""
@@ -97,7 +115,11 @@ class Database:
             if write:
                 conn = conn.execution_options(**{_IMMEDIATE: True})
             with conn.begin():
-                return fn(conn, *args)
+                result = fn(conn, *args)
+            if write and self._optimize_due():
+                with conn.begin():  # its ANALYZE writes the statistics: committed like any write
+                    conn.exec_driver_sql("PRAGMA optimize")
+            return result
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -56,6 +56,9 @@ class Resource:
     default_order: tuple[str, ...] = ("createdAt ASC",)
     json_kinds: Mapping[str, str] = field(default_factory=dict)
     """top-level JSON field → "number" or "bool", so bracket-form strings ("150", "true") compare right"""
+    search: Callable[[str, str], sa.ColumnElement[bool]] | None = None
+    """``{"_search": "term"}`` (an embedded API extension): rows whose search text contains ``term``, given the
+    term and the dialect"""
 
 
 # ---------------------------------------------------------------- parsing the query string
@@ -220,6 +223,10 @@ def _clause(where: Any, resource: Resource, dialect: str, budget: list[int]) -> 
                 raise bad_request(f"'{key}' takes a non-empty list of clauses.", code="INVALID_FILTER")
             subs = [_clause(c, resource, dialect, budget) for c in condition]
             parts.append(sa.and_(*subs) if key == "and" else sa.or_(*subs))
+        elif key == "_search" and resource.search is not None:
+            if not isinstance(condition, str) or not condition.strip():
+                raise bad_request("'_search' takes a non-empty string.", code="INVALID_FILTER")
+            parts.append(resource.search(condition.strip()[:200], dialect))
         else:
             parts.append(_condition(_target(key, resource, dialect), key, condition))
     return sa.and_(*parts) if parts else sa.true()

@@ -20,7 +20,7 @@ from si_mcp.models import wirejson
 
 from . import tables
 from .engine.autofill import apply_payment_status, as_decimal
-from .resources import document_row, tax_rows
+from .resources import document_row, search_body, tax_rows
 from .store import loads
 
 __all__ = [
@@ -57,13 +57,25 @@ def payments_of(conn: sa.Connection, document_ids: Sequence[str]) -> dict[str, l
 
 
 def store_taxes(conn: sa.Connection, document: dict[str, Any]) -> None:
-    """Write the document's VAT groups to ``document_taxes`` (after its row, in the same transaction); only creating
-    or replacing a document changes them."""
+    """Write the document's VAT groups to ``document_taxes`` and its search text (after its row, in the same
+    transaction)."""
     t = tables.document_taxes
     conn.execute(sa.delete(t).where(t.c.document_id == document["id"]))
     rows = tax_rows(document)
     if rows:
         conn.execute(sa.insert(t), rows)
+    store_search(conn, document)
+
+
+def store_search(conn: sa.Connection, document: dict[str, Any]) -> None:
+    """Write what text search looks in for the document (its ``document_search`` row; SQLite's FTS index follows
+    by trigger), in the same transaction as the document."""
+    s = tables.document_search
+    body = search_body(document)
+    if conn.execute(sa.update(s).where(s.c.document_id == document["id"]).values(body=body)).rowcount == 0:
+        conn.execute(
+            sa.insert(s).values(document_id=document["id"], organization_id=document["organizationId"], body=body)
+        )
 
 
 def currency_of(conn: sa.Connection, document_id: str) -> str:

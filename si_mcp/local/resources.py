@@ -7,6 +7,7 @@ values to insert or update, so the columns can never disagree with the JSON.
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from si_mcp.models.ledger import document_status, sales_sign, tax_groups
 from si_mcp.models.money import to_minor
 
 from . import tables
-from .filters import Resource
+from .filters import Resource, contains_pattern
 from .store import to_naive
 
 __all__ = [
@@ -69,10 +70,12 @@ def _resource(
     columns: dict[str, str],
     *extra_fields: str,
     relations: frozenset[str] = frozenset(),
+    search: Callable[[str, str], sa.ColumnElement[bool]] | None = None,
 ) -> Resource:
     """A filterable resource whose field names and JSON kinds are derived from its response model."""
+    fields = _fields(model, *extra_fields)
     return Resource(
-        model.__name__, table, columns, _fields(model, *extra_fields), relations=relations, json_kinds=_kinds(model)
+        model.__name__, table, columns, fields, relations=relations, json_kinds=_kinds(model), search=search
     )
 
 
@@ -86,6 +89,22 @@ DEFAULTS = _resource(
     tables.defaults,
     {"id": "id", "organizationId": "organization_id", "name": "name", **_STAMPS},
 )
+
+
+def _document_search(term: str, dialect: str) -> sa.ColumnElement[bool]:
+    """Documents whose search text contains ``term`` (case-insensitively): through SQLite's FTS5 trigram index for
+    three characters or more, else a scan of ``document_search`` (on PostgreSQL, ILIKE uses its trigram index)."""
+    s = tables.document_search
+    if dialect == "sqlite" and len(term) >= 3:
+        phrase = '"' + term.replace('"', '""') + '"'  # one phrase: the trigram tokenizer matches it as a substring
+        matches: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(sa.table("document_search_fts"))
+        matches = matches.where(sa.literal_column("document_search_fts").op("MATCH")(sa.bindparam(None, phrase)))
+        found = sa.select(s.c.document_id).where(sa.literal_column("document_search.rowid").in_(matches))
+    else:
+        found = sa.select(s.c.document_id).where(s.c.body.ilike(contains_pattern(term), escape="\\"))
+    return tables.documents.c.id.in_(found)
+
+
 DOCUMENTS = _resource(
     Document,
     tables.documents,
@@ -110,6 +129,7 @@ DOCUMENTS = _resource(
     "_comments",
     "_data",
     relations=frozenset({"payments"}),
+    search=_document_search,
 )
 PAYMENTS = _resource(
     Payment,
@@ -290,3 +310,14 @@ def tax_row(obj: dict[str, Any]) -> dict[str, Any]:
         "classification": obj.get("classification"),
         "is_deleted": bool(obj.get("_isDeleted")),
     }
+
+
+_SEARCH_LIMIT = 20_000
+
+
+def search_body(obj: dict[str, Any]) -> str:
+    """What text search looks in for a document: number, reference, client name, item names and note."""
+    client = obj.get("_documentClient") or {}
+    parts = [obj.get("number"), obj.get("reference"), client.get("name"), obj.get("note")]
+    parts += [item.get("name") for item in obj.get("_documentItems") or []]
+    return "\n".join(str(part) for part in parts if part)[:_SEARCH_LIMIT]

@@ -17,6 +17,7 @@ __all__ = [
     "clients",
     "defaults",
     "document_counters",
+    "document_search",
     "document_taxes",
     "documents",
     "items",
@@ -188,6 +189,7 @@ documents = sa.Table(
     sa.Index(None, "organization_id", "date"),
     sa.Index(None, "organization_id", "type", "date"),
     sa.Index(None, "organization_id", "created_at"),
+    sa.Index(None, "organization_id", "client_id", "date"),  # one client's documents, newest first
     # Covering indexes of the reports (sales of a period; what is due): they read no document row (its JSON).
     sa.Index(None, *_SALES_INDEX),
     sa.Index(None, *_DUE_INDEX),
@@ -231,6 +233,17 @@ document_taxes = sa.Table(
         "base_minor",
         "tax_minor",
     ),
+)
+
+document_search = sa.Table(
+    "document_search",
+    metadata,
+    # What text search looks in (number, reference, client name, item names, note), one row per document, written
+    # with it. On SQLite an FTS5 trigram index (document_search_fts, kept by triggers of migration 0009) answers
+    # "contains"; on PostgreSQL a pg_trgm index on ``body``, where the extension is available.
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), primary_key=True),
+    _org(),
+    sa.Column("body", sa.Text(), nullable=False),
 )
 
 document_counters = sa.Table(

@@ -184,3 +184,18 @@ async def test_books_that_grew_without_planner_statistics_get_them_when_opened(
         stat = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'documents' LIMIT 1").scalar()
     engine.dispose()
     assert stat is not None and int(stat.split()[0]) == 1501
+
+
+async def test_books_keep_planner_statistics_as_they_grow_between_starts(
+    tenant: Tenant, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+
+    from si_mcp.local import db
+
+    monkeypatch.setattr(db, "OPTIMIZE_EVERY", 5)
+    for day in range(1, 13):  # more writes than OPTIMIZE_EVERY: PRAGMA optimize ran (ANALYZE of what was queried)
+        await tenant.invoice(date=f"2026-11-{day:02d}")
+    async with app.services.db.read() as conn:
+        analyzed = {row[0] for row in await conn.execute(sa.text("SELECT tbl FROM sqlite_stat1"))}
+    assert "documents" in analyzed

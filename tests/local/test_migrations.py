@@ -48,7 +48,11 @@ def test_migrations_produce_exactly_the_schema_of_tables_py(tmp_path: Path) -> N
     engine = sa.create_engine(f"sqlite:///{tmp_path}/schema.db")
     with engine.begin() as conn:
         migrate(conn)
-        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        # SQLite's FTS5 index of document_search (a virtual table and its shadow tables) is not in tables.py.
+        opts = {
+            "include_name": lambda name, kind, _parent: not (kind == "table" and name.startswith("document_search_fts"))
+        }
+        assert compare_metadata(MigrationContext.configure(conn, opts=opts), metadata) == []
     engine.dispose()
 
 

@@ -51,7 +51,7 @@ from ..engine.autofill import (
     local_day,
 )
 from ..errors import LocalAPIError, invalid
-from ..filters import check_include, compile_where, contains_pattern, project_fields
+from ..filters import check_include, compile_where, project_fields
 from ..http import Call, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
 from ..ledger import (
@@ -540,10 +540,8 @@ async def search_documents(call: Call) -> Response:
     organization_id = call.params["id"]
     term = (call.query("term") or "").strip()
     conditions: list[dict[str, Any]] = [{"type": call.query("type")}] if call.query("type") else []
-    if term:
-        pattern = contains_pattern(term)
-        terms = [{key: {"like": pattern, "options": "i"}} for key in ("number", "_documentClient.name", "reference")]
-        conditions.append({"or": terms})
+    if term:  # number, reference, client name, item names and note, from the search index
+        conditions.append({"_search": term})
 
     def run(conn: sa.Connection) -> list[str]:
         require_org_tx(conn, call.account_id, organization_id)

@@ -122,7 +122,9 @@ async def _where(
         clauses.append({"clientId": {"inq": await _client_ids(books, org, client)}})
     if number:
         clauses.append({"number": _contains(number)})
-    if text:
+    if text and books.api.is_local:  # the embedded books' search index: number, reference, client, items, note
+        clauses.append({"_search": text.strip()})
+    elif text:
         pattern = _contains(text)
         options: list[dict[str, Any]] = [{"number": pattern}, {"reference": pattern}, {"note": pattern}]
         ids = [c.id for c in (await books.api.clients.search(org.id, term=text.strip()))[:50]]
@@ -192,7 +194,9 @@ async def find_documents(
     type: Literal["invoice", "estimate", "advance", "credit-note"] | None = None,
     client: Annotated[str | None, Field(description="Name, email or id.", max_length=300)] = None,
     number: Annotated[str | None, Field(description="Exact document number.", max_length=100)] = None,
-    text: Annotated[str | None, Field(description="In number, reference, note or client.", max_length=200)] = None,
+    text: Annotated[
+        str | None, Field(description="In number, reference, client, items or note.", max_length=200)
+    ] = None,
     date_from: Annotated[dt.date | None, Field(description="Issued on or after.")] = None,
     date_to: Annotated[dt.date | None, Field(description="Issued on or before.")] = None,
     limit: Annotated[int, Field(description="Rows to list.", ge=1, le=50)] = 20,
