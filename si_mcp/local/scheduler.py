@@ -13,13 +13,13 @@ not begun yet.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from .background import Background
 from .errors import LocalAPIError
 from .routes.recurrences import Issued, due_recurrences, issue_next, next_due, record_failure
 
@@ -37,14 +37,12 @@ _SHORTEST_SLEEP = 300.0
 _EARLIEST_ZONE = timedelta(hours=14)  # UTC+14: the first place where a day begins
 
 
-class Scheduler:
+class Scheduler(Background):
     """Issues the due occurrences of one app's recurrences (no globals: tests build as many as they like)."""
 
     def __init__(self, services: Services) -> None:
+        super().__init__()
         self.services = services
-        self._timer: asyncio.Task[None] | None = None
-        self._lifespan = False
-        self._wake: Any = None  # an anyio.Event the loop waits on
         self._pass = anyio.Lock()  # one pass at a time: a pass that returns has delivered what it issued
 
     async def run_due(self, clock: datetime | None = None) -> list[Issued]:
@@ -74,32 +72,6 @@ class Scheduler:
     def start(self) -> None:
         """Without a lifespan: run a pass now (catch-up) and keep the timer going while recurrences are live."""
         self.wake()
-
-    def wake(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
-        if self._lifespan or (self._timer is not None and not self._timer.done()):
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not on asyncio: the next start catches up
-            return
-        self._timer = loop.create_task(self._loop(until_idle=True))
-
-    async def run_forever(self) -> None:
-        """Issue occurrences as they fall due until cancelled (the lifespan's background task)."""
-        self._lifespan = True
-        await self.aclose()
-        try:
-            await self._loop(until_idle=False)
-        finally:
-            self._lifespan = False
-
-    async def aclose(self) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None and not timer.done():
-            timer.cancel()
-            await asyncio.wait([timer])
 
     async def _loop(self, *, until_idle: bool) -> None:
         while True:

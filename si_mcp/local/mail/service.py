@@ -13,7 +13,6 @@ task that sleeps until the next row is due, delivers, and ends when nothing is l
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from si_mcp.local.pdf import PdfRenderer, resolve_language
 from si_mcp.models import Document, Organization
 
+from ..background import Background
 from .compose import OutgoingEmail, compose_email
 from .outbox import FAILED, DeliveryReport, run_outbox
 from .store import REMINDER, SqlOutboxStore, active_send, queue_email, supersede_pending
@@ -57,7 +57,7 @@ class Queued:
     recipients: tuple[str, ...]
 
 
-class DocumentsOut:
+class DocumentsOut(Background):
     """Renderer, mailer and outbox store of one app (no globals: tests build as many as they like)."""
 
     def __init__(self, db: Database, settings: Settings | None, data_dir: Path | None) -> None:
@@ -71,9 +71,8 @@ class DocumentsOut:
         )
         self.mailer: Mailer = mailer_for(settings, folder)
         self.store = SqlOutboxStore(db)
-        self._timer: asyncio.Task[None] | None = None  # retries without a lifespan (see the module doc)
-        self._lifespan = False  # run_forever is retrying: no timer needed
-        self._wake: Any = None  # an anyio.Event the retry loop waits on between due times
+        super().__init__()
+        self._pause = RETRY_INTERVAL_SECONDS  # after a broken delivery run
 
     async def render(self, document: Document, organization: Organization, *, language: str | None) -> bytes:
         return await self.renderer.render(document, organization, language=language)
@@ -179,31 +178,15 @@ class DocumentsOut:
 
     async def run_forever(self, interval: float = RETRY_INTERVAL_SECONDS) -> None:
         """Deliver rows as they fall due until cancelled (the lifespan's background task)."""
-        self._lifespan = True
-        await self.aclose()  # a timer started before the lifespan loop took over
-        try:
-            await self._retry_loop(until_idle=False, pause_after_error=interval)
-        finally:
-            self._lifespan = False
-
-    async def aclose(self) -> None:
-        """Stop the retry timer, if one runs; rows left keep their due time for the next start."""
-        timer, self._timer = self._timer, None
-        if timer is not None and not timer.done():
-            timer.cancel()
-            await asyncio.wait([timer])
+        self._pause = interval
+        await super().run_forever()
 
     def _schedule_retries(self) -> None:
         """Make sure something delivers the rows that fall due: wake the running loop, or start the timer."""
-        if self._wake is not None:
-            self._wake.set()  # a loop is waiting: it looks at the due times again
-        if self._lifespan or (self._timer is not None and not self._timer.done()):
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not on asyncio: retried at the next start or send
-            return
-        self._timer = loop.create_task(self._retry_loop(until_idle=True, pause_after_error=RETRY_INTERVAL_SECONDS))
+        self.wake()
+
+    async def _loop(self, *, until_idle: bool) -> None:
+        await self._retry_loop(until_idle=until_idle, pause_after_error=self._pause)
 
     async def _retry_loop(self, *, until_idle: bool, pause_after_error: float) -> None:
         import anyio
