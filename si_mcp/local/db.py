@@ -77,8 +77,11 @@ class Database:
             async with conn.begin():
                 yield conn
             if self._optimize_due():
-                async with conn.begin():  # its ANALYZE writes the statistics: committed like any write
-                    await conn.exec_driver_sql("PRAGMA optimize")
+                try:
+                    async with conn.begin():  # its ANALYZE writes the statistics: committed like any write
+                        await conn.exec_driver_sql("PRAGMA optimize")
+                except Exception:  # best effort: the write is committed, statistics can wait for the next time
+                    log.warning("PRAGMA optimize failed", exc_info=True)
 
     def _optimize_due(self) -> bool:
         """Every ``OPTIMIZE_EVERY`` writes on SQLite: ``PRAGMA optimize`` re-analyzes the tables whose statistics a
@@ -117,8 +120,11 @@ class Database:
             with conn.begin():
                 result = fn(conn, *args)
             if write and self._optimize_due():
-                with conn.begin():  # its ANALYZE writes the statistics: committed like any write
-                    conn.exec_driver_sql("PRAGMA optimize")
+                try:
+                    with conn.begin():  # its ANALYZE writes the statistics: committed like any write
+                        conn.exec_driver_sql("PRAGMA optimize")
+                except Exception:  # best effort: the write is committed, statistics can wait for the next time
+                    log.warning("PRAGMA optimize failed", exc_info=True)
             return result
 
     async def dispose(self) -> None:

@@ -202,6 +202,9 @@ def _unknown_field(name: str, resource: Resource) -> LocalAPIError:
     return bad_request(f"Unknown field {name[:100]!r} for {resource.name}.", code="INVALID_FILTER")
 
 
+_MAX_SEARCH = 200
+
+
 def compile_where(where: Mapping[str, Any] | None, resource: Resource, dialect: str) -> sa.ColumnElement[bool]:
     """A LoopBack ``where`` object as one SQL condition."""
     if not where:
@@ -224,9 +227,9 @@ def _clause(where: Any, resource: Resource, dialect: str, budget: list[int]) -> 
             subs = [_clause(c, resource, dialect, budget) for c in condition]
             parts.append(sa.and_(*subs) if key == "and" else sa.or_(*subs))
         elif key == "_search" and resource.search is not None:
-            if not isinstance(condition, str) or not condition.strip():
-                raise bad_request("'_search' takes a non-empty string.", code="INVALID_FILTER")
-            parts.append(resource.search(condition.strip()[:200], dialect))
+            if not isinstance(condition, str) or not condition.strip() or len(condition.strip()) > _MAX_SEARCH:
+                raise bad_request(f"'_search' takes a string of 1 to {_MAX_SEARCH} characters.", code="INVALID_FILTER")
+            parts.append(resource.search(condition.strip(), dialect))
         else:
             parts.append(_condition(_target(key, resource, dialect), key, condition))
     return sa.and_(*parts) if parts else sa.true()

@@ -92,16 +92,18 @@ DEFAULTS = _resource(
 
 
 def _document_search(term: str, dialect: str) -> sa.ColumnElement[bool]:
-    """Documents whose search text contains ``term`` (case-insensitively): through SQLite's FTS5 trigram index for
-    three characters or more, else a scan of ``document_search`` (on PostgreSQL, ILIKE uses its trigram index)."""
+    """Documents whose search text contains ``term`` in any case: through SQLite's FTS5 trigram index for three
+    characters or more, else a scan of ``document_search``, whose text is case-folded (SQLite's LIKE folds ASCII
+    only); on PostgreSQL a LIKE on it, which its trigram index serves."""
     s = tables.document_search
-    if dialect == "sqlite" and len(term) >= 3:
-        phrase = '"' + term.replace('"', '""') + '"'  # one phrase: the trigram tokenizer matches it as a substring
+    folded = term.casefold()
+    if dialect == "sqlite" and len(folded) >= 3:
+        phrase = '"' + folded.replace('"', '""') + '"'  # one phrase: the trigram tokenizer matches it as a substring
         matches: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(sa.table("document_search_fts"))
         matches = matches.where(sa.literal_column("document_search_fts").op("MATCH")(sa.bindparam(None, phrase)))
-        found = sa.select(s.c.document_id).where(sa.literal_column("document_search.rowid").in_(matches))
+        found = sa.select(s.c.document_id).where(s.c.id.in_(matches))
     else:
-        found = sa.select(s.c.document_id).where(s.c.body.ilike(contains_pattern(term), escape="\\"))
+        found = sa.select(s.c.document_id).where(s.c.body.like(contains_pattern(folded), escape="\\"))
     return tables.documents.c.id.in_(found)
 
 
@@ -316,8 +318,8 @@ _SEARCH_LIMIT = 20_000
 
 
 def search_body(obj: dict[str, Any]) -> str:
-    """What text search looks in for a document: number, reference, client name, item names and note."""
+    """What text search looks in for a document, case-folded: number, reference, client name, item names, note."""
     client = obj.get("_documentClient") or {}
     parts = [obj.get("number"), obj.get("reference"), client.get("name"), obj.get("note")]
     parts += [item.get("name") for item in obj.get("_documentItems") or []]
-    return "\n".join(str(part) for part in parts if part)[:_SEARCH_LIMIT]
+    return "\n".join(str(part) for part in parts if part)[:_SEARCH_LIMIT].casefold()

@@ -182,10 +182,15 @@ def vat_from_documents(
 
 
 def aging_from_documents(
-    documents: Iterable[Mapping[str, Any]], organization_id: str, as_of: date, timezone: str | None
+    documents: Iterable[Mapping[str, Any]],
+    organization_id: str,
+    as_of: date,
+    timezone: str | None,
+    names: Mapping[str, str] | None = None,
 ) -> AgingReport:
     """Receivables aging from wire documents, as the embedded API computes it: issued invoices and advances with
-    something due, dated by ``as_of``, per client and days past due."""
+    something due, dated by ``as_of``, per client and days past due; ``names`` are the clients' current names (a
+    document's copy of its client is the fallback)."""
     rows: dict[tuple[str, str | None], AgingRow] = {}
     for obj in documents:
         when, due = _when(obj.get("date")), _when(obj.get("dateDue"))
@@ -203,7 +208,7 @@ def aging_from_documents(
             key,
             AgingRow(
                 client_id=obj.get("clientId"),
-                client=str(client.get("name") or "(no name)"),
+                client=(names or {}).get(str(obj.get("clientId")), "") or str(client.get("name") or "(no name)"),
                 documents=0,
                 not_due=0,
                 days_1_30=0,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
 from .conftest import Tenant
@@ -289,3 +291,105 @@ async def test_a_report_from_documents_refuses_to_answer_from_part_of_the_books(
     async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=WithoutReports(app)) as api:
         with pytest.raises(ReportTooLargeError, match="more than 3 documents; ask for a shorter period"):
             await api.reports.vat(tenant.org_id, date(2026, 11, 1), date(2026, 11, 30))
+
+
+class CappedPages(WithoutReports):
+    """Like the Space Invoices API, but pages are capped at 50 rows (the real API documents no maximum)."""
+
+    async def handle_async_request(self, request: Any) -> Any:
+        if request.url.path.endswith("/documents") and "filter" in request.url.params:
+            flt = json.loads(request.url.params["filter"])
+            flt["limit"] = min(int(flt.get("limit") or 50), 50)
+            request = httpx.Request(
+                request.method, request.url.copy_set_param("filter", json.dumps(flt)), headers=request.headers
+            )
+        return await super().handle_async_request(request)
+
+
+async def test_a_report_from_documents_reads_every_page_of_an_api_that_caps_its_pages(app: Any, tenant: Tenant) -> None:
+    from si_mcp.client import SpaceInvoices
+
+    for day in range(60):  # 60 invoices of 10 EUR + 21 % in November
+        await tenant.invoice(_documentClient=ALPHA, date=f"2026-11-{day // 2 + 1:02d}", _documentItems=[line(10, 21)])
+    period = (tenant.org_id, date(2026, 11, 1), date(2026, 11, 30))
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=httpx.ASGITransport(app=app)) as api:
+        sql = await api.reports.vat(*period)
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=CappedPages(app)) as api:
+        listed = await api.reports.vat(*period)
+    assert listed.to_wire() == sql.to_wire()  # not 50 of the 60 invoices, silently
+
+
+async def test_aging_from_documents_names_the_client_as_the_sql_report(app: Any, tenant: Tenant) -> None:
+    from si_mcp.client import SpaceInvoices
+
+    first = await tenant.invoice(_documentClient=ALPHA, date="2026-11-03", _documentItems=[line(100, 21)])
+    renamed = await tenant.api.patch(f"/clients/{first['clientId']}", json={"name": "Alpha Holdings"})
+    assert renamed.status_code == 200, renamed.text
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=httpx.ASGITransport(app=app)) as api:
+        sql = await api.reports.aging(tenant.org_id, date(2026, 12, 31))
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=WithoutReports(app)) as api:
+        listed = await api.reports.aging(tenant.org_id, date(2026, 12, 31))
+    assert [r.client for r in listed.currencies[0].clients] == [r.client for r in sql.currencies[0].clients]
+
+
+async def test_money_paid_back_on_a_credit_note_is_not_money_received(tenant: Tenant) -> None:
+    invoice = await tenant.invoice(_documentClient=ALPHA, date="2026-11-03", _documentItems=[line(100, 21)])
+    paid = await tenant.api.post(
+        f"/documents/{invoice['id']}/payments", json={"type": "bank", "amount": 121, "date": "2026-11-04"}
+    )
+    assert paid.status_code == 200, paid.text
+    credit = await tenant.invoice(
+        _documentClient=ALPHA, type="credit-note", date="2026-11-05", _documentItems=[line(100, 21)]
+    )
+    back = await tenant.api.post(
+        f"/documents/{credit['id']}/payments", json={"type": "bank", "amount": 121, "date": "2026-11-06"}
+    )
+    assert back.status_code == 200, back.text
+    org = f"/organizations/{tenant.org_id}"
+    stats = (
+        await tenant.api.get(f"{org}/payment-total-stats", params={"from": "2026-11-01", "to": "2026-11-30"})
+    ).json()
+    # 121 received, 121 paid back: net 0
+    assert [(t["count"], t["amount"]) for t in stats["total"]] == [(2, 0)], stats
+
+
+class DraftDuringScan(WithoutReports):
+    """Someone saves a draft dated early in the period while the report pages through the documents."""
+
+    def __init__(self, app: Any, tenant: Tenant) -> None:
+        super().__init__(app)
+        self.tenant = tenant
+
+    async def handle_async_request(self, request: Any) -> Any:
+        if request.url.path.endswith("/documents") and request.method == "GET" and self.reads == 1:
+            await self.tenant.invoice(_documentClient=BETA, draft=True, date="2026-11-01", _documentItems=[line(5, 21)])
+        return await super().handle_async_request(request)
+
+
+async def test_a_document_saved_during_the_scan_does_not_count_another_twice(
+    app: Any, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from si_mcp.client import SpaceInvoices
+    from si_mcp.client.resources import reports
+
+    monkeypatch.setattr(reports, "_PAGE", 2)
+    for day in (2, 3, 4):
+        await tenant.invoice(_documentClient=ALPHA, date=f"2026-11-{day:02d}", _documentItems=[line(100, 21)])
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=DraftDuringScan(app, tenant)) as api:
+        listed = await api.reports.vat(tenant.org_id, date(2026, 11, 1), date(2026, 11, 30))
+    [eur] = listed.currencies
+    assert [(t.type, t.count, t.net) for t in eur.by_type] == [("invoice", 3, 300)]  # not 4 invoices, 400
+
+
+async def test_the_stats_total_does_not_add_estimates_and_credit_notes_to_sales(tenant: Tenant) -> None:
+    invoice = await tenant.invoice(_documentClient=ALPHA, date="2026-11-03", _documentItems=[line(100, 21)])
+    await tenant.invoice(
+        _documentClient=ALPHA,
+        type="credit-note",
+        date="2026-11-04",
+        documentIds=[invoice["id"]],
+        _documentItems=[line(100, 21)],
+    )
+    await tenant.invoice(_documentClient=ALPHA, type="estimate", date="2026-11-05", _documentItems=[line(5000, 21)])
+    stats = (await tenant.api.get(f"/organizations/{tenant.org_id}/stats")).json()
+    assert [(t["count"], t["totalWithTax"]) for t in stats["total"]] == [(2, 0)]

@@ -109,3 +109,98 @@ async def test_documents_written_before_the_index_are_found_after_the_upgrade(tm
         )
     await app.aclose()
     assert [d["id"] for d in response.json()] == [made.id]
+
+
+async def status(tenant: Tenant, where: Any) -> tuple[int, Any]:
+    response = await tenant.api.get(
+        f"/organizations/{tenant.org_id}/documents", params={"filter": json.dumps({"where": where})}
+    )
+    return response.status_code, response.json()
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        '"',
+        '""',
+        'a"b',
+        "*",
+        "NEAR(a b)",
+        "^abc",
+        "a\x00bc",
+        "abc" * 60,
+        "é" * 3,
+        "😀😀😀",
+        "%_\\",
+        "col:abc",
+        "-abc",
+        "AND",
+    ],
+)
+async def test_any_search_term_is_text_never_a_server_error(tenant: Tenant, term: str) -> None:
+    await tenant.invoice()
+    code, body = await status(tenant, {"_search": term})
+    assert code in (200, 400, 422), (code, body)
+
+
+async def test_a_failed_pragma_optimize_does_not_fail_a_committed_write(
+    tenant: Tenant, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from si_mcp.local import db
+
+    original = sa.engine.Connection.exec_driver_sql
+
+    def busy(self: Any, statement: str, *args: Any, **kwargs: Any) -> Any:
+        if statement == "PRAGMA optimize":  # another process holds the write lock past busy_timeout
+            raise sqlite3.OperationalError("database is locked")
+        return original(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(db, "OPTIMIZE_EVERY", 1)
+    monkeypatch.setattr(sa.engine.Connection, "exec_driver_sql", busy)
+    from .conftest import invoice_body
+
+    response = await tenant.api.post(f"/organizations/{tenant.org_id}/documents", json=invoice_body())
+    monkeypatch.setattr(sa.engine.Connection, "exec_driver_sql", original)
+    listed = (await tenant.api.get(f"/organizations/{tenant.org_id}/documents")).json()
+    assert (response.status_code, len(listed)) == (200, 1)  # committed, so not reported as failed
+
+
+async def test_short_unicode_terms_match_in_any_case_like_long_ones(tenant: Tenant) -> None:
+    await tenant.invoice(_documentItems=[{"name": "Čaj", "price": 5, "_documentItemTaxes": [{"rate": 21}]}])
+    _, three = await status(tenant, {"_search": "čaj"})
+    _, two = await status(tenant, {"_search": "ča"})
+    assert (len(three), len(two)) == (1, 1)  # SQLite lower() folds ASCII only: the text is case-folded
+
+
+async def test_a_term_longer_than_200_characters_is_refused_not_cut(tenant: Tenant) -> None:
+    await tenant.invoice(note="x" * 200)
+    code, _ = await status(tenant, {"_search": "x" * 200 + "y"})
+    assert code == 400
+
+
+async def test_the_index_stays_whole_through_every_write_path(tenant: Tenant, app: Any) -> None:
+    from .conftest import invoice_body
+
+    draft = await tenant.invoice(draft=True)
+    r = await tenant.api.put(f"/documents/{draft['id']}", json={**invoice_body(), "draft": True, "note": "Rewritten"})
+    assert r.status_code == 200, r.text
+    r = await tenant.api.put(f"/documents/{draft['id']}", json={**invoice_body(), "draft": False})
+    assert r.status_code == 200, r.text
+    other = await tenant.invoice(draft=True)
+    assert (await tenant.api.delete(f"/documents/{other['id']}")).status_code == 200
+    third = await tenant.invoice()
+    assert (await tenant.api.post(f"/documents/{third['id']}/cancel")).status_code == 200
+    paid = await tenant.api.post(
+        f"/documents/{draft['id']}/payments", json={"type": "bank", "amount": 1, "date": "2026-12-06"}
+    )
+    assert paid.status_code == 200, paid.text
+    async with app.services.db.write() as conn:
+        await conn.execute(
+            sa.text("INSERT INTO document_search_fts(document_search_fts, rank) VALUES ('integrity-check', 1)")
+        )
+    _, hits = await status(tenant, {"_search": "rewritten"})
+    assert hits == []
+    _, hits = await status(tenant, {"_search": r.json()["number"]})
+    assert [h["id"] for h in hits] == [draft["id"]]

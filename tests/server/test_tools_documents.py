@@ -324,3 +324,20 @@ async def test_get_document_shows_round_quantities_and_discounts_without_exponen
     item = structured(fetched)["document"]["items"][0]
     assert (item["quantity"], item["discount"]) == ("1000", "10%")
     assert "- 1000 x Bolt at 1.00 EUR -10%" in text_of(fetched)
+
+
+@pytest.mark.anyio
+async def test_blank_text_searches_nothing_rather_than_failing(tmp_path: Path, api: SpaceInvoices) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", SEED_ORGANIZATION)
+        await c.call_tool(
+            "create_invoice",
+            {
+                "client": "Alpha",
+                "client_country": "BE",
+                "date": "2026-11-03",
+                "items": [{"name": "Work", "price": 10, "tax_rates": [21]}],
+            },
+        )
+        found = await c.call_tool("find_documents", {"text": "   "})
+    assert not found.is_error, text_of(found)

@@ -16,7 +16,7 @@ from si_mcp.models.ledger import aging_from_documents, vat_from_documents
 from si_mcp.models.report import AgingReport, Statement, TotalStats, VatReport
 
 from .._base import json_body
-from .._errors import NotFoundError, ReportTooLargeError
+from .._errors import APIResponseValidationError, NotFoundError, ReportTooLargeError
 from ._resource import Resource, filter_params, path_id
 
 __all__ = ["SCAN_LIMIT", "Reports"]
@@ -74,7 +74,9 @@ class Reports(Resource):
             day = as_of or local_day(datetime.now(UTC), timezone)
             where = {"type": {"inq": ["invoice", "advance"]}, "draft": False, "canceled": False, "paidInFull": False}
             documents = await self._scan(organization_id, where, "the receivables aging")
-            return aging_from_documents(documents, organization_id, day, timezone)
+            ids = sorted({str(d["clientId"]) for d in documents if d.get("clientId")})
+            names = await self._client_names(organization_id, ids)
+            return aging_from_documents(documents, organization_id, day, timezone, names)
 
     async def _timezone(self, organization_id: str) -> str | None:
         response = await self._client.request("GET", f"/organizations/{path_id(organization_id, 'organization_id')}")
@@ -82,23 +84,44 @@ class Reports(Resource):
         return str(body.get("timezone")) if isinstance(body, dict) and body.get("timezone") else None
 
     async def _scan(self, organization_id: str, where: dict[str, Any], what: str) -> list[dict[str, Any]]:
-        """Every document ``where`` selects, up to :data:`SCAN_LIMIT` (else :class:`ReportTooLargeError`)."""
+        """Every document ``where`` selects, up to :data:`SCAN_LIMIT` (else :class:`ReportTooLargeError`).
+
+        Pages until an empty one (an API may cap its pages below the size asked for), and counts each document
+        once (one saved meanwhile shifts the pages)."""
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents"
-        found: list[dict[str, Any]] = []
+        found: dict[str, dict[str, Any]] = {}
+        skip = 0
         while True:
-            query = Filter(where=where, order=["date ASC", "id ASC"], limit=_PAGE, skip=len(found))
-            page = json_body(await self._client.request("GET", path, params=filter_params(query)))
+            query = Filter(where=where, order=["date ASC", "id ASC"], limit=_PAGE, skip=skip)
+            response = await self._client.request("GET", path, params=filter_params(query))
+            page = json_body(response)
             if not isinstance(page, list):
-                page = []
-            found += [document for document in page if isinstance(document, dict)]
+                raise APIResponseValidationError(response, "expected a JSON array of documents")
+            if not page:
+                return list(found.values())
+            skip += len(page)
+            for document in page:
+                if isinstance(document, dict) and document.get("id"):
+                    found[str(document["id"])] = document
             if len(found) > SCAN_LIMIT:
                 raise ReportTooLargeError(
                     f"This API has no reports, and {what} would read more than {SCAN_LIMIT:,} documents; "
                     "ask for a shorter period.",
                     SCAN_LIMIT,
                 )
-            if len(page) < _PAGE:
-                return found
+
+    async def _client_names(self, organization_id: str, ids: list[str]) -> dict[str, str]:
+        """Clients' current names (the SQL report joins them), in pages of ``_PAGE``."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/clients"
+        names: dict[str, str] = {}
+        for start in range(0, len(ids), _PAGE):
+            chunk = ids[start : start + _PAGE]
+            query = Filter(where={"id": {"inq": chunk}}, limit=len(chunk))
+            page = json_body(await self._client.request("GET", path, params=filter_params(query)))
+            for client in page if isinstance(page, list) else []:
+                if isinstance(client, dict) and client.get("id") and client.get("name"):
+                    names[str(client["id"])] = str(client["name"])
+        return names
 
     async def statement(self, organization_id: str, client_id: str, date_from: date, date_to: date) -> Statement:
         """A client's invoices, credit notes and payments in the period with a running balance from what it owed

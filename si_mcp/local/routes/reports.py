@@ -437,12 +437,14 @@ def _document_stats(
     conn: sa.Connection, organization: dict[str, Any], types: tuple[str, ...], start: date, end: date, dist: str | None
 ) -> TotalStats:
     """Issued documents of ``types`` dated in the period (drafts, canceled and deleted ones do not count), per
-    period of ``dist`` (None: per type) and currency; from the covering index of sales."""
+    period of ``dist`` and currency, with a total per currency; with ``dist`` None per type, the total then being
+    sales (invoices and advances minus credit notes, no estimates). From the covering index of sales."""
     zone = _zone(organization)
     query = sa.select(
         _D.c.date, _D.c.date_is_day, _D.c.type, _D.c.currency, _D.c.total_minor, _D.c.total_with_tax_minor
     ).where(_live(organization["id"]), _D.c.status == "issued", _D.c.type.in_(types), _on_days(start, end, zone))
     rows: dict[tuple[str, str, str], list[int]] = {}
+    sales: dict[tuple[str, str, str], list[int]] = {}  # per type: the total is sales (credit notes against them)
     for when, is_day, kind, currency, total, gross in conn.execute(query):
         day = when.date() if is_day else local_day(when, organization.get("timezone"))
         key = (_bucket(day, dist), "", currency) if dist else ("", kind, currency)
@@ -450,7 +452,16 @@ def _document_stats(
         entry[0] += 1
         entry[1] += int(total or 0)
         entry[2] += int(gross or 0)
-    return _stats(rows, ("total", "total_with_tax"))
+        if dist is None and kind != "estimate":
+            sign = -1 if kind == "credit-note" and int(gross or 0) >= 0 else 1
+            summed = sales.setdefault(("", "", currency), [0, 0, 0])
+            summed[0] += 1
+            summed[1] += sign * int(total or 0)
+            summed[2] += sign * int(gross or 0)
+    stats = _stats(rows, ("total", "total_with_tax"))
+    if dist is None:  # per type: a total that adds estimates to invoices would mean nothing
+        stats.total = _stats(sales, ("total", "total_with_tax")).stats
+    return stats
 
 
 def _types(call: Call) -> tuple[str, ...]:
@@ -474,9 +485,10 @@ async def payment_total_stats(call: Call) -> Response:
         dist = _dist(call)
         zone = organization.get("timezone")
         # A payment's day is found in Python (payments have no day flag): the range is widened by a day each side.
+        # Money paid back on a credit note counts against what was received (the sign of the credit note).
         low, high = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
         query = (
-            sa.select(_P.c.date, _D.c.currency, _P.c.amount_minor)
+            sa.select(_P.c.date, _D.c.currency, _SIGN * _P.c.amount_minor)
             .join(_D, _D.c.id == _P.c.document_id)
             .where(
                 _P.c.organization_id == organization["id"],
@@ -500,7 +512,7 @@ async def payment_total_stats(call: Call) -> Response:
 
 
 async def organization_stats(call: Call) -> Response:
-    """This year so far (the organization's days), per document type and currency."""
+    """This year so far (the organization's days), per document type and currency; the total is sales."""
 
     def work(conn: sa.Connection, organization: dict[str, Any]) -> TotalStats:
         today = local_day(now(), organization.get("timezone"))

@@ -122,8 +122,9 @@ async def _where(
         clauses.append({"clientId": {"inq": await _client_ids(books, org, client)}})
     if number:
         clauses.append({"number": _contains(number)})
+    text = (text or "").strip() or None  # blank text searches nothing, as before
     if text and books.api.is_local:  # the embedded books' search index: number, reference, client, items, note
-        clauses.append({"_search": text.strip()})
+        clauses.append({"_search": text})
     elif text:
         pattern = _contains(text)
         options: list[dict[str, Any]] = [{"number": pattern}, {"reference": pattern}, {"note": pattern}]

@@ -26,20 +26,21 @@ depends_on = None
 
 _SQLITE_INDEX = (
     "CREATE VIRTUAL TABLE document_search_fts USING fts5("
-    "body, content='document_search', content_rowid='rowid', tokenize='trigram')",
+    "body, content='document_search', content_rowid='id', tokenize='trigram')",
     "CREATE TRIGGER document_search_ai AFTER INSERT ON document_search BEGIN "
-    "INSERT INTO document_search_fts(rowid, body) VALUES (new.rowid, new.body); END",
+    "INSERT INTO document_search_fts(rowid, body) VALUES (new.id, new.body); END",
     "CREATE TRIGGER document_search_ad AFTER DELETE ON document_search BEGIN "
-    "INSERT INTO document_search_fts(document_search_fts, rowid, body) VALUES ('delete', old.rowid, old.body); END",
+    "INSERT INTO document_search_fts(document_search_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
     "CREATE TRIGGER document_search_au AFTER UPDATE ON document_search BEGIN "
-    "INSERT INTO document_search_fts(document_search_fts, rowid, body) VALUES ('delete', old.rowid, old.body); "
-    "INSERT INTO document_search_fts(rowid, body) VALUES (new.rowid, new.body); END",
+    "INSERT INTO document_search_fts(document_search_fts, rowid, body) VALUES ('delete', old.id, old.body); "
+    "INSERT INTO document_search_fts(rowid, body) VALUES (new.id, new.body); END",
 )
 
 
 def upgrade() -> None:
     op.create_table(
         "document_search",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("document_id", sa.String(length=24), nullable=False),
         sa.Column("organization_id", sa.String(length=24), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -49,7 +50,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["organization_id"], ["organizations.id"], name=op.f("fk_document_search_organization_id_organizations")
         ),
-        sa.PrimaryKeyConstraint("document_id", name=op.f("pk_document_search")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_search")),
+        sa.UniqueConstraint("document_id", name=op.f("uq_document_search_document_id")),
     )
     op.create_index(
         op.f("ix_documents_organization_id_client_id_date"), "documents", ["organization_id", "client_id", "date"]
@@ -62,7 +64,7 @@ def upgrade() -> None:
         try:
             with conn.begin_nested():  # the extension needs a privilege the books' role may lack
                 op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-            op.execute("CREATE INDEX ix_document_search_body_trgm ON document_search USING gin (body gin_trgm_ops)")
+                op.execute("CREATE INDEX ix_document_search_body_trgm ON document_search USING gin (body gin_trgm_ops)")
         except sa.exc.DBAPIError:
             pass  # searched by scanning document_search, still far smaller than the documents
     _backfill()
