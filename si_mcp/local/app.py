@@ -35,6 +35,7 @@ __all__ = ["LocalAPI", "Router"]
 log = logging.getLogger(__name__)
 
 _PARAM = re.compile(r"\{(\w+)\}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Router:
@@ -138,6 +139,8 @@ class LocalAPI:
     async def _respond(self, request: Request) -> Response:
         try:
             route, params = self.router.match(request.method, request.url.path)
+            if any(_CONTROL.search(value) for value in params.values()):  # no id has one: unknown, not a 500
+                raise LocalAPIError(404, "Unknown id.", code="MODEL_NOT_FOUND")
             services = await self.start()
             account_id = ""
             if route.auth:

@@ -60,6 +60,7 @@ class Database:
         database = cls(engine, sync_engine)
         if run_migrations:
             async with engine.begin() as conn:
+                await conn.run_sync(_serialize_writers)  # processes starting together migrate one at a time
                 await conn.run_sync(migrate)
                 await conn.run_sync(analyze_when_stale)
         return database
@@ -75,6 +76,7 @@ class Database:
         async with self._write_lock, self.engine.connect() as conn:
             await conn.execution_options(**{_IMMEDIATE: True})
             async with conn.begin():
+                await conn.run_sync(_serialize_writers)
                 yield conn
             if self._optimize_due():
                 try:
@@ -110,6 +112,7 @@ class Database:
             async with self.engine.connect() as conn:
                 await conn.execution_options(**{_IMMEDIATE: True})
                 async with conn.begin():
+                    await conn.run_sync(_serialize_writers)
                     return await conn.run_sync(fn, *args)
 
     def _in_thread(self, fn: Callable[..., T], args: tuple[Any, ...], write: bool) -> T:
@@ -131,6 +134,16 @@ class Database:
         await self.engine.dispose()
         if self.sync_engine is not None:
             self.sync_engine.dispose()
+
+
+_WRITER_LOCK = 0x51_4D_43_50  # one constant shared by every process writing to the books
+
+
+def _serialize_writers(conn: sa.Connection) -> None:
+    """PostgreSQL's counterpart of SQLite's BEGIN IMMEDIATE: one writing transaction at a time across processes
+    (totals recomputed from payments, number counters and date-order checks read what they then write)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

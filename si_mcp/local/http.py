@@ -95,7 +95,11 @@ class Call:
         return f"{url.scheme}://{url.netloc}{root}/v1"
 
     def query(self, name: str) -> str | None:
-        return self.request.query_params.get(name)
+        """A query parameter; control characters are refused (422), as in bodies."""
+        value = self.request.query_params.get(name)
+        if value is not None:
+            check_text(value, name)
+        return value
 
     async def json(self) -> dict[str, Any]:
         """The body as a JSON object: 413 when too big, 400 when not JSON, 422 on control characters."""

@@ -150,3 +150,14 @@ async def test_a_constraint_violation_is_a_409_and_stores_nothing(tenant, expect
     )
     expect_error(response, 409, "CONFLICT")
     await assert_nothing_stored(tenant)
+
+
+async def test_control_characters_in_ids_and_query_values_are_refused_not_a_server_error(tenant, expect_error) -> None:
+    for path in ("/recurrences/%00", "/documents/a%01b/payments", "/clients/%7f"):
+        expect_error(await tenant.api.get(path), 404)
+    search = await tenant.api.get(f"/organizations/{tenant.org_id}/search-documents", params={"term": "a\x00b"})
+    expect_error(search, 422)
+    statement = await tenant.api.get(
+        f"/organizations/{tenant.org_id}/reports/statement", params={"clientId": "\x00", "from": "2026-01-01"}
+    )
+    expect_error(statement, 422)
