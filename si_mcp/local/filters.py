@@ -175,6 +175,11 @@ def _target(name: str, resource: Resource, dialect: str) -> _Target:
     if path[0] not in resource.fields or not all(_SEGMENT.match(p) for p in path):
         raise _unknown_field(name, resource)
     kind = "json_" + resource.json_kinds[name] if len(path) == 1 and name in resource.json_kinds else "json"
+    if dialect != "sqlite" and kind in ("json_number", "json_bool"):
+        # PostgreSQL extracts JSON as text: numbers and booleans must be typed to compare (and sort) as such.
+        element = sa.cast(resource.table.c.data, sa.JSON)[tuple(path)]
+        typed = element.as_numeric(38, 10) if kind == "json_number" else element.as_boolean()
+        return _Target(typed, kind if kind == "json_number" else "bool")
     return _Target(json_value(resource.table.c.data, path, dialect), kind)
 
 
