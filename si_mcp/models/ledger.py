@@ -18,8 +18,11 @@ from .report import (
     AgingRow,
     CurrencyAging,
     CurrencySales,
+    CurrencyStatement,
     Excluded,
     SalesByType,
+    Statement,
+    StatementLine,
     VatGroup,
     VatReport,
 )
@@ -27,11 +30,14 @@ from .report import (
 __all__ = [
     "SALES",
     "TaxGroup",
+    "StatementEntry",
     "aging_from_documents",
+    "build_statement",
     "document_status",
     "local_day",
     "rate_from_e4",
     "sales_sign",
+    "statement_from_documents",
     "tax_groups",
     "vat_from_documents",
 ]
@@ -235,3 +241,109 @@ def aging_from_documents(
         total.last_reminded_at = max((r.last_reminded_at for r in clients if r.last_reminded_at), default=None)
         currencies.append(CurrencyAging(currency=currency, clients=clients, total=total))
     return AgingReport(organization_id=organization_id, as_of=as_of, currencies=currencies)
+
+
+class StatementEntry(NamedTuple):
+    """One line of a client statement before its running balance, in minor units (+ owed, - credited or paid)."""
+
+    day: date
+    rank: int  # on one day: invoices, then credit notes, then payments
+    kind: str
+    number: str | None
+    document_id: str
+    currency: str
+    units: int
+    at: datetime  # the instant, then the id: same-day lines in one order whatever the source
+    entry_id: str
+
+
+_RANK = {"invoice": 0, "advance": 0, "credit-note": 1}
+
+
+def build_statement(
+    entries: Iterable[StatementEntry],
+    organization_id: str,
+    client_id: str,
+    client: str,
+    start: date,
+    end: date,
+) -> Statement:
+    """A client's statement: what came before ``start`` as the opening balance, then each line of the period with
+    the running balance, per currency."""
+    by_currency: dict[str, CurrencyStatement] = {}
+
+    def order(e: StatementEntry) -> tuple[Any, ...]:
+        at = e.at if e.at.tzinfo is not None else e.at.replace(tzinfo=UTC)
+        return (e.day, e.rank, e.number or "", e.document_id, at, e.entry_id)
+
+    for entry in sorted(entries, key=order):
+        if entry.day > end:
+            continue
+        statement = by_currency.setdefault(
+            entry.currency, CurrencyStatement(currency=entry.currency, opening=0, lines=[], closing=0)
+        )
+        amount = from_minor(entry.units, entry.currency)
+        if entry.day < start:
+            statement.opening += amount
+            statement.closing = statement.opening
+            continue
+        statement.closing += amount
+        statement.lines.append(
+            StatementLine(
+                date=entry.day,
+                kind=entry.kind,
+                number=entry.number,
+                document_id=entry.document_id,
+                amount=amount,
+                balance=statement.closing,
+            )
+        )
+    return Statement(
+        organization_id=organization_id,
+        client_id=client_id,
+        client=client,
+        date_from=start,
+        date_to=end,
+        currencies=sorted(by_currency.values(), key=lambda e: e.currency),
+    )
+
+
+def statement_from_documents(
+    documents: Iterable[Mapping[str, Any]],
+    payments: Iterable[Mapping[str, Any]],
+    organization_id: str,
+    client_id: str,
+    client: str,
+    start: date,
+    end: date,
+    timezone: str | None,
+) -> Statement:
+    """The statement from wire documents of the client and their payments, as the embedded API computes it: issued
+    invoices, advances and credit notes (against), money received (against), money paid back on a credit note."""
+    entries: list[StatementEntry] = []
+    signs: dict[str, tuple[str, str | None, int]] = {}
+    for obj in documents:
+        when, kind = _when(obj.get("date")), str(obj.get("type") or "invoice")
+        if obj.get("_isDeleted") or document_status(obj) != "issued" or kind not in SALES or when is None:
+            continue
+        if obj.get("clientId") != client_id:
+            continue
+        currency, sign = str(obj.get("currencyId") or "EUR"), sales_sign(obj)
+        document_id, number = str(obj["id"]), obj.get("number")
+        signs[document_id] = (currency, number, sign)
+        gross = to_minor(_decimal(obj.get("totalWithTax")), currency)
+        day = local_day(when, timezone)
+        entries.append(
+            StatementEntry(day, _RANK[kind], kind, number, document_id, currency, sign * gross, when, document_id)
+        )
+    for payment in payments:
+        document_id, when = str(payment.get("documentId")), _when(payment.get("date"))
+        if payment.get("_isDeleted") or document_id not in signs or when is None:
+            continue
+        currency, number, sign = signs[document_id]
+        paid = -sign * to_minor(_decimal(payment.get("amount")), currency)
+        day = local_day(when, timezone)
+        entries.append(
+            StatementEntry(day, 2, "payment", number, document_id, currency, paid, when, str(payment.get("id") or ""))
+        )
+    return build_statement(entries, organization_id, client_id, client, start, end)

@@ -393,3 +393,69 @@ async def test_the_stats_total_does_not_add_estimates_and_credit_notes_to_sales(
     await tenant.invoice(_documentClient=ALPHA, type="estimate", date="2026-11-05", _documentItems=[line(5000, 21)])
     stats = (await tenant.api.get(f"/organizations/{tenant.org_id}/stats")).json()
     assert [(t["count"], t["totalWithTax"]) for t in stats["total"]] == [(2, 0)]
+
+
+async def test_without_report_routes_the_client_computes_the_same_statement_from_documents_and_payments(
+    app: Any, tenant: Tenant
+) -> None:
+    from si_mcp.client import SpaceInvoices
+
+    made = await month(tenant)
+    refund = await tenant.api.post(  # money paid back (a refund) raises what the client owes
+        f"/documents/{made['first']['id']}/payments", json={"type": "bank", "amount": -20, "date": "2026-11-29"}
+    )
+    assert refund.status_code == 200, refund.text
+    client = made["first"]["clientId"]
+    for start, end in ((date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 11, 10), date(2026, 12, 31))):
+        period = (tenant.org_id, client, start, end)
+        async with SpaceInvoices(
+            tenant.token, base_url="http://local/v1", transport=httpx.ASGITransport(app=app)
+        ) as api:
+            sql = await api.reports.statement(*period)
+        async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=WithoutReports(app)) as api:
+            listed = await api.reports.statement(*period)
+        assert listed.to_wire() == sql.to_wire()
+        assert sql.currencies[0].lines  # not two empty answers
+
+
+async def test_a_statement_orders_same_day_payments_by_their_instant_whichever_way_it_is_computed(
+    app: Any, tenant: Tenant
+) -> None:
+    from si_mcp.client import SpaceInvoices
+
+    invoice = await tenant.invoice(_documentClient=ALPHA, date="2026-11-03", _documentItems=[line(100)])
+    for amount, when in ((10, "2026-11-20T15:00:00Z"), (30, "2026-11-20T09:00:00Z")):  # recorded in the other order
+        paid = await tenant.api.post(
+            f"/documents/{invoice['id']}/payments", json={"type": "bank", "amount": amount, "date": when}
+        )
+        assert paid.status_code == 200, paid.text
+    period = (tenant.org_id, invoice["clientId"], date(2026, 11, 1), date(2026, 11, 30))
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=httpx.ASGITransport(app=app)) as api:
+        sql = await api.reports.statement(*period)
+    async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=WithoutReports(app)) as api:
+        listed = await api.reports.statement(*period)
+    assert [line.balance for line in sql.currencies[0].lines] == [100, 70, 60]  # 09:00 before 15:00
+    assert listed.to_wire() == sql.to_wire()
+
+
+async def test_a_client_of_another_organization_has_no_statement_here_whichever_way_it_is_computed(
+    app: Any, tenant: Tenant
+) -> None:
+    from si_mcp.client import NotFoundError, SpaceInvoices
+
+    other = await tenant.api.post(
+        f"/accounts/{tenant.account_id}/organizations",
+        json={"name": "Other", "address": "x 1", "city": "Brussels", "zip": "1000", "country": "Belgium"},
+    )
+    assert other.status_code == 200, other.text
+    made = await tenant.api.post(
+        f"/organizations/{other.json()['id']}/documents",
+        json={"_documentClient": BETA, "date": "2026-11-03", "_documentItems": [line(100)]},
+    )
+    assert made.status_code == 200, made.text
+    for transport in (httpx.ASGITransport(app=app), WithoutReports(app)):
+        async with SpaceInvoices(tenant.token, base_url="http://local/v1", transport=transport) as api:
+            with pytest.raises(NotFoundError):
+                await api.reports.statement(
+                    tenant.org_id, made.json()["clientId"], date(2026, 11, 1), date(2026, 11, 30)
+                )

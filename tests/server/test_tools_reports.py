@@ -119,4 +119,4 @@ async def test_on_an_api_without_report_routes_the_report_tool_computes_from_doc
     await app.aclose()
     [table] = structured(vat)["tables"]
     assert table["rows"][-1]["amounts"] == ["7600.00", "261.00"]  # as the embedded books sum it
-    assert statement.is_error and "no client statements" in text_of(statement)
+    assert structured(statement)["tables"][0]["rows"], text_of(statement)  # from documents and payments too

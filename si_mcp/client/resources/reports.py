@@ -1,9 +1,9 @@
 """Reports on the books: v1 statistics; VAT and sales, receivables aging, client statement (embedded API extension).
 
-The Space Invoices API has no ``reports/`` routes (it answers 404). There :meth:`Reports.vat` and
-:meth:`Reports.aging` compute the same from the documents they list (:mod:`si_mcp.models.ledger`, the definitions
-the embedded API sums in SQL), reading at most :data:`SCAN_LIMIT` documents; a period with more raises
-:class:`~si_mcp.client.ReportTooLargeError` rather than answering from part of the books.
+The Space Invoices API has no ``reports/`` routes (it answers 404). There :meth:`Reports.vat`, :meth:`Reports.aging`
+and :meth:`Reports.statement` compute the same from the documents (and payments) they list, with the definitions the
+embedded API sums in SQL (:mod:`si_mcp.models.ledger`), reading at most :data:`SCAN_LIMIT` documents; a period with
+more raises :class:`~si_mcp.client.ReportTooLargeError` rather than answering from part of the books.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from si_mcp.models import Filter
-from si_mcp.models.ledger import aging_from_documents, vat_from_documents
+from si_mcp.models.ledger import aging_from_documents, statement_from_documents, vat_from_documents
 from si_mcp.models.report import AgingReport, Statement, TotalStats, VatReport
 
 from .._base import json_body
@@ -83,12 +83,14 @@ class Reports(Resource):
         body = json_body(response)
         return str(body.get("timezone")) if isinstance(body, dict) and body.get("timezone") else None
 
-    async def _scan(self, organization_id: str, where: dict[str, Any], what: str) -> list[dict[str, Any]]:
-        """Every document ``where`` selects, up to :data:`SCAN_LIMIT` (else :class:`ReportTooLargeError`).
+    async def _scan(
+        self, organization_id: str, where: dict[str, Any], what: str, collection: str = "documents"
+    ) -> list[dict[str, Any]]:
+        """Every document (or payment) ``where`` selects, up to :data:`SCAN_LIMIT` (else :class:`ReportTooLargeError`).
 
-        Pages until an empty one (an API may cap its pages below the size asked for), and counts each document
-        once (one saved meanwhile shifts the pages)."""
-        path = f"/organizations/{path_id(organization_id, 'organization_id')}/documents"
+        Pages until an empty one (an API may cap its pages below the size asked for), and counts each one once
+        (one saved meanwhile shifts the pages)."""
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/{collection}"
         found: dict[str, dict[str, Any]] = {}
         skip = 0
         while True:
@@ -96,7 +98,7 @@ class Reports(Resource):
             response = await self._client.request("GET", path, params=filter_params(query))
             page = json_body(response)
             if not isinstance(page, list):
-                raise APIResponseValidationError(response, "expected a JSON array of documents")
+                raise APIResponseValidationError(response, f"expected a JSON array of {collection}")
             if not page:
                 return list(found.values())
             skip += len(page)
@@ -105,8 +107,10 @@ class Reports(Resource):
                     found[str(document["id"])] = document
             if len(found) > SCAN_LIMIT:
                 raise ReportTooLargeError(
-                    f"This API has no reports, and {what} would read more than {SCAN_LIMIT:,} documents; "
-                    "ask for a shorter period.",
+                    f"This API has no reports, and {what} would read more than {SCAN_LIMIT:,} {collection}; "
+                    "ask for a shorter period."
+                    if "history" not in what
+                    else f"This API has no reports, and {what} would read more than {SCAN_LIMIT:,} {collection}.",
                     SCAN_LIMIT,
                 )
 
@@ -128,11 +132,42 @@ class Reports(Resource):
         before.
 
         Raises:
-            as :meth:`vat`; NotFoundError also when the client is unknown.
+            ValueError: an id is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            NotFoundError: the client is unknown in this organization.
+            ReportTooLargeError: computed from documents (an API without report routes), the client's history is
+                longer than :data:`SCAN_LIMIT` documents.
+            SpaceInvoicesError: any other failure.
         """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/reports/statement"
         params = {"clientId": path_id(client_id, "client_id"), "from": date_from.isoformat(), "to": date_to.isoformat()}
-        return await self._client.fetch(Statement, "GET", path, params=params)
+        try:
+            return await self._client.fetch(Statement, "GET", path, params=params)
+        except NotFoundError as missing:  # the Space Invoices API, or a client unknown in this organization
+            response = await self._client.request("GET", f"/clients/{path_id(client_id, 'client_id')}")
+            client = json_body(response)
+            if not isinstance(client, dict) or client.get("organizationId") != organization_id:
+                raise missing from None  # another organization's client is unknown here too
+            name = str(client.get("name") or "")
+            timezone = await self._timezone(organization_id)
+            where = {
+                "clientId": client_id,
+                "type": {"inq": ["invoice", "advance", "credit-note"]},
+                "draft": False,
+                "canceled": False,
+                "date": {"lt": (date_to + timedelta(days=2)).isoformat()},  # the last day's last instant, any zone
+            }
+            # A statement needs the client's whole history (its opening balance): the bound is on that.
+            what = "the client's statement (its whole history, for the opening balance)"
+            documents = await self._scan(organization_id, where, what)
+            ids = [str(d["id"]) for d in documents]
+            payments: list[dict[str, Any]] = []
+            for start in range(0, len(ids), _PAGE):
+                chunk = {"documentId": {"inq": ids[start : start + _PAGE]}}
+                payments += await self._scan(organization_id, chunk, what, "payments")
+            return statement_from_documents(
+                documents, payments, organization_id, client_id, name, date_from, date_to, timezone
+            )
 
     async def document_totals(
         self,

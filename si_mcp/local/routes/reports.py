@@ -19,18 +19,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from si_mcp.models.ledger import rate_from_e4
+from si_mcp.models.ledger import StatementEntry, build_statement, rate_from_e4
 from si_mcp.models.money import from_minor
 from si_mcp.models.report import (
     AgingReport,
     AgingRow,
     CurrencyAging,
     CurrencySales,
-    CurrencyStatement,
     Excluded,
     SalesByType,
     Statement,
-    StatementLine,
     TotalStat,
     TotalStats,
     VatGroup,
@@ -337,7 +335,7 @@ def _statement(conn: sa.Connection, organization: dict[str, Any], client_id: str
     currency_of = {row.id: (row.currency, row.number, int(row.sign)) for row in documents}
     payments = (
         conn.execute(
-            sa.select(_P.c.document_id, _P.c.date, _P.c.amount_minor).where(
+            sa.select(_P.c.id, _P.c.document_id, _P.c.date, _P.c.amount_minor).where(
                 _P.c.document_id.in_(list(currency_of)), _P.c.is_deleted == sa.false()
             )
         ).all()
@@ -346,39 +344,20 @@ def _statement(conn: sa.Connection, organization: dict[str, Any], client_id: str
     )
     rank = {"invoice": 0, "advance": 0, "credit-note": 1}
     entries = [
-        (local_day(r.date, timezone), rank[r.type], r.type, r.number, r.id, r.currency, int(r.amount))
+        StatementEntry(
+            local_day(r.date, timezone), rank[r.type], r.type, r.number, r.id, r.currency, int(r.amount), r.date, r.id
+        )
         for r in documents
     ]
     for payment in payments:
         currency, number, sign = currency_of[payment.document_id]
         # Money received lowers what the client owes; a payment on a credit note is money paid back: it raises it.
         paid = -sign * int(payment.amount_minor or 0)
-        entries.append((local_day(payment.date, timezone), 2, "payment", number, payment.document_id, currency, paid))
-    entries.sort(key=lambda entry: (entry[0], entry[1], entry[3] or "", entry[4]))
-    by_currency: dict[str, CurrencyStatement] = {}
-    for day, _, kind, number, document_id, currency, units in entries:
-        if day > end:
-            continue
-        entry = by_currency.setdefault(currency, CurrencyStatement(currency=currency, opening=0, lines=[], closing=0))
-        amount = from_minor(units, currency)
-        if day < start:
-            entry.opening += amount
-            entry.closing = entry.opening
-            continue
-        entry.closing += amount
-        entry.lines.append(
-            StatementLine(
-                date=day, kind=kind, number=number, document_id=document_id, amount=amount, balance=entry.closing
-            )
+        day = local_day(payment.date, timezone)
+        entries.append(
+            StatementEntry(day, 2, "payment", number, payment.document_id, currency, paid, payment.date, payment.id)
         )
-    return Statement(
-        organization_id=organization_id,
-        client_id=client_id,
-        client=client,
-        date_from=start,
-        date_to=end,
-        currencies=sorted(by_currency.values(), key=lambda entry: entry.currency),
-    )
+    return build_statement(entries, organization_id, client_id, client, start, end)
 
 
 async def statement_report(call: Call) -> Response:

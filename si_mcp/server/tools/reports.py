@@ -158,11 +158,6 @@ async def report(
     """Reports on the books, per currency: sales, VAT, receivables aging or a client statement."""
     books = await books_of(ctx)
     org = await lookup.organization(books, organization, default=state_of(ctx).settings.organization_id)
-    if not books.api.is_local and kind == "statement":
-        raise ToolError(
-            "The Space Invoices API has no client statements. Use find_documents with client= to list the client's "
-            "documents instead."
-        )
     end = date_to or today(org)
     start = date_from or end.replace(day=1)
     if start > end and kind != "aging":
