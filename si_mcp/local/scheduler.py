@@ -53,7 +53,7 @@ class Scheduler(Background):
     async def _run_due(self, clock: datetime) -> list[Issued]:
         candidates = await self.services.db.run_read(due_recurrences, clock)
         issued: list[Issued] = []
-        for recurrence_id, _day in candidates:
+        for recurrence_id in candidates:
             for _ in range(MAX_CATCH_UP):
                 try:
                     one = await issue_next(self.services, recurrence_id, clock)

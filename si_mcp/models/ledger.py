@@ -35,6 +35,7 @@ __all__ = [
     "build_statement",
     "document_status",
     "local_day",
+    "organization_today",
     "rate_from_e4",
     "sales_sign",
     "statement_from_documents",
@@ -70,8 +71,15 @@ def local_day(value: datetime, timezone: str | None) -> date:
     utc = aware.astimezone(UTC)
     if (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0):
         return utc.date()
+    return organization_today(timezone, aware)
+
+
+def organization_today(timezone: str | None, clock: datetime) -> date:
+    """The organization's calendar day at the instant ``clock`` (UTC when its timezone is unknown). Unlike
+    :func:`local_day`, midnight UTC is an instant here: the clock never names a bare day."""
+    aware = clock if clock.tzinfo is not None else clock.replace(tzinfo=UTC)
     try:
-        zone = ZoneInfo(timezone) if timezone else UTC
+        zone: Any = ZoneInfo(timezone) if timezone else UTC
     except (ZoneInfoNotFoundError, ValueError):
         zone = UTC
     return aware.astimezone(zone).date()

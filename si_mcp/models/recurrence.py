@@ -25,6 +25,8 @@ __all__ = [
     "RecurrenceCreate",
     "RecurrenceDate",
     "RecurrenceUpdate",
+    "default_first",
+    "next_after",
     "occurrence_date",
 ]
 
@@ -114,3 +116,24 @@ def occurrence_date(first: date, period: Period, iteration: int) -> date:
     if period == "week":
         return first + timedelta(weeks=steps)
     return _add_months(first, steps * (12 if period == "year" else 1))
+
+
+def next_after(first: date, period: Period, after: date | None, issued: int, limit: int | None) -> date | None:
+    """The first occurrence of the schedule strictly after ``after`` (from ``first`` when None), or None when
+    ``limit`` occurrences were issued already."""
+    if limit is not None and issued >= limit:
+        return None
+    iteration = 1
+    while True:
+        day = occurrence_date(first, period, iteration)
+        if after is None or day > after:
+            return day
+        iteration += 1
+
+
+def default_first(template_day: date, period: Period, today: date) -> date:
+    """``dateFirst`` when none is given: one period after the template's day, or its schedule's first day from
+    today on (never the template's own day)."""
+    first = next_after(template_day, period, max(template_day, today - timedelta(days=1)), 0, None)
+    assert first is not None  # no limit
+    return first

@@ -50,7 +50,8 @@ class Reports(Resource):
                     "between": [(date_from - timedelta(days=1)).isoformat(), (date_to + timedelta(days=2)).isoformat()]
                 }
             }
-            documents = await self._scan(organization_id, where, f"the VAT report from {date_from} to {date_to}")
+            what = f"the VAT report from {date_from} to {date_to}"
+            documents = await self._scan(organization_id, where, what, advice="ask for a shorter period")
             return vat_from_documents(documents, organization_id, date_from, date_to, timezone)
 
     async def aging(self, organization_id: str, as_of: date | None = None) -> AgingReport:
@@ -84,7 +85,12 @@ class Reports(Resource):
         return str(body.get("timezone")) if isinstance(body, dict) and body.get("timezone") else None
 
     async def _scan(
-        self, organization_id: str, where: dict[str, Any], what: str, collection: str = "documents"
+        self,
+        organization_id: str,
+        where: dict[str, Any],
+        what: str,
+        collection: str = "documents",
+        advice: str = "",
     ) -> list[dict[str, Any]]:
         """Every document (or payment) ``where`` selects, up to :data:`SCAN_LIMIT` (else :class:`ReportTooLargeError`).
 
@@ -106,13 +112,8 @@ class Reports(Resource):
                 if isinstance(document, dict) and document.get("id"):
                     found[str(document["id"])] = document
             if len(found) > SCAN_LIMIT:
-                raise ReportTooLargeError(
-                    f"This API has no reports, and {what} would read more than {SCAN_LIMIT:,} {collection}; "
-                    "ask for a shorter period."
-                    if "history" not in what
-                    else f"This API has no reports, and {what} would read more than {SCAN_LIMIT:,} {collection}.",
-                    SCAN_LIMIT,
-                )
+                more = f"This API has no reports, and {what} would read more than {SCAN_LIMIT:,} {collection}"
+                raise ReportTooLargeError(f"{more}; {advice}." if advice else f"{more}.", SCAN_LIMIT)
 
     async def _client_names(self, organization_id: str, ids: list[str]) -> dict[str, str]:
         """Clients' current names (the SQL report joins them), in pages of ``_PAGE``."""

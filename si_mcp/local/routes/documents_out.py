@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,6 +20,7 @@ from si_mcp.local.mail import DeliveryReport, MailError, OutgoingEmail, attachme
 from si_mcp.local.mail.service import AlreadySentError, DocumentsOut, Queued
 from si_mcp.local.pdf import MissingGlyphError, PdfError, TemplateError, UnsupportedLanguageError
 from si_mcp.models import Document, Organization, ReminderRequest, SendOptions, SendRequest, SendResult
+from si_mcp.models.ledger import organization_today
 
 from .. import tables
 from ..access import load_owned
@@ -202,7 +202,7 @@ async def send_reminder(call: Call) -> Response:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         read = loads(row.data)
         organization = await _organization(conn, row.organization_id)
-    today = _today(organization, call.services.clock())
+    today = organization_today(organization.timezone, call.services.clock())
     _check_remindable(read, organization, today)
     service = _service(call)
     email, stored_language = await _prepare(
@@ -222,15 +222,6 @@ async def send_reminder(call: Call) -> Response:
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
     return json_response(_answer(queued, report, int(loads(row.data).get("reminders") or 0)))
-
-
-def _today(organization: Organization, clock: datetime) -> date:
-    """The organization's calendar day at ``clock`` (an instant, even at midnight UTC)."""
-    try:
-        zone = ZoneInfo(organization.timezone) if organization.timezone else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return clock.astimezone(zone).date()
 
 
 async def send_on_create(

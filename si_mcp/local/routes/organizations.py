@@ -22,11 +22,11 @@ from si_mcp.models import (
     Tax,
     TaxRate,
 )
+from si_mcp.models.ledger import organization_today
 
 from .. import tables
 from ..access import require_org, require_org_tx
 from ..engine import countries
-from ..engine.autofill import local_day
 from ..engine.seeds import organization_defaults, relocalized_defaults
 from ..errors import LocalAPIError, invalid, unauthorized
 from ..http import Call, Route, json_response, raw_json_response
@@ -248,7 +248,7 @@ async def next_doc_number(call: Call) -> Response:
         require_org_tx(conn, call.account_id, organization_id)
         o = tables.organizations
         org = loads(conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one())
-        return peek_number(conn, organization_id, doc_type, local_day(now(), org.get("timezone")).year)
+        return peek_number(conn, organization_id, doc_type, organization_today(org.get("timezone"), now()).year)
 
     return json_response(NextDocNumber(number=await call.db.run_read(peek)).to_wire())
 

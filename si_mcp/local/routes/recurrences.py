@@ -29,11 +29,12 @@ from starlette.responses import Response
 
 from si_mcp.models import Count, Document, DocumentCreate, RecurrenceCreate, RecurrenceUpdate, copied_line, wirejson
 from si_mcp.models.language import supported
-from si_mcp.models.recurrence import Period, occurrence_date
+from si_mcp.models.ledger import organization_today
+from si_mcp.models.recurrence import Period, default_first, next_after
 
 from .. import tables
 from ..access import Need, load_owned_tx, require_org_tx
-from ..engine.autofill import AutofillError, local_day
+from ..engine.autofill import local_day
 from ..engine.smartcodes import codes_for
 from ..errors import LocalAPIError, invalid, not_found
 from ..http import Call, Route, json_response
@@ -59,21 +60,8 @@ _RD = tables.recurrence_dates
 # ---------------------------------------------------------------- schedule (pure)
 
 
-def next_after(first: date, period: Period, after: date | None, issued: int, limit: int | None) -> date | None:
-    """The first occurrence of the schedule strictly after ``after`` (from ``first`` when None), or None when
-    ``limit`` occurrences were issued already."""
-    if limit is not None and issued >= limit:
-        return None
-    iteration = 1
-    while True:
-        day = occurrence_date(first, period, iteration)
-        if after is None or day > after:
-            return day
-        iteration += 1
-
-
 def _today(organization: dict[str, Any], clock: datetime) -> date:
-    return local_day(clock, organization.get("timezone"))
+    return organization_today(organization.get("timezone"), clock)
 
 
 # ---------------------------------------------------------------- rows and answers
@@ -179,10 +167,9 @@ async def create_recurrence(call: Call) -> Response:
         today = _today(organization, clock)
         period: Period = body.type
         first = body.date_first
-        if first is None:  # the template's schedule: one period after its date, or its first day from today on
+        if first is None:
             day = local_day(datetime.fromisoformat(template["date"]), organization.get("timezone"))
-            first = next_after(day, period, max(day, today - timedelta(days=1)), 0, None)
-            assert first is not None
+            first = default_first(day, period, today)
         if first < today:
             raise invalid(
                 _MODEL,
@@ -342,15 +329,15 @@ class Issued:
     queued: Queued | None
 
 
-def due_recurrences(conn: sa.Connection, clock: datetime) -> list[tuple[str, date]]:
+def due_recurrences(conn: sa.Connection, clock: datetime) -> list[str]:
     """Recurrences whose next occurrence may be due (the organization's today is at most a day off UTC's)."""
     horizon = clock.astimezone(UTC).date() + timedelta(days=1)
     query = (
-        sa.select(_R.c.id, _R.c.next_date)
+        sa.select(_R.c.id)
         .where(_R.c.next_date <= horizon, _R.c.is_deleted == sa.false(), _R.c.paused == sa.false())
         .order_by(_R.c.next_date, _R.c.id)
     )
-    return [(row.id, row.next_date) for row in conn.execute(query)]
+    return list(conn.execute(query).scalars())
 
 
 def next_due(conn: sa.Connection) -> date | None:
@@ -540,10 +527,9 @@ async def issue_next(services: Services, recurrence_id: str, clock: datetime) ->
                 return None
             due, document = result
             queued = await _queue_email(services, conn, due, document)
-    except (LocalAPIError, AutofillError) as error:
-        reason = error.message if isinstance(error, LocalAPIError) else str(error)
-        await services.db.run_write(_failed_tx, recurrence_id, reason)
-        raise LocalAPIError(422, reason, code="RECURRENCE_FAILED") from None
+    except LocalAPIError as error:  # a 422 of the copy (create_tx turns the engine's refusals into them)
+        await services.db.run_write(_failed_tx, recurrence_id, error.message)
+        raise LocalAPIError(422, error.message, code="RECURRENCE_FAILED") from None
     issued = Issued(recurrence_id, due.row.next_iteration, due.row.next_date, document, queued)
     if queued is not None and services.documents_out is not None:
         await services.documents_out.after_commit(queued)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from si_mcp.models.ledger import StatementEntry, build_statement, rate_from_e4
+from si_mcp.models.ledger import StatementEntry, build_statement, organization_today, rate_from_e4
 from si_mcp.models.money import from_minor
 from si_mcp.models.report import (
     AgingReport,
@@ -76,7 +76,7 @@ def _day(call: Call, name: str, default: date | None = None) -> date:
 def _period(call: Call, organization: dict[str, Any]) -> tuple[date, date]:
     """``from`` and ``to``; without either, this month up to today (the organization's days)."""
     if call.query("from") is None and call.query("to") is None:
-        today = local_day(now(), organization.get("timezone"))
+        today = organization_today(organization.get("timezone"), now())
         return today.replace(day=1), today
     start, end = _day(call, "from"), _day(call, "to")
     if end < start:
@@ -297,7 +297,7 @@ def _aging_row(client_id: str | None, name: str, count: int, amounts: list[Decim
 
 async def aging_report(call: Call) -> Response:
     def work(conn: sa.Connection, organization: dict[str, Any]) -> AgingReport:
-        today = local_day(now(), organization.get("timezone"))
+        today = organization_today(organization.get("timezone"), now())
         return _aging(conn, organization, _day(call, "date", today))
 
     return await _run(call, work)
@@ -494,7 +494,7 @@ async def organization_stats(call: Call) -> Response:
     """This year so far (the organization's days), per document type and currency; the total is sales."""
 
     def work(conn: sa.Connection, organization: dict[str, Any]) -> TotalStats:
-        today = local_day(now(), organization.get("timezone"))
+        today = organization_today(organization.get("timezone"), now())
         types = ("invoice", "advance", "credit-note", "estimate")
         return _document_stats(conn, organization, types, today.replace(month=1, day=1), today, None)
 

@@ -76,13 +76,9 @@ def result(text: str, data: BaseModel, extra: Sequence[ContentBlock] = ()) -> Ca
 
 def today(org: "Organization | None" = None) -> dt.date:
     """Today where the organization is (its timezone), else in UTC: what "today" and "overdue" mean to its books."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from si_mcp.models.ledger import organization_today
 
-    now = dt.datetime.now(dt.UTC)
-    try:
-        return now.astimezone(ZoneInfo(org.timezone)).date() if org is not None and org.timezone else now.date()
-    except (ZoneInfoNotFoundError, ValueError):
-        return now.date()
+    return organization_today(org.timezone if org is not None else None, dt.datetime.now(dt.UTC))
 
 
 def as_timestamp(day: dt.date | None) -> dt.datetime | None:

@@ -65,7 +65,7 @@ async def _consent(
             f"The client of invoice {found.doc.number} has no email, so copies cannot be emailed: set it up with "
             "auto_send=false, or give the client an email first."
         )
-    first = (first_date or _default_first(found.doc, every, today(found.org))).isoformat()
+    first = (first_date or _default_first(found.doc, found.org, every)).isoformat()
     return ask(
         ctx,
         recur_action(found.account_id, found.org, found.doc, every=every, first=first, times=times),
@@ -73,16 +73,13 @@ async def _consent(
     )
 
 
-def _default_first(doc: "Document", every: Every, now: dt.date) -> dt.date:
-    """What the API takes for dateFirst when none is given: one period after the invoice, or the first such day
-    from today on (for the question only)."""
-    from si_mcp.models.recurrence import occurrence_date
+def _default_first(doc: "Document", org: "Organization", every: Every) -> dt.date:
+    """The dateFirst the API takes when none is given (for the question)."""
+    from si_mcp.models.ledger import local_day
+    from si_mcp.models.recurrence import default_first
 
-    day = doc.date.date() if doc.date else now
-    iteration = 2
-    while (first := occurrence_date(day, every, iteration)) < now:
-        iteration += 1
-    return first
+    now = today(org)
+    return default_first(local_day(doc.date, org.timezone) if doc.date else now, every, now)
 
 
 async def recurring_invoice(
