@@ -4,7 +4,9 @@
 
 One organization per size holds that many documents, spread over two years (2025-2026): invoices with two VAT
 rates and an untaxed line, credit notes and estimates, cloned from documents made through the API and
-bulk-inserted with the rows the API writes (``document_row`` and ``tax_rows``), 100 clients. Timed through
+bulk-inserted with the rows the API writes (``document_row`` and ``tax_rows``, the days and daily totals as
+``ledger.store_taxes`` keeps them), 100 clients; invoices older than 60 days are paid but one in fifty
+(``--all-unpaid``: none is, aging's worst case, which reads every open invoice). Timed through
 ``httpx.ASGITransport`` (no sockets), p50 of ``--rounds`` requests each:
 
 * baseline: ``GET /organizations/{id}/documents`` with the 50 newest (the API's cheapest useful answer);
@@ -31,6 +33,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import anyio
 import httpx
@@ -38,6 +41,7 @@ import sqlalchemy as sa
 
 from si_mcp.local import create_app
 from si_mcp.local.ids import object_id
+from si_mcp.local.ledger import recount_days
 from si_mcp.local.resources import document_row, search_body, tax_rows
 from si_mcp.local.tables import document_counters, document_search, document_taxes, documents
 from si_mcp.models import wirejson
@@ -68,12 +72,17 @@ async def _organization(api: httpx.AsyncClient, email: str) -> tuple[str, list[d
     return str(org["id"]), made
 
 
-def _bulk(database: Path, templates: list[dict[str, Any]], count: int) -> str:
+def _bulk(database: Path, templates: list[dict[str, Any]], count: int, all_unpaid: bool) -> str:
     """``count`` clones of the templates (8 invoices : 1 credit note : 1 estimate), dated in sequence, for 100
     clients ("Client 0" … "Client 99"); returns the first client's id."""
     engine = sa.create_engine(f"sqlite:///{database}")
     clients = [object_id() for _ in range(100)]
     step = SPAN / count
+
+    def paid(stamp: datetime, n: int) -> bool:
+        """Books as a business keeps them: invoices of the last 60 days open, and one in fifty older ones."""
+        return not all_unpaid and stamp < START + SPAN - timedelta(days=60) and n % 50 != 7
+
     rows: list[dict[str, Any]] = []
     taxes: list[dict[str, Any]] = []
     searched: list[dict[str, Any]] = []
@@ -87,8 +96,13 @@ def _bulk(database: Path, templates: list[dict[str, Any]], count: int) -> str:
             client = {**template["_documentClient"], "name": f"Client {n % len(clients)}"}
             clone.update(number=f"B-{n:07d}", dateYear=stamp.year, clientId=clients[n % len(clients)], uniqueId=None)
             clone["_documentClient"] = client
+            if paid(stamp, n) and template["type"] == "invoice":
+                clone.update(totalPaid=clone["totalWithTax"], totalDue=0, paidInFull=True)
             clone = wirejson.loads(wirejson.dumps(clone))
-            rows.append(document_row(clone))
+            # Placed as ledger.store_taxes places them (the organization is in Brussels; an instant's local day).
+            zone = ZoneInfo("Europe/Brussels")
+            rows.append({**document_row(clone), "day": stamp.astimezone(zone).date()})
+            rows[-1]["due_day"] = (stamp + timedelta(days=30)).astimezone(zone).date()
             taxes += tax_rows(clone)
             searched.append(
                 {"document_id": clone["id"], "organization_id": clone["organizationId"], "body": search_body(clone)}
@@ -103,6 +117,7 @@ def _bulk(database: Path, templates: list[dict[str, Any]], count: int) -> str:
             conn.execute(document_taxes.insert(), taxes)
             conn.execute(document_search.insert(), searched)
         conn.execute(sa.delete(document_counters))
+        recount_days(conn, templates[0]["organizationId"])  # the daily totals, as the API keeps them
         conn.exec_driver_sql("ANALYZE")
     engine.dispose()
     return clients[0]
@@ -122,13 +137,13 @@ async def _p50(api: httpx.AsyncClient, url: str, params: dict[str, str], rounds:
     return statistics.median(times) * 1000
 
 
-async def _measure(size: int, rounds: int) -> dict[str, float]:
+async def _measure(size: int, rounds: int, all_unpaid: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "ledger.db"
         app = create_app(database_url=f"sqlite+aiosqlite:///{database}")
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://local/v1") as api:
             org, templates = await _organization(api, "bench@example.com")
-            client = _bulk(database, templates, size)
+            client = _bulk(database, templates, size, all_unpaid)
             base = f"/organizations/{org}"
             figures = {
                 "baseline": await _p50(
@@ -161,8 +176,8 @@ async def _measure(size: int, rounds: int) -> dict[str, float]:
     return figures
 
 
-async def main(sizes: list[int], rounds: int) -> None:
-    results = {size: await _measure(size, rounds) for size in sizes}
+async def main(sizes: list[int], rounds: int, all_unpaid: bool) -> None:
+    results = {size: await _measure(size, rounds, all_unpaid) for size in sizes}
     names = [
         "baseline",
         "vat month",
@@ -195,5 +210,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated document counts")
     parser.add_argument("--rounds", type=int, default=30, help="timed requests per figure")
+    parser.add_argument("--all-unpaid", action="store_true", help="no invoice paid: aging's worst case")
     args = parser.parse_args()
-    anyio.run(main, [int(size) for size in args.sizes.split(",")], args.rounds)
+    anyio.run(main, [int(size) for size in args.sizes.split(",")], args.rounds, args.all_unpaid)

@@ -10,17 +10,18 @@ estimate knows the invoice made from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from si_mcp.models import wirejson
+from si_mcp.models.ledger import local_day
 
 from . import tables
 from .engine.autofill import apply_payment_status, as_decimal
-from .resources import document_row, search_body, tax_rows
+from .resources import document_row, search_body, stamp, tax_rows
 from .store import loads
 
 __all__ = [
@@ -29,7 +30,9 @@ __all__ = [
     "link_document",
     "linked",
     "payments_of",
+    "recount_days",
     "refresh_document",
+    "relocate_documents",
     "respond_document",
     "store_taxes",
     "unlink_document",
@@ -57,14 +60,110 @@ def payments_of(conn: sa.Connection, document_ids: Sequence[str]) -> dict[str, l
 
 
 def store_taxes(conn: sa.Connection, document: dict[str, Any]) -> None:
-    """Write the document's VAT groups to ``document_taxes`` and its search text (after its row, in the same
-    transaction)."""
+    """Write the document's VAT groups to ``document_taxes``, its days, the daily totals of the days it leaves and
+    enters, and its search text (after its row, in the same transaction)."""
     t = tables.document_taxes
     conn.execute(sa.delete(t).where(t.c.document_id == document["id"]))
     rows = tax_rows(document)
     if rows:
         conn.execute(sa.insert(t), rows)
+    organization_id = document["organizationId"]
+    o = tables.organizations
+    zone = conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one()
+    before = conn.execute(sa.select(_D.c.day).where(_D.c.id == document["id"])).scalar()
+    day, due_day = _days(document, loads(zone).get("timezone"))
+    conn.execute(sa.update(_D).where(_D.c.id == document["id"]).values(day=day, due_day=due_day))
+    recount_days(conn, organization_id, {day} if before is None else {day, before})
     store_search(conn, document)
+
+
+def _days(document: dict[str, Any], timezone: str | None) -> tuple[date, date | None]:
+    """The calendar days of a document's date and due date where its organization is."""
+    due = stamp(document["dateDue"]) if document.get("dateDue") else None
+    return local_day(stamp(document["date"]), timezone), local_day(due, timezone) if due is not None else None
+
+
+def recount_days(conn: sa.Connection, organization_id: str, days: Iterable[date] | None = None) -> None:
+    """Recompute the daily totals (``sales_days``, ``tax_days``) of ``days`` (every day when None) from the live
+    documents of those days: a derived table rebuilt from its source, never adjusted by differences that could
+    drift."""
+    t, sales, taxes = tables.document_taxes, tables.sales_days, tables.tax_days
+    chosen = sorted(set(days)) if days is not None else None
+    for table in (sales, taxes):
+        delete = sa.delete(table).where(table.c.organization_id == organization_id)
+        conn.execute(delete if chosen is None else delete.where(table.c.day.in_(chosen)))
+    live = [_D.c.organization_id == organization_id, _D.c.is_deleted == sa.false(), _D.c.day.is_not(None)]
+    if chosen is not None:
+        live.append(_D.c.day.in_(chosen))
+    sign = sa.case((_D.c.type != "credit-note", 1), (_D.c.total_with_tax_minor < 0, 1), else_=-1)
+    keys = (_D.c.day, _D.c.status, _D.c.type, _D.c.currency)
+    conn.execute(
+        sa.insert(sales).from_select(
+            ["organization_id", "day", "status", "type", "currency", "sign", "documents"]
+            + ["total_minor", "total_with_tax_minor"],
+            sa.select(
+                sa.literal(organization_id),
+                *keys,
+                sign,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(_D.c.total_minor), 0),
+                sa.func.coalesce(sa.func.sum(_D.c.total_with_tax_minor), 0),
+            )
+            .where(*live)
+            .group_by(*keys, sign),
+        )
+    )
+    groups = (t.c.category, t.c.rate_e4, t.c.reverse_charged, t.c.sign)
+    conn.execute(
+        sa.insert(taxes).from_select(
+            ["organization_id", "day", "status", "type", "currency", "category", "rate_e4", "reverse_charged"]
+            + ["sign", "base_minor", "tax_minor"],
+            sa.select(
+                sa.literal(organization_id), *keys, *groups, sa.func.sum(t.c.base_minor), sa.func.sum(t.c.tax_minor)
+            )
+            .select_from(_D.join(t, t.c.document_id == _D.c.id))
+            .where(*live)
+            .group_by(*keys, *groups),
+        )
+    )
+
+
+def relocate_documents(conn: sa.Connection, organization_id: str, timezone: str | None) -> None:
+    """The organization moved to ``timezone``: its documents dated by an instant may now fall on other days, so
+    every document's days are placed again and the daily totals recounted."""
+    after = ""
+    while True:  # keyset pages: memory stays flat however large the books
+        rows = conn.execute(
+            sa.select(_D.c.id, _D.c.date, _D.c.date_due)
+            .where(
+                _D.c.organization_id == organization_id,
+                _D.c.id > after,
+                # A bare day stays where it is in any zone: only documents dated (or due) at an instant move.
+                sa.or_(
+                    _D.c.date_is_day.is_not(True),
+                    sa.and_(_D.c.date_due.is_not(None), _D.c.date_due_is_day.is_not(True)),
+                ),
+            )
+            .order_by(_D.c.id)
+            .limit(2000)
+        ).all()
+        if not rows:
+            break
+        conn.execute(
+            sa.update(_D)
+            .where(_D.c.id == sa.bindparam("b_id"))
+            .values(day=sa.bindparam("b_day"), due_day=sa.bindparam("b_due")),
+            [
+                {
+                    "b_id": row.id,
+                    "b_day": local_day(row.date, timezone),
+                    "b_due": local_day(row.date_due, timezone) if row.date_due is not None else None,
+                }
+                for row in rows
+            ],
+        )
+        after = rows[-1].id
+    recount_days(conn, organization_id)
 
 
 def store_search(conn: sa.Connection, document: dict[str, Any]) -> None:

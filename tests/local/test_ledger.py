@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -71,6 +73,43 @@ def _check(documents: list[Any], taxes: list[Any], payments: list[Any]) -> None:
         assert row.amount_minor == units(data["amount"], currency_of[row.document_id])
 
 
+async def _daily(app: LocalAPI) -> tuple[list[Any], list[Any]]:
+    async with app.services.db.read() as conn:
+        sales = (await conn.execute(sa.select(tables.sales_days))).all()
+        taxes = (await conn.execute(sa.select(tables.tax_days))).all()
+    return sales, taxes
+
+
+def _day(text: str, zone: str) -> date:
+    """A wire date's calendar day: a bare day (midnight UTC) is itself, an instant is placed in ``zone``."""
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when.date() if text.endswith("T00:00:00.000Z") else when.astimezone(ZoneInfo(zone)).date()
+
+
+def _check_days(documents: list[Any], taxes: list[Any], daily: tuple[list[Any], list[Any]], zone: str) -> None:
+    """The days of each document and the daily totals, recounted here from the JSON and the VAT groups."""
+    sales: dict[tuple[Any, ...], list[int]] = {}
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for row in documents:
+        data = json.loads(row.data)
+        assert row.day == _day(data["date"], zone)
+        assert row.due_day == (_day(data["dateDue"], zone) if data.get("dateDue") else None)
+        if data.get("_isDeleted"):
+            continue
+        sign = -1 if data["type"] == "credit-note" and data["totalWithTax"] >= 0 else 1
+        key = (row.organization_id, row.day, row.status, row.type, data["currencyId"])
+        entry = sales.setdefault((*key, sign), [0, 0, 0])
+        for i, value in enumerate((1, row.total_minor, row.total_with_tax_minor)):
+            entry[i] += value
+        for t in (t for t in taxes if t.document_id == row.id):
+            group = groups.setdefault((*key, t.category, t.rate_e4, t.reverse_charged, t.sign), [0, 0])
+            group[0] += t.base_minor
+            group[1] += t.tax_minor
+    stored_sales, stored_taxes = daily
+    assert {tuple(r)[:6]: list(tuple(r)[6:]) for r in stored_sales} == sales
+    assert {tuple(r)[:9]: list(tuple(r)[9:]) for r in stored_taxes} == groups
+
+
 async def _books(tenant: Tenant) -> dict[str, Any]:
     """Documents of every kind, written through the API: taxes, currencies, gross prices, reverse charge, drafts,
     a credit note, payments made, changed and deleted, a canceled invoice. Returns the first invoice."""
@@ -81,17 +120,18 @@ async def _books(tenant: Tenant) -> dict[str, Any]:
         {"name": "Untaxed", "price": 6000},
         {"name": "Two taxes", "price": 10, "_documentItemTaxes": [{"rate": 21}, {"rate": 6}]},
     ]
-    invoice = await tenant.invoice(_documentItems=mixed)
+    invoice = await tenant.invoice(_documentItems=mixed, date="2026-11-30T23:30:00Z")  # 1 December in Brussels
     await tenant.invoice(_documentItems=mixed[:3], currencyId="JPY")
     await tenant.invoice(_documentItems=[{"name": "Fils", "price": "1.005", "quantity": 3}], currencyId="BHD")
     gross = [{"name": "Coffee", "priceGross": "11.90", "_documentItemTaxes": [{"rate": 21}]}]
-    await tenant.invoice(_documentItems=gross)
+    latest = await tenant.invoice(_documentItems=gross)
     reverse = [{"name": "Consulting", "price": 1000, "_documentItemTaxes": [{"category": "AE"}]}]
     french = {"name": "Dupont SA", "country": "France", "taxNumber": "FR61954506077"}
     await tenant.invoice(_documentClient=french, _documentItems=reverse)
     await tenant.invoice(type="estimate", date="2026-11-30")
-    draft = await tenant.invoice(draft=True)
-    assert (await api.put(f"/documents/{draft['id']}", json=invoice_body(draft=False))).status_code == 200
+    draft = await tenant.invoice(draft=True, date="2026-10-01")  # issued later, today: it leaves 1 October
+    issued = await api.put(f"/documents/{draft['id']}", json=invoice_body(draft=False, date=latest["date"]))
+    assert issued.status_code == 200, issued.text
     doomed = await tenant.invoice(draft=True)
     assert (await api.delete(f"/documents/{doomed['id']}")).status_code == 200
     credit = invoice_body(type="credit-note", documentIds=[invoice["id"]], _documentItems=mixed[:1])
@@ -115,10 +155,21 @@ async def test_every_kind_of_write_keeps_the_ledger_columns_equal_to_the_json(ap
 
     assert len(documents_) == 11 and len(payments) == 3
     _check(documents_, taxes, payments)
+    _check_days(documents_, taxes, await _daily(app), "Europe/Brussels")
     statuses = sorted(row.status for row in documents_)
     assert statuses.count("canceled") == 1 and statuses.count("draft") == 1  # the deleted draft (is_deleted too)
     untaxed = [t for t in taxes if t.document_id == invoice["id"] and t.category == ""]
     assert [t.base_minor for t in untaxed] == [600000]  # 6,000.00 EUR without tax is in the ledger
+
+
+async def test_the_days_follow_the_organization_to_another_timezone(app: LocalAPI, tenant: Tenant) -> None:
+    await _books(tenant)
+
+    moved = await tenant.api.patch(f"/organizations/{tenant.org_id}", json={"timezone": "Pacific/Kiritimati"})
+
+    assert moved.status_code == 200, moved.text
+    documents_, taxes, _ = await _ledger(app)
+    _check_days(documents_, taxes, await _daily(app), "Pacific/Kiritimati")
 
 
 async def test_a_document_that_would_total_beyond_what_the_ledger_can_sum_is_refused(
@@ -142,6 +193,7 @@ async def test_the_upgrade_fills_the_ledger_of_books_written_before_it_as_the_ap
 
     await _books(tenant)
     before = await _ledger(app)
+    daily = await _daily(app)
     await app.aclose()
     downgrade(tmp_path / "t.db", "0005")  # the previous release's schema: no ledger columns, no document_taxes
     engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
@@ -152,10 +204,12 @@ async def test_the_upgrade_fills_the_ledger_of_books_written_before_it_as_the_ap
         after = tuple(
             conn.execute(sa.select(table)).all() for table in (tables.documents, tables.document_taxes, tables.payments)
         )
+        daily_after = tuple(conn.execute(sa.select(table)).all() for table in (tables.sales_days, tables.tax_days))
     engine.dispose()
 
     _check(*after)
     assert [sorted(map(tuple, rows)) for rows in after] == [sorted(map(tuple, rows)) for rows in before]
+    assert [sorted(map(tuple, rows)) for rows in daily_after] == [sorted(map(tuple, rows)) for rows in daily]
 
 
 async def test_books_that_grew_without_planner_statistics_get_them_when_opened(

@@ -87,6 +87,12 @@ async def test_aging_puts_what_is_due_in_buckets_of_days_past_due_per_client(ten
     assert (eur["total"]["days1to30"], eur["total"]["total"], eur["total"]["documents"]) == (6861, 6982, 3)
     earlier = await tenant.api.get(f"/organizations/{tenant.org_id}/reports/aging", params={"date": "2026-12-01"})
     assert earlier.json()["currencies"][0]["total"]["notDue"] == 6861  # before the due dates: nothing overdue yet
+    # On 19 November Beta's invoice of the 20th was not issued yet: it is not owed then.
+    before = (
+        await tenant.api.get(f"/organizations/{tenant.org_id}/reports/aging", params={"date": "2026-11-19"})
+    ).json()
+    assert [row["client"] for row in before["currencies"][0]["clients"]] == ["Alpha"]
+    assert before["currencies"][0]["total"]["documents"] == 2
 
 
 async def test_a_client_statement_runs_a_balance_from_what_was_owed_before_the_period(tenant: Tenant) -> None:
@@ -167,6 +173,39 @@ async def test_an_instant_counts_on_its_local_day_and_a_credit_note_of_either_si
     assert november["currencies"][0]["gross"] == 121
     # 1,000 + 210 issued on 1 December, minus two credit notes of 50 + 10.50, one written with negative lines.
     assert (december["currencies"][0]["net"], december["currencies"][0]["tax"]) == (900, 189)
+
+
+async def test_when_the_organization_moves_timezone_its_instants_move_to_the_days_of_the_new_zone(
+    tenant: Tenant,
+) -> None:
+    # 23:30 UTC on 30 November: 1 December in Brussels, still 30 November in New York. A bare day never moves.
+    await tenant.invoice(_documentClient=ALPHA, date="2026-11-30T23:30:00Z", _documentItems=[line(1000, 21)])
+    await tenant.invoice(_documentClient=ALPHA, date="2026-12-01", _documentItems=[line(10, 21)])
+    # Due at 23:30 UTC on 31 December: 1 January in Brussels (not late on the 1st), 31 December in New York.
+    due = {"date": "2026-12-01T12:00:00Z", "dateDue": "2026-12-31T23:30:00Z"}
+    await tenant.invoice(_documentClient=BETA, **due, _documentItems=[line(50)])
+    url = f"/organizations/{tenant.org_id}/reports/vat"
+    aging = f"/organizations/{tenant.org_id}/reports/aging"
+    new_year = {"date": "2027-01-01"}
+    december = {"from": "2026-12-01", "to": "2026-12-31"}
+    stats = f"/organizations/{tenant.org_id}/document-total-stats"
+    by_day = {"from": "2026-11-30", "to": "2026-12-01", "dist": "day"}
+
+    before = (await tenant.api.get(url, params=december)).json()
+    owed_before = (await tenant.api.get(aging, params=new_year)).json()["currencies"][0]["total"]
+    moved = await tenant.api.patch(f"/organizations/{tenant.org_id}", json={"timezone": "America/New_York"})
+    assert moved.status_code == 200, moved.text
+    after = (await tenant.api.get(url, params=december)).json()
+    owed_after = (await tenant.api.get(aging, params=new_year)).json()["currencies"][0]["total"]
+    days = (await tenant.api.get(stats, params=by_day)).json()
+
+    assert before["currencies"][0]["net"] == 1060
+    assert after["currencies"][0]["net"] == 60
+    assert (owed_before["days1to30"], owed_after["days1to30"]) == (1222.1, 1272.1)  # and Beta's 50, a day late now
+    assert [(s["date"], s["count"], s["total"]) for s in days["stats"]] == [
+        ("2026-11-30", 1, 1000),
+        ("2026-12-01", 2, 60),
+    ]
 
 
 async def test_aging_buckets_turn_over_at_due_today_and_thirty_days_late(tenant: Tenant) -> None:

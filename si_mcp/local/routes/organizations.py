@@ -31,6 +31,7 @@ from ..engine.seeds import organization_defaults, relocalized_defaults
 from ..errors import LocalAPIError, invalid, unauthorized
 from ..http import Call, Route, json_response, raw_json_response
 from ..ids import object_id, sub_id
+from ..ledger import relocate_documents
 from ..numbering import peek_number
 from ..resources import ORGANIZATIONS, default_row, membership_row, organization_row, tax_row
 from ..store import count_rows, list_json, loads, now
@@ -193,6 +194,7 @@ async def patch_organization(call: Call) -> Response:
     async with call.db.write() as conn:
         await require_org(conn, call.account_id, organization_id, "admin")
         org = await load_organization(conn, organization_id)
+        before = org.get("timezone")
         if changes.get("locale"):
             country = changes.get("countryAlpha2Code") or org.get("countryAlpha2Code")
             changes["locale"] = _regional(changes["locale"], country)
@@ -202,6 +204,8 @@ async def patch_organization(call: Call) -> Response:
         org = Organization.model_validate(org).to_wire(exclude={"defaults"})
         row = organization_row(org)
         await conn.execute(sa.update(tables.organizations).where(tables.organizations.c.id == organization_id), row)
+        if "timezone" in changes and org.get("timezone") != before:
+            await conn.run_sync(relocate_documents, organization_id, org.get("timezone"))
         defaults = await _defaults_of(conn, organization_id)
         if changes.get("locale"):
             defaults = await _relocalize(conn, defaults, str(org["locale"]))

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from starlette.responses import Response
@@ -46,7 +45,8 @@ __all__ = ["routes"]
 
 _MODEL = "Report"
 _D = tables.documents
-_T = tables.document_taxes
+_SD = tables.sales_days
+_TD = tables.tax_days
 _P = tables.payments
 _C = tables.clients
 _SALES = ("invoice", "advance", "credit-note")
@@ -86,33 +86,6 @@ def _period(call: Call, organization: dict[str, Any]) -> tuple[date, date]:
     return start, end
 
 
-def _zone(organization: dict[str, Any]) -> ZoneInfo:
-    try:
-        return ZoneInfo(str(organization.get("timezone") or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The naive UTC instant at which ``day`` begins in ``zone`` (the columns hold naive UTC)."""
-    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def _on_days(start: date, end: date, zone: ZoneInfo, table: sa.Table = _D) -> sa.ColumnElement[bool]:
-    """Rows of ``table`` (documents, or their VAT groups) whose day (see the module doc) is within [start, end]."""
-    day_from, day_to = datetime(start.year, start.month, start.day), datetime(end.year, end.month, end.day)
-    when, is_day = table.c.date, table.c.date_is_day
-    lows, highs = (
-        (day_from, _midnight(start, zone)),
-        (day_to + timedelta(days=1), _midnight(end + timedelta(days=1), zone)),
-    )
-    by_day = sa.and_(is_day.is_(True), when >= lows[0], when < highs[0])
-    by_instant = sa.and_(is_day.is_not(True), when >= lows[1], when < highs[1])
-    # One range around both, so that the database scans one index range (an OR alone made SQLite scan it twice
-    # and read every row).
-    return sa.and_(when >= min(lows), when < max(highs), sa.or_(by_day, by_instant))
-
-
 def _live(organization_id: str) -> sa.ColumnElement[bool]:
     return sa.and_(_D.c.organization_id == organization_id, _D.c.is_deleted == sa.false())
 
@@ -135,47 +108,38 @@ async def _run(call: Call, work: Callable[[sa.Connection, dict[str, Any]], Any])
 
 
 def _vat(conn: sa.Connection, organization: dict[str, Any], start: date, end: date) -> VatReport:
-    zone, organization_id = _zone(organization), organization["id"]
-    groups = conn.execute(  # from the VAT groups' own covering index, no document row read
+    organization_id = organization["id"]
+    in_period = (_TD.c.organization_id == organization_id, _TD.c.day >= start, _TD.c.day <= end)
+    groups = conn.execute(  # the daily totals: a year is some thousand rows at any size of the books
         sa.select(
-            _T.c.currency,
-            _T.c.category,
-            _T.c.rate_e4,
-            _T.c.reverse_charged,
-            sa.func.sum(_T.c.sign * _T.c.base_minor),
-            sa.func.sum(_T.c.sign * _T.c.tax_minor),
+            _TD.c.currency,
+            _TD.c.category,
+            _TD.c.rate_e4,
+            _TD.c.reverse_charged,
+            sa.func.sum(_TD.c.sign * _TD.c.base_minor),
+            sa.func.sum(_TD.c.sign * _TD.c.tax_minor),
         )
-        .where(
-            _T.c.organization_id == organization_id,
-            _T.c.status == "issued",
-            _on_days(start, end, zone, _T),
-            _T.c.is_deleted == sa.false(),
-            _T.c.type.in_(_SALES),
-        )
-        .group_by(_T.c.currency, _T.c.category, _T.c.rate_e4, _T.c.reverse_charged)
-        .order_by(_T.c.currency, _T.c.category, _T.c.rate_e4, _T.c.reverse_charged)
+        .where(*in_period, _TD.c.status == "issued", _TD.c.type.in_(_SALES))
+        .group_by(_TD.c.currency, _TD.c.category, _TD.c.rate_e4, _TD.c.reverse_charged)
+        .order_by(_TD.c.currency, _TD.c.category, _TD.c.rate_e4, _TD.c.reverse_charged)
     ).all()
-    kinds = conn.execute(  # one scan of the documents' ledger index: sales per type, and what is not a sale
+    kinds = conn.execute(  # sales per type, and what is not a sale
         sa.select(
-            _D.c.status,
-            _D.c.type,
-            _D.c.currency,
-            sa.func.count(),
-            sa.func.sum(_SIGN * _D.c.total_minor),
-            sa.func.sum(_SIGN * _D.c.total_with_tax_minor),
+            _SD.c.status,
+            _SD.c.type,
+            _SD.c.currency,
+            sa.func.sum(_SD.c.documents),
+            sa.func.sum(_SD.c.sign * _SD.c.total_minor),
+            sa.func.sum(_SD.c.sign * _SD.c.total_with_tax_minor),
         )
-        .where(
-            _D.c.organization_id == organization_id,
-            _D.c.status.in_(("issued", "draft", "canceled")),
-            _on_days(start, end, zone),
-            _D.c.is_deleted == sa.false(),
-        )
-        .group_by(_D.c.status, _D.c.type, _D.c.currency)
-        .order_by(_D.c.currency, _D.c.type)
+        .where(_SD.c.organization_id == organization_id, _SD.c.day >= start, _SD.c.day <= end)
+        .group_by(_SD.c.status, _SD.c.type, _SD.c.currency)
+        .order_by(_SD.c.currency, _SD.c.type)
     ).all()
     by_currency: dict[str, CurrencySales] = {}
     excluded = Excluded()
-    for status, doc_type, currency, count, net, gross in kinds:
+    for status, doc_type, currency, summed, net, gross in kinds:
+        count = int(summed)
         if status == "draft":
             excluded.drafts += count
         elif status == "canceled":
@@ -184,9 +148,7 @@ def _vat(conn: sa.Connection, organization: dict[str, Any], start: date, end: da
             excluded.estimates += count
         if status != "issued" or doc_type not in _SALES:
             continue
-        entry = by_currency.setdefault(
-            currency, CurrencySales(currency=currency, net=0, tax=0, gross=0, by_type=[], vat=[])
-        )
+        entry = _sales_of(by_currency, currency)
         net_amount, gross_amount = from_minor(int(net), currency), from_minor(int(gross), currency)
         entry.by_type.append(
             SalesByType(type=doc_type, count=count, net=net_amount, tax=gross_amount - net_amount, gross=gross_amount)
@@ -194,7 +156,8 @@ def _vat(conn: sa.Connection, organization: dict[str, Any], start: date, end: da
         entry.net, entry.gross = entry.net + net_amount, entry.gross + gross_amount
         entry.tax = entry.gross - entry.net
     for currency, category, rate_e4, reverse, base, tax in groups:
-        by_currency[currency].vat.append(
+        # setdefault: on PostgreSQL a document committed between the two statements may bring its currency here only
+        _sales_of(by_currency, currency).vat.append(
             VatGroup(
                 category=category,
                 rate=rate_from_e4(int(rate_e4)),
@@ -212,6 +175,10 @@ def _vat(conn: sa.Connection, organization: dict[str, Any], start: date, end: da
     )
 
 
+def _sales_of(by_currency: dict[str, CurrencySales], currency: str) -> CurrencySales:
+    return by_currency.setdefault(currency, CurrencySales(currency=currency, net=0, tax=0, gross=0, by_type=[], vat=[]))
+
+
 async def vat_report(call: Call) -> Response:
     def work(conn: sa.Connection, organization: dict[str, Any]) -> VatReport:
         return _vat(conn, organization, *_period(call, organization))
@@ -223,18 +190,12 @@ async def vat_report(call: Call) -> Response:
 
 
 def _aging(conn: sa.Connection, organization: dict[str, Any], as_of: date) -> AgingReport:
-    zone = _zone(organization)
-    due, amount = _D.c.date_due, _D.c.total_due_minor
-
-    def due_before(day: date) -> sa.ColumnElement[bool]:
-        """Due on a day before ``day``: a due date by day at its UTC midnight, an instant on its local day."""
-        by_day = sa.and_(_D.c.date_due_is_day.is_(True), due < datetime(day.year, day.month, day.day))
-        return sa.or_(by_day, sa.and_(_D.c.date_due_is_day.is_not(True), due < _midnight(day, zone)))
+    due, amount = _D.c.due_day, _D.c.total_due_minor
 
     def summed(condition: sa.ColumnElement[bool]) -> Any:
         return sa.func.sum(sa.case((condition, amount), else_=0))
 
-    late = [due_before(as_of - timedelta(days=days)) for days in (0, 30, 60, 90)]
+    late = [due < as_of - timedelta(days=days) for days in (0, 30, 60, 90)]  # due on a day before that
     sums = (
         sa.select(
             _D.c.currency,
@@ -255,7 +216,7 @@ def _aging(conn: sa.Connection, organization: dict[str, Any], as_of: date) -> Ag
             amount > 0,
             _D.c.type.in_(("invoice", "advance")),
             _D.c.is_deleted == sa.false(),
-            sa.not_(_on_days(as_of + timedelta(days=1), _LAST, zone)),  # documents issued after the day: not yet
+            _D.c.day <= as_of,  # documents issued after the day: not yet
         )
         .group_by(_D.c.currency, _D.c.client_id)
         .subquery()
@@ -418,25 +379,34 @@ def _document_stats(
     """Issued documents of ``types`` dated in the period (drafts, canceled and deleted ones do not count), per
     period of ``dist`` and currency, with a total per currency; with ``dist`` None per type, the total then being
     sales (invoices and advances minus credit notes, no estimates). From the covering index of sales."""
-    zone = _zone(organization)
     query = sa.select(
-        _D.c.date, _D.c.date_is_day, _D.c.type, _D.c.currency, _D.c.total_minor, _D.c.total_with_tax_minor
-    ).where(_live(organization["id"]), _D.c.status == "issued", _D.c.type.in_(types), _on_days(start, end, zone))
+        _SD.c.day,
+        _SD.c.type,
+        _SD.c.currency,
+        _SD.c.sign,
+        _SD.c.documents,
+        _SD.c.total_minor,
+        _SD.c.total_with_tax_minor,
+    ).where(
+        _SD.c.organization_id == organization["id"],
+        _SD.c.status == "issued",
+        _SD.c.type.in_(types),
+        _SD.c.day >= start,
+        _SD.c.day <= end,
+    )
     rows: dict[tuple[str, str, str], list[int]] = {}
     sales: dict[tuple[str, str, str], list[int]] = {}  # per type: the total is sales (credit notes against them)
-    for when, is_day, kind, currency, total, gross in conn.execute(query):
-        day = when.date() if is_day else local_day(when, organization.get("timezone"))
+    for day, kind, currency, sign, count, total, gross in conn.execute(query):
         key = (_bucket(day, dist), "", currency) if dist else ("", kind, currency)
         entry = rows.setdefault(key, [0, 0, 0])
-        entry[0] += 1
-        entry[1] += int(total or 0)
-        entry[2] += int(gross or 0)
+        entry[0] += count
+        entry[1] += int(total)
+        entry[2] += int(gross)
         if dist is None and kind != "estimate":
-            sign = -1 if kind == "credit-note" and int(gross or 0) >= 0 else 1
             summed = sales.setdefault(("", "", currency), [0, 0, 0])
-            summed[0] += 1
-            summed[1] += sign * int(total or 0)
-            summed[2] += sign * int(gross or 0)
+            summed[0] += count
+            summed[1] += sign * int(total)
+            summed[2] += sign * int(gross)
     stats = _stats(rows, ("total", "total_with_tax"))
     if dist is None:  # per type: a total that adds estimates to invoices would mean nothing
         stats.total = _stats(sales, ("total", "total_with_tax")).stats
