@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -161,7 +161,7 @@ def _listify(node: Any) -> Any:
 @dataclass(frozen=True)
 class _Target:
     expr: Any
-    kind: str  # "bool", "datetime", "int", "str" for columns; "json_number", "json_bool" or "json" for JSON
+    kind: str  # "bool", "datetime", "date", "int", "str" for columns; "json_number", "json_bool" or "json" for JSON
 
 
 def _target(name: str, resource: Resource, dialect: str) -> _Target:
@@ -198,6 +198,8 @@ def _kind(type_: sa.types.TypeEngine[Any]) -> str:
         return "bool"
     if isinstance(type_, sa.DateTime):
         return "datetime"
+    if isinstance(type_, sa.Date):
+        return "date"
     if isinstance(type_, sa.Integer):
         return "int"
     return "str"
@@ -356,6 +358,10 @@ def _to_json_number(value: Any) -> Any:
     return _json_scalar(Decimal(value.strip()) if isinstance(value, str) else value)
 
 
+def _never() -> Any:
+    raise ValueError
+
+
 def _as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -382,6 +388,7 @@ def _json_scalar(value: Any) -> Any:
 _COERCIONS: dict[str, Callable[[Any], Any]] = {
     "bool": lambda v: _as_bool(v),
     "datetime": _to_datetime,
+    "date": lambda v: date.fromisoformat(v.strip()[:10]) if isinstance(v, str) else _never(),
     "int": _to_int,
     "str": _to_str,
     "json": lambda v: _json_scalar(v),

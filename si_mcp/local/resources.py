@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from si_mcp.models import Client, Default, Document, Item, Organization, Payment, Tax, wirejson
 from si_mcp.models.ledger import document_status, sales_sign, tax_groups
 from si_mcp.models.money import to_minor
+from si_mcp.models.recurrence import Recurrence
 
 from . import tables
 from .filters import Resource, contains_pattern
@@ -79,6 +80,18 @@ def _resource(
     )
 
 
+RECURRENCES = _resource(
+    Recurrence,
+    tables.recurrences,
+    {
+        "id": "id",
+        "organizationId": "organization_id",
+        "documentId": "document_id",
+        "paused": "paused",
+        "nextDate": "next_date",
+        **_STAMPS,
+    },
+)
 ORGANIZATIONS = _resource(
     Organization,
     tables.organizations,

@@ -3,6 +3,7 @@ also across a restart and with two schedulers racing on the same books."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -117,6 +118,26 @@ async def test_a_monthly_recurrence_issues_a_copy_on_its_day_and_only_once(
         (1, "2027-02-10", copy["id"])
     ]
     assert after["nextDate"] == "2027-03-10"
+
+
+async def test_an_invoice_of_the_last_day_of_a_month_recurs_on_the_last_day_of_each_month(
+    tenant: Tenant, app: LocalAPI, clock: Clock
+) -> None:
+    clock.set("2027-01-31")
+    source = await template(tenant, date="2027-01-31", dateDue="2027-02-14")
+    made = await recur(tenant, source["id"])
+    assert (made["dateFirst"], made["nextDate"]) == ("2027-02-28", "2027-02-28")
+    assert "_anchor" not in made
+    same = await tenant.api.put(f"/recurrences/{made['id']}", json={"type": "month", "dateFirst": "2027-02-28"})
+    assert same.status_code == 200, same.text  # the schedule sent again unchanged keeps counting from the 31st
+
+    for day in ("2027-02-28", "2027-03-31", "2027-04-30"):
+        clock.set(day)
+        await app.scheduler.run_due()
+
+    assert await occurrences(tenant, made["id"]) == [(1, "2027-02-28"), (2, "2027-03-31"), (3, "2027-04-30")]
+    changed = await tenant.api.put(f"/recurrences/{made['id']}", json={"dateFirst": "2027-05-28"})
+    assert changed.json()["nextDate"] == "2027-05-28"  # a first day given anew is the schedule's own
 
 
 async def test_after_downtime_every_missed_occurrence_is_issued_once_dated_the_day_it_is_issued(
@@ -241,6 +262,29 @@ async def test_a_recurrence_is_refused_what_it_could_not_do(tenant: Tenant, expe
     assert "already recurs" in expect_error(twice, 422)["message"]
     unknown = await tenant.api.post(f"/documents/{source['id']}/recurrence", json={"name": "y", "every": "day"})
     expect_error(unknown, 422)
+
+
+async def test_the_recurrences_of_an_organization_are_filtered_ordered_and_counted_like_any_list(
+    tenant: Tenant,
+) -> None:
+    monthly = await recur(tenant, (await template(tenant))["id"], name="Hosting")
+    yearly = await recur(tenant, (await template(tenant))["id"], name="Domain", type="year", paused=True)
+    url = f"/organizations/{tenant.org_id}/recurrences"
+
+    paused = await tenant.api.get(url, params={"filter": json.dumps({"where": {"paused": True}})})
+    by_name = await tenant.api.get(url, params={"filter": json.dumps({"order": "name ASC", "limit": 1})})
+    yearly_count = await tenant.api.get(f"{url}/count", params={"where": json.dumps({"type": "year"})})
+    bad = await tenant.api.get(url, params={"filter": json.dumps({"order": "name SIDEWAYS"})})
+    due_soon = await tenant.api.get(url, params={"filter": json.dumps({"where": {"nextDate": {"lte": "2027-02-10"}}})})
+    not_a_day = await tenant.api.get(url, params={"filter": json.dumps({"where": {"nextDate": "soon"}})})
+
+    assert [r["id"] for r in paused.json()] == [yearly["id"]]
+    assert [r["name"] for r in by_name.json()] == ["Domain"]
+    assert yearly_count.json() == {"count": 1}
+    assert bad.status_code == 400 and not_a_day.status_code == 400
+    assert [r["id"] for r in due_soon.json()] == [monthly["id"]]  # the yearly one is next due in 2028
+    everything = (await tenant.api.get(url, params={"filter": json.dumps({"order": "createdAt DESC"})})).json()
+    assert [r["id"] for r in everything] == [yearly["id"], monthly["id"]]
 
 
 async def test_a_recurrence_of_another_tenant_is_not_found(new_tenant: Any, expect_error: Any) -> None:

@@ -27,7 +27,16 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
-from si_mcp.models import Count, Document, DocumentCreate, RecurrenceCreate, RecurrenceUpdate, copied_line, wirejson
+from si_mcp.models import (
+    Count,
+    Document,
+    DocumentCreate,
+    Filter,
+    RecurrenceCreate,
+    RecurrenceUpdate,
+    copied_line,
+    wirejson,
+)
 from si_mcp.models.language import supported
 from si_mcp.models.ledger import organization_today
 from si_mcp.models.recurrence import Period, default_first, next_after
@@ -37,9 +46,11 @@ from ..access import Need, load_owned_tx, require_org_tx
 from ..engine.autofill import local_day
 from ..engine.smartcodes import codes_for
 from ..errors import LocalAPIError, invalid, not_found
+from ..filters import compile_order, compile_where, page
 from ..http import Call, Route, json_response
 from ..ids import object_id
-from ..store import loads, now, to_naive
+from ..resources import RECURRENCES
+from ..store import count_rows_tx, loads, now, to_naive
 from . import documents as documents_routes
 from . import documents_out
 
@@ -85,8 +96,18 @@ def _dates_of(conn: sa.Connection, recurrence_ids: list[str]) -> dict[str, list[
     return found
 
 
+# Stored, not answered: the day a defaulted schedule counts from (see create_recurrence).
+_ANCHOR = "_anchor"
+
+
+def _start(data: dict[str, Any]) -> date:
+    """The day the schedule's occurrences are counted from: the template's day when dateFirst was defaulted."""
+    return date.fromisoformat(data.get(_ANCHOR) or data["dateFirst"])
+
+
 def _answer(row: Any, dates: list[dict[str, Any]]) -> dict[str, Any]:
     answer = loads(row.data)
+    answer.pop(_ANCHOR, None)
     answer.update(
         paused=row.paused,
         nextDate=row.next_date.isoformat() if row.next_date is not None else None,
@@ -166,10 +187,10 @@ async def create_recurrence(call: Call) -> Response:
         organization = _organization(conn, organization_id)
         today = _today(organization, clock)
         period: Period = body.type
-        first = body.date_first
+        first, anchor = body.date_first, None
         if first is None:
-            day = local_day(datetime.fromisoformat(template["date"]), organization.get("timezone"))
-            first = default_first(day, period, today)
+            anchor = local_day(datetime.fromisoformat(template["date"]), organization.get("timezone"))
+            first = default_first(anchor, period, today)
         if first < today:
             raise invalid(
                 _MODEL,
@@ -181,6 +202,8 @@ async def create_recurrence(call: Call) -> Response:
         data = {
             **settings,
             "dateFirst": first.isoformat(),
+            # Counted from the template's day: an invoice of 31 January recurs on 28 February, then 31 March.
+            _ANCHOR: anchor.isoformat() if anchor is not None else None,
             "id": object_id(),
             "organizationId": organization_id,
             "documentId": template["id"],
@@ -189,7 +212,7 @@ async def create_recurrence(call: Call) -> Response:
             "createdAt": stamp,
             "updatedAt": stamp,
         }
-        next_date = next_after(first, period, first - timedelta(days=1), 0, body.num_recurrences)
+        next_date = next_after(_start(data), period, first - timedelta(days=1), 0, body.num_recurrences)
         conn.execute(
             _R.insert().values(
                 id=data["id"],
@@ -232,26 +255,41 @@ async def get_recurrence(call: Call) -> Response:
     return json_response(await call.db.run_read(run))
 
 
-def _org_rows(conn: sa.Connection, call: Call) -> list[Any]:
+def _org_rows(conn: sa.Connection, call: Call, flt: Filter) -> list[Any]:
+    """The organization's live recurrences matching ``flt`` (LoopBack where, order, limit and skip)."""
     require_org_tx(conn, call.account_id, call.params["id"])
+    dialect = conn.dialect.name
+    limit, offset = page(flt)
     query = (
         sa.select(_R)
-        .where(_R.c.organization_id == call.params["id"], _R.c.is_deleted == sa.false())
-        .order_by(_R.c.created_at, _R.c.id)
+        .where(
+            _R.c.organization_id == call.params["id"],
+            _R.c.is_deleted == sa.false(),
+            compile_where(flt.where, RECURRENCES, dialect),
+        )
+        .order_by(*compile_order(flt.order, RECURRENCES, dialect))
+        .limit(limit)
+        .offset(offset)
     )
     return list(conn.execute(query))
 
 
 async def list_recurrences(call: Call) -> Response:
+    flt = call.filter()
+
     def run(conn: sa.Connection) -> list[dict[str, Any]]:
-        return _answers(conn, _org_rows(conn, call))
+        return _answers(conn, _org_rows(conn, call, flt))
 
     return json_response(await call.db.run_read(run))
 
 
 async def count_recurrences(call: Call) -> Response:
+    where = call.where()
+
     def run(conn: sa.Connection) -> int:
-        return len(_org_rows(conn, call))
+        require_org_tx(conn, call.account_id, call.params["id"])
+        scope = sa.and_(_R.c.organization_id == call.params["id"])
+        return count_rows_tx(conn, RECURRENCES, scope, where)
 
     return json_response(Count(count=await call.db.run_read(run)).to_wire())
 
@@ -288,9 +326,12 @@ async def update_recurrence(call: Call) -> Response:
             after = max(last, today - timedelta(days=1)) if resumed and last else last
             if resumed and last is None:
                 after = today - timedelta(days=1)
-            first = date.fromisoformat(merged["dateFirst"])
+            if after is None:  # nothing issued yet: from dateFirst on (a defaulted schedule's anchor is before it)
+                after = date.fromisoformat(merged["dateFirst"]) - timedelta(days=1)
+            if any(key in changes and changes[key] != data.get(key) for key in ("type", "dateFirst")):
+                merged[_ANCHOR] = None  # a schedule set anew counts from its own first day
             limit = merged.get("numRecurrences")
-            next_date = next_after(first, merged["type"], after, row.next_iteration - 1, limit)
+            next_date = next_after(_start(merged), merged["type"], after, row.next_iteration - 1, limit)
             merged["lastError"] = None
         merged["updatedAt"] = now()
         merged.pop("_recurrenceDates", None)
@@ -492,8 +533,8 @@ def _issue_tx(conn: sa.Connection, recurrence_id: str, clock: datetime) -> tuple
             created_at=to_naive(now()),
         )
     )
-    first = date.fromisoformat(due.data["dateFirst"])
-    following = next_after(first, due.data["type"], row.next_date, row.next_iteration, due.data.get("numRecurrences"))
+    limit = due.data.get("numRecurrences")
+    following = next_after(_start(due.data), due.data["type"], row.next_date, row.next_iteration, limit)
     data = {**due.data, "lastError": None}
     _store(conn, row.id, data, next_iteration=row.next_iteration + 1, next_date=following)
     return due, created.document
