@@ -110,14 +110,49 @@ def _document_search(term: str, dialect: str) -> sa.ColumnElement[bool]:
     only); on PostgreSQL a LIKE on it, which its trigram index serves."""
     s = tables.document_search
     folded = term.casefold()
+    contains = s.c.body.like(contains_pattern(folded), escape="\\")
     if dialect == "sqlite" and len(folded) >= 3:
-        phrase = '"' + folded.replace('"', '""') + '"'  # one phrase: the trigram tokenizer matches it as a substring
-        matches: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(sa.table("document_search_fts"))
-        matches = matches.where(sa.literal_column("document_search_fts").op("MATCH")(sa.bindparam(None, phrase)))
-        found = sa.select(s.c.document_id).where(s.c.id.in_(matches))
+        found = sa.select(s.c.document_id).where(s.c.id.in_(_fts_candidates(folded)), contains)
     else:
-        found = sa.select(s.c.document_id).where(s.c.body.like(contains_pattern(folded), escape="\\"))
+        found = sa.select(s.c.document_id).where(contains)
     return tables.documents.c.id.in_(found)
+
+
+# How far the rarest trigrams of a term are counted, and how many are matched (see _fts_candidates).
+_TRIGRAM_CAP, _TRIGRAMS_SAMPLED, _TRIGRAMS_MATCHED = 2000, 8, 3
+
+
+def _fts_match(query: Any) -> sa.Select[Any]:
+    """The rowids of ``document_search`` whose FTS5 trigram index matches ``query``."""
+    fts: sa.ColumnClause[Any] = sa.literal_column("document_search_fts")
+    return (
+        sa.select(sa.literal_column("rowid")).select_from(sa.table("document_search_fts")).where(fts.op("MATCH")(query))
+    )
+
+
+def _fts_candidates(folded: str) -> sa.Select[Any]:
+    """Rows that hold the rarest few trigrams of ``folded``: a superset of those containing it, which LIKE then
+    checks. Matching the whole phrase read the position lists of every trigram, however common ("client 42" in books
+    where every client is "Client n": 9 ms for 3,000 hits at 300,000 documents); the rarest trigrams, counted up
+    to a cap, drive the lookup instead (under 1 ms)."""
+    trigrams = sorted({folded[i : i + 3] for i in range(len(folded) - 2)})
+    step = max(1, len(trigrams) // _TRIGRAMS_SAMPLED)
+    quoted = ['"' + trigram.replace('"', '""') + '"' for trigram in trigrams[::step][:_TRIGRAMS_SAMPLED]]
+    if len(quoted) == 1:
+        return _fts_match(sa.literal(quoted[0]))
+    counted = [
+        sa.select(
+            sa.literal(q).label("q"),
+            sa.select(sa.func.count())
+            .select_from(_fts_match(sa.literal(q)).limit(_TRIGRAM_CAP).subquery())
+            .scalar_subquery()
+            .label("n"),
+        )
+        for q in quoted
+    ]
+    candidates = sa.union_all(*counted).subquery()
+    rarest = sa.select(candidates.c.q).order_by(candidates.c.n).limit(_TRIGRAMS_MATCHED).subquery()
+    return _fts_match(sa.select(sa.func.group_concat(rarest.c.q, " AND ")).scalar_subquery())
 
 
 DOCUMENTS = _resource(

@@ -41,6 +41,19 @@ async def test_search_finds_documents_by_item_client_number_reference_and_note_i
     assert await found(tenant, "tank", type="estimate") == []  # combined with the other conditions
 
 
+async def test_a_document_holding_every_piece_of_a_term_but_not_the_term_is_not_found(tenant: Tenant) -> None:
+    # "abcab abd" holds every trigram of "abcabd" (abc, bca, cab, abd), not the term: the index only narrows.
+    await tenant.invoice(date="2026-11-01", _documentClient={"name": "Abcab abd", "country": "Belgium"})
+    whole = await tenant.invoice(date="2026-11-02", _documentClient={"name": "Abcabd", "country": "Belgium"})
+    # Many documents share the common part: the rare trigrams drive the lookup, the result is the same.
+    for day in range(3, 9):
+        await tenant.invoice(date=f"2026-11-0{day}", _documentClient={"name": f"Client {day}", "country": "Belgium"})
+
+    assert await found(tenant, "abcabd") == [whole["number"]]
+    assert await found(tenant, "client 5") == ["2026-00005"]
+    assert await found(tenant, 'a "b') == []
+
+
 async def test_the_index_follows_a_revised_draft_and_other_tenants_never_match(
     tenant: Tenant, new_tenant: Any, app: LocalAPI
 ) -> None:
