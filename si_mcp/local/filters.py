@@ -4,12 +4,14 @@
 resource is read from the stored JSON with a JSON path (``json_extract`` on SQLite, ``CAST(... AS JSON)``
 paths elsewhere), so the same filters work on PostgreSQL. ``like`` follows LoopBack on MongoDB, where
 the pattern is a regular expression: plain text matches anywhere, ``^``/``$`` anchor, ``.``/``.*`` are
-wildcards; a pattern with ``%`` is taken as SQL LIKE. Unknown fields or operators are a 400, never a 500.
+wildcards; a pattern with ``%`` is taken as SQL LIKE. ``like``, ``ilike`` and their negations ignore the case of
+ASCII letters (not of others) on SQLite and PostgreSQL alike. Unknown fields or operators are a 400, never a 500.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -162,6 +164,7 @@ def _listify(node: Any) -> Any:
 class _Target:
     expr: Any
     kind: str  # "bool", "datetime", "date", "int", "str" for columns; "json_number", "json_bool" or "json" for JSON
+    dialect: str = "sqlite"
 
 
 def _target(name: str, resource: Resource, dialect: str) -> _Target:
@@ -170,7 +173,7 @@ def _target(name: str, resource: Resource, dialect: str) -> _Target:
     column_name = resource.columns.get(name)
     if column_name is not None:
         column = resource.table.c[column_name]
-        return _Target(column, _kind(column.type))
+        return _Target(column, _kind(column.type), dialect)
     path = name.split(".")
     if path[0] not in resource.fields or not all(_SEGMENT.match(p) for p in path):
         raise _unknown_field(name, resource)
@@ -179,8 +182,8 @@ def _target(name: str, resource: Resource, dialect: str) -> _Target:
         # PostgreSQL extracts JSON as text: numbers and booleans must be typed to compare (and sort) as such.
         element = sa.cast(resource.table.c.data, sa.JSON)[tuple(path)]
         typed = element.as_numeric(38, 10) if kind == "json_number" else element.as_boolean()
-        return _Target(typed, kind if kind == "json_number" else "bool")
-    return _Target(json_value(resource.table.c.data, path, dialect), kind)
+        return _Target(typed, kind if kind == "json_number" else "bool", dialect)
+    return _Target(json_value(resource.table.c.data, path, dialect), kind, dialect)
 
 
 def json_value(column: sa.ColumnElement[Any], path: list[str], dialect: str) -> sa.ColumnElement[Any]:
@@ -278,11 +281,20 @@ def _operator(target: _Target, name: str, op: str, value: Any, options: Any) -> 
     if op in ("like", "nlike", "ilike", "nilike", "regexp"):
         if not isinstance(value, str):
             raise bad_request(f"'{op}' on {name!r} takes a string pattern.", code="INVALID_FILTER")
-        insensitive = op.startswith(("i", "ni")) or (isinstance(options, str) and "i" in options)
         pattern = _like_pattern(value, name)
-        matched = expr.ilike(pattern, escape="\\") if insensitive else expr.like(pattern, escape="\\")
+        if target.dialect == "sqlite":
+            matched = expr.like(pattern, escape="\\")
+        else:
+            matched = sa.func.translate(expr, _UPPER, _LOWER).like(pattern.translate(_FOLD), escape="\\")
         return sa.not_(matched) if op.startswith("n") else matched  # type: ignore[no-any-return]
     raise bad_request(f"Unsupported operator {op[:40]!r} on {name!r}.", code="INVALID_FILTER")
+
+
+# One meaning of like on both databases: SQLite's LIKE, which ignores the case of ASCII letters (only), whatever the
+# operator (like, ilike) or options; PostgreSQL folds the same letters with translate() (its LIKE is case-sensitive,
+# its ILIKE folds every letter).
+_UPPER, _LOWER = string.ascii_uppercase, string.ascii_lowercase
+_FOLD = str.maketrans(_UPPER, _LOWER)
 
 
 def _like_pattern(pattern: str, name: str) -> str:

@@ -57,9 +57,9 @@ PASSWORD = "Rocket-launch-2024!"
 
 
 @pytest.fixture
-async def local_api(tmp_path: Path, anyio_backend: str) -> AsyncIterator[SpaceInvoices]:
-    """A client over ASGITransport to a fresh embedded API on a SQLite file, with no token yet."""
-    async with SpaceInvoices.local(f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=tmp_path) as api:
+async def local_api(tmp_path: Path, anyio_backend: str, database_url: str) -> AsyncIterator[SpaceInvoices]:
+    """A client over ASGITransport to a fresh embedded API (a SQLite file, or PostgreSQL), with no token yet."""
+    async with SpaceInvoices.local(database_url, data_dir=tmp_path) as api:
         yield api
 
 

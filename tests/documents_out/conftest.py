@@ -150,7 +150,7 @@ class Shop:
 
 
 @pytest.fixture
-async def open_shop(tmp_path: Path, anyio_backend: str) -> Any:
+async def open_shop(tmp_path: Path, anyio_backend: str, database_url: str) -> Any:
     """``await open_shop(smtp_port=None, folder="a", clock=None, **org_fields)``: a Shop; SMTP on loopback when a port
     is given; ``clock`` replaces the wall clock of recurring invoices."""
     import httpx
@@ -167,7 +167,7 @@ async def open_shop(tmp_path: Path, anyio_backend: str) -> Any:
             smtp = {"SI_MCP_SMTP_HOST": "127.0.0.1", "SI_MCP_SMTP_PORT": smtp_port, "SI_MCP_SMTP_SECURITY": "none"}
         settings = Settings(SI_MCP_DATA_DIR=data_dir, **smtp)
         app = create_app(
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}",
+            database_url=database_url,
             data_dir=data_dir,
             settings=settings,
             clock=clock,

@@ -23,11 +23,9 @@ FAR_FUTURE = datetime.now(UTC) + timedelta(days=1)
 
 
 @asynccontextmanager
-async def restarted(shop: Any, tmp_path: Path) -> AsyncIterator[Any]:
+async def restarted(shop: Any, database_url: str) -> AsyncIterator[Any]:
     """A second app on the same books, as after a restart; the test drives its outbox (its timer is stopped)."""
-    app = create_app(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
-    )
+    app = create_app(database_url=database_url, data_dir=shop.data_dir, settings=shop.app.settings)
     try:
         services = await app.start()
         await services.documents_out.aclose()
@@ -271,7 +269,7 @@ async def test_a_canceled_document_cannot_be_sent(open_shop: Any) -> None:
 
 @pytest.mark.anyio
 async def test_queued_email_survives_a_crash_before_delivery_and_is_sent_after_restart(
-    open_shop: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    open_shop: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
 ) -> None:
     from si_mcp.local.mail.service import DocumentsOut
 
@@ -287,7 +285,7 @@ async def test_queued_email_survives_a_crash_before_delivery_and_is_sent_after_r
     assert response.json()["status"] == "queued"
     assert smtp_server.received.envelopes == []
 
-    async with restarted(shop, tmp_path) as out:
+    async with restarted(shop, database_url) as out:
         reports = await out.deliver(now=datetime.now(UTC))
         await out.deliver(now=FAR_FUTURE)
 
@@ -297,13 +295,13 @@ async def test_queued_email_survives_a_crash_before_delivery_and_is_sent_after_r
 
 @pytest.mark.anyio
 async def test_email_interrupted_mid_send_is_queued_again_when_the_app_starts(
-    open_shop: Any, smtp_server: Any, tmp_path: Path
+    open_shop: Any, smtp_server: Any, tmp_path: Path, database_url: str
 ) -> None:
     shop = await open_shop(smtp_port=smtp_server.port)
     # As if the process died during SMTP, long enough ago that its claim on the row has run out.
     await _sent_then_left_sending(shop, claimed_until=datetime(2000, 1, 1))
 
-    async with restarted(shop, tmp_path) as out:
+    async with restarted(shop, database_url) as out:
         await out.deliver(now=FAR_FUTURE)
 
     [row] = await shop.outbox()
@@ -315,13 +313,13 @@ async def test_email_interrupted_mid_send_is_queued_again_when_the_app_starts(
 
 @pytest.mark.anyio
 async def test_email_another_live_process_is_sending_is_not_taken_over_by_a_restart(
-    open_shop: Any, smtp_server: Any, tmp_path: Path
+    open_shop: Any, smtp_server: Any, tmp_path: Path, database_url: str
 ) -> None:
     shop = await open_shop(smtp_port=smtp_server.port)
     # Another process claimed it a moment ago and is still sending.
     await _sent_then_left_sending(shop, claimed_until=datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=5))
 
-    async with restarted(shop, tmp_path) as out:
+    async with restarted(shop, database_url) as out:
         assert await out.deliver(now=FAR_FUTURE) == []
 
     [row] = await shop.outbox()
@@ -458,7 +456,12 @@ async def test_python_client_downloads_pdf_bytes_and_sends(tmp_path: Path, smtp_
 
 @pytest.mark.anyio
 async def test_app_served_with_a_lifespan_retries_failed_emails_in_the_background(
-    open_shop: Any, smtp_port_down: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, delivered: anyio.Event
+    open_shop: Any,
+    smtp_port_down: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    delivered: anyio.Event,
+    database_url: str,
 ) -> None:
     from si_mcp.local.mail import store
     from si_mcp.local.mail.service import DocumentsOut
@@ -470,9 +473,7 @@ async def test_app_served_with_a_lifespan_retries_failed_emails_in_the_backgroun
         patch.setattr(DocumentsOut, "_schedule_retries", lambda self: None)  # the served app below retries it
         assert (await shop.api.post(f"/documents/{invoice['id']}/send", json={})).json()["status"] == "failed"
     smtp_port_down.start()
-    served = create_app(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
-    )
+    served = create_app(database_url=database_url, data_dir=shop.data_dir, settings=shop.app.settings)
     to_app, app_inbox = anyio.create_memory_object_stream[dict[str, Any]](4)
     app_outbox, from_app = anyio.create_memory_object_stream[dict[str, Any]](4)
 
@@ -528,7 +529,12 @@ async def test_closing_the_app_cancels_a_waiting_retry_timer(open_shop: Any, smt
 
 @pytest.mark.anyio
 async def test_an_email_queued_before_a_crash_is_delivered_by_the_next_start_without_another_request(
-    open_shop: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, delivered: anyio.Event
+    open_shop: Any,
+    smtp_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    delivered: anyio.Event,
+    database_url: str,
 ) -> None:
     from si_mcp.local.mail.service import DocumentsOut
 
@@ -538,9 +544,7 @@ async def test_an_email_queued_before_a_crash_is_delivered_by_the_next_start_wit
         patch.setattr(DocumentsOut, "after_commit", lambda self, queued: anyio.sleep(0))  # died after the commit
         assert (await shop.api.post(f"/documents/{invoice['id']}/send", json={})).json()["status"] == "queued"
 
-    app = create_app(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}", data_dir=shop.data_dir, settings=shop.app.settings
-    )
+    app = create_app(database_url=database_url, data_dir=shop.data_dir, settings=shop.app.settings)
     try:
         with anyio.fail_after(15):
             await app.start()  # as the first request after a restart does

@@ -101,6 +101,7 @@ async def test_a_reminder_that_could_not_be_delivered_is_not_counted_and_not_sen
     assert (await shop.api.get(f"/documents/{invoice['id']}")).json().get("reminders", 0) == 0
 
 
+@pytest.mark.sqlite_only
 async def test_books_taken_back_before_reminders_and_upgraded_again_keep_their_counts(
     open_shop: Any, smtp_server: Any, tmp_path: Any
 ) -> None:
@@ -113,8 +114,8 @@ async def test_books_taken_back_before_reminders_and_upgraded_again_keep_their_c
     for _ in range(2):
         await shop.api.post(f"/documents/{invoice['id']}/send-reminder", json={})
     await shop.app.aclose()
-    downgrade(tmp_path / "books.db", "0007")
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'books.db'}")
+    downgrade(tmp_path / "t.db", "0007")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
     with engine.connect() as conn:
         assert "reminder_count" not in {c["name"] for c in sa.inspect(conn).get_columns("documents")}
     engine.dispose()

@@ -67,8 +67,8 @@ def invoice_body(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[LocalAPI]:
-    local = create_app(database_url=f"sqlite+aiosqlite:///{tmp_path}/t.db", data_dir=tmp_path)
+async def app(tmp_path: Path, database_url: str) -> AsyncIterator[LocalAPI]:
+    local = create_app(database_url=database_url, data_dir=tmp_path)
     yield local
     await local.aclose()
 

@@ -32,6 +32,7 @@ async def test_sign_up_returns_the_account_without_its_password(api: httpx.Async
     assert "password" not in account and "s3cret" not in response.text
 
 
+@pytest.mark.sqlite_only
 async def test_passwords_are_stored_as_salted_scrypt_hashes(api: httpx.AsyncClient, tmp_path: Path) -> None:
     await signup(api, "ann@example.com")
     await signup(api, "bob@example.com")

@@ -139,6 +139,7 @@ async def test_ids_that_are_not_ids_are_just_unknown(tenant, expect_error) -> No
         expect_error(await tenant.api.get(f"/documents/{weird}"), 404)
 
 
+@pytest.mark.sqlite_only
 async def test_a_constraint_violation_is_a_409_and_stores_nothing(tenant, expect_error, tmp_path) -> None:
     import sqlite3
 

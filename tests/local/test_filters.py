@@ -173,3 +173,18 @@ async def test_a_bad_count_where_is_a_400(books, expect_error) -> None:
 async def test_limit_is_capped(books) -> None:
     assert len(await listing(books)) == 5  # no limit: everything up to MAX_LIMIT
     assert len(await listing(books, filter=json.dumps({"limit": MAX_LIMIT}))) == 5
+
+
+async def test_like_ignores_the_case_of_ascii_letters_only_on_every_database(tenant) -> None:
+    for name in ("Émile Zola", "ACME Rockets"):
+        await tenant.invoice(_documentClient={"name": name}, _documentItems=[{"name": "x", "price": 1}])
+
+    async def names(condition: dict) -> list[str]:
+        where = {"_documentClient.name": condition}
+        return sorted(d["_documentClient"]["name"] for d in await listing(tenant, filter=json.dumps({"where": where})))
+
+    assert await names({"like": "acme rock"}) == ["ACME Rockets"]
+    assert await names({"ilike": "ZOLA"}) == ["Émile Zola"]
+    assert await names({"like": "Émile"}) == ["Émile Zola"]
+    assert await names({"like": "émile", "options": "i"}) == []  # É is not an ASCII letter: SQLite's LIKE, everywhere
+    assert await names({"nlike": "ACME"}) == ["Émile Zola"]

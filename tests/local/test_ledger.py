@@ -184,6 +184,7 @@ async def test_a_document_that_would_total_beyond_what_the_ledger_can_sum_is_ref
     assert "must total less than 1,000,000,000,000,000 EUR" in error["message"]
 
 
+@pytest.mark.sqlite_only
 async def test_the_upgrade_fills_the_ledger_of_books_written_before_it_as_the_api_writes_it(
     app: LocalAPI, tenant: Tenant, tmp_path: Any
 ) -> None:
@@ -212,6 +213,7 @@ async def test_the_upgrade_fills_the_ledger_of_books_written_before_it_as_the_ap
     assert [sorted(map(tuple, rows)) for rows in daily_after] == [sorted(map(tuple, rows)) for rows in daily]
 
 
+@pytest.mark.sqlite_only
 async def test_books_that_grew_without_planner_statistics_get_them_when_opened(
     app: LocalAPI, tenant: Tenant, tmp_path: Any
 ) -> None:
@@ -240,6 +242,7 @@ async def test_books_that_grew_without_planner_statistics_get_them_when_opened(
     assert stat is not None and int(stat.split()[0]) == 1501
 
 
+@pytest.mark.sqlite_only
 async def test_books_keep_planner_statistics_as_they_grow_between_starts(
     tenant: Tenant, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

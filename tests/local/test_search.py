@@ -54,6 +54,7 @@ async def test_a_document_holding_every_piece_of_a_term_but_not_the_term_is_not_
     assert await found(tenant, 'a "b') == []
 
 
+@pytest.mark.sqlite_only
 async def test_the_index_follows_a_revised_draft_and_other_tenants_never_match(
     tenant: Tenant, new_tenant: Any, app: LocalAPI
 ) -> None:
@@ -193,6 +194,7 @@ async def test_a_term_longer_than_200_characters_is_refused_not_cut(tenant: Tena
     assert code == 400
 
 
+@pytest.mark.sqlite_only
 async def test_the_index_stays_whole_through_every_write_path(tenant: Tenant, app: Any) -> None:
     from .conftest import invoice_body
 

@@ -41,8 +41,8 @@ JSON_HEADERS = {"content-type": "application/json", "accept": "application/json,
 
 
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[SpaceInvoices]:
-    client = SpaceInvoices.local(f"sqlite+aiosqlite:///{tmp_path}/books.db", data_dir=tmp_path / "data")
+async def api(tmp_path: Path, database_url: str) -> AsyncIterator[SpaceInvoices]:
+    client = SpaceInvoices.local(database_url, data_dir=tmp_path / "data")
     yield client
     await client.aclose()
 
