@@ -190,6 +190,7 @@ PAYMENTS = _resource(
         "documentId": "document_id",
         "type": "type",
         "date": "date",
+        "uniqueId": "unique_id",
         "_isDeleted": "is_deleted",
         **_STAMPS,
     },
@@ -336,6 +337,7 @@ def payment_row(obj: dict[str, Any], currency: str) -> dict[str, Any]:
         "date": stamp(obj["date"]),
         "is_deleted": bool(obj.get("_isDeleted")),
         "amount_minor": to_minor(_decimal(obj.get("amount")), currency),
+        "unique_id": None if obj.get("_isDeleted") else obj.get("uniqueId"),  # a deleted payment frees its key
     }
 
 

@@ -295,9 +295,14 @@ payments = sa.Table(
     sa.Column("date", sa.DateTime(), nullable=False),
     _deleted(),
     sa.Column("amount_minor", sa.BigInteger(), nullable=True),  # in the document's currency's minor units
+    # An idempotency key (uniqueId) and a digest of the request that made the payment, as on documents: one
+    # consented payment is recorded once, however many replicas or retries send it.
+    sa.Column("unique_id", sa.String(255), nullable=True),
+    sa.Column("request_fingerprint", sa.String(64), nullable=True),
     *_stamps(),
     _data(),
     sa.Index(None, "organization_id", "date"),
+    sa.UniqueConstraint("organization_id", "unique_id"),
 )
 
 clients = sa.Table(

@@ -25,6 +25,8 @@ class Payment(WireModel):
     note: str | None = None
     tag: str | None = None
     transaction_id: str | None = None
+    unique_id: str | None = None
+    """Embedded API extension: the idempotency key it was created with."""
     is_deleted: bool = Field(False, alias="_isDeleted")
     custom: dict[str, Any] = Field(default_factory=dict)
     created_at: Timestamp | None = None
@@ -46,4 +48,7 @@ class PaymentCreate(RequestModel):
     tag: str | None = Field(None, max_length=100)
     transaction_id: str | None = Field(None, max_length=200)
     document_id: str | None = Field(None, max_length=64)
+    unique_id: str | None = Field(None, min_length=1, max_length=255)
+    """Embedded API extension: an idempotency key, unique per organization. A create repeated with it and the same
+    body answers the payment it made (nothing new is recorded); with another body it is refused (422)."""
     custom: dict[str, Any] = Field(default_factory=dict)

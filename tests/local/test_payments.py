@@ -109,6 +109,43 @@ async def test_overpayment_is_allowed_and_leaves_a_negative_due(tenant) -> None:
     assert await status(tenant, invoice["id"]) == (13000, -900, True)
 
 
+async def test_a_payment_repeated_with_its_unique_id_is_recorded_once(tenant, expect_error) -> None:
+    invoice = await tenant.invoice()
+    url = f"/documents/{invoice['id']}/payments"
+    body = {"type": "bank", "uniqueId": "confirmation-7f3a"}  # pay what is due, once
+
+    first = await tenant.api.post(url, json=body)
+    again = await tenant.api.post(url, json=body)
+    at_organization = await tenant.api.post(
+        f"/organizations/{tenant.org_id}/payments", json={**body, "documentId": invoice["id"]}
+    )
+    other = await tenant.api.post(url, json={**body, "amount": 5})
+
+    assert first.status_code == again.status_code == at_organization.status_code == 200, again.text
+    assert first.json()["id"] == again.json()["id"] == at_organization.json()["id"]
+    assert first.json()["uniqueId"] == "confirmation-7f3a"
+    assert await status(tenant, invoice["id"]) == (12100, 0, True)  # not paid twice
+    expect_error(other, 422)
+    listed = await tenant.api.get(url, params={"filter": '{"where": {"uniqueId": "confirmation-7f3a"}}'})
+    assert [p["id"] for p in listed.json()] == [first.json()["id"]]
+    assert (await tenant.api.delete(f"/payments/{first.json()['id']}")).status_code == 200
+    renewed = await tenant.api.post(url, json=body)  # a deleted payment frees its key
+    assert renewed.json()["id"] != first.json()["id"]
+    assert await status(tenant, invoice["id"]) == (12100, 0, True)
+
+
+async def test_the_same_unique_id_in_two_organizations_makes_two_payments(tenant, new_tenant) -> None:
+    other = await new_tenant()
+    mine, theirs = await tenant.invoice(), await other.invoice()
+    body = {"type": "cash", "amount": 10, "uniqueId": "k-1"}
+
+    first = await tenant.api.post(f"/documents/{mine['id']}/payments", json=body)
+    second = await other.api.post(f"/documents/{theirs['id']}/payments", json=body)
+
+    assert first.status_code == second.status_code == 200
+    assert first.json()["id"] != second.json()["id"]
+
+
 async def test_bad_payments_are_refused_and_change_nothing(tenant, expect_error) -> None:
     invoice = await tenant.invoice(payments=[{"type": "card"}])
     estimate = await tenant.invoice(type="estimate")

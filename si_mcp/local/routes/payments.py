@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -88,6 +90,7 @@ def _payment(
         note=body.note if body.note is not None else body.description,
         tag=body.tag,
         transaction_id=body.transaction_id,
+        unique_id=previous.get("uniqueId") if previous else body.unique_id,  # a key stays with what it made
         custom=body.custom,
         created_at=previous["createdAt"] if previous else stamp,
         updated_at=stamp,
@@ -99,13 +102,46 @@ def _create_tx(
     conn: sa.Connection, account_id: str, organization_id: str, document_id: str, body: PaymentCreate
 ) -> dict[str, Any]:
     require_org_tx(conn, account_id, organization_id, "write")
+    digest = _fingerprint(document_id, body)
+    if body.unique_id is not None:
+        replay = _replay(conn, organization_id, body.unique_id, digest)
+        if replay is not None:
+            return replay
     document = _payable(conn, organization_id, document_id, "documentId")
     amount = _amount(conn, body, document)
     stamp = now()
     payment = _payment(body, document, amount, stamp, None)
-    conn.execute(tables.payments.insert(), payment_row(payment, document["currencyId"]))
+    row = payment_row(payment, document["currencyId"])
+    row["request_fingerprint"] = digest if body.unique_id is not None else None
+    conn.execute(tables.payments.insert(), row)
     refresh_document(conn, document_id, stamp)
     return payment
+
+
+def _fingerprint(document_id: str, body: PaymentCreate) -> str:
+    request = {"documentId": document_id, **body.model_dump(mode="json", exclude_unset=True, exclude={"document_id"})}
+    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _replay(conn: sa.Connection, organization_id: str, unique_id: str, digest: str) -> dict[str, Any] | None:
+    """The live payment made with ``unique_id`` when the same request made it; a 422 when another one did."""
+    p = tables.payments
+    row = conn.execute(
+        sa.select(p.c.id, p.c.data, p.c.request_fingerprint).where(
+            p.c.organization_id == organization_id, p.c.unique_id == unique_id
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_fingerprint != digest:
+        raise invalid(
+            _MODEL,
+            "uniqueId",
+            f"was already used for payment {row.id} with a different request; "
+            "send the same request to get that payment back, or use a new uniqueId",
+            code="uniqueness",
+        )
+    return loads(row.data)
 
 
 async def create_on_document(call: Call) -> Response:

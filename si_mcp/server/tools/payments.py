@@ -1,6 +1,8 @@
 """``mark_paid``: record a (partial) payment after the user agreed."""
 
 import datetime as dt
+import hashlib
+import json
 import weakref
 from dataclasses import dataclass
 from decimal import Decimal
@@ -138,25 +140,55 @@ async def mark_paid(
     return await _record(ctx, plan, payment_type, note, confirmation_token)
 
 
+def _payment_key(plan: Payment, payment_type: str, note: str | None, confirmation_token: str | None) -> str:
+    """The payment's idempotency key: the confirmation's (one consent, one payment, whichever replica acts on it),
+    else one made of the arguments (an identical repeat is the same payment)."""
+    if confirmation_token:
+        what = ["token", confirmation_token.strip()]
+    else:
+        doc = plan.found.doc
+        what = [plan.found.account_id, doc.id, str(plan.amount), payment_type, plan.day.isoformat(), note or ""]
+    return "si-mcp-pay-" + hashlib.sha256(json.dumps(what).encode()).hexdigest()[:40]
+
+
 async def _record(
     ctx: Ctx, plan: Payment, payment_type: str, note: str | None, confirmation_token: str | None
 ) -> CallToolResult:
-    from si_mcp.models import PaymentCreate
+    from si_mcp.models import Filter, PaymentCreate
 
     org, doc = plan.found.org, plan.found.doc
-    body = build(
-        PaymentCreate, "payment", type=payment_type, amount=plan.amount, date=as_timestamp(plan.day), note=note
-    )
     books = await books_of(ctx)
+    # Only the embedded API keeps payment keys; Space Invoices would refuse the field.
+    key = _payment_key(plan, payment_type, note, confirmation_token) if books.local else None
+    body = build(
+        PaymentCreate,
+        "payment",
+        type=payment_type,
+        amount=plan.amount,
+        date=as_timestamp(plan.day),
+        note=note,
+        unique_id=key,
+    )
     # The API takes overpayments, so two calls racing on one invoice (a retried call, two agents) would each
     # pay what was due when they looked. One payment per document at a time, checked again on fresh data.
     lock = _locks.setdefault(doc.id, anyio.Lock())
+    replayed = False
     async with lock:
         with api_call("record the payment"):
-            fresh = await books.api.documents.get(doc.id)
-        _payable_amount(fresh, org, plan.amount)
+            made = (
+                await books.api.payments.list_for_organization(org.id, filter=Filter(where={"uniqueId": key}, limit=1))
+                if key
+                else []
+            )
+            if made:
+                payment, replayed = made[0], True
+            else:
+                fresh = await books.api.documents.get(doc.id)
+        if not replayed:
+            _payable_amount(fresh, org, plan.amount)
+            with api_call("record the payment"):
+                payment = await books.api.payments.create(doc.id, body=body)
         with api_call("record the payment"):
-            payment = await books.api.payments.create(doc.id, body=body)
             doc = await books.api.documents.get(doc.id)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
@@ -168,6 +200,14 @@ async def _record(
     )
     paid = money_text(plan.amount, doc.currency_id)
     sentence = document_sentence(org.name, document_summary(doc, today(org), org.timezone))
+    if replayed:
+        how = "with this confirmation" if confirmation_token else "with these same arguments"
+        return result(
+            f"NOTHING NEW WAS RECORDED: this payment of {paid} was already recorded {how} "
+            f"(payment {payment.id}). To record a second, identical payment, give it a note that tells them "
+            f"apart. {sentence}",
+            data,
+        )
     return result(f"Recorded {paid} by {payment_type}. {sentence}", data)
 
 
