@@ -133,13 +133,17 @@ class BaseClient:
         body: RequestModel | None = None,
         retry: bool | None = None,
         accept: str = "application/json",
+        idempotency_key: str | None = None,
     ) -> httpx.Response:
         """Send one logical call and return its 2xx response, or raise a client error.
 
         ``retry=None`` retries exactly the idempotent methods; resources pass ``True`` for a
         POST that carries an idempotency key and ``False`` for anything that must not repeat.
+        ``idempotency_key`` goes as the ``Idempotency-Key`` header.
         """
         request = self._build(method, path, params=params, body=body, accept=accept)
+        if idempotency_key is not None:
+            request.headers["Idempotency-Key"] = idempotency_key
         safe = method in IDEMPOTENT_METHODS if retry is None else retry
         return await self._send_with_retries(request, retry=safe)
 

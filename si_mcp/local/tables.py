@@ -14,6 +14,7 @@ __all__ = [
     "access_tokens",
     "account_organizations",
     "accounts",
+    "action_keys",
     "clients",
     "defaults",
     "document_counters",
@@ -368,6 +369,22 @@ outbox = sa.Table(
     sa.Column("next_attempt_at", sa.DateTime(), nullable=False, index=True),
     # "document" (the document itself, sent once unless resent) or "reminder" (a payment reminder, as often as asked)
     sa.Column("kind", sa.String(16), nullable=False, server_default="document"),
+)
+
+action_keys = sa.Table(
+    "action_keys",
+    metadata,
+    # An action that must happen once (an email sent, a reminder) recorded under the caller's Idempotency-Key, unique
+    # per organization, with what was asked (a digest) and what it answered: the same request again gets that answer.
+    _id(),
+    _org(),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("request_fingerprint", sa.String(64), nullable=False),
+    sa.Column("answer", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("organization_id", "key"),
 )
 
 recurrences = sa.Table(

@@ -148,6 +148,12 @@ class Signer:
         self._spent[token] = float(head) if head.isdigit() else moment + self.ttl
 
 
+def once_key(action: str, token: str) -> str:
+    """The idempotency key of the action a confirmation token allows: the same on every replica that accepts the
+    token (sharing the secret), so the books let the action happen once however many of them act on it."""
+    return f"si-mcp-{action}-" + hashlib.sha256(f"{action}:{token.strip()}".encode()).hexdigest()[:40]
+
+
 def can_elicit(ctx: Context[Any, Any]) -> bool:
     """Whether this client can be asked: form elicitation declared and a channel to ask on."""
     capabilities = ctx.client_capabilities

@@ -134,6 +134,33 @@ async def test_a_payment_repeated_with_its_unique_id_is_recorded_once(tenant, ex
     assert await status(tenant, invoice["id"]) == (12100, 0, True)
 
 
+async def test_two_processes_racing_with_one_unique_id_record_one_payment(tmp_path, tenant, database_url) -> None:
+    import anyio
+    import httpx
+
+    from si_mcp.local import create_app
+
+    invoice = await tenant.invoice()
+    other = create_app(database_url=database_url, data_dir=tmp_path)
+    answers = []
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=other), base_url="http://local/v1", headers=dict(tenant.api.headers)
+    ) as second:
+
+        async def pay(api: httpx.AsyncClient) -> None:
+            body = {"type": "bank", "amount": 100, "uniqueId": "replica-token"}
+            answers.append(await api.post(f"/documents/{invoice['id']}/payments", json=body))
+
+        async with anyio.create_task_group() as group:
+            for api in (tenant.api, second, tenant.api, second):
+                group.start_soon(pay, api)
+    await other.aclose()
+
+    assert [a.status_code for a in answers] == [200] * 4
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert await status(tenant, invoice["id"]) == (100, 12000, False)
+
+
 async def test_the_same_unique_id_in_two_organizations_makes_two_payments(tenant, new_tenant) -> None:
     other = await new_tenant()
     mine, theirs = await tenant.invoice(), await other.invoice()

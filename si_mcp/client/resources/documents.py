@@ -178,8 +178,12 @@ class Documents(Resource):
         path = f"/documents/{path_id(document_id, 'document_id')}/pdf"
         return await self._client.fetch_bytes("GET", path, params=params, accept="application/pdf")
 
-    async def send(self, document_id: str, *, body: SendRequest, language: str | None = None) -> SendResult:
-        """Email the document. Never retried: a lost answer may mean the email already left.
+    async def send(
+        self, document_id: str, *, body: SendRequest, language: str | None = None, idempotency_key: str | None = None
+    ) -> SendResult:
+        """Email the document. Never retried without ``idempotency_key``: a lost answer may mean the email already
+        left. With one (the ``Idempotency-Key`` header, an embedded API extension; Space Invoices ignores it), the
+        same key answers the send it made, so the call is retried.
 
         Returns:
             A :class:`~si_mcp.models.SendResult`. The real API answers only ``success``; the
@@ -196,17 +200,25 @@ class Documents(Resource):
         """
         params = None if language is None else {"l": _language(language)}
         path = f"/documents/{path_id(document_id, 'document_id')}/send"
-        response = await self._client.request("POST", path, params=params, body=body, retry=False)
+        response = await self._client.request(
+            "POST", path, params=params, body=body, retry=idempotency_key is not None, idempotency_key=idempotency_key
+        )
         result = parse_model(SendResult, response, json_body(response))
         if not result.success:
             raise APIResponseValidationError(response, "the server answered success=false")
         return result
 
     async def send_reminder(
-        self, document_id: str, *, body: ReminderRequest | None = None, language: str | None = None
+        self,
+        document_id: str,
+        *,
+        body: ReminderRequest | None = None,
+        language: str | None = None,
+        idempotency_key: str | None = None,
     ) -> SendResult:
         """Email a payment reminder for an overdue invoice, with its PDF (embedded API extension); every call sends
-        one and counts it (``reminders`` in the answer and on the document). Never retried.
+        one and counts it (``reminders`` in the answer and on the document), but one made with the same
+        ``idempotency_key``. Retried only with a key.
 
         Raises:
             ValueError: ``document_id`` is not a plain id or ``language`` is not a language code.
@@ -217,7 +229,14 @@ class Documents(Resource):
         """
         params = None if language is None else {"l": _language(language)}
         path = f"/documents/{path_id(document_id, 'document_id')}/send-reminder"
-        response = await self._client.request("POST", path, params=params, body=body or ReminderRequest(), retry=False)
+        response = await self._client.request(
+            "POST",
+            path,
+            params=params,
+            body=body or ReminderRequest(),
+            retry=idempotency_key is not None,
+            idempotency_key=idempotency_key,
+        )
         return parse_model(SendResult, response, json_body(response))
 
 

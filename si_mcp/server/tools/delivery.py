@@ -9,7 +9,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import BlobResourceContents, CallToolResult, ContentBlock, EmbeddedResource, ResourceLink
 from pydantic import BaseModel, Field
 
-from ..consent import Confirm, Consent, decide
+from ..consent import Confirm, Consent, decide, once_key
 from ..errors import api_call
 from ..state import Ctx, books_of, state_of
 from ..summaries import KIND, send_action
@@ -159,6 +159,9 @@ async def send_invoice(
         resend=resend,
         language=language,
         reminder=reminder,
+        # One confirmation, one email: the key is kept in the books, so a replica sharing the secret that acts on
+        # the same token gets the first answer instead of sending again.
+        idempotency_key=once_key("send", confirmation_token) if confirmation_token else None,
     )
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)

@@ -581,9 +581,11 @@ async def send_now(
     resend: bool,
     language: str | None = None,
     reminder: bool = False,
+    idempotency_key: str | None = None,
 ) -> tuple[Outcome, str]:
     """Email ``doc`` or a payment reminder for it (the one place a send request is made); returns what happened and
-    a sentence saying so.
+    a sentence saying so. ``idempotency_key``: the same key sends once (the embedded API keeps it; Space Invoices
+    ignores it).
 
     "Not delivered" is said plainly so the model does not tell the user the client has it when it sits in the
     outbox or in an .eml file."""
@@ -599,12 +601,17 @@ async def send_now(
             )
         with api_call("send the payment reminder"):
             answer = await books.api.documents.send_reminder(
-                doc.id, body=build(ReminderRequest, "reminder", **fields), language=language
+                doc.id,
+                body=build(ReminderRequest, "reminder", **fields),
+                language=language,
+                idempotency_key=idempotency_key,
             )
     else:
         body = build(SendRequest, "email", **fields, resend=resend)
         with api_call("send the document by email"):
-            answer = await books.api.documents.send(doc.id, body=body, language=language)
+            answer = await books.api.documents.send(
+                doc.id, body=body, language=language, idempotency_key=idempotency_key
+            )
     to = ", ".join(recipients)
     detail = clean(answer.detail, 300) if answer.detail else ""
     if answer.status == "failed":

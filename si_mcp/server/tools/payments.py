@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..consent import Confirm, Consent, decide
+from ..consent import Confirm, Consent, decide, once_key
 from ..errors import api_call, build
 from ..state import Ctx, books_of, state_of
 from ..summaries import document_sentence, pay_action
@@ -144,10 +144,9 @@ def _payment_key(plan: Payment, payment_type: str, note: str | None, confirmatio
     """The payment's idempotency key: the confirmation's (one consent, one payment, whichever replica acts on it),
     else one made of the arguments (an identical repeat is the same payment)."""
     if confirmation_token:
-        what = ["token", confirmation_token.strip()]
-    else:
-        doc = plan.found.doc
-        what = [plan.found.account_id, doc.id, str(plan.amount), payment_type, plan.day.isoformat(), note or ""]
+        return once_key("pay", confirmation_token)
+    doc = plan.found.doc
+    what = [plan.found.account_id, doc.id, str(plan.amount), payment_type, plan.day.isoformat(), note or ""]
     return "si-mcp-pay-" + hashlib.sha256(json.dumps(what).encode()).hexdigest()[:40]
 
 

@@ -1,0 +1,77 @@
+"""Sends and reminders under an Idempotency-Key (embedded API extension): the same request again answers the first
+one and emails nothing more, also when two processes on the same books race with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from si_mcp.local import create_app
+
+pytestmark = pytest.mark.anyio
+
+OVERDUE = {"date": "2026-10-01", "dateDue": "2026-10-15"}
+
+
+async def test_a_send_repeated_with_its_key_emails_once_and_answers_the_same(open_shop: Any, smtp_server: Any) -> None:
+    shop = await open_shop(smtp_port=smtp_server.port)
+    invoice = await shop.invoice()
+    url, key = f"/documents/{invoice['id']}/send", {"Idempotency-Key": "confirmation-1a2b"}
+
+    first = await shop.api.post(url, json={"resend": True}, headers=key)
+    again = await shop.api.post(url, json={"resend": True}, headers=key)
+    other = await shop.api.post(url, json={"resend": True, "subject": "Other"}, headers=key)
+    unkeyed = await shop.api.post(url, json={"resend": True})
+    bad = await shop.api.post(url, json={"resend": True}, headers={"Idempotency-Key": "has space"})
+
+    assert first.status_code == again.status_code == 200, again.text
+    assert first.json()["messageId"] == again.json()["messageId"]
+    assert other.status_code == 422 and other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert bad.status_code == 400
+    assert unkeyed.status_code == 200  # without a key a resend is a new email
+    assert len(smtp_server.received.envelopes) == 2
+
+
+async def test_a_reminder_repeated_with_its_key_is_sent_and_counted_once(open_shop: Any, smtp_server: Any) -> None:
+    shop = await open_shop(smtp_port=smtp_server.port)
+    invoice = await shop.invoice(**OVERDUE)
+    url, key = f"/documents/{invoice['id']}/send-reminder", {"Idempotency-Key": "remind-7"}
+
+    answers = [await shop.api.post(url, json={}, headers=key) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert {a.json()["reminders"] for a in answers} == {1}
+    assert len(smtp_server.received.envelopes) == 1
+    assert (await shop.api.get(f"/documents/{invoice['id']}")).json()["reminders"] == 1
+
+
+async def test_two_processes_racing_with_one_key_email_once(
+    open_shop: Any, smtp_server: Any, database_url: str
+) -> None:
+    shop = await open_shop(smtp_port=smtp_server.port)
+    invoice = await shop.invoice()
+    other = create_app(database_url=database_url, data_dir=shop.data_dir, settings=shop.app.settings)
+    token = shop.api.headers["Authorization"]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=other), base_url="http://local/v1", headers={"Authorization": token}
+    ) as second:
+        answers: list[Any] = []
+
+        async def send(api: httpx.AsyncClient) -> None:
+            answers.append(
+                await api.post(
+                    f"/documents/{invoice['id']}/send", json={"resend": True}, headers={"Idempotency-Key": "once"}
+                )
+            )
+
+        async with anyio.create_task_group() as group:
+            for api in (shop.api, second, shop.api, second):
+                group.start_soon(send, api)
+    await other.aclose()
+
+    assert [a.status_code for a in answers] == [200] * 4
+    assert len({a.json()["messageId"] for a in answers}) == 1
+    assert len(smtp_server.received.envelopes) == 1
