@@ -14,11 +14,11 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 _SERVER = os.environ.get("SI_MCP_TEST_POSTGRES", "")
-_TEMPLATE = "si_mcp_migrated"
 
 
 def postgres() -> bool:
@@ -30,15 +30,17 @@ def _psql(sql: str) -> None:
 
 
 def _async_url(database: str) -> str:
-    base = _SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return f"{base}/{database}"
+    """The server's URL for ``database``, with SQLAlchemy's asyncpg scheme (any query string kept)."""
+    url = urlsplit(_SERVER)
+    return urlunsplit(url._replace(scheme="postgresql+asyncpg", path=f"/{database}"))
 
 
 @pytest.fixture(scope="session")
-def _migrated_template() -> str:
-    """A database migrated to head once per run; each test's database is a copy of it (CREATE DATABASE … TEMPLATE)."""
-    _psql(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)")
-    _psql(f"CREATE DATABASE {_TEMPLATE}")
+def _migrated_template() -> Iterator[str]:
+    """A database migrated to head once per run; each test's database is a copy of it (CREATE DATABASE … TEMPLATE).
+    Named per run, so that two runs on one server keep out of each other's way."""
+    template = "si_mcp_template_" + uuid.uuid4().hex[:12]
+    _psql(f"CREATE DATABASE {template}")
     migrate = (
         "import anyio, httpx, sys\n"
         "from si_mcp.local import create_app\n"
@@ -49,8 +51,11 @@ def _migrated_template() -> str:
         "    await app.aclose()\n"
         "anyio.run(main)\n"
     )
-    subprocess.run([sys.executable, "-c", migrate, _async_url(_TEMPLATE)], check=True)
-    return _TEMPLATE
+    try:
+        subprocess.run([sys.executable, "-c", migrate, _async_url(template)], check=True)
+        yield template
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -106,6 +106,7 @@ class BaseClient:
         self.max_retries = max_retries
         self.deadline = deadline
         self.clock = clock
+        self.keeps_keys = False  # the embedded API in process: a keyed payment or send may be retried
 
     @property
     def access_token(self) -> str | None:

@@ -83,6 +83,8 @@ class SpaceInvoices:
             clock=clock or SystemClock(),
         )
         self._is_local = isinstance(transport, _LocalTransport)
+        # Only the embedded API keeps payment keys and Idempotency-Key: elsewhere such a call is not retried.
+        self._base.keeps_keys = self._is_local
 
     @classmethod
     def local(

@@ -281,6 +281,8 @@ def _operator(target: _Target, name: str, op: str, value: Any, options: Any) -> 
     if op in ("like", "nlike", "ilike", "nilike", "regexp"):
         if not isinstance(value, str):
             raise bad_request(f"'{op}' on {name!r} takes a string pattern.", code="INVALID_FILTER")
+        if target.kind not in ("str", "json"):
+            raise bad_request(f"'{op}' applies to text fields; {name!r} is not one.", code="INVALID_FILTER")
         pattern = _like_pattern(value, name)
         if target.dialect == "sqlite":
             matched = expr.like(pattern, escape="\\")

@@ -29,6 +29,7 @@ async def test_a_send_repeated_with_its_key_emails_once_and_answers_the_same(ope
 
     assert first.status_code == again.status_code == 200, again.text
     assert first.json()["messageId"] == again.json()["messageId"]
+    assert first.json()["status"] == again.json()["status"] == "sent"  # what the first one finally answered
     assert other.status_code == 422 and other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert bad.status_code == 400
     assert unkeyed.status_code == 200  # without a key a resend is a new email

@@ -183,7 +183,7 @@ class Documents(Resource):
     ) -> SendResult:
         """Email the document. Never retried without ``idempotency_key``: a lost answer may mean the email already
         left. With one (the ``Idempotency-Key`` header, an embedded API extension; Space Invoices ignores it), the
-        same key answers the send it made, so the call is retried.
+        same key answers the send it made, so the call is retried on the embedded API in process.
 
         Returns:
             A :class:`~si_mcp.models.SendResult`. The real API answers only ``success``; the
@@ -201,7 +201,12 @@ class Documents(Resource):
         params = None if language is None else {"l": _language(language)}
         path = f"/documents/{path_id(document_id, 'document_id')}/send"
         response = await self._client.request(
-            "POST", path, params=params, body=body, retry=idempotency_key is not None, idempotency_key=idempotency_key
+            "POST",
+            path,
+            params=params,
+            body=body,
+            retry=idempotency_key is not None and self._client.keeps_keys,
+            idempotency_key=idempotency_key,
         )
         result = parse_model(SendResult, response, json_body(response))
         if not result.success:
@@ -218,7 +223,7 @@ class Documents(Resource):
     ) -> SendResult:
         """Email a payment reminder for an overdue invoice, with its PDF (embedded API extension); every call sends
         one and counts it (``reminders`` in the answer and on the document), but one made with the same
-        ``idempotency_key``. Retried only with a key.
+        ``idempotency_key``. Retried only with a key, on the embedded API in process.
 
         Raises:
             ValueError: ``document_id`` is not a plain id or ``language`` is not a language code.
@@ -234,7 +239,7 @@ class Documents(Resource):
             path,
             params=params,
             body=body or ReminderRequest(),
-            retry=idempotency_key is not None,
+            retry=idempotency_key is not None and self._client.keeps_keys,
             idempotency_key=idempotency_key,
         )
         return parse_model(SendResult, response, json_body(response))

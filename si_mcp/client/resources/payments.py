@@ -15,9 +15,9 @@ class Payments(Resource):
     async def create(self, document_id: str, *, body: PaymentCreate) -> Payment:
         """Record a payment on a document (``amount`` defaults to what is still due).
 
-        Retried only with ``body.unique_id`` (an embedded API extension: the same key and body answer the payment
-        already made); without one a repeat after a lost answer would record the money twice, so it is not retried.
-        Space Invoices itself keeps no key for payments.
+        Retried only with ``body.unique_id`` on the embedded API in process (an extension there: the same key and
+        body answer the payment already made); Space Invoices keeps no key for payments, and without one a repeat
+        after a lost answer would record the money twice, so it is not retried.
 
         Raises:
             ValueError: ``document_id`` is empty or not a plain id.
@@ -27,7 +27,9 @@ class Payments(Resource):
             SpaceInvoicesError: any other failure.
         """
         path = f"/documents/{path_id(document_id, 'document_id')}/payments"
-        return await self._client.fetch(Payment, "POST", path, body=body, retry=body.unique_id is not None)
+        return await self._client.fetch(
+            Payment, "POST", path, body=body, retry=body.unique_id is not None and self._client.keeps_keys
+        )
 
     async def create_for_organization(self, organization_id: str, *, body: PaymentCreate) -> Payment:
         """Record a payment at organization level; ``body.document_id`` says which document. Retried as
@@ -44,7 +46,9 @@ class Payments(Resource):
             raise ValueError("body.document_id is required when creating a payment for an organization")
         path_id(body.document_id, "body.document_id")
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/payments"
-        return await self._client.fetch(Payment, "POST", path, body=body, retry=body.unique_id is not None)
+        return await self._client.fetch(
+            Payment, "POST", path, body=body, retry=body.unique_id is not None and self._client.keeps_keys
+        )
 
     async def list(self, document_id: str) -> builtins.list[Payment]:
         """Every payment recorded on a document.

@@ -234,6 +234,19 @@ async def _remember(conn: AsyncConnection, organization_id: str, once: _Once | N
     )
 
 
+async def _settle(call: Call, organization_id: str, once: _Once | None, answer: dict[str, Any]) -> None:
+    """After delivery: the answer a repeat of the request gets is what this one finally answered (sent, saved)."""
+    if once is None:
+        return
+    k = tables.action_keys
+    async with call.db.write() as conn:
+        await conn.execute(
+            sa.update(k)
+            .where(k.c.organization_id == organization_id, k.c.key == once.key)
+            .values(answer=json.dumps(answer))
+        )
+
+
 async def send_document(call: Call) -> Response:
     body = await call.body(SendRequest, _MODEL)
     language = call.query("l")
@@ -256,7 +269,9 @@ async def send_document(call: Call) -> Response:
         queued = await _queue(_service(call), conn, current, email, stored_language, body.resend)
         await _remember(conn, row.organization_id, once, _answer(queued, None))
     report = await _service(call).after_commit(queued)
-    return json_response(_answer(queued, report))
+    answer = _answer(queued, report)
+    await _settle(call, row.organization_id, once, answer)
+    return json_response(answer)
 
 
 def _check_remindable(document: dict[str, Any], organization: Organization, today: date) -> None:
@@ -313,7 +328,9 @@ async def send_reminder(call: Call) -> Response:
     report = await service.after_commit(queued)
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
-    return json_response(_answer(queued, report, int(loads(row.data).get("reminders") or 0)))
+    answer = _answer(queued, report, int(loads(row.data).get("reminders") or 0))
+    await _settle(call, row.organization_id, once, answer)
+    return json_response(answer)
 
 
 async def send_on_create(

@@ -150,6 +150,7 @@ async def send_invoice(
             confirmation_token=token,
         )
         return result(text, data)
+    books = await books_of(ctx)
     sent, how = await send_now(
         ctx,
         doc,
@@ -161,7 +162,7 @@ async def send_invoice(
         reminder=reminder,
         # One confirmation, one email: the key is kept in the books, so a replica sharing the secret that acts on
         # the same token gets the first answer instead of sending again.
-        idempotency_key=once_key("send", confirmation_token) if confirmation_token else None,
+        idempotency_key=once_key("send", confirmation_token) if confirmation_token and books.local else None,
     )
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)

@@ -146,7 +146,8 @@ def _payment_key(plan: Payment, payment_type: str, note: str | None, confirmatio
     if confirmation_token:
         return once_key("pay", confirmation_token)
     doc = plan.found.doc
-    what = [plan.found.account_id, doc.id, str(plan.amount), payment_type, plan.day.isoformat(), note or ""]
+    amount = f"{plan.amount.normalize():f}"  # 100 and 100.00 are one amount
+    what = [plan.found.account_id, doc.id, amount, payment_type, plan.day.isoformat(), note or ""]
     return "si-mcp-pay-" + hashlib.sha256(json.dumps(what).encode()).hexdigest()[:40]
 
 
@@ -197,7 +198,7 @@ async def _record(
         status="recorded",
         payment=payment_view(payment, doc.currency_id),
     )
-    paid = money_text(plan.amount, doc.currency_id)
+    paid = money_text(payment.amount if replayed else plan.amount, doc.currency_id)
     sentence = document_sentence(org.name, document_summary(doc, today(org), org.timezone))
     if replayed:
         how = "with this confirmation" if confirmation_token else "with these same arguments"
