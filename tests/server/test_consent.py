@@ -300,3 +300,53 @@ async def test_a_new_invoice_emailed_to_a_new_address_of_a_known_client_shows_it
     assert email["status"] == "needs_confirmation" and email["recipients"] == ["other@elsewhere.example"]
     assert "is not the client's stored email (rocket@example.com)" in text_of(again)
     assert email["confirmation_token"] in text_of(again)
+
+
+class _LockPerCall(dict[str, anyio.Lock]):
+    """Each call its own lock, as in separate processes (replicas share no memory)."""
+
+    def setdefault(self, key: str, default: Any = None) -> anyio.Lock:  # type: ignore[override]
+        return anyio.Lock()
+
+
+@pytest.mark.anyio
+async def test_one_confirmation_acted_on_by_two_replicas_at_once_records_one_payment(
+    tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from si_mcp.server.tools import payments as payments_tool
+
+    monkeypatch.setattr(payments_tool, "_locks", _LockPerCall())
+    create = api.payments.create
+    entered: list[object] = []
+    both_in = anyio.Event()
+
+    async def create_when_both_are_in(*args: Any, **kwargs: Any) -> Any:
+        # Both replicas accepted the token and looked for its payment before either recorded it: the worst case.
+        entered.append(object())
+        if len(entered) == 2:
+            both_in.set()
+        with anyio.fail_after(10):
+            await both_in.wait()
+        return await create(*args, **kwargs)
+
+    monkeypatch.setattr(api.payments, "create", create_when_both_are_in)
+    secret = {"SI_MCP_CONFIRM_SECRET": "replicas-share-this-secret-0123456789"}
+    async with (
+        Client(build_server(make_settings(tmp_path, **secret), api=api)) as a,
+        Client(build_server(make_settings(tmp_path, **secret), api=api)) as b,
+    ):
+        invoice = await seed(a, **UNPAID)
+        args = {"document": invoice["document"]["number"], "amount": 100}
+        token = structured(await a.call_tool("mark_paid", args))["confirmation_token"]
+        answers: list[Any] = []
+
+        async def confirm(replica: Client) -> None:
+            answers.append(await replica.call_tool("mark_paid", {**args, "confirmation_token": token}))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(confirm, a)
+            group.start_soon(confirm, b)
+
+    assert [answer.is_error for answer in answers] == [False, False], [text_of(answer) for answer in answers]
+    payments = await api.payments.list(invoice["document"]["id"])
+    assert [str(p.amount) for p in payments] == ["100"]  # one consent, one payment: the key is the token's
