@@ -52,7 +52,7 @@ async def test_auto_send_emails_each_occurrence_once(open_shop: Any, smtp_server
 
 
 async def test_an_app_served_with_a_lifespan_issues_and_emails_a_due_occurrence_by_itself(
-    open_shop: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    open_shop: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     import anyio
 
@@ -75,7 +75,7 @@ async def test_an_app_served_with_a_lifespan_issues_and_emails_a_due_occurrence_
 
     monkeypatch.setattr(scheduler, "issue_next", watched)
     served = create_app(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'books.db'}",
+        database_url=database_url,
         data_dir=shop.data_dir,
         settings=shop.app.settings,
         clock=clock,
