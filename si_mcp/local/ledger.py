@@ -25,6 +25,7 @@ from .resources import document_row, search_body, stamp, tax_rows
 from .store import loads
 
 __all__ = [
+    "SALES_SIGN",
     "currency_of",
     "include_payments",
     "link_document",
@@ -47,6 +48,8 @@ _PAYMENTS = (
     .order_by(_P.c.date, _P.c.created_at, _P.c.id)
 )
 _DOCUMENT = sa.select(_D.c.data).where(_D.c.id == sa.bindparam("b_id"))
+# models.ledger.sales_sign in SQL: a credit note counts against sales whichever sign its lines carry.
+SALES_SIGN = sa.case((_D.c.type != "credit-note", 1), (_D.c.total_with_tax_minor < 0, 1), else_=-1)
 
 
 def payments_of(conn: sa.Connection, document_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
@@ -95,7 +98,6 @@ def recount_days(conn: sa.Connection, organization_id: str, days: Iterable[date]
     live = [_D.c.organization_id == organization_id, _D.c.is_deleted == sa.false(), _D.c.day.is_not(None)]
     if chosen is not None:
         live.append(_D.c.day.in_(chosen))
-    sign = sa.case((_D.c.type != "credit-note", 1), (_D.c.total_with_tax_minor < 0, 1), else_=-1)
     keys = (_D.c.day, _D.c.status, _D.c.type, _D.c.currency)
     conn.execute(
         sa.insert(sales).from_select(
@@ -104,13 +106,13 @@ def recount_days(conn: sa.Connection, organization_id: str, days: Iterable[date]
             sa.select(
                 sa.literal(organization_id),
                 *keys,
-                sign,
+                SALES_SIGN,
                 sa.func.count(),
                 sa.func.coalesce(sa.func.sum(_D.c.total_minor), 0),
                 sa.func.coalesce(sa.func.sum(_D.c.total_with_tax_minor), 0),
             )
             .where(*live)
-            .group_by(*keys, sign),
+            .group_by(*keys, SALES_SIGN),
         )
     )
     groups = (t.c.category, t.c.rate_e4, t.c.reverse_charged, t.c.sign)

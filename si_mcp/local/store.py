@@ -6,6 +6,8 @@ Lists are built by splicing the stored JSON texts into one array, with no model 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,9 +19,26 @@ from si_mcp.models import Filter, wirejson
 
 from .filters import Resource, check_include, compile_order, compile_where, page, project_fields
 
-__all__ = ["Includer", "count_rows", "count_rows_tx", "list_json", "list_json_tx", "loads", "now", "to_naive"]
+__all__ = [
+    "Includer",
+    "count_rows",
+    "count_rows_tx",
+    "list_json",
+    "list_json_tx",
+    "loads",
+    "now",
+    "request_digest",
+    "to_naive",
+]
 
 Includer = Callable[[sa.Connection, list[dict[str, Any]], set[str]], None]
+
+
+def request_digest(request: Any) -> str:
+    """What an idempotency key remembers of the request that used it (documents, payments, sends): a hash of its
+    canonical JSON, so the same request again is recognised and another one with the key is refused."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def now() -> datetime:

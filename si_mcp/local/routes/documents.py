@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,7 +64,7 @@ from ..ledger import (
 from ..numbering import allocate_number, last_issued_date, number_taken
 from ..pdf.labels import resolve_language
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
-from ..store import count_rows_tx, list_json_tx, loads, now
+from ..store import count_rows_tx, list_json_tx, loads, now, request_digest
 from . import documents_out
 
 __all__ = ["create_tx", "fingerprint", "load_context", "routes"]
@@ -90,8 +88,7 @@ def _as_422() -> Iterator[None]:
 
 
 def fingerprint(body: DocumentCreate) -> str:
-    canonical = json.dumps(body.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return request_digest(body.model_dump(mode="json", exclude_unset=True))
 
 
 _O, _DF, _T, _CL = tables.organizations, tables.defaults, tables.taxes, tables.clients

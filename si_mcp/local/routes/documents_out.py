@@ -8,7 +8,6 @@ answer says what happened: ``sent``, ``failed`` (kept for retry, with the error)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from ..engine.autofill import local_day
 from ..errors import LocalAPIError, bad_request
 from ..http import Call, Route, Services, json_response
 from ..ids import object_id
-from ..store import loads, now, to_naive
+from ..store import loads, now, request_digest, to_naive
 
 __all__ = ["queue_new", "routes", "send_on_create", "service_of"]
 
@@ -186,8 +185,7 @@ def _once(call: Call, action: str, body: SendRequest | ReminderRequest, language
     if not _KEY.fullmatch(key):
         raise bad_request("Idempotency-Key takes 1 to 255 visible ASCII characters.", code="INVALID_IDEMPOTENCY_KEY")
     asked = {"body": body.model_dump(mode="json", exclude_unset=True), "language": language}
-    digest = hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
-    return _Once(key, action, call.params["id"], digest)
+    return _Once(key, action, call.params["id"], request_digest(asked))
 
 
 async def _answered(conn: AsyncConnection, organization_id: str, once: _Once | None) -> dict[str, Any] | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,7 +19,7 @@ from ..http import Call, Handler, Route, json_response, raw_json_response
 from ..ids import object_id
 from ..ledger import currency_of, payments_of, refresh_document
 from ..resources import PAYMENTS, payment_row
-from ..store import count_rows_tx, list_json_tx, loads, now
+from ..store import count_rows_tx, list_json_tx, loads, now, request_digest
 
 __all__ = ["routes"]
 
@@ -120,7 +118,7 @@ def _create_tx(
 
 def _fingerprint(document_id: str, body: PaymentCreate) -> str:
     request = {"documentId": document_id, **body.model_dump(mode="json", exclude_unset=True, exclude={"document_id"})}
-    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return request_digest(request)
 
 
 def _replay(conn: sa.Connection, organization_id: str, unique_id: str, digest: str) -> dict[str, Any] | None:

@@ -39,6 +39,7 @@ from ..access import require_org_tx
 from ..engine.autofill import local_day
 from ..errors import invalid, not_found
 from ..http import Call, Route, json_response
+from ..ledger import SALES_SIGN
 from ..store import loads, now
 
 __all__ = ["routes"]
@@ -53,9 +54,6 @@ _SALES = ("invoice", "advance", "credit-note")
 # Days a report may span, and the calendar it may name: enough for any books, small enough for date arithmetic.
 _MAX_DAYS = 366 * 20
 _FIRST, _LAST = date(1900, 1, 1), date(2999, 12, 31)
-
-# A credit note counts against sales whichever sign its lines carry (its total is money given back).
-_SIGN = sa.case((_D.c.type != "credit-note", 1), (_D.c.total_with_tax_minor < 0, 1), else_=-1)
 
 
 def _day(call: Call, name: str, default: date | None = None) -> date:
@@ -283,8 +281,8 @@ def _statement(conn: sa.Connection, organization: dict[str, Any], client_id: str
             _D.c.number,
             _D.c.date,
             _D.c.currency,
-            _SIGN.label("sign"),
-            (_SIGN * _D.c.total_with_tax_minor).label("amount"),
+            SALES_SIGN.label("sign"),
+            (SALES_SIGN * _D.c.total_with_tax_minor).label("amount"),
         ).where(
             _live(organization_id),
             _D.c.client_id == client_id,
@@ -437,7 +435,7 @@ async def payment_total_stats(call: Call) -> Response:
         # Money paid back on a credit note counts against what was received (the sign of the credit note).
         low, high = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
         query = (
-            sa.select(_P.c.date, _D.c.currency, _SIGN * _P.c.amount_minor)
+            sa.select(_P.c.date, _D.c.currency, SALES_SIGN * _P.c.amount_minor)
             .join(_D, _D.c.id == _P.c.document_id)
             .where(
                 _P.c.organization_id == organization["id"],
