@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from si_mcp import __version__
 from si_mcp.models import Count, RequestModel, Success, WireModel, wirejson
+from si_mcp.models.common import EMBEDDED, EMBEDDED_HEADER
 
 from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY, MAX_TOKEN_LENGTH, RETRY_JITTER
 from ._errors import (
@@ -199,7 +200,10 @@ class BaseClient:
             if remaining <= 0:
                 raise TimeoutError
             with anyio.fail_after(remaining):
-                return await self._http.send(request)
+                response = await self._http.send(request)
+        if response.headers.get(EMBEDDED_HEADER) == EMBEDDED:
+            self.keeps_keys = True
+        return response
 
     @staticmethod
     def _retry_delay(error: APIStatusError | APIConnectionError, retries: int) -> float | None:

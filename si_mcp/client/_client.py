@@ -82,9 +82,9 @@ class SpaceInvoices:
             deadline=deadline,
             clock=clock or SystemClock(),
         )
-        self._is_local = isinstance(transport, _LocalTransport)
         # Only the embedded API keeps payment keys and Idempotency-Key: elsewhere such a call is not retried.
-        self._base.keeps_keys = self._is_local
+        # Over HTTP, a ``si-mcp api`` server says it is one in each answer (see ``_base.EMBEDDED_HEADER``).
+        self._base.keeps_keys = isinstance(transport, _LocalTransport)
 
     @classmethod
     def local(
@@ -130,8 +130,10 @@ class SpaceInvoices:
 
     @property
     def is_local(self) -> bool:
-        """Whether this client talks to the embedded API built by :meth:`local`."""
-        return self._is_local
+        """Whether this client talks to si-mcp's embedded API: in process (built by :meth:`local`), or a
+        ``si-mcp api`` server over HTTP once one of its answers came back. That API has what Space Invoices lacks
+        (reminders, paused recurrences, search) and keeps idempotency keys, so keyed payments and sends are retried."""
+        return self._base.keeps_keys
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"  # never the token

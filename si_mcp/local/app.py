@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from si_mcp.models.common import EMBEDDED, EMBEDDED_HEADER
+
 from .auth import TokenCache, token_from_request
 from .errors import LocalAPIError, route_not_found
 from .http import Call, Route, Services
@@ -134,6 +136,7 @@ class LocalAPI:
             return
         request = Request(scope, receive)
         response = await self._respond(request)
+        response.headers[EMBEDDED_HEADER] = EMBEDDED
         await response(scope, receive, send)
 
     async def _respond(self, request: Request) -> Response:

@@ -71,12 +71,16 @@ class Database:
             yield conn
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction: committed when the block ends, rolled back on any exception."""
+    async def write(self, *, serialized: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: committed when the block ends, rolled back on any exception.
+
+        ``serialized=False`` skips PostgreSQL's writer lock, for a transaction whose rows are claimed with
+        ``FOR UPDATE SKIP LOCKED`` and that reads nothing it then writes elsewhere (the outbox claim)."""
         async with self._write_lock, self.engine.connect() as conn:
             await conn.execution_options(**{_IMMEDIATE: True})
             async with conn.begin():
-                await conn.run_sync(_serialize_writers)
+                if serialized:
+                    await conn.run_sync(_serialize_writers)
                 yield conn
             if self._optimize_due():
                 try:

@@ -1,17 +1,20 @@
 """Gapless document numbers from a counter row, inside the caller's write transaction.
 
-The counter row is incremented with ``UPDATE … RETURNING`` in the same transaction that inserts the
-document, so a rolled-back create gives its number back and two creates can never get the same one
-(the write lock and ``BEGIN IMMEDIATE`` serialize them; ``UNIQUE(organization_id, type, number)`` is the
-backstop). A number already taken by a document created with an explicit ``number`` is skipped, which
-leaves no gap because that slot is filled.
+The counter row is created or incremented by one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` in the same
+transaction that inserts the document, so a rolled-back create gives its number back, two creates can never get
+the same one, and two processes starting a new series at once both succeed (the row lock orders them; the write
+lock and ``BEGIN IMMEDIATE`` serialize them anyway; ``UNIQUE(organization_id, type, number)`` is the backstop).
+A number already taken by a document created with an explicit ``number`` is skipped, which leaves no gap
+because that slot is filled.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from . import tables
 from .engine.numbering import format_number
@@ -35,8 +38,18 @@ _TAKEN = (
     .limit(1)
 )
 _LAST = sa.select(_C.c.last_number).where(_KEY)
-_BUMP = sa.update(_C).where(_KEY).values(last_number=_C.c.last_number + 1).returning(_C.c.last_number)
-_START = sa.insert(_C)
+_COUNTER: dict[str, Any] = {
+    "organization_id": sa.bindparam("b_org"),
+    "type": sa.bindparam("b_type"),
+    "year": sa.bindparam("b_year"),
+}
+_BUMP = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_C)
+    .values(**_COUNTER, last_number=1)
+    .on_conflict_do_update(index_elements=list(_C.primary_key), set_={"last_number": _C.c.last_number + 1})
+    .returning(_C.c.last_number)
+    for dialect in (postgresql, sqlite)
+}
 
 
 def number_taken(
@@ -68,11 +81,8 @@ def allocate_number(conn: sa.Connection, organization_id: str, doc_type: str, ye
 
 
 def _increment(conn: sa.Connection, organization_id: str, doc_type: str, year: int) -> int:
-    value = conn.execute(_BUMP, {"b_org": organization_id, "b_type": doc_type, "b_year": year}).scalar()
-    if value is None:
-        conn.execute(_START, {"organization_id": organization_id, "type": doc_type, "year": year, "last_number": 1})
-        return 1
-    return int(value)
+    params = {"b_org": organization_id, "b_type": doc_type, "b_year": year}
+    return int(conn.execute(_BUMP[conn.dialect.name], params).scalar_one())
 
 
 def last_issued_date(conn: sa.Connection, organization_id: str, doc_type: str, year: int) -> datetime | None:

@@ -8,7 +8,13 @@ from pydantic import Field
 
 from ._base import WireModel
 
-__all__ = ["Count", "ErrorBody", "ErrorDetail", "Success"]
+__all__ = ["EMBEDDED", "EMBEDDED_HEADER", "Count", "ErrorBody", "ErrorDetail", "Success"]
+
+EMBEDDED_HEADER = "SI-MCP-Books"
+EMBEDDED = "embedded"
+"""Every answer of si-mcp's embedded API carries ``SI-MCP-Books: embedded``: a client over HTTP learns from it that
+these books keep idempotency keys (payment ``uniqueId``, ``Idempotency-Key`` on sends and cancels), so a keyed
+request may be retried and a confirmation spent once across replicas. Space Invoices keeps no such keys."""
 
 
 class Count(WireModel):

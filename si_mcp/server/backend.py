@@ -44,7 +44,6 @@ class Books:
 
     api: SpaceInvoices
     account_id: str
-    local: bool
 
 
 class Backend:
@@ -94,7 +93,7 @@ class Backend:
         except ValueError as exc:  # refused before anything is sent: the token or URL is malformed
             raise ToolError(f"SPACEINVOICES_ACCESS_TOKEN or SPACEINVOICES_API_URL is not usable: {exc}") from None
         account_id = self.settings.account_id or (await api.accounts.authorized()).id
-        return Books(api=api, account_id=account_id, local=False)
+        return Books(api=api, account_id=account_id)
 
     async def _open_local(self) -> Books:
         from si_mcp.client import SpaceInvoices
@@ -110,7 +109,7 @@ class Backend:
         if entry is None:
             entry = await _sign_up(api)
         await store.save(database_url, entry)
-        return Books(api=api, account_id=entry["account_id"], local=True)
+        return Books(api=api, account_id=entry["account_id"])
 
 
 async def _reuse(api: SpaceInvoices, entry: dict[str, str]) -> dict[str, str] | None:

@@ -65,7 +65,9 @@ async def _wait_until_it_answers(api: SpaceInvoices) -> None:
 
 async def test_the_client_works_against_a_real_api_process(api_process: str) -> None:
     async with SpaceInvoices(base_url=api_process, max_retries=0) as api:
+        assert not api.is_local  # not known yet: keyed payments and sends are not retried
         await _wait_until_it_answers(api)
+        assert api.is_local  # its answers said it is the embedded API, which keeps idempotency keys
         account = await api.accounts.signup(email="ada@example.com", password=PASSWORD)
         token = await api.accounts.login(email="ada@example.com", password=PASSWORD)
         api.set_access_token(token.id)

@@ -76,3 +76,37 @@ async def test_two_processes_racing_with_one_key_email_once(
     assert [a.status_code for a in answers] == [200] * 4
     assert len({a.json()["messageId"] for a in answers}) == 1
     assert len(smtp_server.received.envelopes) == 1
+
+
+async def test_a_cancel_repeated_with_its_key_after_an_uncancel_changes_nothing(open_shop: Any) -> None:
+    shop = await open_shop()
+    invoice, other = await shop.invoice(), await shop.invoice()
+    url, key = f"/documents/{invoice['id']}/cancel", {"Idempotency-Key": "cancel-confirmation-1"}
+
+    first = await shop.api.post(url, headers=key)
+    undone = await shop.api.post(f"/documents/{invoice['id']}/uncancel")
+    replayed = await shop.api.post(url, headers=key)  # the same confirmation, acted on late by another replica
+    elsewhere = await shop.api.post(f"/documents/{other['id']}/cancel", headers=key)
+    unkeyed = await shop.api.post(f"/documents/{other['id']}/cancel")
+
+    assert first.status_code == undone.status_code == replayed.status_code == 200, replayed.text
+    assert replayed.json() == {"success": True}
+    assert (await shop.api.get(f"/documents/{invoice['id']}")).json()["canceled"] is False  # the uncancel stands
+    assert elsewhere.status_code == 422 and elsewhere.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert unkeyed.status_code == 200
+    assert (await shop.api.get(f"/documents/{other['id']}")).json()["canceled"] is True
+
+
+async def test_a_refused_cancel_does_not_spend_its_key(open_shop: Any) -> None:
+    shop = await open_shop()
+    invoice = await shop.invoice()
+    paid = await shop.api.post(f"/documents/{invoice['id']}/payments", json={"amount": 1, "type": "bank"})
+    assert paid.status_code == 200, paid.text
+    url, key = f"/documents/{invoice['id']}/cancel", {"Idempotency-Key": "cancel-2"}
+
+    refused = await shop.api.post(url, headers=key)
+    await shop.api.delete(f"/payments/{paid.json()['id']}")
+    accepted = await shop.api.post(url, headers=key)
+
+    assert refused.status_code == 422 and accepted.status_code == 200, accepted.text
+    assert (await shop.api.get(f"/documents/{invoice['id']}")).json()["canceled"] is True

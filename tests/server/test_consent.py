@@ -350,3 +350,24 @@ async def test_one_confirmation_acted_on_by_two_replicas_at_once_records_one_pay
     assert [answer.is_error for answer in answers] == [False, False], [text_of(answer) for answer in answers]
     payments = await api.payments.list(invoice["document"]["id"])
     assert [str(p.amount) for p in payments] == ["100"]  # one consent, one payment: the key is the token's
+
+
+@pytest.mark.anyio
+async def test_a_cancel_confirmation_used_again_on_another_replica_after_an_uncancel_changes_nothing(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    secret = {"SI_MCP_CONFIRM_SECRET": "replicas-share-this-secret-0123456789"}
+    async with (
+        Client(build_server(make_settings(tmp_path, **secret), api=api)) as a,
+        Client(build_server(make_settings(tmp_path, **secret), api=api)) as b,
+    ):
+        invoice = await seed(a, **UNPAID)
+        args = {"document": invoice["document"]["number"]}
+        token = structured(await a.call_tool("cancel_document", args))["confirmation_token"]
+        canceled = structured(await a.call_tool("cancel_document", {**args, "confirmation_token": token}))
+        await api.documents.uncancel(invoice["document"]["id"])  # the user changed their mind
+        late = await b.call_tool("cancel_document", {**args, "confirmation_token": token})
+
+    assert canceled["status"] == "canceled"
+    assert late.is_error, text_of(late)  # the token names the state it was given for; the books keep its key too
+    assert not (await api.documents.get(invoice["document"]["id"])).canceled  # the uncancel stands

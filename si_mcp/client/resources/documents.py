@@ -132,8 +132,10 @@ class Documents(Resource):
         path = f"/documents/{path_id(document_id, 'document_id')}"
         return await self._client.fetch(Document, "PUT", path, body=body)
 
-    async def cancel(self, document_id: str) -> None:
-        """Cancel an issued document. Never retried: cancelling a fiscally verified one issues a credit note.
+    async def cancel(self, document_id: str, *, idempotency_key: str | None = None) -> None:
+        """Cancel an issued document. Never retried (cancelling a fiscally verified one issues a credit note), but on
+        the embedded API with an ``idempotency_key``: there a repeat under the same key changes nothing, even after an
+        uncancel since.
 
         Raises:
             ValueError: ``document_id`` is empty or not a plain id.
@@ -141,9 +143,10 @@ class Documents(Resource):
             SpaceInvoicesError: any other failure.
         """
         path = f"/documents/{path_id(document_id, 'document_id')}/cancel"
-        await self._client.fetch_success("POST", path, retry=False)
+        retry = idempotency_key is not None and self._client.keeps_keys
+        await self._client.fetch_success("POST", path, retry=retry, idempotency_key=idempotency_key)
 
-    async def uncancel(self, document_id: str) -> None:
+    async def uncancel(self, document_id: str, *, idempotency_key: str | None = None) -> None:
         """Undo :meth:`cancel`. Never retried, for the same reason.
 
         Raises:
@@ -152,7 +155,8 @@ class Documents(Resource):
             SpaceInvoicesError: any other failure.
         """
         path = f"/documents/{path_id(document_id, 'document_id')}/uncancel"
-        await self._client.fetch_success("POST", path, retry=False)
+        retry = idempotency_key is not None and self._client.keeps_keys
+        await self._client.fetch_success("POST", path, retry=retry, idempotency_key=idempotency_key)
 
     async def delete(self, document_id: str) -> int:
         """Delete a document (the API refuses issued invoices: cancel those). Returns how many were deleted.

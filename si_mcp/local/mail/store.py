@@ -210,16 +210,19 @@ class SqlOutboxStore:
         real_now = to_naive(datetime.now(UTC))
         deliverable = _deliverable(real_now)  # claims expire by the real clock, whatever ``now`` says
         wanted = list(ids or [])
-        async with self.db.write() as conn:
+        # Rows another process is claiming right now are skipped, not waited for: each message goes to one sender.
+        async with self.db.write(serialized=False) as conn:
             rows: list[sa.Row[Any]] = []
             if wanted:
-                rows += (await conn.execute(sa.select(o).where(deliverable, o.c.id.in_(wanted)))).all()
+                query = sa.select(o).where(deliverable, o.c.id.in_(wanted)).with_for_update(skip_locked=True)
+                rows += (await conn.execute(query)).all()
             if now is not None and len(rows) < limit:
                 query = (
                     sa.select(o)
                     .where(deliverable, o.c.next_attempt_at <= to_naive(now), o.c.id.not_in(wanted))
                     .order_by(o.c.next_attempt_at)
                     .limit(limit - len(rows))
+                    .with_for_update(skip_locked=True)
                 )
                 rows += (await conn.execute(query)).all()
             lease_end = real_now + CLAIM_LEASE

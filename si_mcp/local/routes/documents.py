@@ -66,6 +66,7 @@ from ..pdf.labels import resolve_language
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now, request_digest
 from . import documents_out
+from ._once import once_of, previous_answer, remember
 
 __all__ = ["create_tx", "fingerprint", "load_context", "routes"]
 
@@ -665,10 +666,14 @@ def _check_cancelable(conn: sa.Connection, document: dict[str, Any]) -> None:
 
 async def _set_canceled(call: Call, canceled: bool) -> Response:
     document_id = call.params["id"]
+    once = once_of(call, "cancel" if canceled else "uncancel", {})
 
     def run(conn: sa.Connection) -> None:
         d = tables.documents
         row = load_owned_tx(conn, d, document_id, call.account_id, _MODEL, "write")
+        if previous_answer(conn, row.organization_id, once) is not None:
+            return  # done under this key already: a repeat, even after an uncancel since, changes nothing
+        remember(conn, row.organization_id, once, Success(success=True).to_wire())
         document = loads(row.data)
         if bool(document.get("canceled")) == canceled:
             return

@@ -8,9 +8,6 @@ answer says what happened: ``sent``, ``failed`` (kept for retry, with the error)
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,10 +25,10 @@ from si_mcp.models.ledger import organization_today
 from .. import tables
 from ..access import load_owned
 from ..engine.autofill import local_day
-from ..errors import LocalAPIError, bad_request
+from ..errors import LocalAPIError
 from ..http import Call, Route, Services, json_response
-from ..ids import object_id
-from ..store import loads, now, request_digest, to_naive
+from ..store import loads
+from ._once import once_of, previous_answer, remember, settle
 
 __all__ = ["queue_new", "routes", "send_on_create", "service_of"]
 
@@ -165,110 +162,36 @@ def _answer(queued: Queued, report: DeliveryReport | None, reminders: int | None
 
 # ---------------------------------------------------------------- Idempotency-Key (embedded API extension)
 
-_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII: it is stored and compared as sent
 
-
-@dataclass(frozen=True)
-class _Once:
-    """A send or reminder asked for under an ``Idempotency-Key``: what was asked (a digest) and of which document."""
-
-    key: str
-    action: str
-    document_id: str
-    digest: str
-
-
-def _once(call: Call, action: str, body: SendRequest | ReminderRequest, language: str | None) -> _Once | None:
-    key = call.request.headers.get("idempotency-key")
-    if key is None:
-        return None
-    if not _KEY.fullmatch(key):
-        raise bad_request("Idempotency-Key takes 1 to 255 visible ASCII characters.", code="INVALID_IDEMPOTENCY_KEY")
-    asked = {"body": body.model_dump(mode="json", exclude_unset=True), "language": language}
-    return _Once(key, action, call.params["id"], request_digest(asked))
-
-
-async def _answered(conn: AsyncConnection, organization_id: str, once: _Once | None) -> dict[str, Any] | None:
-    """What the request made under this key answered, when it was made already; a 422 when another request was."""
-    if once is None:
-        return None
-    k = tables.action_keys
-    row = (
-        await conn.execute(
-            sa.select(k.c.action, k.c.document_id, k.c.request_fingerprint, k.c.answer).where(
-                k.c.organization_id == organization_id, k.c.key == once.key
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    if (row.action, row.document_id, row.request_fingerprint) != (once.action, once.document_id, once.digest):
-        raise LocalAPIError(
-            422,
-            f"Idempotency-Key was already used for another request ({row.action} of document {row.document_id}); "
-            "send the same request to get its answer, or use a new key.",
-            code="IDEMPOTENCY_KEY_REUSED",
-            name="ValidationError",
-        )
-    answer: dict[str, Any] = json.loads(row.answer)
-    return answer
-
-
-async def _remember(conn: AsyncConnection, organization_id: str, once: _Once | None, answer: dict[str, Any]) -> None:
-    """Record the key with the answer, in the transaction that queued the email (so both or neither happen)."""
-    if once is None:
-        return
-    await conn.execute(
-        tables.action_keys.insert().values(
-            id=object_id(),
-            organization_id=organization_id,
-            key=once.key,
-            action=once.action,
-            document_id=once.document_id,
-            request_fingerprint=once.digest,
-            answer=json.dumps(answer),
-            created_at=to_naive(now()),
-        )
-    )
-
-
-async def _settle(call: Call, organization_id: str, once: _Once | None, answer: dict[str, Any]) -> None:
-    """After delivery: the answer a repeat of the request gets is what this one finally answered (sent, saved)."""
-    if once is None:
-        return
-    k = tables.action_keys
-    async with call.db.write() as conn:
-        await conn.execute(
-            sa.update(k)
-            .where(k.c.organization_id == organization_id, k.c.key == once.key)
-            .values(answer=json.dumps(answer))
-        )
+def _asked(body: SendRequest | ReminderRequest, language: str | None) -> dict[str, Any]:
+    return {"body": body.model_dump(mode="json", exclude_unset=True), "language": language}
 
 
 async def send_document(call: Call) -> Response:
     body = await call.body(SendRequest, _MODEL)
     language = call.query("l")
-    once = _once(call, "send", body, language)
+    once = once_of(call, "send", _asked(body, language))
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         document = Document.model_validate(loads(row.data))
         organization = await _organization(conn, row.organization_id)
-        answered = await _answered(conn, row.organization_id, once)
+        answered = await conn.run_sync(previous_answer, row.organization_id, once)
     if answered is not None:
         return json_response(answered)
     email, stored_language = await _prepare(_service(call), document, organization, body, language)
     async with call.db.write() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
-        answered = await _answered(conn, row.organization_id, once)  # another process may have sent it meanwhile
+        # Another process may have sent it meanwhile.
+        answered = await conn.run_sync(previous_answer, row.organization_id, once)
         if answered is not None:
             return json_response(answered)
         current = loads(row.data)
         _check_sendable(bool(current.get("draft")), bool(current.get("canceled")))  # it may have changed meanwhile
         queued = await _queue(_service(call), conn, current, email, stored_language, body.resend)
-        await _remember(conn, row.organization_id, once, _answer(queued, None))
+        await conn.run_sync(remember, row.organization_id, once, _answer(queued, None))
     report = await _service(call).after_commit(queued)
     answer = _answer(queued, report)
-    await _settle(call, row.organization_id, once, answer)
+    await call.db.run_write(settle, row.organization_id, once, answer)
     return json_response(answer)
 
 
@@ -294,12 +217,12 @@ def _check_remindable(document: dict[str, Any], organization: Organization, toda
 async def send_reminder(call: Call) -> Response:
     body = await call.body(ReminderRequest, _MODEL)
     language = call.query("l")
-    once = _once(call, "send-reminder", body, language)
+    once = once_of(call, "send-reminder", _asked(body, language))
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         read = loads(row.data)
         organization = await _organization(conn, row.organization_id)
-        answered = await _answered(conn, row.organization_id, once)
+        answered = await conn.run_sync(previous_answer, row.organization_id, once)
     if answered is not None:
         return json_response(answered)
     today = organization_today(organization.timezone, call.services.clock())
@@ -310,7 +233,7 @@ async def send_reminder(call: Call) -> Response:
     )
     async with call.db.write() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
-        answered = await _answered(conn, row.organization_id, once)
+        answered = await conn.run_sync(previous_answer, row.organization_id, once)
         if answered is not None:
             return json_response(answered)
         current = loads(row.data)
@@ -322,12 +245,13 @@ async def send_reminder(call: Call) -> Response:
             )
         queued = await _queue(service, conn, current, email, stored_language, False, reminder=True)
         # The count the answer gives is the one after this reminder is delivered.
-        await _remember(conn, row.organization_id, once, _answer(queued, None, int(current.get("reminders") or 0) + 1))
+        reminders = int(current.get("reminders") or 0) + 1
+        await conn.run_sync(remember, row.organization_id, once, _answer(queued, None, reminders))
     report = await service.after_commit(queued)
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
     answer = _answer(queued, report, int(loads(row.data).get("reminders") or 0))
-    await _settle(call, row.organization_id, once, answer)
+    await call.db.run_write(settle, row.organization_id, once, answer)
     return json_response(answer)
 
 

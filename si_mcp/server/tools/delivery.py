@@ -162,7 +162,7 @@ async def send_invoice(
         reminder=reminder,
         # One confirmation, one email: the key is kept in the books, so a replica sharing the secret that acts on
         # the same token gets the first answer instead of sending again.
-        idempotency_key=once_key("send", confirmation_token) if confirmation_token and books.local else None,
+        idempotency_key=once_key("send", confirmation_token) if confirmation_token and books.api.is_local else None,
     )
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)

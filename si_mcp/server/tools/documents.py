@@ -1,6 +1,7 @@
 """Reading documents (find, get, summarize a period) and cancelling one."""
 
 import datetime as dt
+from contextlib import suppress
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -10,7 +11,7 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from .. import lookup
-from ..consent import Confirm, Consent, decide
+from ..consent import Confirm, Consent, decide, once_key
 from ..errors import api_call
 from ..state import Ctx, books_of, state_of
 from ..summaries import KIND, cancel_action, document_sentence
@@ -363,16 +364,26 @@ async def cancel_document(
             confirmation_token=token,
         )
         return result(text, data)
+    from si_mcp.client import NotFoundError
+
     books = await books_of(ctx)
     # Exactly the payments the user saw in the question (a token binds their ids), then the cancel itself.
     mistaken = [p for p in doc.payments or [] if not p.is_deleted] if delete_payments else []
+    # Under a token, the key is the token's: replicas acting on one confirmation cancel once (see once_key).
+    key = once_key("cancel", confirmation_token) if confirmation_token and books.api.is_local else None
     with api_call(f"cancel the {doc.type}"):
         for payment in mistaken:
-            await books.api.payments.delete(payment.id)
-        await books.api.documents.cancel(doc.id)
+            with suppress(NotFoundError):  # deleted meanwhile (by another replica acting on the same confirmation)
+                await books.api.payments.delete(payment.id)
+        await books.api.documents.cancel(doc.id, idempotency_key=key)
         doc = await books.api.documents.get(doc.id)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
+    if not doc.canceled:  # the books answered a replay: this confirmation canceled it before, and it was uncanceled
+        raise ToolError(
+            f"This confirmation was used already: the {label} was canceled with it and has been uncanceled since, so "
+            "nothing changed now. To cancel it again, call cancel_document without a confirmation_token."
+        )
     data = CancelResult(
         organization=org_ref(org), document=document_ref(doc, today(org), org.timezone), status="canceled"
     )

@@ -159,7 +159,7 @@ async def _record(
     org, doc = plan.found.org, plan.found.doc
     books = await books_of(ctx)
     # Only the embedded API keeps payment keys; Space Invoices would refuse the field.
-    key = _payment_key(plan, payment_type, note, confirmation_token) if books.local else None
+    key = _payment_key(plan, payment_type, note, confirmation_token) if books.api.is_local else None
     body = build(
         PaymentCreate,
         "payment",
