@@ -67,6 +67,7 @@ class Scheduler(Background):
                 if one is None:
                     break
                 issued.append(one)
+        logger.info("recurring invoices: %d of %d due recurrences issued in this pass", len(issued), len(candidates))
         return issued
 
     def start(self) -> None:

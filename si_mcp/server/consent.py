@@ -122,8 +122,9 @@ class Signer:
         token = f"{expires}.{self._mac(action, expires)}"
         return Confirmation(token=token, expires_at=datetime.fromtimestamp(expires, UTC), preview=action.question)
 
-    def verify(self, action: Action, token: str, *, now: float | None = None) -> None:
-        """Raise a ToolError saying why ``token`` does not allow ``action``; an accepted token is spent."""
+    def verify(self, action: Action, token: str, *, now: float | None = None, spend: bool = True) -> None:
+        """Raise a ToolError saying why ``token`` does not allow ``action``; an accepted token is spent, unless the
+        books spend it (``spend=False``: they keep the action's key, see :func:`once_key`)."""
         moment = now if now is not None else time.time()
         head, _, mac = token.strip().partition(".")
         if not head.isdigit() or not mac:
@@ -138,7 +139,8 @@ class Signer:
             )
         # Spent as soon as it is accepted (no await in between): two calls racing with one token cannot both
         # pass before the first one changed the document.
-        self.spend(token, now=moment)
+        if spend:
+            self.spend(token, now=moment)
 
     def spend(self, token: str, *, now: float | None = None) -> None:
         """Remember a used token until it expires anyway."""
@@ -168,13 +170,20 @@ def can_elicit(ctx: Context[Any, Any]) -> bool:
 
 
 def request_consent(
-    ctx: Context[Any, Any], *, signer: Signer, enabled: bool, action: Action, token: str | None
+    ctx: Context[Any, Any],
+    *,
+    signer: Signer,
+    enabled: bool,
+    action: Action,
+    token: str | None,
+    books_spend: bool = False,
 ) -> Consent | Elicit[Confirm]:
-    """The resolver body shared by every consequential tool."""
+    """The resolver body shared by every consequential tool. ``books_spend``: the action is made under the token's
+    key (:func:`once_key`) in books that keep it, so the books, not this process, make it happen once."""
     if not enabled:
         return Consent(mode="off")
     if token:
-        signer.verify(action, token)
+        signer.verify(action, token, spend=not books_spend)
         return Consent(mode="token")
     if can_elicit(ctx):
         return Elicit(action.question, Confirm)

@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from si_mcp.models.common import REPLAY_ONLY_HEADER
+
 from .. import tables
 from ..errors import LocalAPIError, bad_request
 from ..http import Call
@@ -27,12 +29,14 @@ _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII: it is stored and comp
 
 @dataclass(frozen=True)
 class Once:
-    """An action asked for under an ``Idempotency-Key``: what was asked (a digest) and of which document."""
+    """An action asked for under an ``Idempotency-Key``: what was asked (a digest) and of which document.
+    ``replay_only``: only look up what was done under the key (see ``REPLAY_ONLY_HEADER``)."""
 
     key: str
     action: str
     document_id: str
     digest: str
+    replay_only: bool = False
 
 
 def once_of(call: Call, action: str, asked: Any) -> Once | None:
@@ -42,7 +46,8 @@ def once_of(call: Call, action: str, asked: Any) -> Once | None:
         return None
     if not _KEY.fullmatch(key):
         raise bad_request("Idempotency-Key takes 1 to 255 visible ASCII characters.", code="INVALID_IDEMPOTENCY_KEY")
-    return Once(key, action, call.params["id"], request_digest(asked))
+    replay_only = call.request.headers.get(REPLAY_ONLY_HEADER, "").lower() == "true"
+    return Once(key, action, call.params["id"], request_digest(asked), replay_only)
 
 
 def previous_answer(conn: sa.Connection, organization_id: str, once: Once | None) -> dict[str, Any] | None:
@@ -55,8 +60,11 @@ def previous_answer(conn: sa.Connection, organization_id: str, once: Once | None
     )
     row = conn.execute(query).first()
     if row is None:
+        if once.replay_only:
+            raise LocalAPIError(404, "Nothing was done under this Idempotency-Key.", code="IDEMPOTENCY_KEY_UNKNOWN")
         return None
-    if (row.action, row.document_id, row.request_fingerprint) != (once.action, once.document_id, once.digest):
+    asked = once.digest if not once.replay_only else row.request_fingerprint  # a lookup asks for whatever was done
+    if (row.action, row.document_id, row.request_fingerprint) != (once.action, once.document_id, asked):
         raise LocalAPIError(
             422,
             f"Idempotency-Key was already used for another request ({row.action} of document {row.document_id}); "

@@ -41,9 +41,14 @@ async def target(
     return Target(books.account_id, org, doc)
 
 
-def ask(ctx: Ctx, action: Action, token: str | None) -> Consent | Elicit[Confirm]:
+async def ask(ctx: Ctx, action: Action, token: str | None, *, keyed: bool = True) -> Consent | Elicit[Confirm]:
+    """Consent for an action; ``keyed``: made under the token's key (a send, payment or cancel), so on books that
+    keep keys the books spend the token, and two replicas or two calls acting on it act once."""
     state = state_of(ctx)
-    return request_consent(ctx, signer=state.signer, enabled=state.settings.confirm, action=action, token=token)
+    keyed = keyed and (await books_of(ctx)).api.is_local
+    return request_consent(
+        ctx, signer=state.signer, enabled=state.settings.confirm, action=action, token=token, books_spend=keyed
+    )
 
 
 def held_back(tool: str, verb: str, decision: Decision, consent: ElicitationResult[Any]) -> tuple[str | None, str]:

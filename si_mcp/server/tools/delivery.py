@@ -2,7 +2,7 @@
 
 import base64
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from mcp.server.mcpserver import Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
@@ -17,7 +17,10 @@ from ..text import clean
 from ..views import document_ref, org_ref, pdf_uri
 from ._common import DocArg, DocTypeArg, Language, OrgArg, TokenArg, ToolSpec, result, today
 from ._target import ActionResult, Target, ask, held_back, target
-from .invoices import send_now
+from .invoices import send_now, sent_outcome
+
+if TYPE_CHECKING:
+    from si_mcp.models import SendResult as SentAnswer
 
 __all__ = ["TOOLS"]
 
@@ -47,13 +50,27 @@ class PdfResult(BaseModel):
 class Delivery:
     found: Target
     recipients: list[str]
+    previous: "SentAnswer | None" = None  # sent already with this confirmation (by this or another replica)
 
 
 async def _plan(
-    ctx: Ctx, organization: str | None, document: str, type: str | None, recipients: list[str] | None, reminder: bool
+    ctx: Ctx,
+    organization: str | None,
+    document: str,
+    type: str | None,
+    recipients: list[str] | None,
+    reminder: bool,
+    confirmation_token: str | None,
 ) -> Delivery:
     found = await target(ctx, organization, document, type)
     doc, org = found.doc, found.org
+    if confirmation_token:  # acted on already? Then the document shows it sent: answer that email, not an error
+        books = await books_of(ctx)
+        key = once_key("send", confirmation_token)
+        with api_call("look for the email"):
+            previous = await books.api.documents.sent_under(doc.id, key, reminder=reminder)
+        if previous is not None:
+            return Delivery(found, previous.recipients or list(recipients or []), previous)
     label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
     if doc.draft or doc.canceled:
         raise ToolError(f"The {label} is {'a draft' if doc.draft else 'canceled'}; it cannot be sent.")
@@ -99,6 +116,8 @@ async def _consent(
     reminder: bool,
 ) -> Consent | Elicit[Confirm]:
     found = plan.found
+    if plan.previous is not None:
+        return Consent(mode="not_needed")  # nothing will be sent: the answer is the email sent with it
     action = send_action(
         found.account_id,
         found.org,
@@ -111,7 +130,7 @@ async def _consent(
         language=language,
         reminder=reminder,
     )
-    return ask(ctx, action, confirmation_token)
+    return await ask(ctx, action, confirmation_token)
 
 
 async def send_invoice(
@@ -150,6 +169,16 @@ async def send_invoice(
             confirmation_token=token,
         )
         return result(text, data)
+    if plan.previous is not None:
+        sent, how = sent_outcome(plan.previous, plan.recipients)
+        data = SendResult(
+            organization=org_ref(org),
+            document=document_ref(doc, today(org), org.timezone),
+            status=sent,
+            recipients=plan.recipients,
+            detail=how,
+        )
+        return result(f"NOTHING NEW WAS SENT: this confirmation was acted on already. {how}", data)
     books = await books_of(ctx)
     sent, how = await send_now(
         ctx,

@@ -328,7 +328,7 @@ async def _cancel_consent(
     if found.doc.canceled:
         return Consent(mode="not_needed")
     action = cancel_action(found.account_id, found.org, found.doc, delete_payments=delete_payments)
-    return ask(ctx, action, confirmation_token)
+    return await ask(ctx, action, confirmation_token)
 
 
 async def cancel_document(

@@ -43,7 +43,7 @@ from ..views import (
 from ._common import Language, Number, OrgArg, PaymentType, ToolSpec, VatCategory, as_timestamp, result, today
 
 if TYPE_CHECKING:
-    from si_mcp.models import Client, Document, DocumentCreate, Organization
+    from si_mcp.models import Client, Document, DocumentCreate, Organization, SendResult
     from si_mcp.models.vat import Treatment
 
     from ..backend import Books
@@ -612,6 +612,11 @@ async def send_now(
             answer = await books.api.documents.send(
                 doc.id, body=body, language=language, idempotency_key=idempotency_key
             )
+    return sent_outcome(answer, recipients)
+
+
+def sent_outcome(answer: "SendResult", recipients: list[str]) -> tuple[Outcome, str]:
+    """(status, sentence) of what the API answered to a send."""
     to = ", ".join(recipients)
     detail = clean(answer.detail, 300) if answer.detail else ""
     if answer.status == "failed":

@@ -25,6 +25,7 @@ from ._target import ActionResult, Target, ask, held_back, target
 
 if TYPE_CHECKING:
     from si_mcp.models import Document, Organization
+    from si_mcp.models import Payment as Paid
 
 __all__ = ["TOOLS"]
 
@@ -42,6 +43,8 @@ class Payment:
     found: Target
     amount: Decimal
     day: dt.date
+    previous: "Paid | None" = None  # recorded already with this confirmation (by this or another replica)
+    in_full: bool = False  # no amount given: what is due when it is recorded
 
 
 async def _plan(
@@ -51,10 +54,29 @@ async def _plan(
     type: str | None,
     amount: Decimal | None,
     date: dt.date | None,
+    confirmation_token: str | None,
 ) -> Payment:
     found = await target(ctx, organization, document, type)
+    if confirmation_token:  # acted on already? Then the invoice may be paid now: answer that payment, not an error
+        previous = await _paid_under(ctx, found, once_key("pay", confirmation_token))
+        if previous is not None:
+            return Payment(found, previous.amount, date or today(found.org), previous)
     value = _payable_amount(found.doc, found.org, amount)
-    return Payment(found, value, date or today(found.org))
+    return Payment(found, value, date or today(found.org), in_full=amount is None)
+
+
+async def _paid_under(ctx: Ctx, found: Target, key: str) -> "Paid | None":
+    """The payment recorded under ``key``, on books that keep payment keys."""
+    from si_mcp.models import Filter
+
+    books = await books_of(ctx)
+    if not books.api.is_local:
+        return None
+    with api_call("look for the payment"):
+        made = await books.api.payments.list_for_organization(
+            found.org.id, filter=Filter(where={"uniqueId": key}, limit=1)
+        )
+    return made[0] if made else None
 
 
 def _payable_amount(doc: "Document", org: "Organization", amount: Decimal | None) -> Decimal:
@@ -102,10 +124,12 @@ async def _consent(
     confirmation_token: str | None,
 ) -> Consent | Elicit[Confirm]:
     found = plan.found
+    if plan.previous is not None:
+        return Consent(mode="not_needed")  # nothing will be recorded: the answer is the payment made with it
     action = pay_action(
         found.account_id, found.org, found.doc, amount=plan.amount, payment_type=payment_type, day=plan.day, note=note
     )
-    return ask(ctx, action, confirmation_token)
+    return await ask(ctx, action, confirmation_token)
 
 
 async def mark_paid(
@@ -164,7 +188,9 @@ async def _record(
         PaymentCreate,
         "payment",
         type=payment_type,
-        amount=plan.amount,
+        # "What is due", on books that keep keys, is read in the transaction that records it: two payments in full
+        # made at once (two confirmations, two replicas) cannot overpay; the second is refused as nothing is due.
+        amount=None if plan.in_full and key else plan.amount,
         date=as_timestamp(plan.day),
         note=note,
         unique_id=key,
@@ -186,8 +212,14 @@ async def _record(
                 fresh = await books.api.documents.get(doc.id)
         if not replayed:
             _payable_amount(fresh, org, plan.amount)
-            with api_call("record the payment"):
-                payment = await books.api.payments.create(doc.id, body=body)
+            try:
+                with api_call("record the payment"):
+                    payment = await books.api.payments.create(doc.id, body=body)
+            except ToolError:
+                if plan.in_full and key:  # refused in the transaction: nothing due any more (paid meanwhile)
+                    with api_call("record the payment"):
+                        _payable_amount(await books.api.documents.get(doc.id), org, plan.amount)
+                raise
         with api_call("record the payment"):
             doc = await books.api.documents.get(doc.id)
     if confirmation_token:
@@ -198,7 +230,7 @@ async def _record(
         status="recorded",
         payment=payment_view(payment, doc.currency_id),
     )
-    paid = money_text(payment.amount if replayed else plan.amount, doc.currency_id)
+    paid = money_text(payment.amount, doc.currency_id)
     sentence = document_sentence(org.name, document_summary(doc, today(org), org.timezone))
     if replayed:
         how = "with this confirmation" if confirmation_token else "with these same arguments"

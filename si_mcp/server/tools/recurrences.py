@@ -66,10 +66,11 @@ async def _consent(
             "auto_send=false, or give the client an email first."
         )
     first = (first_date or _default_first(found.doc, found.org, every)).isoformat()
-    return ask(
+    return await ask(
         ctx,
         recur_action(found.account_id, found.org, found.doc, every=every, first=first, times=times),
         confirmation_token,
+        keyed=False,
     )
 
 
