@@ -48,6 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     api.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     api.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="create or upgrade the embedded books' schema, then exit (run it as the tables' owner)",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    migrate.add_argument(
+        "--grant",
+        metavar="ROLE",
+        help="PostgreSQL: let ROLE (the role the replicas connect as) read and write the books, now and after "
+        "later migrations; it does not own the tables, so it cannot turn row-level security off",
+    )
     return parser
 
 
@@ -60,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from si_mcp.local.runner import run_api
 
         run_api(settings, host=args.host, port=args.port)
+    elif args.command == "migrate":
+        from si_mcp.local.runner import run_migrate
+
+        run_migrate(settings, grant=args.grant)
     else:
         from si_mcp.server.runner import run_server
 

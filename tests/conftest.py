@@ -2,7 +2,9 @@
 
 With ``SI_MCP_TEST_POSTGRES`` set to a PostgreSQL server's URL (``scripts/test-postgres`` starts a throwaway one),
 every test that takes ``database_url`` gets a new PostgreSQL database instead of a SQLite file; tests marked
-``sqlite_only`` (they open the SQLite file itself) are skipped then.
+``sqlite_only`` (they open the SQLite file itself) are skipped then. The books are opened as ``si_mcp_test``, a role
+that owns them but is no superuser, so row-level security applies to every test as it does in production (a
+superuser would bypass it).
 """
 
 from __future__ import annotations
@@ -12,27 +14,43 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 _SERVER = os.environ.get("SI_MCP_TEST_POSTGRES", "")
+T = TypeVar("T")
+ROLE = "si_mcp_test"
 
 
 def postgres() -> bool:
     return bool(_SERVER)
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", _SERVER, "-c", sql], check=True)
+def _psql(sql: str, database: str | None = None) -> None:
+    """Run ``sql`` as the server's superuser, in its default database or in ``database``."""
+    url = _SERVER if database is None else urlunsplit(urlsplit(_SERVER)._replace(path=f"/{database}"))
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True)
 
 
-def _async_url(database: str) -> str:
-    """The server's URL for ``database``, with SQLAlchemy's asyncpg scheme (any query string kept)."""
+def _async_url(database: str, role: str = ROLE) -> str:
+    """The URL of ``database`` for ``role`` (no password: the test cluster trusts loopback), with SQLAlchemy's
+    asyncpg scheme (any query string kept)."""
     url = urlsplit(_SERVER)
-    return urlunsplit(url._replace(scheme="postgresql+asyncpg", path=f"/{database}"))
+    host = url.netloc.rpartition("@")[2]
+    return urlunsplit(url._replace(scheme="postgresql+asyncpg", netloc=f"{role}@{host}", path=f"/{database}"))
+
+
+def create_role(name: str) -> None:
+    """A login role that is no superuser (once per server: roles outlive databases)."""
+    _psql(
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN "
+        f"CREATE ROLE {name} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +58,8 @@ def _migrated_template() -> Iterator[str]:
     """A database migrated to head once per run; each test's database is a copy of it (CREATE DATABASE … TEMPLATE).
     Named per run, so that two runs on one server keep out of each other's way."""
     template = "si_mcp_template_" + uuid.uuid4().hex[:12]
-    _psql(f"CREATE DATABASE {template}")
+    create_role(ROLE)
+    _psql(f"CREATE DATABASE {template} OWNER {ROLE}")
     migrate = (
         "import anyio, httpx, sys\n"
         "from si_mcp.local import create_app\n"
@@ -66,7 +85,7 @@ def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str
         return
     template = request.getfixturevalue("_migrated_template")
     name = "t_" + uuid.uuid4().hex[:20]
-    _psql(f"CREATE DATABASE {name} TEMPLATE {template}")
+    _psql(f"CREATE DATABASE {name} TEMPLATE {template} OWNER {ROLE}")
     try:
         yield _async_url(name)
     finally:
@@ -113,3 +132,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"minor units: ISO 4217 ({PUBLISHED}) is what the books use; babel {babel.__version__} (CLDR) differs for "
         f"{len(differences)} codes: {', '.join(differences) or 'none'}"
     )
+
+
+@asynccontextmanager
+async def as_everyone(transaction: AbstractAsyncContextManager[T]) -> AsyncIterator[T]:
+    """A test's own look at the books' tables: acting for every account, as the schedulers do (on PostgreSQL, row
+    security shows a transaction that acts for nobody no organization's rows)."""
+    from si_mcp.local.acting import EVERY_ACCOUNT, acting_for
+
+    with acting_for(EVERY_ACCOUNT):
+        async with transaction as conn:
+            yield conn

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from si_mcp.models.common import EMBEDDED, EMBEDDED_HEADER
 
+from .acting import EVERY_ACCOUNT, acting_for
 from .auth import TokenCache, token_from_request
 from .errors import LocalAPIError, route_not_found
 from .http import Call, Route, Services
@@ -109,7 +110,8 @@ class LocalAPI:
 
                 database: Database = await Database.open(self.database_url)
                 documents_out = DocumentsOut(database, self.settings, self.data_dir)
-                await documents_out.recover()  # emails a dead process left half-sent go back in the queue
+                with acting_for(EVERY_ACCOUNT):
+                    await documents_out.recover()  # emails a dead process left half-sent go back in the queue
                 services = Services(database, TokenCache(), self.settings, self.data_dir, documents_out)
                 if self.clock is not None:
                     services.clock = self.clock
@@ -148,7 +150,8 @@ class LocalAPI:
             account_id = ""
             if route.auth:
                 account_id = await services.tokens.account_for(services.db, token_from_request(request))
-            return await route.handler(Call(request, params, services, account_id))
+            with acting_for(account_id):  # what the database lets this request see (PostgreSQL's row security)
+                return await route.handler(Call(request, params, services, account_id))
         except LocalAPIError as error:
             return error.response()
         except IntegrityError:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from .acting import EVERY_ACCOUNT, acting_for
+
 __all__ = ["Background"]
 
 
@@ -33,14 +35,14 @@ class Background:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on asyncio: the next start or change catches up
             return
-        self._timer = loop.create_task(self._loop(until_idle=True))
+        self._timer = loop.create_task(self._run(until_idle=True))
 
     async def run_forever(self) -> None:
         """Loop until cancelled (the lifespan's background task)."""
         self._lifespan = True
         await self.aclose()  # a timer started before the lifespan loop took over
         try:
-            await self._loop(until_idle=False)
+            await self._run(until_idle=False)
         finally:
             self._lifespan = False
 
@@ -50,6 +52,11 @@ class Background:
         if timer is not None and not timer.done():
             timer.cancel()
             await asyncio.wait([timer])
+
+    async def _run(self, *, until_idle: bool) -> None:
+        # Background work is everybody's: not the account of the request that happened to wake it.
+        with acting_for(EVERY_ACCOUNT):
+            await self._loop(until_idle=until_idle)
 
     async def _loop(self, *, until_idle: bool) -> None:
         raise NotImplementedError

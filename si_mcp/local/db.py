@@ -10,11 +10,16 @@ worker thread on a pysqlite connection, one thread hop per transaction instead o
 statement (SQLAlchemy's aiosqlite adapter costs ~0.4 ms a statement, pysqlite ~0.02 ms); on any other
 database it runs through ``AsyncConnection.run_sync`` on the async engine. The hot paths (documents,
 payments) use it; both ways share the write lock.
+
+On PostgreSQL each transaction also names the account it acts for (``SET LOCAL si_mcp.account``, see
+:mod:`si_mcp.local.acting`): row-level security (migration 0013) hides the other organizations' rows from it, a
+second wall behind the filters.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,6 +31,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from .acting import EVERY_ACCOUNT, current_account
+
 __all__ = ["Database", "migrate"]
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,15 @@ OPTIMIZE_EVERY = 1000
 """Write transactions between two ``PRAGMA optimize`` runs on SQLite."""
 
 T = TypeVar("T")
+
+_SCOPE = sa.text("SELECT set_config('si_mcp.account', :account, true)")
+
+
+def _act(conn: sa.Connection, account: str) -> None:
+    """Name the account of this transaction, for row-level security (PostgreSQL; nothing to do on SQLite).
+    ``account`` is read by the async caller: the greenlet this runs in need not share its context."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_SCOPE, {"account": account})
 
 
 class Database:
@@ -61,6 +77,7 @@ class Database:
         if run_migrations:
             async with engine.begin() as conn:
                 await conn.run_sync(_serialize_writers)  # processes starting together migrate one at a time
+                await conn.run_sync(_act, EVERY_ACCOUNT)  # backfills read and write every organization's rows
                 await conn.run_sync(migrate)
                 await conn.run_sync(analyze_when_stale)
         return database
@@ -68,6 +85,8 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         async with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                await conn.run_sync(_act, current_account())  # begins the transaction the reads run in
             yield conn
 
     @asynccontextmanager
@@ -81,6 +100,7 @@ class Database:
             async with conn.begin():
                 if serialized:
                     await conn.run_sync(_serialize_writers)
+                await conn.run_sync(_act, current_account())
                 yield conn
             if self._optimize_due():
                 try:
@@ -106,7 +126,7 @@ class Database:
         if self.sync_engine is not None:
             return await anyio.to_thread.run_sync(self._in_thread, fn, args, False)
         async with self.engine.connect() as conn:
-            return await conn.run_sync(fn, *args)
+            return await conn.run_sync(_acting, current_account(), fn, args)
 
     async def run_write(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(conn, *args)`` in one write transaction, committed unless ``fn`` raises."""
@@ -117,7 +137,7 @@ class Database:
                 await conn.execution_options(**{_IMMEDIATE: True})
                 async with conn.begin():
                     await conn.run_sync(_serialize_writers)
-                    return await conn.run_sync(fn, *args)
+                    return await conn.run_sync(_acting, current_account(), fn, args)
 
     def _in_thread(self, fn: Callable[..., T], args: tuple[Any, ...], write: bool) -> T:
         assert self.sync_engine is not None
@@ -134,12 +154,29 @@ class Database:
                     log.warning("PRAGMA optimize failed", exc_info=True)
             return result
 
+    async def grant(self, role: str) -> None:
+        """Let ``role`` read and write every table and sequence, also those later migrations make (PostgreSQL).
+        Run by the tables' owner; ``role`` then needs no ownership, so it cannot alter or unprotect them."""
+        if self.dialect != "postgresql":
+            raise ValueError("granting a role is for PostgreSQL books; a SQLite file has no roles")
+        if not _ROLE.fullmatch(role):
+            raise ValueError(f"{role!r} is not a plain role name (letters, digits, underscores)")
+        async with self.engine.begin() as conn:
+            for statement in (
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+                f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+                f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+                f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+            ):
+                await conn.exec_driver_sql(statement)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.sync_engine is not None:
             self.sync_engine.dispose()
 
 
+_ROLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _WRITER_LOCK = 0x51_4D_43_50  # one constant shared by every process writing to the books
 
 
@@ -148,6 +185,11 @@ def _serialize_writers(conn: sa.Connection) -> None:
     (totals recomputed from payments, number counters and date-order checks read what they then write)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
+
+
+def _acting(conn: sa.Connection, account: str, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    _act(conn, account)
+    return fn(conn, *args)
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

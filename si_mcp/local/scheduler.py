@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from .acting import EVERY_ACCOUNT, acting_for
 from .background import Background
 from .errors import LocalAPIError
 from .routes.recurrences import Issued, due_recurrences, issue_next, next_due, record_failure
@@ -48,7 +49,8 @@ class Scheduler(Background):
     async def run_due(self, clock: datetime | None = None) -> list[Issued]:
         """Issue every occurrence due by ``clock`` (default: the services' clock) that nobody issued yet."""
         async with self._pass:
-            return await self._run_due(clock or self.services.clock())
+            with acting_for(EVERY_ACCOUNT):
+                return await self._run_due(clock or self.services.clock())
 
     async def _run_due(self, clock: datetime) -> list[Issued]:
         candidates = await self.services.db.run_read(due_recurrences, clock)

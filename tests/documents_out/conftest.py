@@ -12,6 +12,7 @@ import pytest
 
 from si_mcp.local.pdf import PdfRenderer
 from si_mcp.models import wirejson
+from tests.conftest import as_everyone
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -144,7 +145,7 @@ class Shop:
 
         from si_mcp.local import tables
 
-        async with self.app.services.db.read() as conn:
+        async with as_everyone(self.app.services.db.read()) as conn:
             rows = await conn.execute(sa.select(tables.outbox).order_by(tables.outbox.c.created_at))
             return [dict(row._mapping) for row in rows]
 

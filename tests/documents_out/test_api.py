@@ -18,6 +18,8 @@ import pypdf
 import pytest
 
 from si_mcp.local import create_app
+from si_mcp.local.db import Database
+from tests.conftest import as_everyone, postgres
 
 FAR_FUTURE = datetime.now(UTC) + timedelta(days=1)
 
@@ -62,7 +64,7 @@ async def _sent_then_left_sending(shop: Any, *, claimed_until: datetime) -> None
     invoice = await shop.invoice()
     with anyio.fail_after(15):
         await shop.api.post(f"/documents/{invoice['id']}/send", json={})
-    async with shop.app.services.db.write() as conn:
+    async with as_everyone(shop.app.services.db.write()) as conn:
         await conn.execute(sa.update(tables.outbox).values(status="sending", next_attempt_at=claimed_until))
 
 
@@ -555,3 +557,32 @@ async def test_an_email_queued_before_a_crash_is_delivered_by_the_next_start_wit
     assert len(smtp_server.received.envelopes) == 1
     [row] = await shop.outbox()
     assert (row["status"], row["attempts"]) == ("sent", 1)
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(not postgres(), reason="row locks between processes: PostgreSQL's (SQLite has one writer)")
+async def test_a_message_another_process_is_claiming_is_skipped_not_waited_for_nor_taken(
+    open_shop: Any, smtp_port_down: Any
+) -> None:
+    import sqlalchemy as sa
+
+    from si_mcp.local import tables
+
+    shop = await open_shop(smtp_port=smtp_port_down.port)
+    invoice = await shop.invoice()
+    with anyio.fail_after(15):
+        assert (await shop.api.post(f"/documents/{invoice['id']}/send", json={})).json()["status"] == "failed"
+    [row] = await shop.outbox()
+    store = shop.out.store
+    o = tables.outbox
+
+    # Another process's claim: the row locked in an open transaction on another connection (another engine).
+    other = await Database.open(shop.app.database_url, run_migrations=False)
+    async with as_everyone(other.write(serialized=False)) as held:
+        await held.execute(sa.select(o.c.id).where(o.c.id == row["id"]).with_for_update())
+        with anyio.fail_after(10):  # without SKIP LOCKED this claim would wait for the lock, then take the row too
+            claimed = await store.claim(ids=[row["id"]], now=FAR_FUTURE, limit=10)
+    await other.dispose()
+
+    assert claimed == []
+    assert (await store.claim(ids=None, now=FAR_FUTURE, limit=10))[0].id == row["id"]  # free again: claimed once

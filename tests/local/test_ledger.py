@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from si_mcp.local import tables
 from si_mcp.local.app import LocalAPI
+from tests.conftest import as_everyone
 
 from .conftest import Tenant, invoice_body
 
@@ -29,7 +30,7 @@ def units(value: Any, currency: str) -> int:
 
 
 async def _ledger(app: LocalAPI) -> tuple[list[Any], list[Any], list[Any]]:
-    async with app.services.db.read() as conn:
+    async with as_everyone(app.services.db.read()) as conn:
         documents = (await conn.execute(sa.select(tables.documents))).all()
         taxes = (await conn.execute(sa.select(tables.document_taxes))).all()
         payments = (await conn.execute(sa.select(tables.payments))).all()
@@ -74,7 +75,7 @@ def _check(documents: list[Any], taxes: list[Any], payments: list[Any]) -> None:
 
 
 async def _daily(app: LocalAPI) -> tuple[list[Any], list[Any]]:
-    async with app.services.db.read() as conn:
+    async with as_everyone(app.services.db.read()) as conn:
         sales = (await conn.execute(sa.select(tables.sales_days))).all()
         taxes = (await conn.execute(sa.select(tables.tax_days))).all()
     return sales, taxes
@@ -253,6 +254,6 @@ async def test_books_keep_planner_statistics_as_they_grow_between_starts(
     monkeypatch.setattr(db, "OPTIMIZE_EVERY", 5)
     for day in range(1, 13):  # more writes than OPTIMIZE_EVERY: PRAGMA optimize ran (ANALYZE of what was queried)
         await tenant.invoice(date=f"2026-11-{day:02d}")
-    async with app.services.db.read() as conn:
+    async with as_everyone(app.services.db.read()) as conn:
         analyzed = {row[0] for row in await conn.execute(sa.text("SELECT tbl FROM sqlite_stat1"))}
     assert "documents" in analyzed

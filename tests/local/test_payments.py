@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from si_mcp.models import PAYMENT_TYPES, wirejson
+from tests.conftest import as_everyone
 
 pytestmark = pytest.mark.anyio
 
@@ -225,7 +226,7 @@ async def test_a_document_stored_with_older_minor_units_keeps_the_totals_it_was_
     # As the first release stored it, when babel's CLDR gave RSD no decimals: 1235 where ISO 4217 gives 1234.50.
     stored = {**invoice, "total": 1235, "totalWithTax": 1235, "totalDue": 1235}
     stored.pop("pdf", None)
-    async with app.services.db.write() as conn:
+    async with as_everyone(app.services.db.write()) as conn:
         d = tables.documents
         await conn.execute(sa.update(d).where(d.c.id == invoice["id"]).values(**document_row(stored)))
 

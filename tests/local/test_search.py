@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from si_mcp.local.app import LocalAPI
+from tests.conftest import as_everyone
 
 from .conftest import Tenant
 
@@ -71,7 +72,7 @@ async def test_the_index_follows_a_revised_draft_and_other_tenants_never_match(
     stranger = await new_tenant()
     await stranger.invoice(_documentItems=[{"name": "Helmet", "price": 1, "_documentItemTaxes": [{"rate": 21}]}])
     assert await found(tenant, "helmet") == [draft["id"]]
-    async with app.services.db.read() as conn:
+    async with as_everyone(app.services.db.read()) as conn:
         indexed = (await conn.execute(sa.text("SELECT count(*) FROM document_search_fts"))).scalar()
         documents = (await conn.execute(sa.text("SELECT count(*) FROM documents"))).scalar()
     assert indexed == documents == 2
@@ -211,7 +212,7 @@ async def test_the_index_stays_whole_through_every_write_path(tenant: Tenant, ap
         f"/documents/{draft['id']}/payments", json={"type": "bank", "amount": 1, "date": "2026-12-06"}
     )
     assert paid.status_code == 200, paid.text
-    async with app.services.db.write() as conn:
+    async with as_everyone(app.services.db.write()) as conn:
         await conn.execute(
             sa.text("INSERT INTO document_search_fts(document_search_fts, rank) VALUES ('integrity-check', 1)")
         )

@@ -256,7 +256,7 @@ async def test_two_api_processes_and_two_mcp_replicas_on_one_postgresql_act_once
             recurrence = await rest_a.recurrences.create(template.id, body=RecurrenceCreate.model_validate(plan))
 
     # Resumed while no process runs, then both start at once: each catches up on what is due, at the same time.
-    _psql(database_url, f"UPDATE recurrences SET paused = false WHERE id = '{recurrence.id}'")
+    _psql(database_url, f"SET si_mcp.account = '*'; UPDATE recurrences SET paused = false WHERE id = '{recurrence.id}'")
     with _api(tmp_path, "api-c", database_url, smtp) as c, _api(tmp_path, "api-d", database_url, smtp) as d:
         processes += [c, d]
         rest_c, rest_d = await _books(c, d)

@@ -16,7 +16,8 @@ mid-send is taken up again, without taking over a row another live process is st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from si_mcp.models import Document, Organization, wirejson
 
 from .. import tables
+from ..acting import EVERY_ACCOUNT, acting_for
 from ..ids import object_id
 from ..resources import document_row
 from ..store import loads, to_naive
@@ -199,6 +201,13 @@ def _item(row: sa.Row[Any]) -> OutboxItem:
     )
 
 
+@asynccontextmanager
+async def _everyone() -> AsyncIterator[None]:
+    """The outbox is every organization's: its transactions act for every account (see ``si_mcp.local.acting``)."""
+    with acting_for(EVERY_ACCOUNT):
+        yield
+
+
 class SqlOutboxStore:
     """:class:`~si_mcp.local.mail.outbox.OutboxStore` over the ``outbox`` table of a :class:`Database`."""
 
@@ -211,7 +220,7 @@ class SqlOutboxStore:
         deliverable = _deliverable(real_now)  # claims expire by the real clock, whatever ``now`` says
         wanted = list(ids or [])
         # Rows another process is claiming right now are skipped, not waited for: each message goes to one sender.
-        async with self.db.write(serialized=False) as conn:
+        async with _everyone(), self.db.write(serialized=False) as conn:
             rows: list[sa.Row[Any]] = []
             if wanted:
                 query = sa.select(o).where(deliverable, o.c.id.in_(wanted)).with_for_update(skip_locked=True)
@@ -236,7 +245,7 @@ class SqlOutboxStore:
 
     async def load(self, item: OutboxItem) -> tuple[Document, Organization]:
         d, org, defaults = tables.documents, tables.organizations, tables.defaults
-        async with self.db.read() as conn:
+        async with _everyone(), self.db.read() as conn:
             document = (await conn.execute(sa.select(d.c.data).where(d.c.id == item.document_id))).scalar()
             organization = (await conn.execute(sa.select(org.c.data).where(org.c.id == item.organization_id))).scalar()
             query = sa.select(defaults.c.data).where(defaults.c.organization_id == item.organization_id)
@@ -258,14 +267,14 @@ class SqlOutboxStore:
                 "next_attempt_at": to_naive(retry_due_at(item.created_at, item.attempts)),
             }
         )
-        async with self.db.write() as conn:
+        async with _everyone(), self.db.write() as conn:
             done = await conn.execute(sa.update(o).where(o.c.id == item.id, o.c.status == SENDING).values(**values))
             if sent and reached and item.kind == REMINDER and done.rowcount:
                 await _count_reminder(conn, item.document_id, datetime.now(UTC))
 
     async def retire(self, item: OutboxItem, reason: str) -> None:
         o = tables.outbox
-        async with self.db.write() as conn:
+        async with _everyone(), self.db.write() as conn:
             await conn.execute(
                 sa.update(o)
                 .where(o.c.id == item.id, o.c.status == SENDING)
@@ -276,7 +285,7 @@ class SqlOutboxStore:
         """Put ``sending`` rows whose claim has expired (their process died mid-send) back in the queue;
         how many there were. Rows a live process is still sending keep their claim."""
         o = tables.outbox
-        async with self.db.write() as conn:
+        async with _everyone(), self.db.write() as conn:
             result = await conn.execute(
                 sa.update(o)
                 .where(o.c.status == SENDING, o.c.next_attempt_at <= to_naive(datetime.now(UTC)))
@@ -287,7 +296,7 @@ class SqlOutboxStore:
     async def next_due(self) -> datetime | None:
         """When the earliest row that may still be delivered is due (``None``: nothing left to retry)."""
         o = tables.outbox
-        async with self.db.read() as conn:
+        async with _everyone(), self.db.read() as conn:
             query = sa.select(sa.func.min(o.c.next_attempt_at)).where(_deliverable(None))
             due = (await conn.execute(query)).scalar()
         return None if due is None else _aware(due)

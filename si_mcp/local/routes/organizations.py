@@ -136,10 +136,11 @@ async def create_organization(call: Call) -> Response:
     ).to_wire()
     async with call.db.write() as conn:
         await conn.execute(tables.organizations.insert(), organization_row(org))
+        # The membership first: on PostgreSQL, row security lets an account write only its organizations' books.
+        await conn.execute(tables.account_organizations.insert(), membership_row(membership))
         await conn.execute(tables.defaults.insert(), [default_row(d) for d in defaults])
         if taxes:
             await conn.execute(tables.taxes.insert(), [tax_row(t) for t in taxes])
-        await conn.execute(tables.account_organizations.insert(), membership_row(membership))
     return json_response({**org, "_defaults": defaults})
 
 
