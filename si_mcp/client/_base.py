@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from si_mcp import __version__
 from si_mcp.models import Count, RequestModel, Success, WireModel, wirejson
-from si_mcp.models.common import EMBEDDED, EMBEDDED_HEADER, REPLAY_ONLY_HEADER
+from si_mcp.models.common import EMBEDDED, EMBEDDED_HEADER
 
 from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY, MAX_TOKEN_LENGTH, RETRY_JITTER
 from ._errors import (
@@ -136,20 +136,16 @@ class BaseClient:
         retry: bool | None = None,
         accept: str = "application/json",
         idempotency_key: str | None = None,
-        replay_only: bool = False,
     ) -> httpx.Response:
         """Send one logical call and return its 2xx response, or raise a client error.
 
         ``retry=None`` retries exactly the idempotent methods; resources pass ``True`` for a
         POST that carries an idempotency key and ``False`` for anything that must not repeat.
-        ``idempotency_key`` goes as the ``Idempotency-Key`` header; ``replay_only`` asks the embedded API only for
-        what was done under it (``REPLAY_ONLY_HEADER``).
+        ``idempotency_key`` goes as the ``Idempotency-Key`` header.
         """
         request = self._build(method, path, params=params, body=body, accept=accept)
         if idempotency_key is not None:
             request.headers["Idempotency-Key"] = idempotency_key
-            if replay_only:
-                request.headers[REPLAY_ONLY_HEADER] = "true"
         safe = method in IDEMPOTENT_METHODS if retry is None else retry
         return await self._send_with_retries(request, retry=safe)
 

@@ -159,8 +159,8 @@ class Database:
         Run by the tables' owner; ``role`` then needs no ownership, so it cannot alter or unprotect them."""
         if self.dialect != "postgresql":
             raise ValueError("granting a role is for PostgreSQL books; a SQLite file has no roles")
-        if not _ROLE.fullmatch(role):
-            raise ValueError(f"{role!r} is not a plain role name (letters, digits, underscores)")
+        if not _ROLE.fullmatch(role) or role == "public" or role.startswith("pg_"):
+            raise ValueError(f"{role!r} is not the name of a role of yours (lower-case letters, digits, underscores)")
         async with self.engine.begin() as conn:
             for statement in (
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
@@ -176,7 +176,7 @@ class Database:
             self.sync_engine.dispose()
 
 
-_ROLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_ROLE = re.compile(r"[a-z_][a-z0-9_]{0,62}")  # as PostgreSQL folds an unquoted name
 _WRITER_LOCK = 0x51_4D_43_50  # one constant shared by every process writing to the books
 
 

@@ -107,7 +107,7 @@ DEFAULTS = _resource(
 def _document_search(term: str, dialect: str) -> sa.ColumnElement[bool]:
     """Documents whose search text contains ``term`` in any case: through SQLite's FTS5 trigram index for three
     characters or more, else a scan of ``document_search``, whose text is case-folded (SQLite's LIKE folds ASCII
-    only); on PostgreSQL a LIKE on it, which its trigram index serves."""
+    only); on PostgreSQL a LIKE on it (row security keeps the planner from its trigram index: LIKE is not leakproof)."""
     s = tables.document_search
     folded = term.casefold()
     contains = s.c.body.like(contains_pattern(folded), escape="\\")

@@ -269,7 +269,8 @@ document_search = sa.Table(
     metadata,
     # What text search looks in (number, reference, client name, item names, note), one row per document, written
     # with it. On SQLite an FTS5 trigram index (document_search_fts, kept by triggers of migration 0009) answers
-    # "contains"; on PostgreSQL a pg_trgm index on ``body``, where the extension is available.
+    # "contains"; on PostgreSQL a pg_trgm index on ``body`` where the extension is available (which row security keeps
+    # the planner from using).
     # An integer key: SQLite's FTS index refers to rows by it, and an INTEGER PRIMARY KEY survives VACUUM.
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
     sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False, unique=True),

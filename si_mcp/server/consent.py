@@ -126,7 +126,8 @@ class Signer:
         """Raise a ToolError saying why ``token`` does not allow ``action``; an accepted token is spent, unless the
         books spend it (``spend=False``: they keep the action's key, see :func:`once_key`)."""
         moment = now if now is not None else time.time()
-        head, _, mac = token.strip().partition(".")
+        token = token.strip()  # one token however it is padded: spent, keyed and checked alike
+        head, _, mac = token.partition(".")
         if not head.isdigit() or not mac:
             raise ToolError("That confirmation_token is malformed. Call again without it to get a new preview.")
         if int(head) < moment:
@@ -146,6 +147,7 @@ class Signer:
         """Remember a used token until it expires anyway."""
         moment = now if now is not None else time.time()
         self._spent = {key: exp for key, exp in self._spent.items() if exp >= moment}
+        token = token.strip()
         head = token.partition(".")[0]
         self._spent[token] = float(head) if head.isdigit() else moment + self.ttl
 

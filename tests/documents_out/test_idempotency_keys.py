@@ -117,21 +117,24 @@ async def test_a_refused_cancel_does_not_spend_its_key(open_shop: Any) -> None:
     assert (await shop.api.get(f"/documents/{invoice['id']}")).json()["canceled"] is True
 
 
-async def test_a_replay_only_lookup_answers_what_was_sent_under_the_key_and_sends_nothing(
+async def test_a_lookup_by_key_answers_what_was_sent_under_it_and_sends_nothing(
     open_shop: Any, smtp_server: Any
 ) -> None:
     shop = await open_shop(smtp_port=smtp_server.port)
-    invoice = await shop.invoice()
-    url = f"/documents/{invoice['id']}/send"
-    lookup = {"Idempotency-Key": "confirmation-9", "SI-MCP-Replay-Only": "true"}
+    invoice, other = await shop.invoice(), await shop.invoice()
+    actions = f"/documents/{invoice['id']}/actions"
 
-    before = await shop.api.post(url, json={}, headers=lookup)
-    sent = await shop.api.post(url, json={"subject": "Your invoice"}, headers={"Idempotency-Key": "confirmation-9"})
-    after = await shop.api.post(url, json={}, headers=lookup)  # another body: a lookup asks for whatever was done
-    reminder = await shop.api.post(f"/documents/{invoice['id']}/send-reminder", json={}, headers=lookup)
+    before = await shop.api.get(actions, params={"key": "confirmation-9"})
+    sent = await shop.api.post(
+        f"/documents/{invoice['id']}/send", json={"subject": "Yours"}, headers={"Idempotency-Key": "confirmation-9"}
+    )
+    after = await shop.api.get(actions, params={"key": "confirmation-9"})
+    elsewhere = await shop.api.get(f"/documents/{other['id']}/actions", params={"key": "confirmation-9"})
+    keyless = await shop.api.get(actions)
 
-    assert before.status_code == 404 and before.json()["error"]["code"] == "IDEMPOTENCY_KEY_UNKNOWN"
+    assert before.status_code == 200 and before.json() == {"action": None, "answer": None}
     assert sent.status_code == 200 and after.status_code == 200, after.text
-    assert after.json() == sent.json()
-    assert reminder.status_code == 422  # the key names a send, not a reminder
+    assert after.json() == {"action": "send", "answer": sent.json()}
+    assert elsewhere.json() == {"action": None, "answer": None}  # a key names what was done to one document
+    assert keyless.status_code == 400
     assert len(smtp_server.received.envelopes) == 1

@@ -53,6 +53,7 @@ BODIES: dict[tuple[str, str], dict] = {
 # Query parameters a route needs to answer at all ({clients}: B's client).
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/organizations/{id}/reports/statement"): {"clientId": "{clients}"},
+    ("GET", "/documents/{id}/actions"): {"key": "{documents}"},  # any visible text is a key: here, one never used
 }
 
 OPEN = {

@@ -406,3 +406,21 @@ async def test_two_confirmations_to_pay_in_full_acted_on_at_once_by_two_replicas
     assert "already paid in full; nothing was recorded" in text_of(refused), text_of(refused)
     payments = await api.payments.list(invoice["document"]["id"])
     assert [str(p.amount) for p in payments] == ["12100"]  # not 24200: what is due is read when it is recorded
+
+
+@pytest.mark.anyio
+async def test_a_payment_confirmation_used_on_another_invoice_is_refused_and_pays_nothing(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        first = await seed(c, **UNPAID)
+        second = structured(await c.call_tool("create_invoice", {**SEED_INVOICE, "payments": None, "note": "Again"}))
+        args = {"document": first["document"]["number"]}
+        token = structured(await c.call_tool("mark_paid", args))["confirmation_token"]
+        assert not (await c.call_tool("mark_paid", {**args, "confirmation_token": token})).is_error
+        elsewhere = await c.call_tool(
+            "mark_paid", {"document": second["document"]["number"], "confirmation_token": token}
+        )
+
+    assert elsewhere.is_error and "does not allow this" in text_of(elsewhere), text_of(elsewhere)
+    assert (await api.payments.list(second["document"]["id"])) == []

@@ -10,7 +10,7 @@ from typing import Any
 from si_mcp.models import MAX_LIMIT, Document, DocumentCreate, Filter, ReminderRequest, SendRequest, SendResult
 
 from .._base import json_body, parse_model
-from .._errors import APIResponseValidationError, NotFoundError
+from .._errors import APIResponseValidationError
 from ._resource import Resource, filter_params, path_id, where_params
 
 __all__ = ["Documents"]
@@ -249,28 +249,23 @@ class Documents(Resource):
         return parse_model(SendResult, response, json_body(response))
 
     async def sent_under(self, document_id: str, idempotency_key: str, *, reminder: bool = False) -> SendResult | None:
-        """What the send (or reminder) made under ``idempotency_key`` answered, or ``None`` when none was: a lookup
-        that sends nothing (embedded API extension; ``None`` on books that keep no keys).
+        """What the send (or reminder) made under ``idempotency_key`` answered, or ``None`` when none was: a read
+        that sends nothing (embedded API extension ``GET /documents/{id}/actions``; ``None`` on books that keep no
+        keys).
 
         Raises:
             ValueError: ``document_id`` is not a plain id.
             NotFoundError: no such document.
-            UnprocessableEntityError: the key was used for another action or document.
             SpaceInvoicesError: any other failure.
         """
         if not self._client.keeps_keys:
             return None
-        path = f"/documents/{path_id(document_id, 'document_id')}/{'send-reminder' if reminder else 'send'}"
-        body = ReminderRequest() if reminder else SendRequest()
-        try:
-            response = await self._client.request(
-                "POST", path, body=body, retry=True, idempotency_key=idempotency_key, replay_only=True
-            )
-        except NotFoundError as error:
-            if error.error.code == "IDEMPOTENCY_KEY_UNKNOWN":
-                return None
-            raise
-        return parse_model(SendResult, response, json_body(response))
+        path = f"/documents/{path_id(document_id, 'document_id')}/actions"
+        response = await self._client.request("GET", path, params={"key": idempotency_key})
+        done = json_body(response)
+        if not isinstance(done, dict) or done.get("action") != ("send-reminder" if reminder else "send"):
+            return None  # nothing under this key, or another action: not a send of this kind
+        return parse_model(SendResult, response, done.get("answer"))
 
 
 def _language(value: str) -> str:

@@ -14,29 +14,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from si_mcp.models.common import REPLAY_ONLY_HEADER
-
 from .. import tables
 from ..errors import LocalAPIError, bad_request
 from ..http import Call
 from ..ids import object_id
 from ..store import now, request_digest, to_naive
 
-__all__ = ["Once", "once_of", "previous_answer", "remember", "settle"]
+__all__ = ["Once", "check_key", "done_under", "once_of", "previous_answer", "remember", "settle"]
 
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII: it is stored and compared as sent
 
 
 @dataclass(frozen=True)
 class Once:
-    """An action asked for under an ``Idempotency-Key``: what was asked (a digest) and of which document.
-    ``replay_only``: only look up what was done under the key (see ``REPLAY_ONLY_HEADER``)."""
+    """An action asked for under an ``Idempotency-Key``: what was asked (a digest) and of which document."""
 
     key: str
     action: str
     document_id: str
     digest: str
-    replay_only: bool = False
 
 
 def once_of(call: Call, action: str, asked: Any) -> Once | None:
@@ -44,10 +40,23 @@ def once_of(call: Call, action: str, asked: Any) -> Once | None:
     key = call.request.headers.get("idempotency-key")
     if key is None:
         return None
+    check_key(key)
+    return Once(key, action, call.params["id"], request_digest(asked))
+
+
+def check_key(key: str) -> None:
     if not _KEY.fullmatch(key):
         raise bad_request("Idempotency-Key takes 1 to 255 visible ASCII characters.", code="INVALID_IDEMPOTENCY_KEY")
-    replay_only = call.request.headers.get(REPLAY_ONLY_HEADER, "").lower() == "true"
-    return Once(key, action, call.params["id"], request_digest(asked), replay_only)
+
+
+def done_under(conn: sa.Connection, organization_id: str, document_id: str, key: str) -> dict[str, Any] | None:
+    """``{"action", "answer"}`` of what was done to the document under ``key``, or ``None``: a lookup, nothing more."""
+    k = tables.action_keys
+    query = sa.select(k.c.action, k.c.answer).where(
+        k.c.organization_id == organization_id, k.c.key == key, k.c.document_id == document_id
+    )
+    row = conn.execute(query).first()
+    return None if row is None else {"action": row.action, "answer": json.loads(row.answer)}
 
 
 def previous_answer(conn: sa.Connection, organization_id: str, once: Once | None) -> dict[str, Any] | None:
@@ -60,11 +69,8 @@ def previous_answer(conn: sa.Connection, organization_id: str, once: Once | None
     )
     row = conn.execute(query).first()
     if row is None:
-        if once.replay_only:
-            raise LocalAPIError(404, "Nothing was done under this Idempotency-Key.", code="IDEMPOTENCY_KEY_UNKNOWN")
         return None
-    asked = once.digest if not once.replay_only else row.request_fingerprint  # a lookup asks for whatever was done
-    if (row.action, row.document_id, row.request_fingerprint) != (once.action, once.document_id, asked):
+    if (row.action, row.document_id, row.request_fingerprint) != (once.action, once.document_id, once.digest):
         raise LocalAPIError(
             422,
             f"Idempotency-Key was already used for another request ({row.action} of document {row.document_id}); "

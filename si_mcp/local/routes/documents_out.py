@@ -25,10 +25,10 @@ from si_mcp.models.ledger import organization_today
 from .. import tables
 from ..access import load_owned
 from ..engine.autofill import local_day
-from ..errors import LocalAPIError
+from ..errors import LocalAPIError, bad_request
 from ..http import Call, Route, Services, json_response
 from ..store import loads
-from ._once import once_of, previous_answer, remember, settle
+from ._once import check_key, done_under, once_of, previous_answer, remember, settle
 
 __all__ = ["queue_new", "routes", "send_on_create", "service_of"]
 
@@ -292,4 +292,19 @@ def routes() -> list[Route]:
         Route("GET", "/documents/{id}/pdf", get_pdf),
         Route("POST", "/documents/{id}/send", send_document),
         Route("POST", "/documents/{id}/send-reminder", send_reminder),
+        Route("GET", "/documents/{id}/actions", action_done),
     ]
+
+
+async def action_done(call: Call) -> Response:
+    """``GET /documents/{id}/actions?key=`` (embedded API extension): what a send, reminder or cancel made under that
+    ``Idempotency-Key`` did to this document, ``{"action", "answer"}`` (both ``null``: nothing). A read: an MCP
+    replica holding a confirmation asks it before anything, and never sends by asking."""
+    key = call.query("key")
+    async with call.db.read() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
+        if key is None:
+            raise bad_request("Give the Idempotency-Key to look up: ?key=…", code="INVALID_IDEMPOTENCY_KEY")
+        check_key(key)
+        done = await conn.run_sync(done_under, row.organization_id, call.params["id"], key)
+    return json_response(done or {"action": None, "answer": None})

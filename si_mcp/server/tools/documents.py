@@ -379,7 +379,7 @@ async def cancel_document(
         doc = await books.api.documents.get(doc.id)
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
-    if not doc.canceled:  # the books answered a replay: this confirmation canceled it before, and it was uncanceled
+    if key is not None and not doc.canceled:  # a replay: this confirmation canceled it before, and it was uncanceled
         raise ToolError(
             f"This confirmation was used already: the {label} was canceled with it and has been uncanceled since, so "
             "nothing changed now. To cancel it again, call cancel_document without a confirmation_token."

@@ -66,7 +66,8 @@ async def _plan(
 
 
 async def _paid_under(ctx: Ctx, found: Target, key: str) -> "Paid | None":
-    """The payment recorded under ``key``, on books that keep payment keys."""
+    """The payment recorded under ``key`` on this document, on books that keep payment keys (a token given for
+    another document finds nothing here, and is then refused by the consent check)."""
     from si_mcp.models import Filter
 
     books = await books_of(ctx)
@@ -76,7 +77,7 @@ async def _paid_under(ctx: Ctx, found: Target, key: str) -> "Paid | None":
         made = await books.api.payments.list_for_organization(
             found.org.id, filter=Filter(where={"uniqueId": key}, limit=1)
         )
-    return made[0] if made else None
+    return made[0] if made and made[0].document_id == found.doc.id else None
 
 
 def _payable_amount(doc: "Document", org: "Organization", amount: Decimal | None) -> Decimal:
