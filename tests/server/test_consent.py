@@ -295,10 +295,9 @@ class _LockPerCall(dict[str, anyio.Lock]):
         return anyio.Lock()
 
 
-@pytest.mark.anyio
-async def test_one_confirmation_acted_on_by_two_replicas_at_once_records_one_payment(
-    tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _as_two_replicas_paying_at_once(monkeypatch: pytest.MonkeyPatch, api: SpaceInvoices) -> None:
+    """Each mark_paid call its own lock (separate processes), and the first payment held back until a second call
+    wants to record one too: both checked what is due before either recorded anything, the worst case."""
     from si_mcp.server.tools import payments as payments_tool
 
     monkeypatch.setattr(payments_tool, "_locks", _LockPerCall())
@@ -307,7 +306,6 @@ async def test_one_confirmation_acted_on_by_two_replicas_at_once_records_one_pay
     both_in = anyio.Event()
 
     async def create_when_both_are_in(*args: Any, **kwargs: Any) -> Any:
-        # Both replicas accepted the token and looked for its payment before either recorded it: the worst case.
         entered.append(object())
         if len(entered) == 2:
             both_in.set()
@@ -316,6 +314,13 @@ async def test_one_confirmation_acted_on_by_two_replicas_at_once_records_one_pay
         return await create(*args, **kwargs)
 
     monkeypatch.setattr(api.payments, "create", create_when_both_are_in)
+
+
+@pytest.mark.anyio
+async def test_one_confirmation_acted_on_by_two_replicas_at_once_records_one_payment(
+    tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _as_two_replicas_paying_at_once(monkeypatch, api)
     secret = {"SI_MCP_CONFIRM_SECRET": "replicas-share-this-secret-0123456789"}
     async with (
         Client(build_server(make_settings(tmp_path, **secret), api=api)) as a,
@@ -363,23 +368,7 @@ async def test_a_cancel_confirmation_used_again_on_another_replica_after_an_unca
 async def test_two_confirmations_to_pay_in_full_acted_on_at_once_by_two_replicas_pay_once(
     tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from si_mcp.server.tools import payments as payments_tool
-
-    monkeypatch.setattr(payments_tool, "_locks", _LockPerCall())
-    create = api.payments.create
-    entered: list[object] = []
-    both_in = anyio.Event()
-
-    async def create_when_both_are_in(*args: Any, **kwargs: Any) -> Any:
-        # Both replicas saw the whole amount due before either recorded its payment: the worst case.
-        entered.append(object())
-        if len(entered) == 2:
-            both_in.set()
-        with anyio.fail_after(10):
-            await both_in.wait()
-        return await create(*args, **kwargs)
-
-    monkeypatch.setattr(api.payments, "create", create_when_both_are_in)
+    _as_two_replicas_paying_at_once(monkeypatch, api)
     secret = {"SI_MCP_CONFIRM_SECRET": "replicas-share-this-secret-0123456789"}
     async with (
         Client(build_server(make_settings(tmp_path, **secret), api=api)) as a,

@@ -27,8 +27,11 @@ __all__ = ["TOOLS"]
 Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s,;<>]+@[^@\s,;<>]+$")]
 
 
+SendStatus = Literal["sent", "saved", "queued", "failed", "declined", "dismissed", "needs_confirmation"]
+
+
 class SendResult(ActionResult):
-    status: Literal["sent", "saved", "queued", "failed", "declined", "dismissed", "needs_confirmation"]
+    status: SendStatus
     recipients: list[str]
     detail: str | None = None
 
@@ -161,24 +164,10 @@ async def send_invoice(
         status: Literal["declined", "dismissed", "needs_confirmation"] = (
             "needs_confirmation" if decision == "needs_token" else decision
         )
-        data = SendResult(
-            organization=org_ref(org),
-            document=document_ref(doc, today(org), org.timezone),
-            status=status,
-            recipients=plan.recipients,
-            confirmation_token=token,
-        )
-        return result(text, data)
+        return result(text, _sent(plan, status, confirmation_token=token))
     if plan.previous is not None:
         sent, how = sent_outcome(plan.previous, plan.recipients)
-        data = SendResult(
-            organization=org_ref(org),
-            document=document_ref(doc, today(org), org.timezone),
-            status=sent,
-            recipients=plan.recipients,
-            detail=how,
-        )
-        return result(f"NOTHING NEW WAS SENT: this confirmation was acted on already. {how}", data)
+        return result(f"NOTHING NEW WAS SENT: this confirmation was acted on already. {how}", _sent(plan, sent, how))
     books = await books_of(ctx)
     sent, how = await send_now(
         ctx,
@@ -195,15 +184,23 @@ async def send_invoice(
     )
     if confirmation_token:
         state_of(ctx).signer.spend(confirmation_token)
-    data = SendResult(
-        organization=org_ref(org),
-        document=document_ref(doc, today(org), org.timezone),
-        status=sent,
-        recipients=plan.recipients,
-        detail=how,
-    )
+    data = _sent(plan, sent, how)
     what = "Payment reminder for " + KIND.get(doc.type, doc.type).lower() if reminder else KIND.get(doc.type, doc.type)
     return result(f"{what} {doc.number or doc.id} of {clean(org.name)}: {how}", data)
+
+
+def _sent(
+    plan: Delivery, status: SendStatus, detail: str | None = None, *, confirmation_token: str | None = None
+) -> SendResult:
+    org, doc = plan.found.org, plan.found.doc
+    return SendResult(
+        organization=org_ref(org),
+        document=document_ref(doc, today(org), org.timezone),
+        status=status,
+        recipients=plan.recipients,
+        detail=detail,
+        confirmation_token=confirmation_token,
+    )
 
 
 async def get_pdf(
