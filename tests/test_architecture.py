@@ -1,4 +1,5 @@
-"""Imports flow one way: server → client → models; local → models (+ its engine).
+"""Imports flow one way: server → client → models; local → models (+ its engine); client and local → einvoice (the
+pure e-invoice mapping and its validator) → models.
 
 Checked on the source (AST), so a forbidden import fails CI even inside a function.
 """
@@ -15,10 +16,12 @@ PACKAGE = Path(__file__).parent.parent / "si_mcp"
 
 # layer -> module prefixes it must never import
 FORBIDDEN = {
-    "models": ("si_mcp.client", "si_mcp.server", "si_mcp.local", "mcp", "httpx", "sqlalchemy"),
+    "models": ("si_mcp.client", "si_mcp.server", "si_mcp.local", "si_mcp.einvoice", "mcp", "httpx", "sqlalchemy"),
+    # Pure mapping (and an offline validator): no network, no database, no MCP, nothing of the layers above.
+    "einvoice": ("si_mcp.client", "si_mcp.server", "si_mcp.local", "mcp", "httpx", "sqlalchemy", "anyio", "socket"),
     "local": ("si_mcp.client", "si_mcp.server", "mcp"),
     "client": ("si_mcp.server", "mcp", "sqlalchemy"),
-    "server": ("si_mcp.local", "sqlalchemy", "httpx", "aiosqlite", "typst", "aiosmtplib"),
+    "server": ("si_mcp.local", "si_mcp.einvoice", "sqlalchemy", "httpx", "aiosqlite", "typst", "aiosmtplib"),
 }
 
 

@@ -5,6 +5,8 @@
     │   └── APITimeoutError                no answer in time (httpx timeout or the per-call deadline)
     ├── APIResponseValidationError         an answer we cannot read: not JSON, or not the expected shape
     ├── ReportTooLargeError                a report computed from documents would read more than its bound
+    ├── EInvoiceIncompleteError            an e-invoice built by the client: the books lack what it needs, or it
+    │                                      breaks an EN 16931 rule (the message says what to add)
     └── APIStatusError                     a non-2xx answer  (.status_code, .error, .request, .response)
         ├── BadRequestError                400
         ├── AuthenticationError            401  (no/invalid token, or no access to that id)
@@ -45,6 +47,7 @@ __all__ = [
     "ConflictError",
     "NotFoundError",
     "NotImplementedByServerError",
+    "EInvoiceIncompleteError",
     "ReportTooLargeError",
     "RateLimitError",
     "ServerError",
@@ -88,6 +91,10 @@ class APIResponseValidationError(SpaceInvoicesError):
         self.response = response
         self.request = response.request
         self.status_code = response.status_code
+
+
+class EInvoiceIncompleteError(SpaceInvoicesError):
+    """The client built an e-invoice itself (the API has no route for it) and it cannot be truthful or valid."""
 
 
 class ReportTooLargeError(SpaceInvoicesError):

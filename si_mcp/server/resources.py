@@ -166,6 +166,16 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
             _, doc = await lookup.organization_and_document(opened, None, document_id)
             return await opened.api.documents.pdf(doc.id, language=language or None)
 
+    @server.resource(
+        "si://documents/{document_id}/ubl", name="document_ubl", title="Document e-invoice", mime_type="application/xml"
+    )
+    async def document_ubl(document_id: str) -> str:
+        """The document as a Peppol BIS Billing 3.0 UBL e-invoice, checked against the EN 16931 rules."""
+        opened = await books()
+        with resource_call(f"build the e-invoice of '{document_id}'"):
+            _, doc = await lookup.organization_and_document(opened, None, document_id)
+            return (await opened.api.documents.ubl(doc.id)).decode("utf-8")  # XML is text
+
     # The SDK leaves its completion decorator unannotated; the handler below is fully typed.
     completion_handler: Callable[[_Completer], _Completer] = server.completion()  # type: ignore[no-untyped-call]
 

@@ -25,6 +25,7 @@ def test_exported_members() -> None:
             "BadRequestError",
             "Clock",
             "ConflictError",
+            "EInvoiceIncompleteError",
             "NotFoundError",
             "NotImplementedByServerError",
             "ReportTooLargeError",

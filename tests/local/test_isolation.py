@@ -208,7 +208,12 @@ async def test_a_readonly_member_can_read_but_every_write_is_refused(new_tenant,
             route.method, fill(route.path, ids), json=body if route.method != "GET" else None, params=query
         )
         if route.method == "GET":
-            assert response.status_code == 200, (key, response.text)
+            # These books lack what a Peppol e-invoice needs (VAT numbers): the reader is told so, not refused.
+            incomplete = response.status_code == 422 and response.json()["error"]["code"] == "EINVOICE_INCOMPLETE"
+            assert response.status_code == 200 or (key == ("GET", "/documents/{id}/ubl") and incomplete), (
+                key,
+                response.text,
+            )
         else:
             expect_error(response, 401, "AUTHORIZATION_REQUIRED")
     assert await snapshot(owner) == before

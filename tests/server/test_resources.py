@@ -23,6 +23,7 @@ TEMPLATES = {
     "si://documents/{document_id}",
     "si://documents/{document_id}/pdf",
     "si://documents/{document_id}/pdf{?l}",
+    "si://documents/{document_id}/ubl",
     "si://documents/{organization}/{type}/{number}",
 }
 

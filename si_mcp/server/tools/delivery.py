@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from mcp.server.mcpserver import Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import BlobResourceContents, CallToolResult, ContentBlock, EmbeddedResource, ResourceLink
+from mcp.types import (
+    BlobResourceContents,
+    CallToolResult,
+    ContentBlock,
+    EmbeddedResource,
+    ResourceLink,
+    TextResourceContents,
+)
 from pydantic import BaseModel, Field
 
 from ..consent import Confirm, Consent, decide, once_key
@@ -156,7 +163,7 @@ async def send_invoice(
     language: Annotated[Language | None, Field(description="Of the email and PDF; default: the document's.")] = None,
     reminder: Annotated[bool, Field(description="Payment reminder (overdue invoices).")] = False,
 ) -> Annotated[CallToolResult, SendResult]:
-    """Email a document and its PDF to the client: a real email, so it asks the user first."""
+    """Email a document and its PDF to the client (a real email: asks the user first)."""
     org, doc = plan.found.org, plan.found.doc
     decision = decide(consent)
     if decision != "go":
@@ -210,32 +217,45 @@ async def get_pdf(
     type: DocTypeArg = None,
     language: Annotated[Language | None, Field(description="Default: the document's.")] = None,
     embed: Annotated[bool, Field(description="Bytes too; only if needed.")] = False,
+    ubl: Annotated[bool, Field(description="Peppol UBL e-invoice instead.")] = False,
 ) -> Annotated[CallToolResult, PdfResult]:
     """A document's PDF as a link (si://documents/{id}/pdf, ?l=<language> for another); bytes only with embed."""
     found = await target(ctx, organization, document, type)
     org, doc = found.org, found.doc
     books = await books_of(ctx)
-    with api_call("render the PDF"):
-        pdf = await books.api.documents.pdf(doc.id, language=language)
-    uri = pdf_uri(doc.id, language)
-    name = f"{doc.number or doc.id}{f'-{language}' if language else ''}.pdf"
     label = f"{KIND.get(doc.type, doc.type)} {doc.number or doc.id}"
+    if ubl:
+        with api_call("build the e-invoice"):
+            content = await books.api.documents.ubl(doc.id)
+        uri, mime, name, what = f"si://documents/{doc.id}/ubl", "application/xml", f"{doc.number or doc.id}.xml", "UBL"
+    else:
+        with api_call("render the PDF"):
+            content = await books.api.documents.pdf(doc.id, language=language)
+        uri, mime, what = pdf_uri(doc.id, language), "application/pdf", "PDF"
+        name = f"{doc.number or doc.id}{f'-{language}' if language else ''}.pdf"
     blocks: list[ContentBlock] = [
         ResourceLink(
-            type="resource_link", uri=uri, name=name, title=f"{label} (PDF)", mime_type="application/pdf", size=len(pdf)
+            type="resource_link", uri=uri, name=name, title=f"{label} ({what})", mime_type=mime, size=len(content)
         )
     ]
     if embed:
-        blob = BlobResourceContents(uri=uri, mime_type="application/pdf", blob=base64.b64encode(pdf).decode())
-        blocks.append(EmbeddedResource(type="resource", resource=blob))
+        resource = (
+            TextResourceContents(uri=uri, mime_type=mime, text=content.decode("utf-8"))
+            if ubl
+            else BlobResourceContents(uri=uri, mime_type=mime, blob=base64.b64encode(content).decode())
+        )
+        blocks.append(EmbeddedResource(type="resource", resource=resource))
     data = PdfResult(
         organization=org_ref(org),
         document=PdfRef(id=doc.id, number=doc.number),
         uri=uri,
-        size_bytes=len(pdf),
+        size_bytes=len(content),
         embedded=embed,
     )
-    text = f"PDF of {label} ({clean(org.name)}): {uri}, {len(pdf):,} bytes" + (", attached." if embed else ".")
+    checked = " (checked against the EN 16931 rules)" if ubl else ""
+    text = f"{what} of {label} ({clean(org.name)}){checked}: {uri}, {len(content):,} bytes" + (
+        ", attached." if embed else "."
+    )
     return result(text, data, blocks)
 
 

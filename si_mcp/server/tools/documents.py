@@ -343,7 +343,7 @@ async def cancel_document(
     ] = False,
     confirmation_token: TokenArg = None,
 ) -> Annotated[CallToolResult, CancelResult]:
-    """Cancel a document (it keeps its number); asks the user first. Correct a paid invoice with a credit note."""
+    """Cancel a document (it keeps its number); asks first. Correct a paid invoice with a credit note."""
     org, doc = found.org, found.doc
     label = f"{doc.type} {doc.number or doc.id} of {clean(org.name)}"
     if doc.canceled:

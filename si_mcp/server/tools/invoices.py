@@ -69,7 +69,7 @@ class ItemIn(BaseModel):
     vat: VatCategory | None = Field(
         None,
         description="EN 16931 VAT category: S standard, Z zero, E exempt, AE reverse charge, K intra-EU goods, "
-        "G export, O not subject. Default: derived from the countries and the client's VAT number.",
+        "G export, O not subject. Default: from the countries and client's VAT number.",
     )
 
 
@@ -731,8 +731,8 @@ async def create_invoice(
     related_document: Annotated[
         str | None,
         Field(
-            description="Number or id; several: comma-separated. Credit note: the invoice it corrects (lines copied: "
-            "full credit); invoice: its estimate (lines copied) and/or paid advance (deducted).",
+            description="Number or id; several: comma-separated. Credit note: the invoice it corrects (lines "
+            "copied); invoice: its estimate (lines copied) and/or paid advance (deducted).",
             max_length=300,
         ),
     ] = None,
@@ -748,8 +748,8 @@ async def create_invoice(
     language: Annotated[
         Language | None,
         Field(
-            description="Of the document, its PDF and emails; a new client keeps it. Default: related_document's, "
-            "the client's, the organization's."
+            description="Of the document, PDF and emails; a new client keeps it. Default: related_document's, "
+            "client's, organization's."
         ),
     ] = None,
 ) -> Annotated[CallToolResult, InvoiceResult]:

@@ -144,8 +144,8 @@ async def report(
     kind: Annotated[
         Kind,
         Field(
-            description="sales: invoiced minus credited; vat: base and VAT per category and rate (VAT owed); "
-            "aging: what clients owe, by days overdue; statement: one client's documents and payments."
+            description="sales: invoiced minus credited; vat: base and VAT per category and rate; "
+            "aging: what clients owe by days overdue; statement: one client's documents and payments."
         ),
     ],
     organization: OrgArg = None,

@@ -1,0 +1,443 @@
+"""A document of the books as a UBL 2.1 Invoice or CreditNote: EN 16931, and Peppol BIS Billing 3.0 on top.
+
+One base mapping (:class:`Ubl`: EN 16931 in UBL 2.1) and a thin dialect (:data:`PEPPOL_BIS3`: its customization and
+profile ids, electronic addresses); a national CIUS (XRechnung, …) is one more such dialect. Pure: no I/O.
+
+What the books say is what the XML says: amounts are the document's own (already rounded per line and per VAT
+group, EN 16931 style), never recomputed here. What the books cannot say truthfully (a line without a VAT category,
+a party without an address) is refused with :class:`EInvoiceError`, which names what to add, instead of guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from si_mcp.models.ledger import local_day
+from si_mcp.models.money import round_money
+from si_mcp.models.vat import country_code
+
+if TYPE_CHECKING:
+    from si_mcp.models import Document, DocumentItem, Organization
+
+__all__ = ["EN16931", "PEPPOL_BIS3", "Dialect", "EInvoiceError", "Ubl", "to_ubl"]
+
+_NS = {
+    "": "urn:oasis:names:specification:ubl:schema:xsd:{root}-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+_CAC, _CBC = f"{{{_NS['cac']}}}", f"{{{_NS['cbc']}}}"
+
+# VATEX codes (CEF VATEX code list) for the categories that need a reason, when the books give no text of their own.
+_VATEX = {"AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O"}
+_VATEX_TEXT = {
+    "AE": "Reverse charge",
+    "K": "Intra-Community supply",
+    "G": "Export outside the EU",
+    "O": "Not subject to VAT",
+}
+# Electronic address schemes (CEF EAS) of the VAT numbers of EU countries; Belgium routes by the enterprise number.
+_VAT_SCHEME = {
+    "AT": "9914", "BE": "9925", "BG": "9926", "CY": "9928", "CZ": "9929", "DE": "9930", "EE": "9931",
+    "ES": "9920", "FR": "9957", "GR": "9933", "HR": "9934", "HU": "9910", "IE": "9935", "IT": "9906",
+    "LT": "9937", "LU": "9938", "LV": "9939", "MT": "9943", "NL": "9944", "PL": "9945", "PT": "9946",
+    "RO": "9947", "SI": "9949", "SK": "9950",
+}  # fmt: skip
+_BELGIAN_ENTERPRISE = "0208"
+
+
+class EInvoiceError(ValueError):
+    """The document cannot be expressed truthfully as an e-invoice; the message says what to add or change."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What a CIUS adds to EN 16931 in UBL: its identifiers, and whether parties need electronic addresses."""
+
+    name: str
+    customization_id: str
+    profile_id: str | None = None
+    endpoints: bool = False
+
+
+EN16931 = Dialect("EN 16931", "urn:cen.eu:en16931:2017")
+PEPPOL_BIS3 = Dialect(
+    "Peppol BIS Billing 3.0",
+    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0",
+    "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0",
+    endpoints=True,
+)
+
+
+@dataclass(frozen=True)
+class _Party:
+    name: str
+    street: str
+    street2: str
+    city: str
+    zip: str
+    state: str
+    country: str  # alpha-2
+    vat: str
+    company: str
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class Ubl:
+    """The mapping of one document; :meth:`xml` builds it."""
+
+    document: Document
+    organization: Organization
+    dialect: Dialect = PEPPOL_BIS3
+    _problems: list[str] = field(default_factory=list)
+
+    def xml(self) -> bytes:
+        doc = self.document
+        if doc.draft:
+            raise EInvoiceError("A draft is not an invoice yet: issue it first.")
+        if doc.type not in ("invoice", "credit-note", "advance"):
+            raise EInvoiceError(f"A {doc.type} is not an invoice: only invoices and credit notes are e-invoices.")
+        credit = doc.type == "credit-note"
+        root_name = "CreditNote" if credit else "Invoice"
+        ET.register_namespace("cac", _NS["cac"])
+        ET.register_namespace("cbc", _NS["cbc"])
+        ns = _NS[""].format(root=root_name)
+        root = ET.Element(f"{{{ns}}}{root_name}")
+        seller, buyer = self._seller(), self._buyer()
+        lines = [item for item in doc.document_items if not item.is_separator]
+        if not lines:
+            raise EInvoiceError("The document has no lines.")
+        categories = [self._category(item, index) for index, item in enumerate(lines, 1)]
+        if self._problems:
+            raise EInvoiceError(" ".join(self._problems))
+        outside_scope = any(category == "O" for category, _ in categories)
+
+        _text(root, "cbc:CustomizationID", self.dialect.customization_id)
+        if self.dialect.profile_id:
+            _text(root, "cbc:ProfileID", self.dialect.profile_id)
+        _text(root, "cbc:ID", doc.number or doc.id)
+        _text(root, "cbc:IssueDate", self._day(doc.date).isoformat())
+        if not credit and doc.date_due is not None:
+            _text(root, "cbc:DueDate", self._day(doc.date_due).isoformat())
+        _text(root, "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode", "381" if credit else _type(doc))
+        if doc.note.strip():
+            _text(root, "cbc:Note", doc.note.strip())
+        _text(root, "cbc:DocumentCurrencyCode", doc.currency_id)
+        # Peppol wants a buyer reference or an order reference (PEPPOL-EN16931-R003): the document's reference, or
+        # its own number when it has none (what the buyer will quote back).
+        _text(root, "cbc:BuyerReference", doc.reference.strip() or doc.number or doc.id)
+        if doc.date_service is not None and doc.date_service_to is not None:
+            period = _sub(root, "cac:InvoicePeriod")
+            _text(period, "cbc:StartDate", self._day(doc.date_service).isoformat())
+            _text(period, "cbc:EndDate", self._day(doc.date_service_to).isoformat())
+        for related in doc.related_documents:
+            if credit and related.type in ("invoice", "advance") and related.number:
+                reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
+                _text(reference, "cbc:ID", related.number)
+                if related.date is not None:
+                    _text(reference, "cbc:IssueDate", self._day(related.date).isoformat())
+        self._party(_sub(root, "cac:AccountingSupplierParty"), seller, with_vat=not outside_scope)
+        self._party(_sub(root, "cac:AccountingCustomerParty"), buyer, with_vat=not outside_scope)
+        if any(category == "K" for category, _ in categories):
+            self._delivery(root, buyer)
+        self._payment(root, seller)
+        self._taxes(root, lines, categories)
+        self._totals(root)
+        for index, (item, (category, rate)) in enumerate(zip(lines, categories, strict=True), 1):
+            self._line(root, index, item, category, rate, credit)
+        ET.indent(root)
+        return _default_namespace(ET.tostring(root, encoding="unicode"), root_name)
+
+    # ------------------------------------------------------------------ parties
+
+    def _seller(self) -> _Party:
+        org, issuer = self.organization, self.document.document_issuer
+        source = issuer if issuer is not None and issuer.name else None
+        country = country_code((source.country if source else "") or org.country_alpha2_code or org.country)
+        party = _Party(
+            name=(source.name if source else org.name).strip(),
+            street=(source.address if source else org.address).strip(),
+            street2=(getattr(source, "address2", "") if source else org.address2).strip(),
+            city=(source.city if source else org.city).strip(),
+            zip=(source.zip if source else org.zip).strip(),
+            state=((source.state if source else org.state) or "").strip(),
+            country=country or "",
+            vat=_vat((source.tax_number if source else "") or org.tax_number, country),
+            company=((source.company_number if source else "") or org.company_number).strip(),
+            email=(source.email if source else None) or org.email or None,
+            phone=(source.phone if source else None) or org.phone or None,
+        )
+        self._check_party(party, "your organization", "update_organization")
+        return party
+
+    def _buyer(self) -> _Party:
+        client = self.document.document_client
+        if client is None or not client.name.strip():
+            raise EInvoiceError("The document has no client: an e-invoice names its buyer.")
+        country = country_code(client.country)
+        party = _Party(
+            name=client.name.strip(),
+            street=(client.address or "").strip(),
+            street2=(getattr(client, "address2", None) or "").strip(),
+            city=(client.city or "").strip(),
+            zip=(client.zip or "").strip(),
+            state=(client.state or "").strip(),
+            country=country or "",
+            vat=_vat(client.tax_number or "", country),
+            company=(client.company_number or "").strip(),
+            email=client.email or None,
+            phone=client.phone or None,
+        )
+        self._check_party(party, f"the client {party.name}", "the client's details")
+        return party
+
+    def _check_party(self, party: _Party, who: str, where: str) -> None:
+        if not party.country:
+            self._problems.append(f"The country of {who} is missing or unknown: add it ({where}).")
+        if self.dialect.endpoints and _endpoint(party) is None:
+            self._problems.append(
+                f"Peppol needs an electronic address for {who}: add its VAT number (or, in Belgium, its enterprise "
+                f"number) ({where})."
+            )
+
+    def _party(self, parent: ET.Element, party: _Party, *, with_vat: bool) -> None:
+        node = _sub(parent, "cac:Party")
+        endpoint = _endpoint(party)
+        if self.dialect.endpoints and endpoint is not None:
+            _text(node, "cbc:EndpointID", endpoint[1], schemeID=endpoint[0])
+        _text(_sub(node, "cac:PartyName"), "cbc:Name", party.name)
+        address = _sub(node, "cac:PostalAddress")
+        _optional(address, "cbc:StreetName", party.street)
+        _optional(address, "cbc:AdditionalStreetName", party.street2)
+        _optional(address, "cbc:CityName", party.city)
+        _optional(address, "cbc:PostalZone", party.zip)
+        _optional(address, "cbc:CountrySubentity", party.state)
+        _text(_sub(address, "cac:Country"), "cbc:IdentificationCode", party.country)
+        if with_vat and party.vat:
+            scheme = _sub(node, "cac:PartyTaxScheme")
+            _text(scheme, "cbc:CompanyID", party.vat)
+            _text(_sub(scheme, "cac:TaxScheme"), "cbc:ID", "VAT")
+        legal = _sub(node, "cac:PartyLegalEntity")
+        _text(legal, "cbc:RegistrationName", party.name)
+        registration = party.company or (_enterprise(party) or "")
+        if registration:
+            _text(legal, "cbc:CompanyID", registration)
+        if party.email or party.phone:
+            contact = _sub(node, "cac:Contact")
+            _optional(contact, "cbc:Telephone", party.phone or "")
+            _optional(contact, "cbc:ElectronicMail", party.email or "")
+
+    def _delivery(self, root: ET.Element, buyer: _Party) -> None:
+        """An intra-EU supply of goods says when and where it was delivered (BR-IC-11, BR-IC-12)."""
+        doc = self.document
+        delivery = _sub(root, "cac:Delivery")
+        _text(delivery, "cbc:ActualDeliveryDate", self._day(doc.date_service or doc.date).isoformat())
+        address = _sub(_sub(delivery, "cac:DeliveryLocation"), "cac:Address")
+        _text(_sub(address, "cac:Country"), "cbc:IdentificationCode", buyer.country)
+
+    def _payment(self, root: ET.Element, seller: _Party) -> None:
+        doc, org = self.document, self.organization
+        issuer = doc.document_issuer
+        iban = re.sub(r"\s+", "", (issuer.iban if issuer is not None and issuer.iban else org.iban) or "")
+        if not iban or doc.type == "credit-note":
+            return
+        means = _sub(root, "cac:PaymentMeans")
+        _text(means, "cbc:PaymentMeansCode", "30")  # credit transfer
+        _text(means, "cbc:PaymentID", doc.number or doc.id)
+        account = _sub(means, "cac:PayeeFinancialAccount")
+        _text(account, "cbc:ID", iban)
+        _text(account, "cbc:Name", seller.name)
+        bic = ((issuer.swift if issuer is not None else "") or org.swift or "").strip()
+        if bic:
+            _text(_sub(account, "cac:FinancialInstitutionBranch"), "cbc:ID", bic)
+
+    # ------------------------------------------------------------------ VAT, totals, lines
+
+    def _category(self, item: DocumentItem, index: int) -> tuple[str, Decimal]:
+        """(EN 16931 category, rate as the e-invoice states it) of a line; reverse charge states 0 %."""
+        taxes = item.document_item_taxes
+        if len(taxes) != 1:
+            what = "no VAT" if not taxes else f"{len(taxes)} taxes"
+            self._problems.append(
+                f"Line {index} ({item.name}) has {what}: an e-invoice line has exactly one VAT category (give it "
+                "its rate, or category E with a reason, Z, K, G or O)."
+            )
+            return "S", Decimal(0)
+        tax = taxes[0]
+        category = tax.category or ("S" if tax.rate > 0 else "Z")
+        rate = Decimal(0) if category != "S" else tax.rate
+        return category, rate
+
+    def _taxes(self, root: ET.Element, lines: list[DocumentItem], categories: list[tuple[str, Decimal]]) -> None:
+        doc = self.document
+        currency = doc.currency_id
+        total = _sub(root, "cac:TaxTotal")
+        charged = sum((t.total_tax for t in doc.document_taxes if (t.category or "S") == "S"), Decimal(0))
+        _amount(total, "cbc:TaxAmount", charged, currency)
+        reasons = {(t.category or "S"): t.exemption_reason for t in doc.document_taxes if t.exemption_reason}
+        # One breakdown per category and rate; the base is the sum of those lines' net amounts (BR-S-08 and its
+        # siblings), the tax the books' own per-group tax (already rounded per group).
+        groups: dict[tuple[str, Decimal], Decimal] = {}
+        for item, key in zip(lines, categories, strict=True):
+            groups[key] = groups.get(key, Decimal(0)) + item.total
+        book_tax = {
+            ((t.category or "S"), t.tax if (t.category or "S") == "S" else Decimal(0)): t.total_tax
+            for t in doc.document_taxes
+        }
+        for (category, rate), base in sorted(groups.items()):
+            subtotal = _sub(total, "cac:TaxSubtotal")
+            _amount(subtotal, "cbc:TaxableAmount", base, currency)
+            tax = book_tax.get((category, rate), Decimal(0)) if category == "S" else Decimal(0)
+            _amount(subtotal, "cbc:TaxAmount", tax, currency)
+            self._tax_category(subtotal, "cac:TaxCategory", category, rate, reasons.get(category))
+
+    def _tax_category(
+        self, parent: ET.Element, tag: str, category: str, rate: Decimal, reason: str | None = None
+    ) -> None:
+        node = _sub(parent, tag)
+        _text(node, "cbc:ID", category)
+        _text(node, "cbc:Percent", _number(rate))
+        if tag == "cac:TaxCategory" and category in ("E", "AE", "K", "G", "O"):
+            code = _VATEX.get(category)
+            if code:
+                _text(node, "cbc:TaxExemptionReasonCode", code)
+            text = (reason or "").strip() or (self.document.tax_clause.strip() if category == "E" else "")
+            text = text or _VATEX_TEXT.get(category, "")
+            if not text and not code:
+                raise EInvoiceError("An exempt line (category E) needs its reason: give the tax an exemptionReason.")
+            _text(node, "cbc:TaxExemptionReason", text)
+        _text(_sub(node, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+    def _totals(self, root: ET.Element) -> None:
+        doc = self.document
+        currency = doc.currency_id
+        charged = sum((t.total_tax for t in doc.document_taxes if (t.category or "S") == "S"), Decimal(0))
+        inclusive = doc.total + charged
+        paid = round_money(doc.total_paid, currency) if doc.type != "credit-note" else Decimal(0)
+        totals = _sub(root, "cac:LegalMonetaryTotal")
+        _amount(totals, "cbc:LineExtensionAmount", doc.total, currency)
+        _amount(totals, "cbc:TaxExclusiveAmount", doc.total, currency)
+        _amount(totals, "cbc:TaxInclusiveAmount", inclusive, currency)
+        if paid:
+            _amount(totals, "cbc:PrepaidAmount", paid, currency)
+        _amount(totals, "cbc:PayableAmount", inclusive - paid, currency)
+
+    def _line(
+        self, root: ET.Element, index: int, item: DocumentItem, category: str, rate: Decimal, credit: bool
+    ) -> None:
+        currency = self.document.currency_id
+        line = _sub(root, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
+        _text(line, "cbc:ID", str(index))
+        _text(
+            line, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity", _number(item.quantity), unitCode="C62"
+        )
+        _amount(line, "cbc:LineExtensionAmount", item.total, currency)
+        if item.total_discount:
+            allowance = _sub(line, "cac:AllowanceCharge")
+            _text(allowance, "cbc:ChargeIndicator", "false")
+            _text(allowance, "cbc:AllowanceChargeReasonCode", "95")  # discount
+            _text(allowance, "cbc:AllowanceChargeReason", "Discount")
+            _amount(allowance, "cbc:Amount", item.total_discount, currency)
+        product = _sub(line, "cac:Item")
+        _optional(product, "cbc:Description", item.description.strip())
+        _text(product, "cbc:Name", item.name.strip() or f"Line {index}")
+        if item.sku:
+            _text(_sub(product, "cac:SellersItemIdentification"), "cbc:ID", item.sku)
+        self._tax_category(product, "cac:ClassifiedTaxCategory", category, rate)
+        price = _sub(line, "cac:Price")
+        _amount(price, "cbc:PriceAmount", item.price or Decimal(0), currency, exact=True)
+
+    def _day(self, value: object) -> date:
+        from datetime import datetime
+
+        assert isinstance(value, datetime)
+        return local_day(value, self.organization.timezone or None)
+
+
+def to_ubl(document: Document, organization: Organization, dialect: Dialect = PEPPOL_BIS3) -> bytes:
+    """The document as UBL 2.1 XML (UTF-8 bytes); :class:`EInvoiceError` when the books cannot say what it needs."""
+    return Ubl(document, organization, dialect).xml()
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _default_namespace(xml: str, root_name: str) -> bytes:
+    """The root element in the default namespace, as UBL documents are written (ElementTree can only prefix it:
+    ``ns0``, the one prefix it invents, stands only in the root's start and end tags; text is escaped)."""
+    head = xml.replace(f"<ns0:{root_name} ", f"<{root_name} ", 1).replace("xmlns:ns0=", "xmlns=", 1)
+    body, _, _ = head.rpartition(f"</ns0:{root_name}>")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}</{root_name}>\n'.encode()
+
+
+def _type(doc: Document) -> str:
+    return "386" if doc.type == "advance" else "380"  # prepayment invoice, commercial invoice (UNTDID 1001)
+
+
+def _vat(text: str, country: str | None) -> str:
+    """A VAT number with its country prefix, as EN 16931 wants it (BR-CO-09)."""
+    compact = re.sub(r"[\s.\-]", "", text or "").upper()
+    if not compact:
+        return ""
+    prefix = "EL" if country == "GR" else country or ""
+    return compact if compact[:2].isalpha() else f"{prefix}{compact}"
+
+
+def _enterprise(party: _Party) -> str | None:
+    """A Belgian enterprise number (10 digits): the company number, or the digits of the VAT number."""
+    if party.country != "BE":
+        return None
+    for candidate in (party.company, party.vat.removeprefix("BE")):
+        digits = re.sub(r"\D", "", candidate)
+        if len(digits) == 9:
+            digits = "0" + digits
+        if len(digits) == 10:
+            return digits
+    return None
+
+
+def _endpoint(party: _Party) -> tuple[str, str] | None:
+    """(EAS scheme, identifier) of a party's Peppol address: the Belgian enterprise number, else the VAT number."""
+    enterprise = _enterprise(party)
+    if enterprise:
+        return _BELGIAN_ENTERPRISE, enterprise
+    scheme = _VAT_SCHEME.get(party.vat[:2].replace("EL", "GR")) if party.vat else None
+    return (scheme, party.vat) if scheme else None
+
+
+def _qualified(tag: str) -> str:
+    prefix, _, name = tag.partition(":")
+    return (_CAC if prefix == "cac" else _CBC) + name
+
+
+def _sub(parent: ET.Element, tag: str) -> ET.Element:
+    return ET.SubElement(parent, _qualified(tag))
+
+
+def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
+    node = ET.SubElement(parent, _qualified(tag), attributes)
+    node.text = value
+    return node
+
+
+def _optional(parent: ET.Element, tag: str, value: str) -> None:
+    if value:
+        _text(parent, tag, value)
+
+
+def _number(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text if text not in ("-0", "") else "0"
+
+
+def _amount(parent: ET.Element, tag: str, value: Decimal, currency: str, *, exact: bool = False) -> None:
+    """An amount with its currency; rounded to the currency's minor unit unless ``exact`` (unit prices)."""
+    shown = value if exact else round_money(value, currency)
+    _text(parent, tag, f"{shown:f}", currencyID=currency)
