@@ -17,9 +17,10 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from si_mcp.models.language import base_language
 from si_mcp.models.ledger import local_day
-from si_mcp.models.money import round_money
-from si_mcp.models.vat import country_code
+from si_mcp.models.money import currency_exponent, round_money
+from si_mcp.models.vat import EU_COUNTRIES, country_code, legend
 
 if TYPE_CHECKING:
     from si_mcp.models import Document, DocumentItem, Organization
@@ -46,8 +47,19 @@ _VAT_SCHEME = {
     "AT": "9914", "BE": "9925", "BG": "9926", "CY": "9928", "CZ": "9929", "DE": "9930", "EE": "9931",
     "ES": "9920", "FR": "9957", "GR": "9933", "HR": "9934", "HU": "9910", "IE": "9935", "IT": "9906",
     "LT": "9937", "LU": "9938", "LV": "9939", "MT": "9943", "NL": "9944", "PL": "9945", "PT": "9946",
-    "RO": "9947", "SI": "9949", "SK": "9950",
+    "RO": "9947", "SI": "9949", "SK": "9950", "SE": "9955", "CH": "9927", "GB": "9932",
 }  # fmt: skip
+# UN/ECE Recommendation 20 codes of the units the books are commonly given; another unit is "mutually defined".
+_UNITS = {
+    "": "C62", "pc": "C62", "pcs": "C62", "piece": "C62", "pieces": "C62", "unit": "C62", "units": "C62",
+    "kos": "C62", "stk": "C62", "stuk": "C62", "pièce": "C62",
+    "h": "HUR", "hr": "HUR", "hrs": "HUR", "hour": "HUR", "hours": "HUR", "ura": "HUR", "uur": "HUR", "std": "HUR",
+    "day": "DAY", "days": "DAY", "dan": "DAY", "dag": "DAY", "jour": "DAY", "tag": "DAY",
+    "week": "WEE", "weeks": "WEE", "month": "MON", "months": "MON", "year": "ANN", "years": "ANN",
+    "kg": "KGM", "g": "GRM", "t": "TNE", "m": "MTR", "km": "KMT", "cm": "CMT", "mm": "MMT", "m2": "MTK",
+    "m²": "MTK", "m3": "MTQ", "m³": "MTQ", "l": "LTR", "ml": "MLT", "kwh": "KWH",
+}  # fmt: skip
+_XML_CHAR = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _BELGIAN_ENTERPRISE = "0208"
 
 
@@ -115,9 +127,25 @@ class Ubl:
         if not lines:
             raise EInvoiceError("The document has no lines.")
         categories = [self._category(item, index) for index, item in enumerate(lines, 1)]
+        kinds = {category for category, _ in categories}
+        if "O" in kinds and len(kinds) > 1:
+            self._problems.append(
+                "A document outside the scope of VAT (category O) cannot have other VAT categories in an e-invoice "
+                "(EN 16931 BR-O-11): issue the other lines on a separate invoice."
+            )
+        if currency_exponent(doc.currency_id) > 2:
+            self._problems.append(
+                f"EN 16931 amounts have at most two decimals; {doc.currency_id} amounts have three: invoice in "
+                "another currency to send an e-invoice."
+            )
+        outside_scope = "O" in kinds
+        if outside_scope and not (seller.company or _enterprise(seller)):
+            self._problems.append(
+                "Outside the scope of VAT, an e-invoice names the seller by its company registration number "
+                "(BR-CO-26): add your organization's company number."
+            )
         if self._problems:
             raise EInvoiceError(" ".join(self._problems))
-        outside_scope = any(category == "O" for category, _ in categories)
 
         _text(root, "cbc:CustomizationID", self.dialect.customization_id)
         if self.dialect.profile_id:
@@ -160,7 +188,11 @@ class Ubl:
     def _seller(self) -> _Party:
         org, issuer = self.organization, self.document.document_issuer
         source = issuer if issuer is not None and issuer.name else None
-        country = country_code((source.country if source else "") or org.country_alpha2_code or org.country)
+        country = (
+            (source.country_alpha2_code if source else "")
+            or org.country_alpha2_code
+            or country_code((source.country if source else "") or org.country)
+        )
         party = _Party(
             name=(source.name if source else org.name).strip(),
             street=(source.address if source else org.address).strip(),
@@ -181,7 +213,7 @@ class Ubl:
         client = self.document.document_client
         if client is None or not client.name.strip():
             raise EInvoiceError("The document has no client: an e-invoice names its buyer.")
-        country = country_code(client.country)
+        country = client.country_alpha2_code or country_code(client.country)
         party = _Party(
             name=client.name.strip(),
             street=(client.address or "").strip(),
@@ -271,7 +303,13 @@ class Ubl:
             )
             return "S", Decimal(0)
         tax = taxes[0]
-        category = tax.category or ("S" if tax.rate > 0 else "Z")
+        category = tax.category or ("AE" if tax.reverse_charged else "S" if tax.rate > 0 else "")
+        if not category:  # 0 % without a category: zero rated, exempt, intra-EU, export or outside scope?
+            self._problems.append(
+                f"Line {index} ({item.name}) is taxed at 0 % without a VAT category: say which (Z zero rated, E "
+                "exempt with a reason, K intra-EU supply, G export, O outside the scope of VAT)."
+            )
+            return "S", Decimal(0)
         rate = Decimal(0) if category != "S" else tax.rate
         return category, rate
 
@@ -279,48 +317,76 @@ class Ubl:
         doc = self.document
         currency = doc.currency_id
         total = _sub(root, "cac:TaxTotal")
-        charged = sum((t.total_tax for t in doc.document_taxes if (t.category or "S") == "S"), Decimal(0))
+        charged = self._charged()
         _amount(total, "cbc:TaxAmount", charged, currency)
-        reasons = {(t.category or "S"): t.exemption_reason for t in doc.document_taxes if t.exemption_reason}
+        reasons: dict[str, list[str]] = {}  # per category, each reason once: the groups' and the lines' own
+        tagged = [(t.category, t.exemption_reason) for t in doc.document_taxes]
+        tagged += [(t.category, t.exemption_reason) for item in lines for t in item.document_item_taxes]
+        for category, reason in tagged:
+            if reason and reason.strip() not in reasons.get(category or "", []):
+                reasons.setdefault(category or "", []).append(reason.strip())
         # One breakdown per category and rate; the base is the sum of those lines' net amounts (BR-S-08 and its
         # siblings), the tax the books' own per-group tax (already rounded per group).
         groups: dict[tuple[str, Decimal], Decimal] = {}
         for item, key in zip(lines, categories, strict=True):
             groups[key] = groups.get(key, Decimal(0)) + item.total
-        book_tax = {
-            ((t.category or "S"), t.tax if (t.category or "S") == "S" else Decimal(0)): t.total_tax
-            for t in doc.document_taxes
-        }
+        book_tax: dict[tuple[str, Decimal], Decimal] = {}  # two groups of one rate (a tax and a bare rate) add up
+        for t in doc.document_taxes:
+            if (t.category or "S") == "S" and not _reverse(t):
+                book_tax[("S", t.tax)] = book_tax.get(("S", t.tax), Decimal(0)) + t.total_tax
         for (category, rate), base in sorted(groups.items()):
             subtotal = _sub(total, "cac:TaxSubtotal")
             _amount(subtotal, "cbc:TaxableAmount", base, currency)
-            tax = book_tax.get((category, rate), Decimal(0)) if category == "S" else Decimal(0)
-            _amount(subtotal, "cbc:TaxAmount", tax, currency)
-            self._tax_category(subtotal, "cac:TaxCategory", category, rate, reasons.get(category))
+            _amount(subtotal, "cbc:TaxAmount", book_tax.get((category, rate), Decimal(0)), currency)
+            self._tax_category(subtotal, "cac:TaxCategory", category, rate, "; ".join(reasons.get(category, [])))
 
     def _tax_category(
         self, parent: ET.Element, tag: str, category: str, rate: Decimal, reason: str | None = None
     ) -> None:
         node = _sub(parent, tag)
         _text(node, "cbc:ID", category)
-        _text(node, "cbc:Percent", _number(rate))
+        if category != "O":  # outside the scope of VAT there is no rate (BR-O-05, BR-O-10)
+            _text(node, "cbc:Percent", _number(rate))
         if tag == "cac:TaxCategory" and category in ("E", "AE", "K", "G", "O"):
             code = _VATEX.get(category)
             if code:
                 _text(node, "cbc:TaxExemptionReasonCode", code)
-            text = (reason or "").strip() or (self.document.tax_clause.strip() if category == "E" else "")
-            text = text or _VATEX_TEXT.get(category, "")
-            if not text and not code:
+            if category == "E" and not (reason or "").strip():
                 raise EInvoiceError("An exempt line (category E) needs its reason: give the tax an exemptionReason.")
-            _text(node, "cbc:TaxExemptionReason", text)
+            _text(node, "cbc:TaxExemptionReason", self._legend(category, reason))
         _text(_sub(node, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+    def _legend(self, category: str, reason: str | None) -> str:
+        """The books' own legal wording of the category, in the document's language (what its PDF says)."""
+        doc = self.document
+        language = base_language(doc.locale or self.organization.locale or "en")
+        buyer = doc.document_client.country_alpha2_code if doc.document_client else None
+        seller = self.organization.country_alpha2_code
+        cross_border = bool(buyer) and buyer in EU_COUNTRIES and buyer != seller
+        outside_eu = bool(buyer) and buyer not in EU_COUNTRIES
+        text = legend(category, language, reason or None, cross_border=cross_border, outside_eu=outside_eu)
+        return text or _VATEX_TEXT.get(category, "")
+
+    def _charged(self) -> Decimal:
+        """The VAT the document charges: its standard-rate groups (reverse-charged VAT is the buyer's to pay)."""
+        groups = self.document.document_taxes
+        return sum((t.total_tax for t in groups if (t.category or "S") == "S" and not _reverse(t)), Decimal(0))
+
+    def _prepaid(self) -> Decimal:
+        """What was paid when the document was issued (payments recorded with it), never what was paid since: the
+        e-invoice of a document stays what it was when issued."""
+        doc = self.document
+        issued = doc.issued_at or doc.created_at
+        if doc.type == "credit-note" or not doc.payments or issued is None:
+            return Decimal(0)
+        at_issue = [p.amount for p in doc.payments if not p.is_deleted and p.created_at and p.created_at <= issued]
+        return round_money(sum(at_issue, Decimal(0)), doc.currency_id)
 
     def _totals(self, root: ET.Element) -> None:
         doc = self.document
         currency = doc.currency_id
-        charged = sum((t.total_tax for t in doc.document_taxes if (t.category or "S") == "S"), Decimal(0))
-        inclusive = doc.total + charged
-        paid = round_money(doc.total_paid, currency) if doc.type != "credit-note" else Decimal(0)
+        inclusive = doc.total + self._charged()
+        paid = self._prepaid()
         totals = _sub(root, "cac:LegalMonetaryTotal")
         _amount(totals, "cbc:LineExtensionAmount", doc.total, currency)
         _amount(totals, "cbc:TaxExclusiveAmount", doc.total, currency)
@@ -335,9 +401,13 @@ class Ubl:
         currency = self.document.currency_id
         line = _sub(root, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
         _text(line, "cbc:ID", str(index))
-        _text(
-            line, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity", _number(item.quantity), unitCode="C62"
-        )
+        # A price is never negative in EN 16931 (BR-27): a deduction (an advance, a refund line) is a negative quantity.
+        price, quantity = item.price or Decimal(0), item.quantity
+        if price < 0:
+            price, quantity = -price, -quantity
+        unit = _UNITS.get((item.unit or "").strip().lower().rstrip("."), "ZZ")  # ZZ: mutually defined
+        tag = "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity"
+        _text(line, tag, _number(quantity), unitCode=unit)
         _amount(line, "cbc:LineExtensionAmount", item.total, currency)
         if item.total_discount:
             allowance = _sub(line, "cac:AllowanceCharge")
@@ -351,8 +421,7 @@ class Ubl:
         if item.sku:
             _text(_sub(product, "cac:SellersItemIdentification"), "cbc:ID", item.sku)
         self._tax_category(product, "cac:ClassifiedTaxCategory", category, rate)
-        price = _sub(line, "cac:Price")
-        _amount(price, "cbc:PriceAmount", item.price or Decimal(0), currency, exact=True)
+        _amount(_sub(line, "cac:Price"), "cbc:PriceAmount", price, currency, exact=True)
 
     def _day(self, value: object) -> date:
         from datetime import datetime
@@ -373,8 +442,14 @@ def _default_namespace(xml: str, root_name: str) -> bytes:
     """The root element in the default namespace, as UBL documents are written (ElementTree can only prefix it:
     ``ns0``, the one prefix it invents, stands only in the root's start and end tags; text is escaped)."""
     head = xml.replace(f"<ns0:{root_name} ", f"<{root_name} ", 1).replace("xmlns:ns0=", "xmlns=", 1)
-    body, _, _ = head.rpartition(f"</ns0:{root_name}>")
+    body, found, _ = head.rpartition(f"</ns0:{root_name}>")
+    if not found:
+        raise AssertionError("the UBL root was not written with the ns0 prefix")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}</{root_name}>\n'.encode()
+
+
+def _reverse(tax: object) -> bool:
+    return bool(getattr(tax, "reverse_charged", False)) or getattr(tax, "category", None) == "AE"
 
 
 def _type(doc: Document) -> str:
@@ -387,6 +462,8 @@ def _vat(text: str, country: str | None) -> str:
     if not compact:
         return ""
     prefix = "EL" if country == "GR" else country or ""
+    if compact.startswith("GR"):  # Greece's VAT numbers carry EL
+        compact = "EL" + compact[2:]
     return compact if compact[:2].isalpha() else f"{prefix}{compact}"
 
 
@@ -394,11 +471,13 @@ def _enterprise(party: _Party) -> str | None:
     """A Belgian enterprise number (10 digits): the company number, or the digits of the VAT number."""
     if party.country != "BE":
         return None
-    for candidate in (party.company, party.vat.removeprefix("BE")):
+    from stdnum.be import vat as belgian
+
+    for candidate in (party.vat.removeprefix("BE"), party.company):  # the VAT number is the checked one
         digits = re.sub(r"\D", "", candidate)
         if len(digits) == 9:
             digits = "0" + digits
-        if len(digits) == 10:
+        if len(digits) == 10 and belgian.is_valid(digits):
             return digits
     return None
 
@@ -422,6 +501,9 @@ def _sub(parent: ET.Element, tag: str) -> ET.Element:
 
 
 def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
+    bad = _XML_CHAR.search(value)
+    if bad:
+        raise EInvoiceError(f"{value[:40]!r} has a character XML cannot carry (U+{ord(bad.group()):04X}): remove it.")
     node = ET.SubElement(parent, _qualified(tag), attributes)
     node.text = value
     return node

@@ -76,6 +76,27 @@ CASES: dict[str, dict[str, Any]] = {
         "_documentClient": BELGIAN_BUYER,
         "_documentItems": [_item("Camera", 123457)],
     },
+    "a reverse charge given only as reverseCharged, beside a standard rate": {
+        "_documentClient": GERMAN_BUYER,
+        "_documentItems": [_item("Consulting", 1500, reverseCharged=True), _item("Travel", 80)],
+    },
+    "one rate given as a tax and as a bare category": {
+        "_documentClient": BELGIAN_BUYER,
+        "_documentItems": [_item("Helmet", "33.33"), _item("Boots", "66.67", category="S")],
+    },
+    "outside the scope of VAT, alone": {
+        "_documentClient": {
+            **GERMAN_BUYER,
+            "name": "Swiss Space AG",
+            "country": "Switzerland",
+            "taxNumber": "CHE116281710",
+        },
+        "_documentItems": [_item("Remote support", 900, 0, category="O")],
+    },
+    "hours and a deduction as a negative price": {
+        "_documentClient": BELGIAN_BUYER,
+        "_documentItems": [{**_item("Design", 95, quantity="2.5"), "unit": "hour"}, _item("Advance paid", -50)],
+    },
     "paid at issue": {
         "_documentClient": BELGIAN_BUYER,
         "_documentItems": [_item("Space suit", 100)],
@@ -113,6 +134,21 @@ async def test_the_seed_invoice_carries_the_books_amounts_and_both_peppol_addres
     assert _values(xml, "cac:LegalMonetaryTotal/cbc:PayableAmount") == ["12100.00"]
     assert _values(xml, "cac:TaxTotal/cbc:TaxAmount") == ["2100.00"]
     assert _values(xml, "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID") == ["BE71096123456769"]
+
+
+async def test_what_was_paid_at_issue_is_prepaid_and_a_later_payment_changes_nothing(open_shop: Any) -> None:
+    shop = await open_shop(**BELGIAN)
+    paid_at_issue = await _ubl(
+        shop, {**CASES["standard rate, domestic"], "payments": [{"type": "card", "amount": 100}]}
+    )
+    [invoice] = (await shop.api.get(f"/organizations/{shop.org_id}/documents")).json()
+    later = await shop.api.post(f"/documents/{invoice['id']}/payments", json={"type": "bank", "amount": 500})
+    assert later.status_code == 200, later.text
+    after = (await shop.api.get(f"/documents/{invoice['id']}/ubl")).content
+
+    assert _values(paid_at_issue, "cac:LegalMonetaryTotal/cbc:PrepaidAmount") == ["100.00"]
+    assert _values(paid_at_issue, "cac:LegalMonetaryTotal/cbc:PayableAmount") == ["12000.00"]
+    assert after == paid_at_issue  # the e-invoice says what the invoice said when issued
 
 
 async def test_a_credit_note_refers_to_the_invoice_it_corrects(open_shop: Any, validator: Validator) -> None:
@@ -177,3 +213,118 @@ async def test_an_e_invoice_that_names_an_outside_file_cannot_make_the_validator
     hostile = f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]><Invoice>&e;</Invoice>'
     with pytest.raises(ValidationUnavailable):
         validator.check(hostile.encode())
+
+
+UNTAXED_LINE = {"name": "Handling", "price": 5}  # no VAT category: it cannot be an e-invoice line
+
+
+async def _count(shop: Any) -> int:
+    return int((await shop.api.get(f"/organizations/{shop.org_id}/documents/count")).json()["count"])
+
+
+async def test_an_invoice_between_belgian_businesses_that_cannot_be_a_peppol_e_invoice_is_not_issued(
+    open_shop: Any,
+) -> None:
+    shop = await open_shop(**BELGIAN)
+    body = {"_documentClient": BELGIAN_BUYER, "_documentItems": [_item("Space suit", 100), UNTAXED_LINE]}
+
+    refused = await shop.api.post(f"/organizations/{shop.org_id}/documents", json=body)
+    consumer = {**body, "_documentClient": {k: v for k, v in BELGIAN_BUYER.items() if k != "taxNumber"}}
+    to_a_consumer = await shop.api.post(f"/organizations/{shop.org_id}/documents", json=consumer)
+
+    error = wirejson.loads(refused.text)["error"]
+    assert refused.status_code == 422 and error["code"] == "EINVOICE_INCOMPLETE"
+    assert "Line 2 (Handling) has no VAT" in error["message"] and "must be a Peppol e-invoice" in error["message"]
+    assert to_a_consumer.status_code == 200  # no VAT number, no mandate: the invoice is issued
+    assert to_a_consumer.json()["number"].endswith("00001")  # the refusal took no number
+    assert await _count(shop) == 1
+
+
+async def test_a_draft_may_be_incomplete_but_is_not_issued_until_it_can_be_an_e_invoice(open_shop: Any) -> None:
+    shop = await open_shop(**BELGIAN)
+    body = {"draft": True, "_documentClient": BELGIAN_BUYER, "_documentItems": [UNTAXED_LINE]}
+    draft = await shop.api.post(f"/organizations/{shop.org_id}/documents", json=body)
+    assert draft.status_code == 200, draft.text
+
+    issued = await shop.api.put(f"/documents/{draft.json()['id']}", json={**body, "draft": False})
+    fixed = {**body, "draft": False, "_documentItems": [_item("Handling", 5)]}
+    then = await shop.api.put(f"/documents/{draft.json()['id']}", json=fixed)
+
+    assert issued.status_code == 422 and wirejson.loads(issued.text)["error"]["code"] == "EINVOICE_INCOMPLETE"
+    assert then.status_code == 200 and then.json()["draft"] is False, then.text
+
+
+@pytest.mark.parametrize(("mode", "issued"), [("peppol", False), ("off", True)])
+async def test_the_organization_default_einvoice_turns_the_check_on_for_all_or_off(
+    open_shop: Any, mode: str, issued: bool
+) -> None:
+    shop = await open_shop(**BELGIAN)
+    setting = await shop.api.post(f"/organizations/{shop.org_id}/defaults", json={"name": "einvoice", "value": mode})
+    assert setting.status_code == 200, setting.text
+    to_a_consumer = {"_documentClient": {"name": "Ada", "country": "Belgium"}, "_documentItems": [UNTAXED_LINE]}
+    german = {"_documentClient": GERMAN_BUYER, "_documentItems": [UNTAXED_LINE]}
+
+    answers = [await shop.api.post(f"/organizations/{shop.org_id}/documents", json=b) for b in (to_a_consumer, german)]
+
+    assert [a.status_code == 200 for a in answers] == [issued, issued], [a.text for a in answers]
+
+
+REFUSED = {
+    "outside the scope mixed with a standard rate": (
+        [_item("Remote support", 900, 0, category="O"), _item("Travel", 80)],
+        "EUR",
+        "BR-O-11",
+    ),
+    "a currency with three decimals": ([_item("Oil", "10.125")], "KWD", "at most two decimals"),
+    "a character XML cannot carry": ([_item("Bad \ufffe name", 5)], "EUR", "U+FFFE"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+async def test_what_an_e_invoice_cannot_say_is_refused_with_the_reason(open_shop: Any, case: str) -> None:
+    shop = await open_shop(**BELGIAN)
+    items, currency, reason = REFUSED[case]
+    body = {"currencyId": currency, "_documentClient": GERMAN_BUYER, "_documentItems": items}
+    created = await shop.api.post(f"/organizations/{shop.org_id}/documents", json=body)
+    assert created.status_code == 200, created.text  # a German buyer: no Belgian mandate, the invoice is issued
+    response = await shop.api.get(f"/documents/{created.json()['id']}/ubl")
+
+    assert response.status_code == 422, response.text
+    assert reason in wirejson.loads(response.text)["error"]["message"]
+
+
+async def test_units_greek_vat_numbers_and_non_eu_buyers_are_stated_as_peppol_expects(
+    open_shop: Any, validator: Validator
+) -> None:
+    shop = await open_shop(**BELGIAN)
+    greek = {**GERMAN_BUYER, "name": "Hellas Space", "country": "Greece", "taxNumber": "GR094014201"}
+    british = {**GERMAN_BUYER, "name": "UK Space Ltd", "country": "United Kingdom", "taxNumber": "GB980780684"}
+    hours = [{**_item("Design", 95, quantity="2.5"), "unit": "h"}]
+    to_greece = await _ubl(shop, {"_documentClient": greek, "_documentItems": hours})
+    to_britain = await _ubl(
+        shop, {"_documentClient": british, "_documentItems": [_item("Rocket", 10, 0, category="G")]}
+    )
+
+    assert _values(to_greece, "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID") == [
+        "EL094014201"
+    ]
+    quantity = ET.fromstring(to_greece).find("cac:InvoiceLine/cbc:InvoicedQuantity", NS)
+    assert quantity is not None and (quantity.get("unitCode"), quantity.text) == ("HUR", "2.5")
+    endpoint = ET.fromstring(to_britain).find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
+    assert endpoint is not None and endpoint.get("schemeID") == "9932"
+    assert validator.fatal(to_greece) == [] and validator.fatal(to_britain) == []
+
+
+def test_a_zero_rate_without_a_category_as_space_invoices_keeps_it_is_refused_not_guessed(
+    seed_document_body: dict[str, Any], seed_organization_body: dict[str, Any]
+) -> None:
+    from si_mcp.einvoice import EInvoiceError, to_ubl
+    from si_mcp.models import Document, Organization
+
+    [item] = seed_document_body["_documentItems"]
+    item["_documentItemTaxes"] = [{"id": "t", "rate": 0}]  # zero rated? exempt? export? Space Invoices cannot say
+    seed_document_body["_documentClient"] = BELGIAN_BUYER
+    organization = Organization.model_validate({**seed_organization_body, "taxNumber": "BE0477472701"})
+
+    with pytest.raises(EInvoiceError, match="taxed at 0 % without a VAT category"):
+        to_ubl(Document.model_validate(seed_document_body), organization)

@@ -35,6 +35,7 @@ from si_mcp.models.language import supported
 
 from .. import tables
 from ..access import load_owned_tx, require_org_tx
+from ..einvoicing import IssueCheck, issue_check
 from ..engine import countries
 from ..engine.autofill import (
     AutofillError,
@@ -367,7 +368,7 @@ class _Created:
 async def create_document(call: Call) -> Response:
     organization_id = call.params["id"]
     body = await call.body(DocumentCreate, _MODEL)
-    args = (call.account_id, organization_id, body, fingerprint(body))
+    args = (call.account_id, organization_id, body, fingerprint(body), issue_check(call.services))
     if not body.send:
         created = await call.db.run_write(create_tx, *args)
         return json_response(respond_document(created.document, created.payments, call.base_url))
@@ -382,7 +383,12 @@ async def create_document(call: Call) -> Response:
 
 
 def create_tx(
-    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate, digest: str
+    conn: sa.Connection,
+    account_id: str,
+    organization_id: str,
+    body: DocumentCreate,
+    digest: str,
+    check: IssueCheck | None = None,
 ) -> _Created:
     require_org_tx(conn, account_id, organization_id, "write")
     if body.unique_id is not None:
@@ -390,7 +396,7 @@ def create_tx(
         if replay is not None:
             return _Created(*replay, fresh=False)
     with _as_422():
-        document, payments = _create(conn, account_id, organization_id, body)
+        document, payments = _create(conn, account_id, organization_id, body, check)
     row = document_row(document)
     row["request_fingerprint"] = digest if body.unique_id is not None else None
     conn.execute(tables.documents.insert(), row)
@@ -460,8 +466,10 @@ def _build(
     body: DocumentCreate,
     stamp: datetime,
     previous: dict[str, Any] | None = None,
+    check: IssueCheck | None = None,
 ) -> dict[str, Any]:
-    """The document ``body`` describes (new, or replacing ``previous``), its saved items stored; no payments yet."""
+    """The document ``body`` describes (new, or replacing ``previous``), its saved items stored; no payments yet.
+    ``check`` may refuse to issue it (one that must be a Peppol e-invoice and cannot be, see ``einvoicing``)."""
     ctx = load_context(conn, organization_id)
     currency = _currency(body, ctx)
     items = _load_items(conn, organization_id, body.document_items)
@@ -491,15 +499,17 @@ def _build(
     )
     if related:
         _with_references(document, related)
+    if check is not None:
+        check(ctx, document)
     _save_items(conn, organization_id, items, document)
     return document
 
 
 def _create(
-    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate
+    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate, check: IssueCheck | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     stamp = now()
-    document = _build(conn, account_id, organization_id, body, stamp)
+    document = _build(conn, account_id, organization_id, body, stamp, check=check)
     payments = build_payments(body.payments or [], document, new_id=object_id, now=stamp)
     apply_payment_status(document, [p["amount"] for p in payments])
     return document, payments
@@ -578,6 +588,7 @@ async def replace_document(call: Call) -> Response:
     document_id = call.params["id"]
     raw = await call.json()
     body = _replace_body(raw)
+    check = issue_check(call.services)
 
     def run(conn: sa.Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         row = load_owned_tx(conn, tables.documents, document_id, call.account_id, _MODEL, "write")
@@ -586,7 +597,7 @@ async def replace_document(call: Call) -> Response:
         if linked(previous):
             unlink_document(conn, previous, now())
         with _as_422():
-            document = _rebuild(conn, call.account_id, row.organization_id, checked, previous)
+            document = _rebuild(conn, call.account_id, row.organization_id, checked, previous, check)
         d = tables.documents
         conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
         store_taxes(conn, document)
@@ -631,9 +642,14 @@ def _checked_replacement(body: DocumentCreate, raw: dict[str, Any], previous: di
 
 
 def _rebuild(
-    conn: sa.Connection, account_id: str, organization_id: str, body: DocumentCreate, previous: dict[str, Any]
+    conn: sa.Connection,
+    account_id: str,
+    organization_id: str,
+    body: DocumentCreate,
+    previous: dict[str, Any],
+    check: IssueCheck,
 ) -> dict[str, Any]:
-    document = _build(conn, account_id, organization_id, body, now(), previous)
+    document = _build(conn, account_id, organization_id, body, now(), previous, check)
     payments = payments_of(conn, [previous["id"]])[previous["id"]]
     apply_payment_status(document, [p["amount"] for p in payments])
     return document

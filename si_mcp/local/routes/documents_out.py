@@ -25,9 +25,11 @@ from si_mcp.models.ledger import organization_today
 
 from .. import tables
 from ..access import load_owned
+from ..einvoicing import checked_ubl, validator_of
 from ..engine.autofill import local_day
 from ..errors import LocalAPIError, bad_request
 from ..http import Call, Route, Services, json_response
+from ..ledger import payments_of
 from ..store import loads
 from ._once import check_key, done_under, once_of, previous_answer, remember, settle
 
@@ -93,46 +95,19 @@ async def get_ubl(call: Call) -> Response:
     names the rule and what to add; nothing unchecked is served."""
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
-        document = Document.model_validate(loads(row.data))
+        document = loads(row.data)
         organization = await _organization(conn, row.organization_id)
-    xml = await anyio.to_thread.run_sync(_checked_ubl, _validator(call.services), document, organization)
-    filename = attachment_name(document.number or document.id).removesuffix(".pdf") + ".xml"
+        # Its payments, so that what was paid at issue is stated as prepaid (never what was paid since).
+        document["payments"] = (await conn.run_sync(payments_of, [document["id"]]))[document["id"]]
+    xml = await anyio.to_thread.run_sync(_checked, validator_of(call.services), organization.to_wire(), document)
+    filename = attachment_name(document.get("number") or document["id"]).removesuffix(".pdf") + ".xml"
     return Response(
         xml, media_type="application/xml", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 
-def _validator(services: Services) -> Any:
-    from si_mcp.einvoice.validation import Validator
-
-    if services.einvoice_validator is None:
-        services.einvoice_validator = Validator()
-    return services.einvoice_validator
-
-
-def _checked_ubl(validator: Any, document: Document, organization: Organization) -> bytes:
-    from si_mcp.einvoice import EInvoiceError, to_ubl
-    from si_mcp.einvoice.validation import ValidationUnavailable
-
-    try:
-        xml = to_ubl(document, organization)
-    except EInvoiceError as error:
-        raise LocalAPIError(422, str(error), code="EINVOICE_INCOMPLETE", name="ValidationError") from None
-    try:
-        fatal = validator.fatal(xml)
-    except ValidationUnavailable as error:
-        raise LocalAPIError(503, f"The e-invoice cannot be validated: {error}", code="EINVOICE_UNCHECKED") from None
-    if fatal:
-        details = [{"path": v.rule, "message": v.text, "location": v.location} for v in fatal]
-        rules = ", ".join(dict.fromkeys(v.rule for v in fatal))
-        raise LocalAPIError(
-            422,
-            f"The e-invoice breaks EN 16931 rules ({rules}): {fatal[0].text}",
-            code="EINVOICE_INVALID",
-            name="ValidationError",
-            details=details,
-        )
-    return bytes(xml)
+def _checked(validator: Any, organization: dict[str, Any], document: dict[str, Any]) -> bytes:
+    return checked_ubl(validator, organization, document)
 
 
 def _check_sendable(draft: bool, canceled: bool) -> None:

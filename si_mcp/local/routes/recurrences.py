@@ -43,6 +43,7 @@ from si_mcp.models.recurrence import Period, default_first, next_after
 
 from .. import tables
 from ..access import Need, load_owned_tx, require_org_tx
+from ..einvoicing import IssueCheck, issue_check
 from ..engine.autofill import local_day
 from ..engine.smartcodes import codes_for
 from ..errors import LocalAPIError, invalid, not_found
@@ -509,7 +510,9 @@ def _ended(conn: sa.Connection, due: _Due) -> str | None:
     return None
 
 
-def _issue_tx(conn: sa.Connection, recurrence_id: str, clock: datetime) -> tuple[_Due, dict[str, Any]] | None:
+def _issue_tx(
+    conn: sa.Connection, recurrence_id: str, clock: datetime, check: IssueCheck
+) -> tuple[_Due, dict[str, Any]] | None:
     due = _claim(conn, recurrence_id, clock)
     if due is None:
         return None
@@ -520,7 +523,7 @@ def _issue_tx(conn: sa.Connection, recurrence_id: str, clock: datetime) -> tuple
         return None
     body = _occurrence_body(due)
     created = documents_routes.create_tx(
-        conn, row.account_id, row.organization_id, body, documents_routes.fingerprint(body)
+        conn, row.account_id, row.organization_id, body, documents_routes.fingerprint(body), check
     )
     conn.execute(
         _RD.insert().values(
@@ -563,7 +566,7 @@ async def issue_next(services: Services, recurrence_id: str, clock: datetime) ->
     raised as :class:`LocalAPIError`; the occurrence stays due and is tried again at the next run."""
     try:
         async with services.db.write() as conn:
-            result = await conn.run_sync(_issue_tx, recurrence_id, clock)
+            result = await conn.run_sync(_issue_tx, recurrence_id, clock, issue_check(services))
             if result is None:
                 return None
             due, document = result
