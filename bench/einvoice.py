@@ -1,5 +1,6 @@
 """E-invoice benchmark: building the Peppol BIS 3 UBL of the seed invoice and of a 200-line invoice, and checking it
-with the CEN EN 16931 rules, next to rendering the same document's PDF, in the same run.
+with the CEN EN 16931 rules, next to rendering the same document's PDF, in the same run; and the Factur-X step on top
+of a rendered PDF (CII, its CEN check, the XSD check and the embedding).
 
     .venv/bin/python bench/einvoice.py [--rounds 40]
 
@@ -46,8 +47,11 @@ def _p50(run: Callable[[int], object], rounds: int) -> float:
 
 
 def main() -> None:
+    from facturx import generate_from_binary
+
     from si_mcp.einvoice import to_ubl
-    from si_mcp.einvoice.validation import Validator
+    from si_mcp.einvoice.cii import to_cii
+    from si_mcp.einvoice.validation import CII_RULES, Validator
     from si_mcp.local.pdf import PdfRenderer
     from si_mcp.models import Document
 
@@ -59,7 +63,7 @@ def main() -> None:
     organization = organization.model_copy(update={"tax_number": "BE0477472701"})
     seed["_documentClient"] = {"name": "Rocket man", "country": "Belgium", "taxNumber": "BE0403170701"}
     documents = {"seed invoice": seed, "200 lines": _lines(seed, 200)}
-    renderer, validator = PdfRenderer(), Validator()
+    renderer, validator, cii_validator = PdfRenderer(), Validator(), Validator(rules=CII_RULES)
 
     start = time.perf_counter()
     validator.check(to_ubl(Document.model_validate(seed), organization))
@@ -69,14 +73,29 @@ def main() -> None:
         return Document.model_validate(dict(body, number=f"2023-{i + 2:05d}"))
 
     print(f"EN 16931 rules compiled once per process: {compile_ms:.0f} ms (with the first check)")
-    print(f"{'document':<14} {'PDF p50':>9} {'UBL p50':>9} {'check p50':>10} {'UBL+check vs PDF':>17} {'fatal':>6}")
+    cii_validator.check(to_cii(Document.model_validate(seed), organization))
+    print(
+        f"{'document':<14} {'PDF p50':>9} {'UBL p50':>9} {'check p50':>10} {'UBL+check vs PDF':>17} {'fatal':>6} "
+        f"{'Factur-X p50':>13} {'vs PDF':>7}"
+    )
     for label, body in documents.items():
         pdf = _p50(lambda i, b=body: renderer.render_sync(numbered(b, i), organization), rounds)
         build = _p50(lambda i, b=body: to_ubl(numbered(b, i), organization), rounds)
         xml = to_ubl(numbered(body, 0), organization)
         check = _p50(lambda i, x=xml: validator.check(x), rounds)
         fatal = len(validator.fatal(xml))
-        print(f"{label:<14} {pdf:>7.1f}ms {build:>7.1f}ms {check:>8.1f}ms {(build + check) / pdf:>16.2f}x {fatal:>6}")
+        rendered = renderer.render_sync(numbered(body, 0), organization)
+
+        def factur_x(i: int, b: dict[str, Any] = body, pdf_bytes: bytes = rendered) -> bytes:
+            cii = to_cii(numbered(b, i), organization)
+            assert not cii_validator.fatal(cii)
+            return bytes(generate_from_binary(pdf_bytes, cii, flavor="factur-x", level="en16931", check_xsd=True))
+
+        fx = _p50(factur_x, rounds)  # on top of the PDF render: CII, its check, the XSD check and the embedding
+        print(
+            f"{label:<14} {pdf:>7.1f}ms {build:>7.1f}ms {check:>8.1f}ms {(build + check) / pdf:>16.2f}x {fatal:>6} "
+            f"{fx:>11.1f}ms {fx / pdf:>6.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ PEPPOL_BIS3 = Dialect(
 
 
 @dataclass(frozen=True)
-class _Party:
+class Party:
     name: str
     street: str
     street2: str
@@ -101,6 +101,28 @@ class _Party:
     phone: str | None = None
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What :meth:`Ubl.facts` checked and every syntax binding writes."""
+
+    credit: bool
+    seller: Party
+    buyer: Party
+    lines: list[DocumentItem]
+    categories: list[tuple[str, Decimal]]  # per line: EN 16931 category, rate as stated
+
+    @property
+    def outside_scope(self) -> bool:
+        return any(category == "O" for category, _ in self.categories)
+
+    def groups(self) -> dict[tuple[str, Decimal], Decimal]:
+        """The VAT breakdown's bases: per category and rate, the sum of those lines' net amounts (BR-S-08, …)."""
+        found: dict[tuple[str, Decimal], Decimal] = {}
+        for item, key in zip(self.lines, self.categories, strict=True):
+            found[key] = found.get(key, Decimal(0)) + item.total
+        return dict(sorted(found.items()))
+
+
 @dataclass
 class Ubl:
     """The mapping of one document; :meth:`xml` builds it."""
@@ -110,18 +132,14 @@ class Ubl:
     dialect: Dialect = PEPPOL_BIS3
     _problems: list[str] = field(default_factory=list)
 
-    def xml(self) -> bytes:
+    def facts(self) -> Facts:
+        """What every syntax states, checked: the parties, the lines and their VAT categories (EInvoiceError when
+        the books cannot say what an e-invoice needs)."""
         doc = self.document
         if doc.draft:
             raise EInvoiceError("A draft is not an invoice yet: issue it first.")
         if doc.type not in ("invoice", "credit-note", "advance"):
             raise EInvoiceError(f"A {doc.type} is not an invoice: only invoices and credit notes are e-invoices.")
-        credit = doc.type == "credit-note"
-        root_name = "CreditNote" if credit else "Invoice"
-        ET.register_namespace("cac", _NS["cac"])
-        ET.register_namespace("cbc", _NS["cbc"])
-        ns = _NS[""].format(root=root_name)
-        root = ET.Element(f"{{{ns}}}{root_name}")
         seller, buyer = self._seller(), self._buyer()
         lines = [item for item in doc.document_items if not item.is_separator]
         if not lines:
@@ -138,45 +156,53 @@ class Ubl:
                 f"EN 16931 amounts have at most two decimals; {doc.currency_id} amounts have three: invoice in "
                 "another currency to send an e-invoice."
             )
-        outside_scope = "O" in kinds
-        if outside_scope and not (seller.company or _enterprise(seller)):
+        if "O" in kinds and not (seller.company or _enterprise(seller)):
             self._problems.append(
                 "Outside the scope of VAT, an e-invoice names the seller by its company registration number "
                 "(BR-CO-26): add your organization's company number."
             )
         if self._problems:
             raise EInvoiceError(" ".join(self._problems))
+        return Facts(doc.type == "credit-note", seller, buyer, lines, categories)
+
+    def xml(self) -> bytes:
+        facts = self.facts()
+        doc, credit, seller, buyer = self.document, facts.credit, facts.seller, facts.buyer
+        lines, categories, outside_scope = facts.lines, facts.categories, facts.outside_scope
+        root_name = "CreditNote" if credit else "Invoice"
+        ET.register_namespace("cac", _NS["cac"])
+        ET.register_namespace("cbc", _NS["cbc"])
+        ns = _NS[""].format(root=root_name)
+        root = ET.Element(f"{{{ns}}}{root_name}")
 
         _text(root, "cbc:CustomizationID", self.dialect.customization_id)
         if self.dialect.profile_id:
             _text(root, "cbc:ProfileID", self.dialect.profile_id)
         _text(root, "cbc:ID", doc.number or doc.id)
-        _text(root, "cbc:IssueDate", self._day(doc.date).isoformat())
+        _text(root, "cbc:IssueDate", self.day(doc.date).isoformat())
         if not credit and doc.date_due is not None:
-            _text(root, "cbc:DueDate", self._day(doc.date_due).isoformat())
+            _text(root, "cbc:DueDate", self.day(doc.date_due).isoformat())
         _text(root, "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode", "381" if credit else _type(doc))
         if doc.note.strip():
             _text(root, "cbc:Note", doc.note.strip())
         _text(root, "cbc:DocumentCurrencyCode", doc.currency_id)
-        # Peppol wants a buyer reference or an order reference (PEPPOL-EN16931-R003): the document's reference, or
-        # its own number when it has none (what the buyer will quote back).
-        _text(root, "cbc:BuyerReference", doc.reference.strip() or doc.number or doc.id)
+        _text(root, "cbc:BuyerReference", buyer_reference(doc))
         if doc.date_service is not None and doc.date_service_to is not None:
             period = _sub(root, "cac:InvoicePeriod")
-            _text(period, "cbc:StartDate", self._day(doc.date_service).isoformat())
-            _text(period, "cbc:EndDate", self._day(doc.date_service_to).isoformat())
+            _text(period, "cbc:StartDate", self.day(doc.date_service).isoformat())
+            _text(period, "cbc:EndDate", self.day(doc.date_service_to).isoformat())
         for related in doc.related_documents:
             if credit and related.type in ("invoice", "advance") and related.number:
                 reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
                 _text(reference, "cbc:ID", related.number)
                 if related.date is not None:
-                    _text(reference, "cbc:IssueDate", self._day(related.date).isoformat())
+                    _text(reference, "cbc:IssueDate", self.day(related.date).isoformat())
         self._party(_sub(root, "cac:AccountingSupplierParty"), seller, with_vat=not outside_scope)
         self._party(_sub(root, "cac:AccountingCustomerParty"), buyer, with_vat=not outside_scope)
         if any(category == "K" for category, _ in categories):
             self._delivery(root, buyer)
         self._payment(root, seller)
-        self._taxes(root, lines, categories)
+        self._taxes(root, facts)
         self._totals(root)
         for index, (item, (category, rate)) in enumerate(zip(lines, categories, strict=True), 1):
             self._line(root, index, item, category, rate, credit)
@@ -185,7 +211,7 @@ class Ubl:
 
     # ------------------------------------------------------------------ parties
 
-    def _seller(self) -> _Party:
+    def _seller(self) -> Party:
         org, issuer = self.organization, self.document.document_issuer
         source = issuer if issuer is not None and issuer.name else None
         country = (
@@ -193,7 +219,7 @@ class Ubl:
             or org.country_alpha2_code
             or country_code((source.country if source else "") or org.country)
         )
-        party = _Party(
+        party = Party(
             name=(source.name if source else org.name).strip(),
             street=(source.address if source else org.address).strip(),
             street2=(getattr(source, "address2", "") if source else org.address2).strip(),
@@ -209,12 +235,12 @@ class Ubl:
         self._check_party(party, "your organization", "update_organization")
         return party
 
-    def _buyer(self) -> _Party:
+    def _buyer(self) -> Party:
         client = self.document.document_client
         if client is None or not client.name.strip():
             raise EInvoiceError("The document has no client: an e-invoice names its buyer.")
         country = client.country_alpha2_code or country_code(client.country)
-        party = _Party(
+        party = Party(
             name=client.name.strip(),
             street=(client.address or "").strip(),
             street2=(getattr(client, "address2", None) or "").strip(),
@@ -230,7 +256,7 @@ class Ubl:
         self._check_party(party, f"the client {party.name}", "the client's details")
         return party
 
-    def _check_party(self, party: _Party, who: str, where: str) -> None:
+    def _check_party(self, party: Party, who: str, where: str) -> None:
         if not party.country:
             self._problems.append(f"The country of {who} is missing or unknown: add it ({where}).")
         if self.dialect.endpoints and _endpoint(party) is None:
@@ -239,7 +265,7 @@ class Ubl:
                 f"number) ({where})."
             )
 
-    def _party(self, parent: ET.Element, party: _Party, *, with_vat: bool) -> None:
+    def _party(self, parent: ET.Element, party: Party, *, with_vat: bool) -> None:
         node = _sub(parent, "cac:Party")
         endpoint = _endpoint(party)
         if self.dialect.endpoints and endpoint is not None:
@@ -266,15 +292,15 @@ class Ubl:
             _optional(contact, "cbc:Telephone", party.phone or "")
             _optional(contact, "cbc:ElectronicMail", party.email or "")
 
-    def _delivery(self, root: ET.Element, buyer: _Party) -> None:
+    def _delivery(self, root: ET.Element, buyer: Party) -> None:
         """An intra-EU supply of goods says when and where it was delivered (BR-IC-11, BR-IC-12)."""
         doc = self.document
         delivery = _sub(root, "cac:Delivery")
-        _text(delivery, "cbc:ActualDeliveryDate", self._day(doc.date_service or doc.date).isoformat())
+        _text(delivery, "cbc:ActualDeliveryDate", self.day(doc.date_service or doc.date).isoformat())
         address = _sub(_sub(delivery, "cac:DeliveryLocation"), "cac:Address")
         _text(_sub(address, "cac:Country"), "cbc:IdentificationCode", buyer.country)
 
-    def _payment(self, root: ET.Element, seller: _Party) -> None:
+    def _payment(self, root: ET.Element, seller: Party) -> None:
         doc, org = self.document, self.organization
         issuer = doc.document_issuer
         iban = re.sub(r"\s+", "", (issuer.iban if issuer is not None and issuer.iban else org.iban) or "")
@@ -313,32 +339,35 @@ class Ubl:
         rate = Decimal(0) if category != "S" else tax.rate
         return category, rate
 
-    def _taxes(self, root: ET.Element, lines: list[DocumentItem], categories: list[tuple[str, Decimal]]) -> None:
-        doc = self.document
-        currency = doc.currency_id
+    def _taxes(self, root: ET.Element, facts: Facts) -> None:
+        currency = self.document.currency_id
         total = _sub(root, "cac:TaxTotal")
-        charged = self._charged()
-        _amount(total, "cbc:TaxAmount", charged, currency)
-        reasons: dict[str, list[str]] = {}  # per category, each reason once: the groups' and the lines' own
-        tagged = [(t.category, t.exemption_reason) for t in doc.document_taxes]
-        tagged += [(t.category, t.exemption_reason) for item in lines for t in item.document_item_taxes]
-        for category, reason in tagged:
-            if reason and reason.strip() not in reasons.get(category or "", []):
-                reasons.setdefault(category or "", []).append(reason.strip())
-        # One breakdown per category and rate; the base is the sum of those lines' net amounts (BR-S-08 and its
-        # siblings), the tax the books' own per-group tax (already rounded per group).
-        groups: dict[tuple[str, Decimal], Decimal] = {}
-        for item, key in zip(lines, categories, strict=True):
-            groups[key] = groups.get(key, Decimal(0)) + item.total
-        book_tax: dict[tuple[str, Decimal], Decimal] = {}  # two groups of one rate (a tax and a bare rate) add up
-        for t in doc.document_taxes:
-            if (t.category or "S") == "S" and not _reverse(t):
-                book_tax[("S", t.tax)] = book_tax.get(("S", t.tax), Decimal(0)) + t.total_tax
-        for (category, rate), base in sorted(groups.items()):
+        _amount(total, "cbc:TaxAmount", self.charged(), currency)
+        book_tax, reasons = self.book_tax(), self.reasons(facts.lines)
+        for (category, rate), base in facts.groups().items():
             subtotal = _sub(total, "cac:TaxSubtotal")
             _amount(subtotal, "cbc:TaxableAmount", base, currency)
             _amount(subtotal, "cbc:TaxAmount", book_tax.get((category, rate), Decimal(0)), currency)
-            self._tax_category(subtotal, "cac:TaxCategory", category, rate, "; ".join(reasons.get(category, [])))
+            self._tax_category(subtotal, "cac:TaxCategory", category, rate, reasons.get(category))
+
+    def book_tax(self) -> dict[tuple[str, Decimal], Decimal]:
+        """The books' own VAT per standard rate (already rounded per group; two groups of one rate, a tax and a bare
+        rate, add up). The other categories charge none."""
+        found: dict[tuple[str, Decimal], Decimal] = {}
+        for t in self.document.document_taxes:
+            if (t.category or "S") == "S" and not _reverse(t):
+                found[("S", t.tax)] = found.get(("S", t.tax), Decimal(0)) + t.total_tax
+        return found
+
+    def reasons(self, lines: list[DocumentItem]) -> dict[str, str]:
+        """Per category, its exemption reasons (the groups' and the lines' own, each once)."""
+        found: dict[str, list[str]] = {}
+        tagged = [(t.category, t.exemption_reason) for t in self.document.document_taxes]
+        tagged += [(t.category, t.exemption_reason) for item in lines for t in item.document_item_taxes]
+        for category, reason in tagged:
+            if reason and reason.strip() not in found.get(category or "", []):
+                found.setdefault(category or "", []).append(reason.strip())
+        return {category: "; ".join(texts) for category, texts in found.items()}
 
     def _tax_category(
         self, parent: ET.Element, tag: str, category: str, rate: Decimal, reason: str | None = None
@@ -353,10 +382,10 @@ class Ubl:
                 _text(node, "cbc:TaxExemptionReasonCode", code)
             if category == "E" and not (reason or "").strip():
                 raise EInvoiceError("An exempt line (category E) needs its reason: give the tax an exemptionReason.")
-            _text(node, "cbc:TaxExemptionReason", self._legend(category, reason))
+            _text(node, "cbc:TaxExemptionReason", self.legend_of(category, reason))
         _text(_sub(node, "cac:TaxScheme"), "cbc:ID", "VAT")
 
-    def _legend(self, category: str, reason: str | None) -> str:
+    def legend_of(self, category: str, reason: str | None) -> str:
         """The books' own legal wording of the category, in the document's language (what its PDF says)."""
         doc = self.document
         language = base_language(doc.locale or self.organization.locale or "en")
@@ -367,12 +396,12 @@ class Ubl:
         text = legend(category, language, reason or None, cross_border=cross_border, outside_eu=outside_eu)
         return text or _VATEX_TEXT.get(category, "")
 
-    def _charged(self) -> Decimal:
+    def charged(self) -> Decimal:
         """The VAT the document charges: its standard-rate groups (reverse-charged VAT is the buyer's to pay)."""
         groups = self.document.document_taxes
         return sum((t.total_tax for t in groups if (t.category or "S") == "S" and not _reverse(t)), Decimal(0))
 
-    def _prepaid(self) -> Decimal:
+    def prepaid(self) -> Decimal:
         """What was paid when the document was issued (payments recorded with it), never what was paid since: the
         e-invoice of a document stays what it was when issued."""
         doc = self.document
@@ -385,8 +414,8 @@ class Ubl:
     def _totals(self, root: ET.Element) -> None:
         doc = self.document
         currency = doc.currency_id
-        inclusive = doc.total + self._charged()
-        paid = self._prepaid()
+        inclusive = doc.total + self.charged()
+        paid = self.prepaid()
         totals = _sub(root, "cac:LegalMonetaryTotal")
         _amount(totals, "cbc:LineExtensionAmount", doc.total, currency)
         _amount(totals, "cbc:TaxExclusiveAmount", doc.total, currency)
@@ -423,7 +452,7 @@ class Ubl:
         self._tax_category(product, "cac:ClassifiedTaxCategory", category, rate)
         _amount(_sub(line, "cac:Price"), "cbc:PriceAmount", price, currency, exact=True)
 
-    def _day(self, value: object) -> date:
+    def day(self, value: object) -> date:
         from datetime import datetime
 
         assert isinstance(value, datetime)
@@ -452,6 +481,12 @@ def _reverse(tax: object) -> bool:
     return bool(getattr(tax, "reverse_charged", False)) or getattr(tax, "category", None) == "AE"
 
 
+def buyer_reference(doc: Document) -> str:
+    """Peppol wants a buyer reference or an order reference (PEPPOL-EN16931-R003): the document's reference, or its
+    own number when it has none (what the buyer will quote back)."""
+    return doc.reference.strip() or doc.number or doc.id
+
+
 def _type(doc: Document) -> str:
     return "386" if doc.type == "advance" else "380"  # prepayment invoice, commercial invoice (UNTDID 1001)
 
@@ -467,7 +502,7 @@ def _vat(text: str, country: str | None) -> str:
     return compact if compact[:2].isalpha() else f"{prefix}{compact}"
 
 
-def _enterprise(party: _Party) -> str | None:
+def _enterprise(party: Party) -> str | None:
     """A Belgian enterprise number (10 digits): the company number, or the digits of the VAT number."""
     if party.country != "BE":
         return None
@@ -482,7 +517,7 @@ def _enterprise(party: _Party) -> str | None:
     return None
 
 
-def _endpoint(party: _Party) -> tuple[str, str] | None:
+def _endpoint(party: Party) -> tuple[str, str] | None:
     """(EAS scheme, identifier) of a party's Peppol address: the Belgian enterprise number, else the VAT number."""
     enterprise = _enterprise(party)
     if enterprise:

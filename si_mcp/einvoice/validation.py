@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ARTEFACTS", "ValidationUnavailable", "Validator", "Violation"]
+__all__ = ["ARTEFACTS", "CII_RULES", "UBL_RULES", "ValidationUnavailable", "Validator", "Violation"]
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
 UBL_RULES = "EN16931-UBL-validation.xslt"
+CII_RULES = "EN16931-CII-validation.xslt"
 _SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 _NO_PROTOCOLS = ("http://saxon.sf.net/feature/allowedProtocols", "")  # no file, http or other fetch from documents
 
@@ -40,10 +41,11 @@ class Violation:
 
 
 class Validator:
-    """The CEN rules for UBL, compiled once. Safe to share between threads (one document at a time)."""
+    """The CEN rules for one syntax (UBL by default, or ``CII_RULES``), compiled once. Safe to share between threads
+    (one document at a time)."""
 
-    def __init__(self, artefacts: Path = ARTEFACTS) -> None:
-        self._path = artefacts / UBL_RULES
+    def __init__(self, artefacts: Path = ARTEFACTS, rules: str = UBL_RULES) -> None:
+        self._path = artefacts / rules
         self._lock = threading.Lock()
         self._processor: Any = None
         self._executable: Any = None

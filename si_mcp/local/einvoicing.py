@@ -30,13 +30,15 @@ IssueCheck = Callable[["OrgContext", dict[str, Any]], None]
 """Called with the organization and a document about to be issued; raises :class:`LocalAPIError` to refuse it."""
 
 
-def validator_of(services: Services) -> Validator:
-    """The app's EN 16931 validator, compiled on first use (a third of a second, once per process)."""
-    from si_mcp.einvoice.validation import Validator
+def validator_of(services: Services, rules: str | None = None) -> Validator:
+    """The app's EN 16931 validator for UBL (or ``rules``: the CII ones), compiled on first use (a third of a second,
+    once per process)."""
+    from si_mcp.einvoice.validation import UBL_RULES, Validator
 
-    if services.einvoice_validator is None:
-        services.einvoice_validator = Validator()
-    validator: Validator = services.einvoice_validator
+    rules = rules or UBL_RULES
+    if rules not in services.einvoice_validators:
+        services.einvoice_validators[rules] = Validator(rules=rules)
+    validator: Validator = services.einvoice_validators[rules]
     return validator
 
 
@@ -64,11 +66,17 @@ def _required(organization: Mapping[str, Any], defaults: Mapping[str, Any], docu
 
 
 def checked_ubl(
-    validator: Validator, organization: Mapping[str, Any], document: Mapping[str, Any], *, at_issue: bool = False
+    validator: Validator,
+    organization: Mapping[str, Any],
+    document: Mapping[str, Any],
+    *,
+    at_issue: bool = False,
+    syntax: str = "ubl",
 ) -> bytes:
-    """The document's Peppol UBL, checked; a 422 saying what to add, or naming the broken rules; a 503 when the
-    rules cannot run (nothing is called valid then)."""
+    """The document's Peppol UBL (or, with ``syntax="cii"``, its Factur-X CII), checked; a 422 saying what to add,
+    or naming the broken rules; a 503 when the rules cannot run (nothing is called valid then)."""
     from si_mcp.einvoice import EInvoiceError, to_ubl
+    from si_mcp.einvoice.cii import to_cii
     from si_mcp.einvoice.validation import ValidationUnavailable
     from si_mcp.models import Document, Organization
 
@@ -79,7 +87,8 @@ def checked_ubl(
         else ""
     )
     try:
-        xml = to_ubl(Document.model_validate(document), Organization.model_validate(organization))
+        build = to_cii if syntax == "cii" else to_ubl
+        xml = build(Document.model_validate(document), Organization.model_validate(organization))
     except EInvoiceError as error:
         raise LocalAPIError(422, f"{error}{why}", code="EINVOICE_INCOMPLETE", name="ValidationError") from None
     try:

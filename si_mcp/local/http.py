@@ -65,8 +65,8 @@ class Services:
     """What time it is for the books' schedules (recurring invoices); tests inject their own."""
     scheduler: Waker | None = None
     """The app's ``scheduler.Scheduler``, which issues recurring invoices as they fall due (built at start)."""
-    einvoice_validator: Any = None
-    """The app's ``si_mcp.einvoice.validation.Validator`` (the EN 16931 rules compiled once, on first use)."""
+    einvoice_validators: dict[str, Any] = field(default_factory=dict)
+    """The app's EN 16931 validators per syntax (``si_mcp.einvoice.validation.Validator``, compiled on first use)."""
 
     def wake_scheduler(self) -> None:
         """A recurrence changed: the scheduler looks at the due dates again."""

@@ -176,6 +176,19 @@ def register_resources(server: MCPServer[AppState], state: AppState) -> None:
             _, doc = await lookup.organization_and_document(opened, None, document_id)
             return (await opened.api.documents.ubl(doc.id)).decode("utf-8")  # XML is text
 
+    @server.resource(
+        "si://documents/{document_id}/factur-x.pdf",
+        name="document_factur_x",
+        title="Document Factur-X PDF",
+        mime_type="application/pdf",
+    )
+    async def document_factur_x(document_id: str) -> bytes:
+        """The document's PDF with its EN 16931 CII XML embedded (Factur-X / ZUGFeRD), checked."""
+        opened = await books()
+        with resource_call(f"build the Factur-X PDF of '{document_id}'"):
+            _, doc = await lookup.organization_and_document(opened, None, document_id)
+            return await opened.api.documents.factur_x(doc.id)
+
     # The SDK leaves its completion decorator unannotated; the handler below is fully typed.
     completion_handler: Callable[[_Completer], _Completer] = server.completion()  # type: ignore[no-untyped-call]
 

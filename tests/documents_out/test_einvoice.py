@@ -328,3 +328,63 @@ def test_a_zero_rate_without_a_category_as_space_invoices_keeps_it_is_refused_no
 
     with pytest.raises(EInvoiceError, match="taxed at 0 % without a VAT category"):
         to_ubl(Document.model_validate(seed_document_body), organization)
+
+
+@pytest.fixture(scope="module")
+def cii_validator() -> Validator:
+    from si_mcp.einvoice.validation import CII_RULES
+
+    return Validator(rules=CII_RULES)
+
+
+async def _factur_x(shop: Any, body: dict[str, Any]) -> tuple[bytes, bytes]:
+    """(the Factur-X PDF, the XML the factur-x library extracts from it)."""
+    from facturx import get_xml_from_pdf
+
+    created = await shop.api.post(f"/organizations/{shop.org_id}/documents", json=body)
+    assert created.status_code == 200, created.text
+    response = await shop.api.get(f"/documents/{created.json()['id']}/factur-x")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    name, xml = get_xml_from_pdf(response.content, check_xsd=True)
+    assert name == "factur-x.xml"
+    return bytes(response.content), bytes(xml)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+async def test_every_vat_case_is_a_factur_x_pdf_whose_cii_passes_every_en16931_rule(
+    open_shop: Any, cii_validator: Validator, case: str
+) -> None:
+    shop = await open_shop(**BELGIAN)
+    pdf, xml = await _factur_x(shop, CASES[case])
+
+    assert pdf.startswith(b"%PDF-")
+    assert cii_validator.fatal(xml) == []
+    assert b"<ram:ID>urn:cen.eu:en16931:2017</ram:ID>" in xml
+
+
+async def test_the_pdf_carries_exactly_the_cii_the_books_make(open_shop: Any, cii_validator: Validator) -> None:
+    from si_mcp.einvoice.cii import to_cii
+    from si_mcp.models import Document, Organization
+
+    shop = await open_shop(**BELGIAN)
+    paid = {**CASES["standard rate, domestic"], "payments": [{"type": "card", "amount": 100}]}
+    _, extracted = await _factur_x(shop, paid)
+    [listed] = (
+        await shop.api.get(f"/organizations/{shop.org_id}/documents", params={"filter[include]": "payments"})
+    ).json()
+    organization = (await shop.api.get(f"/organizations/{shop.org_id}")).json()
+    expected = to_cii(
+        Document.model_validate(wirejson.loads(wirejson.dumps(listed))), Organization.model_validate(organization)
+    )
+
+    assert extracted == expected
+    assert _cii_values(extracted, "TotalPrepaidAmount") == ["100.00"] and _cii_values(
+        extracted, "DuePayableAmount"
+    ) == ["12000.00"]
+    broken = extracted.replace(b"<ram:DuePayableAmount>12000.00<", b"<ram:DuePayableAmount>1.00<")
+    assert "BR-CO-16" in {violation.rule for violation in cii_validator.fatal(broken)}
+
+
+def _cii_values(xml: bytes, name: str) -> list[str]:
+    return re.findall(rf"<ram:{name}[^>]*>([^<]*)<", xml.decode())

@@ -24,6 +24,7 @@ TEMPLATES = {
     "si://documents/{document_id}/pdf",
     "si://documents/{document_id}/pdf{?l}",
     "si://documents/{document_id}/ubl",
+    "si://documents/{document_id}/factur-x.pdf",
     "si://documents/{organization}/{type}/{number}",
 }
 

@@ -3,6 +3,7 @@ XML; what the books lack is a tool error that says what to add."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,21 @@ async def test_an_invoice_to_a_belgian_business_comes_as_a_checked_peppol_e_invo
     xml = contents.text if isinstance(contents, TextResourceContents) else ""
     assert '<cbc:EndpointID schemeID="0208">0403170701</cbc:EndpointID>' in xml
     assert structured(got)["size_bytes"] == len(xml.encode())
+
+
+async def test_the_factur_x_pdf_resource_embeds_the_checked_cii(tmp_path: Path, api: SpaceInvoices) -> None:
+    from facturx import get_xml_from_pdf
+    from mcp.types import BlobResourceContents
+
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", {**SEED_ORGANIZATION, "tax_number": "BE0477472701"})
+        invoice = structured(await c.call_tool("create_invoice", BELGIAN_BUSINESS))
+        read = await c.read_resource(f"si://documents/{invoice['document']['id']}/factur-x.pdf")
+
+    [contents] = read.contents
+    assert isinstance(contents, BlobResourceContents) and contents.mime_type == "application/pdf"
+    _, xml = get_xml_from_pdf(base64.b64decode(contents.blob), check_xsd=True)
+    assert f"<ram:ID>{invoice['document']['number']}</ram:ID>".encode() in xml
 
 
 async def test_an_organization_without_its_vat_number_is_told_what_to_add(tmp_path: Path, api: SpaceInvoices) -> None:

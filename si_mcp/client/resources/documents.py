@@ -201,6 +201,20 @@ class Documents(Resource):
             return await self._client.fetch_bytes("GET", path, accept="application/xml")
         return await self._built_ubl(document_id)
 
+    async def factur_x(self, document_id: str, *, language: str | None = None) -> bytes:
+        """The document's PDF/A-3 with its CII XML embedded (Factur-X / ZUGFeRD, EN 16931 profile), the XML checked
+        against the CEN rules and the profile's XSD (embedded API extension ``GET /documents/{id}/factur-x``).
+
+        Raises:
+            ValueError: ``document_id`` is not a plain id or ``language`` is not a language code.
+            NotFoundError: no such document, or the API has no such route (Space Invoices).
+            UnprocessableEntityError: the books lack what an e-invoice needs, or it breaks an EN 16931 rule.
+            SpaceInvoicesError: any other failure.
+        """
+        params = None if language is None else {"l": _language(language)}
+        path = f"/documents/{path_id(document_id, 'document_id')}/factur-x"
+        return await self._client.fetch_bytes("GET", path, params=params, accept="application/pdf")
+
     async def _built_ubl(self, document_id: str) -> bytes:
         from si_mcp.einvoice import EInvoiceError, to_ubl
         from si_mcp.einvoice.validation import ValidationUnavailable, Validator

@@ -106,8 +106,44 @@ async def get_ubl(call: Call) -> Response:
     )
 
 
-def _checked(validator: Any, organization: dict[str, Any], document: dict[str, Any]) -> bytes:
-    return checked_ubl(validator, organization, document)
+def _checked(validator: Any, organization: dict[str, Any], document: dict[str, Any], syntax: str = "ubl") -> bytes:
+    return checked_ubl(validator, organization, document, syntax=syntax)
+
+
+async def get_factur_x(call: Call) -> Response:
+    """``GET /documents/{id}/factur-x`` (embedded API extension): the document's PDF/A-3 with its CII XML embedded
+    (Factur-X / ZUGFeRD, EN 16931 profile), the XML checked against the CEN rules and the profile's XSD first."""
+    from si_mcp.einvoice.validation import CII_RULES
+
+    async with call.db.read() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
+        data = loads(row.data)
+        organization = await _organization(conn, row.organization_id)
+        data["payments"] = (await conn.run_sync(payments_of, [data["id"]]))[data["id"]]
+    validator = validator_of(call.services, CII_RULES)
+    xml = await anyio.to_thread.run_sync(_checked, validator, organization.to_wire(), data, "cii")
+    document = Document.model_validate(data)
+    try:
+        pdf = await _service(call).render(document, organization, language=call.query("l"))
+    except (PdfError, UnsupportedLanguageError) as error:
+        raise _unprocessable(error) from None
+    combined = await anyio.to_thread.run_sync(_embed, pdf, xml)
+    filename = attachment_name(document.number or document.id)
+    return Response(
+        combined, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )
+
+
+def _embed(pdf: bytes, xml: bytes) -> bytes:
+    from facturx import generate_from_binary
+
+    try:  # the library checks the XML against the profile's XSD too
+        combined: bytes = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True)
+    except Exception as error:  # the library raises plain Exceptions
+        raise LocalAPIError(
+            422, f"The Factur-X XML does not fit its schema: {error}", code="EINVOICE_INVALID", name="ValidationError"
+        ) from None
+    return combined
 
 
 def _check_sendable(draft: bool, canceled: bool) -> None:
@@ -316,6 +352,7 @@ def routes() -> list[Route]:
     return [
         Route("GET", "/documents/{id}/pdf", get_pdf),
         Route("GET", "/documents/{id}/ubl", get_ubl),
+        Route("GET", "/documents/{id}/factur-x", get_factur_x),
         Route("POST", "/documents/{id}/send", send_document),
         Route("POST", "/documents/{id}/send-reminder", send_reminder),
         Route("GET", "/documents/{id}/actions", action_done),
