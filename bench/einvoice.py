@@ -13,12 +13,10 @@ addresses.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 from typing import Any
 
-from pdf import _seed  # the seed document of bench/pdf.py
+from pdf import _p50, _seed  # the seed document and the timing of bench/pdf.py
 
 
 def _lines(seed: dict[str, Any], count: int) -> dict[str, Any]:
@@ -34,16 +32,6 @@ def _lines(seed: dict[str, Any], count: int) -> dict[str, Any]:
     taxes = [dict(group, base=net, totalTax=tax)]
     return dict(seed, _documentItems=items, _documentTaxes=taxes, total=net, totalWithTax=net + tax, totalPaid=0,
                 totalDue=net + tax, paidInFull=False)  # fmt: skip
-
-
-def _p50(run: Callable[[int], object], rounds: int) -> float:
-    run(-1)  # warm-up
-    times = []
-    for i in range(rounds):
-        start = time.perf_counter()
-        run(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -13,7 +13,19 @@ from typing import TYPE_CHECKING
 
 from si_mcp.models.money import round_money
 
-from .ubl import _UNITS, _VATEX, EInvoiceError, Facts, Party, Ubl, _endpoint, _enterprise, _number, buyer_reference
+from .ubl import (
+    _UNITS,
+    _VATEX,
+    EInvoiceError,
+    Facts,
+    Party,
+    Ubl,
+    Writer,
+    _endpoint,
+    _enterprise,
+    _number,
+    buyer_reference,
+)
 
 if TYPE_CHECKING:
     from si_mcp.models import Document, DocumentItem, Organization
@@ -178,29 +190,8 @@ def to_cii(document: Document, organization: Organization) -> bytes:
     return Cii(document, organization).xml()
 
 
-def _q(tag: str) -> str:
-    prefix, _, name = tag.partition(":")
-    return f"{{{_NS[prefix]}}}{name}"
-
-
-def _sub(parent: ET.Element, tag: str) -> ET.Element:
-    return ET.SubElement(parent, _q(tag))
-
-
-def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
-    from .ubl import _XML_CHAR
-
-    bad = _XML_CHAR.search(value)
-    if bad:
-        raise EInvoiceError(f"{value[:40]!r} has a character XML cannot carry (U+{ord(bad.group()):04X}): remove it.")
-    node = ET.SubElement(parent, _q(tag), attributes)
-    node.text = value
-    return node
-
-
-def _optional(parent: ET.Element, tag: str, value: str) -> None:
-    if value:
-        _text(parent, tag, value)
+_CII = Writer(_NS)
+_q, _sub, _text, _optional = _CII.qualified, _CII.sub, _CII.text, _CII.optional
 
 
 def _date(parent: ET.Element, tag: str, day: date) -> None:

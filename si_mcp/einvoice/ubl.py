@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -32,7 +33,6 @@ _NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
-_CAC, _CBC = f"{{{_NS['cac']}}}", f"{{{_NS['cbc']}}}"
 
 # VATEX codes (CEF VATEX code list) for the categories that need a reason, when the books give no text of their own.
 _VATEX = {"AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O"}
@@ -526,27 +526,35 @@ def _endpoint(party: Party) -> tuple[str, str] | None:
     return (scheme, party.vat) if scheme else None
 
 
-def _qualified(tag: str) -> str:
-    prefix, _, name = tag.partition(":")
-    return (_CAC if prefix == "cac" else _CBC) + name
+@dataclass(frozen=True)
+class Writer:
+    """Elements of one XML vocabulary, tags written ``prefix:name``; text XML cannot carry is refused, not dropped."""
+
+    namespaces: Mapping[str, str]
+
+    def qualified(self, tag: str) -> str:
+        prefix, _, name = tag.partition(":")
+        return f"{{{self.namespaces[prefix]}}}{name}"
+
+    def sub(self, parent: ET.Element, tag: str) -> ET.Element:
+        return ET.SubElement(parent, self.qualified(tag))
+
+    def text(self, parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
+        bad = _XML_CHAR.search(value)
+        if bad:
+            character = f"U+{ord(bad.group()):04X}"
+            raise EInvoiceError(f"{value[:40]!r} has a character XML cannot carry ({character}): remove it.")
+        node = ET.SubElement(parent, self.qualified(tag), attributes)
+        node.text = value
+        return node
+
+    def optional(self, parent: ET.Element, tag: str, value: str) -> None:
+        if value:
+            self.text(parent, tag, value)
 
 
-def _sub(parent: ET.Element, tag: str) -> ET.Element:
-    return ET.SubElement(parent, _qualified(tag))
-
-
-def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
-    bad = _XML_CHAR.search(value)
-    if bad:
-        raise EInvoiceError(f"{value[:40]!r} has a character XML cannot carry (U+{ord(bad.group()):04X}): remove it.")
-    node = ET.SubElement(parent, _qualified(tag), attributes)
-    node.text = value
-    return node
-
-
-def _optional(parent: ET.Element, tag: str, value: str) -> None:
-    if value:
-        _text(parent, tag, value)
+_UBL = Writer({"cac": _NS["cac"], "cbc": _NS["cbc"]})
+_qualified, _sub, _text, _optional = _UBL.qualified, _UBL.sub, _UBL.text, _UBL.optional
 
 
 def _number(value: Decimal) -> str:
