@@ -16,6 +16,7 @@ from si_mcp.models.money import round_money
 from .ubl import (
     _UNITS,
     _VATEX,
+    EN16931,
     EInvoiceError,
     Facts,
     Party,
@@ -67,9 +68,11 @@ class Cii(Ubl):
         self._cii_party(agreement, "ram:SellerTradeParty", facts.seller, with_vat=not facts.outside_scope)
         self._cii_party(agreement, "ram:BuyerTradeParty", facts.buyer, with_vat=not facts.outside_scope)
         delivery = _sub(transaction, "ram:ApplicableHeaderTradeDelivery")
-        if any(category == "K" for category, _ in facts.categories):  # BR-IC-11/12: when and where delivered
+        intra_eu = any(category == "K" for category, _ in facts.categories)
+        if intra_eu:  # BR-IC-12: where the goods went
             ship_to = _sub(_sub(delivery, "ram:ShipToTradeParty"), "ram:PostalTradeAddress")
             _text(ship_to, "ram:CountryID", facts.buyer.country)
+        if intra_eu or doc.date_service is not None:  # the delivery date the PDF prints (BR-IC-11 for K)
             event = _sub(delivery, "ram:ActualDeliverySupplyChainEvent")
             _date(_sub(event, "ram:OccurrenceDateTime"), "udt:DateTimeString", self.day(doc.date_service or doc.date))
         self._settlement(_sub(transaction, "ram:ApplicableHeaderTradeSettlement"), facts)
@@ -186,8 +189,9 @@ class Cii(Ubl):
 
 
 def to_cii(document: Document, organization: Organization) -> bytes:
-    """The document as Factur-X/ZUGFeRD CII XML, EN 16931 profile; :class:`EInvoiceError` when it cannot be one."""
-    return Cii(document, organization).xml()
+    """The document as Factur-X/ZUGFeRD CII XML, EN 16931 profile; :class:`EInvoiceError` when it cannot be one.
+    EN 16931 itself, not Peppol: a consumer or a buyer outside Peppol needs no electronic address in a PDF."""
+    return Cii(document, organization, EN16931).xml()
 
 
 _CII = Writer(_NS)

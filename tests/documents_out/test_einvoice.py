@@ -4,10 +4,12 @@ validator demonstrably runs), and refusals that name what to add."""
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+import pypdf
 import pytest
 
 from si_mcp.einvoice.validation import ValidationUnavailable, Validator
@@ -388,3 +390,26 @@ async def test_the_pdf_carries_exactly_the_cii_the_books_make(open_shop: Any, ci
 
 def _cii_values(xml: bytes, name: str) -> list[str]:
     return re.findall(rf"<ram:{name}[^>]*>([^<]*)<", xml.decode())
+
+
+async def test_a_factur_x_for_a_consumer_needs_no_peppol_address(open_shop: Any, cii_validator: Validator) -> None:
+    shop = await open_shop(**BELGIAN)
+    consumer = {"name": "Ada", "country": "Belgium", "address": "Kerkstraat 3", "city": "Gent", "zip": "9000"}
+    _, xml = await _factur_x(shop, {"_documentClient": consumer, "_documentItems": [_item("Space suit", 100)]})
+
+    assert cii_validator.fatal(xml) == []
+    assert b"URIUniversalCommunication" not in xml.split(b"BuyerTradeParty")[1]
+
+
+async def test_the_factur_x_pdf_shows_the_invoice_as_issued_as_its_xml_does(open_shop: Any) -> None:
+    shop = await open_shop(**BELGIAN)
+    paid = {**CASES["standard rate, domestic"], "payments": [{"type": "card", "amount": 100}]}
+    pdf, xml = await _factur_x(shop, paid)
+    [invoice] = (await shop.api.get(f"/organizations/{shop.org_id}/documents")).json()
+    later = await shop.api.post(f"/documents/{invoice['id']}/payments", json={"type": "bank", "amount": 500})
+    assert later.status_code == 200, later.text
+    again = await shop.api.get(f"/documents/{invoice['id']}/factur-x")
+
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(again.content)).pages)
+    assert _cii_values(xml, "DuePayableAmount") == ["12000.00"]
+    assert "12.000,00" in text and "11.500,00" not in text  # the PDF says what its XML says

@@ -8,6 +8,7 @@ answer says what happened: ``sent``, ``failed`` (kept for retry, with the error)
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,7 @@ from ._once import check_key, done_under, once_of, previous_answer, remember, se
 __all__ = ["queue_new", "routes", "send_on_create", "service_of"]
 
 _MODEL = "Document"
+log = logging.getLogger(__name__)
 
 
 def _service(call: Call) -> DocumentsOut:
@@ -122,7 +124,10 @@ async def get_factur_x(call: Call) -> Response:
         data["payments"] = (await conn.run_sync(payments_of, [data["id"]]))[data["id"]]
     validator = validator_of(call.services, CII_RULES)
     xml = await anyio.to_thread.run_sync(_checked, validator, organization.to_wire(), data, "cii")
-    document = Document.model_validate(data)
+    await anyio.to_thread.run_sync(_fits_schema, xml)
+    # The PDF around the XML says what the XML says: the invoice as issued (what was paid with it then), not the
+    # payments and credit notes since; those are the books' news, not the invoice's.
+    document = _as_issued(Document.model_validate(data), organization)
     try:
         pdf = await _service(call).render(document, organization, language=call.query("l"))
     except (PdfError, UnsupportedLanguageError) as error:
@@ -134,15 +139,34 @@ async def get_factur_x(call: Call) -> Response:
     )
 
 
+def _as_issued(document: Document, organization: Organization) -> Document:
+    from si_mcp.einvoice import Ubl
+
+    paid = Ubl(document, organization).prepaid()
+    due = document.total_with_tax - paid
+    return document.model_copy(
+        update={"total_paid": paid, "total_credited": Decimal(0), "total_due": due, "paid_in_full": due <= 0}
+    )
+
+
+def _fits_schema(xml: bytes) -> None:
+    """The profile's XSD, before anything is rendered. A failure is si-mcp's bug (it wrote the XML), not the caller's:
+    a 500 that says so, logged."""
+    from facturx import xml_check_xsd
+
+    try:
+        xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    except Exception as error:  # the library raises plain Exceptions
+        log.error("Factur-X XML breaks its XSD: %s", error)
+        raise LocalAPIError(
+            500, f"The Factur-X XML si-mcp wrote breaks its schema (a bug): {error}", code="EINVOICE_SCHEMA"
+        ) from None
+
+
 def _embed(pdf: bytes, xml: bytes) -> bytes:
     from facturx import generate_from_binary
 
-    try:  # the library checks the XML against the profile's XSD too
-        combined: bytes = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True)
-    except Exception as error:  # the library raises plain Exceptions
-        raise LocalAPIError(
-            422, f"The Factur-X XML does not fit its schema: {error}", code="EINVOICE_INVALID", name="ValidationError"
-        ) from None
+    combined: bytes = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False)
     return combined
 
 
