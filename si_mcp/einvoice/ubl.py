@@ -26,7 +26,7 @@ from si_mcp.models.vat import EU_COUNTRIES, country_code, legend
 if TYPE_CHECKING:
     from si_mcp.models import Document, DocumentItem, Organization
 
-__all__ = ["EN16931", "PEPPOL_BIS3", "Dialect", "EInvoiceError", "Ubl", "to_ubl"]
+__all__ = ["EN16931", "PEPPOL_BIS3", "Dialect", "EInvoiceError", "Ubl", "paid_at_issue", "to_ubl"]
 
 _NS = {
     "": "urn:oasis:names:specification:ubl:schema:xsd:{root}-2",
@@ -34,14 +34,8 @@ _NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
 
-# VATEX codes (CEF VATEX code list) for the categories that need a reason, when the books give no text of their own.
+# VATEX codes (CEF VATEX code list) of the categories that state a reason (E has only its own text).
 _VATEX = {"AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O"}
-_VATEX_TEXT = {
-    "AE": "Reverse charge",
-    "K": "Intra-Community supply",
-    "G": "Export outside the EU",
-    "O": "Not subject to VAT",
-}
 # Electronic address schemes (CEF EAS) of the VAT numbers of EU countries; Belgium routes by the enterprise number.
 _VAT_SCHEME = {
     "AT": "9914", "BE": "9925", "BG": "9926", "CY": "9928", "CZ": "9929", "DE": "9930", "EE": "9931",
@@ -393,8 +387,7 @@ class Ubl:
         seller = self.organization.country_alpha2_code
         cross_border = bool(buyer) and buyer in EU_COUNTRIES and buyer != seller
         outside_eu = bool(buyer) and buyer not in EU_COUNTRIES
-        text = legend(category, language, reason or None, cross_border=cross_border, outside_eu=outside_eu)
-        return text or _VATEX_TEXT.get(category, "")
+        return legend(category, language, reason or None, cross_border=cross_border, outside_eu=outside_eu)
 
     def charged(self) -> Decimal:
         """The VAT the document charges: its standard-rate groups (reverse-charged VAT is the buyer's to pay)."""
@@ -402,14 +395,7 @@ class Ubl:
         return sum((t.total_tax for t in groups if (t.category or "S") == "S" and not _reverse(t)), Decimal(0))
 
     def prepaid(self) -> Decimal:
-        """What was paid when the document was issued (payments recorded with it), never what was paid since: the
-        e-invoice of a document stays what it was when issued."""
-        doc = self.document
-        issued = doc.issued_at or doc.created_at
-        if doc.type == "credit-note" or not doc.payments or issued is None:
-            return Decimal(0)
-        at_issue = [p.amount for p in doc.payments if not p.is_deleted and p.created_at and p.created_at <= issued]
-        return round_money(sum(at_issue, Decimal(0)), doc.currency_id)
+        return paid_at_issue(self.document)
 
     def _totals(self, root: ET.Element) -> None:
         doc = self.document
@@ -479,6 +465,16 @@ def _default_namespace(xml: str, root_name: str) -> bytes:
 
 def _reverse(tax: object) -> bool:
     return bool(getattr(tax, "reverse_charged", False)) or getattr(tax, "category", None) == "AE"
+
+
+def paid_at_issue(doc: Document) -> Decimal:
+    """What was paid when the document was issued (payments recorded with it), never what was paid since: the
+    e-invoice of a document stays what it was when issued."""
+    issued = doc.issued_at or doc.created_at
+    if doc.type == "credit-note" or not doc.payments or issued is None:
+        return Decimal(0)
+    at_issue = [p.amount for p in doc.payments if not p.is_deleted and p.created_at and p.created_at <= issued]
+    return round_money(sum(at_issue, Decimal(0)), doc.currency_id)
 
 
 def buyer_reference(doc: Document) -> str:

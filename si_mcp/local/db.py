@@ -100,7 +100,8 @@ class Database:
             async with conn.begin():
                 if serialized:
                     await conn.run_sync(_serialize_writers)
-                await conn.run_sync(_act, current_account())
+                if self.dialect == "postgresql":
+                    await conn.run_sync(_act, current_account())
                 yield conn
             if self._optimize_due():
                 try:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .engine.autofill import OrgContext
     from .http import Services
 
-__all__ = ["IssueCheck", "checked_ubl", "issue_check", "validator_of"]
+__all__ = ["IssueCheck", "checked_einvoice", "issue_check", "validator_of"]
 
 _E_INVOICES = ("invoice", "advance", "credit-note")
 
@@ -45,7 +45,7 @@ def validator_of(services: Services, rules: str | None = None) -> Validator:
 def issue_check(services: Services) -> IssueCheck:
     def check(ctx: OrgContext, document: dict[str, Any]) -> None:
         if _required(ctx.organization, ctx.defaults, document):
-            checked_ubl(validator_of(services), ctx.organization, document, at_issue=True)
+            checked_einvoice(validator_of(services), ctx.organization, document, at_issue=True)
 
     return check
 
@@ -65,7 +65,7 @@ def _required(organization: Mapping[str, Any], defaults: Mapping[str, Any], docu
     return seller == "BE" and country_code(str(client.get("country") or "")) == "BE"
 
 
-def checked_ubl(
+def checked_einvoice(
     validator: Validator,
     organization: Mapping[str, Any],
     document: Mapping[str, Any],
@@ -73,7 +73,8 @@ def checked_ubl(
     at_issue: bool = False,
     syntax: str = "ubl",
 ) -> bytes:
-    """The document's Peppol UBL (or, with ``syntax="cii"``, its Factur-X CII), checked; a 422 saying what to add,
+    """The document's Peppol UBL (or, with ``syntax="cii"``, its Factur-X CII), checked by ``validator`` (the rules of
+    that syntax); a 422 saying what to add,
     or naming the broken rules; a 503 when the rules cannot run (nothing is called valid then)."""
     from si_mcp.einvoice import EInvoiceError, to_ubl
     from si_mcp.einvoice.cii import to_cii

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -288,6 +290,17 @@ async def test_a_new_invoice_emailed_to_a_new_address_of_a_known_client_shows_it
     assert email["confirmation_token"] in text_of(again)
 
 
+@asynccontextmanager
+async def _replicas(tmp_path: Path, api: SpaceInvoices) -> AsyncIterator[tuple[Client, Client]]:
+    """Two MCP servers sharing the confirmation secret (replicas), on the same books."""
+    secret = {"SI_MCP_CONFIRM_SECRET": "replicas-share-this-secret-0123456789"}
+    async with (
+        Client(build_server(make_settings(tmp_path, **secret), api=api)) as a,
+        Client(build_server(make_settings(tmp_path, **secret), api=api)) as b,
+    ):
+        yield a, b
+
+
 class _LockPerCall(dict[str, anyio.Lock]):
     """Each call its own lock, as in separate processes (replicas share no memory)."""
 
@@ -321,11 +334,7 @@ async def test_one_confirmation_acted_on_by_two_replicas_at_once_records_one_pay
     tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _as_two_replicas_paying_at_once(monkeypatch, api)
-    secret = {"SI_MCP_CONFIRM_SECRET": "replicas-share-this-secret-0123456789"}
-    async with (
-        Client(build_server(make_settings(tmp_path, **secret), api=api)) as a,
-        Client(build_server(make_settings(tmp_path, **secret), api=api)) as b,
-    ):
+    async with _replicas(tmp_path, api) as (a, b):
         invoice = await seed(a, **UNPAID)
         args = {"document": invoice["document"]["number"], "amount": 100}
         token = structured(await a.call_tool("mark_paid", args))["confirmation_token"]
@@ -347,11 +356,7 @@ async def test_one_confirmation_acted_on_by_two_replicas_at_once_records_one_pay
 async def test_a_cancel_confirmation_used_again_on_another_replica_after_an_uncancel_changes_nothing(
     tmp_path: Path, api: SpaceInvoices
 ) -> None:
-    secret = {"SI_MCP_CONFIRM_SECRET": "replicas-share-this-secret-0123456789"}
-    async with (
-        Client(build_server(make_settings(tmp_path, **secret), api=api)) as a,
-        Client(build_server(make_settings(tmp_path, **secret), api=api)) as b,
-    ):
+    async with _replicas(tmp_path, api) as (a, b):
         invoice = await seed(a, **UNPAID)
         args = {"document": invoice["document"]["number"]}
         token = structured(await a.call_tool("cancel_document", args))["confirmation_token"]
@@ -369,11 +374,7 @@ async def test_two_confirmations_to_pay_in_full_acted_on_at_once_by_two_replicas
     tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _as_two_replicas_paying_at_once(monkeypatch, api)
-    secret = {"SI_MCP_CONFIRM_SECRET": "replicas-share-this-secret-0123456789"}
-    async with (
-        Client(build_server(make_settings(tmp_path, **secret), api=api)) as a,
-        Client(build_server(make_settings(tmp_path, **secret), api=api)) as b,
-    ):
+    async with _replicas(tmp_path, api) as (a, b):
         invoice = await seed(a, **UNPAID)
         # No amount (what is due); two people approving, each their own confirmation (notes tell them apart).
         calls = [{"document": invoice["document"]["number"], "note": note} for note in ("Alice", "Bob")]

@@ -8,6 +8,7 @@ answer says what happened: ``sent``, ``failed`` (kept for retry, with the error)
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,7 +27,7 @@ from si_mcp.models.ledger import organization_today
 
 from .. import tables
 from ..access import load_owned
-from ..einvoicing import checked_ubl, validator_of
+from ..einvoicing import checked_einvoice, validator_of
 from ..engine.autofill import local_day
 from ..errors import LocalAPIError, bad_request
 from ..http import Call, Route, Services, json_response
@@ -91,43 +92,37 @@ async def get_pdf(call: Call) -> Response:
 
 
 async def get_ubl(call: Call) -> Response:
-    """``GET /documents/{id}/ubl`` (embedded API extension, next to v1's ``e-slog``): the document as a Peppol BIS
-    Billing 3.0 UBL invoice or credit note, checked against the CEN EN 16931 rules before it is served. What the
-    books cannot say (a missing VAT number, a line without a VAT category) or what the rules refuse is a 422 that
-    names the rule and what to add; nothing unchecked is served."""
-    async with call.db.read() as conn:
-        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
-        document = loads(row.data)
-        organization = await _organization(conn, row.organization_id)
-        # Its payments, so that what was paid at issue is stated as prepaid (never what was paid since).
-        document["payments"] = (await conn.run_sync(payments_of, [document["id"]]))[document["id"]]
-    xml = await anyio.to_thread.run_sync(_checked, validator_of(call.services), organization.to_wire(), document)
+    """``GET /documents/{id}/ubl`` (embedded API extension): the document as a Peppol BIS Billing 3.0 UBL invoice or
+    credit note, checked against the CEN EN 16931 rules before it is served. What the books cannot say (a missing
+    VAT number, a line without a VAT category) or what the rules refuse is a 422 that names the rule and what to add;
+    nothing unchecked is served."""
+    document, organization = await _einvoice_sources(call)
+    check = functools.partial(checked_einvoice, validator_of(call.services), organization.to_wire(), document)
+    xml = await anyio.to_thread.run_sync(check)
     filename = attachment_name(document.get("number") or document["id"]).removesuffix(".pdf") + ".xml"
     return Response(
         xml, media_type="application/xml", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 
-def _checked(validator: Any, organization: dict[str, Any], document: dict[str, Any], syntax: str = "ubl") -> bytes:
-    return checked_ubl(validator, organization, document, syntax=syntax)
-
-
 async def get_factur_x(call: Call) -> Response:
     """``GET /documents/{id}/factur-x`` (embedded API extension): the document's PDF/A-3 with its CII XML embedded
     (Factur-X / ZUGFeRD, EN 16931 profile), the XML checked against the CEN rules and the profile's XSD first."""
+    from si_mcp.einvoice import paid_at_issue
     from si_mcp.einvoice.validation import CII_RULES
 
-    async with call.db.read() as conn:
-        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
-        data = loads(row.data)
-        organization = await _organization(conn, row.organization_id)
-        data["payments"] = (await conn.run_sync(payments_of, [data["id"]]))[data["id"]]
+    data, organization = await _einvoice_sources(call)
     validator = validator_of(call.services, CII_RULES)
-    xml = await anyio.to_thread.run_sync(_checked, validator, organization.to_wire(), data, "cii")
+    check = functools.partial(checked_einvoice, validator, organization.to_wire(), data, syntax="cii")
+    xml = await anyio.to_thread.run_sync(check)
     await anyio.to_thread.run_sync(_fits_schema, xml)
     # The PDF around the XML says what the XML says: the invoice as issued (what was paid with it then), not the
     # payments and credit notes since; those are the books' news, not the invoice's.
-    document = _as_issued(Document.model_validate(data), organization)
+    document = Document.model_validate(data)
+    paid = paid_at_issue(document)
+    due = document.total_with_tax - paid
+    as_issued = {"total_paid": paid, "total_credited": Decimal(0), "total_due": due, "paid_in_full": due <= 0}
+    document = document.model_copy(update=as_issued)
     try:
         pdf = await _service(call).render(document, organization, language=call.query("l"))
     except (PdfError, UnsupportedLanguageError) as error:
@@ -139,14 +134,15 @@ async def get_factur_x(call: Call) -> Response:
     )
 
 
-def _as_issued(document: Document, organization: Organization) -> Document:
-    from si_mcp.einvoice import Ubl
-
-    paid = Ubl(document, organization).prepaid()
-    due = document.total_with_tax - paid
-    return document.model_copy(
-        update={"total_paid": paid, "total_credited": Decimal(0), "total_due": due, "paid_in_full": due <= 0}
-    )
+async def _einvoice_sources(call: Call) -> tuple[dict[str, Any], Organization]:
+    """The route's document (wire JSON, with its payments: what was paid at issue is stated as prepaid) and its
+    organization."""
+    async with call.db.read() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
+        document = loads(row.data)
+        organization = await _organization(conn, row.organization_id)
+        document["payments"] = (await conn.run_sync(payments_of, [document["id"]]))[document["id"]]
+    return document, organization
 
 
 def _fits_schema(xml: bytes) -> None:

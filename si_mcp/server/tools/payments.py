@@ -179,7 +179,7 @@ def _payment_key(plan: Payment, payment_type: str, note: str | None, confirmatio
 async def _record(
     ctx: Ctx, plan: Payment, payment_type: str, note: str | None, confirmation_token: str | None
 ) -> CallToolResult:
-    from si_mcp.models import Filter, PaymentCreate
+    from si_mcp.models import PaymentCreate
 
     org, doc = plan.found.org, plan.found.doc
     books = await books_of(ctx)
@@ -199,19 +199,15 @@ async def _record(
     # The API takes overpayments, so two calls racing on one invoice (a retried call, two agents) would each
     # pay what was due when they looked. One payment per document at a time, checked again on fresh data.
     lock = _locks.setdefault(doc.id, anyio.Lock())
-    replayed = False
     async with lock:
-        with api_call("record the payment"):
-            made = (
-                await books.api.payments.list_for_organization(org.id, filter=Filter(where={"uniqueId": key}, limit=1))
-                if key
-                else []
-            )
-            if made:
-                payment, replayed = made[0], True
-            else:
+        # Made under this key already? (Found while planning, for a confirmation; else looked up now, under the lock.)
+        previous = plan.previous or (await _paid_under(ctx, plan.found, key) if key else None)
+        replayed = previous is not None
+        if previous is not None:
+            payment = previous
+        else:
+            with api_call("record the payment"):
                 fresh = await books.api.documents.get(doc.id)
-        if not replayed:
             _payable_amount(fresh, org, plan.amount)
             try:
                 with api_call("record the payment"):
