@@ -192,6 +192,52 @@ async def test_one_token_used_by_concurrent_calls_records_one_payment(tmp_path: 
 
 
 @pytest.mark.anyio
+async def test_a_call_that_looked_before_the_payment_was_made_and_checks_the_token_after_answers_that_payment(
+    tmp_path: Path, api: SpaceInvoices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving behind a once-flaky run: a second call with the token looks for a payment made with it (none
+    yet), the first call records it, and only then does the second check the token. It must find that payment, not
+    refuse a token the books (not this process) spend."""
+    from si_mcp.server.tools import payments as payments_tool
+
+    lookup = payments_tool._paid_under
+    looked, first_done = anyio.Event(), anyio.Event()
+    held: list[object] = []
+
+    async def first_lookup_answers_late(*args: Any) -> Any:
+        found = await lookup(*args)
+        if not held:  # the second call's planning lookup: answer what it saw, but only once the first call is done
+            held.append(object())
+            looked.set()
+            with anyio.fail_after(10):
+                await first_done.wait()
+        return found
+
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server) as c:
+        invoice = await seed(c, **UNPAID)
+        args = {"document": invoice["document"]["number"], "amount": 100}
+        token = structured(await c.call_tool("mark_paid", args))["confirmation_token"]
+        monkeypatch.setattr(payments_tool, "_paid_under", first_lookup_answers_late)
+        late: list[Any] = []
+
+        async def second() -> None:
+            late.append(await c.call_tool("mark_paid", {**args, "confirmation_token": token}))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(second)
+            with anyio.fail_after(10):
+                await looked.wait()
+            first = await c.call_tool("mark_paid", {**args, "confirmation_token": token})
+            first_done.set()
+
+    assert text_of(first).startswith("Recorded 100.00 EUR"), text_of(first)
+    assert not late[0].is_error, text_of(late[0])
+    assert "NOTHING NEW WAS RECORDED" in text_of(late[0])
+    assert str((await api.documents.get(invoice["document"]["id"])).total_paid) == "100"
+
+
+@pytest.mark.anyio
 async def test_a_new_invoice_sent_by_a_client_without_elicitation_waits_for_a_send_invoice_token(
     tmp_path: Path, api: SpaceInvoices
 ) -> None:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from ..consent import Confirm, Consent, decide, once_key
 from ..errors import api_call
-from ..state import Ctx, books_of, state_of
+from ..state import Ctx, books_of
 from ..summaries import KIND, send_action
 from ..text import clean
 from ..views import document_ref, org_ref, pdf_uri
@@ -189,8 +189,6 @@ async def send_invoice(
         # the same token gets the first answer instead of sending again.
         idempotency_key=once_key("send", confirmation_token) if confirmation_token and books.api.is_local else None,
     )
-    if confirmation_token:
-        state_of(ctx).signer.spend(confirmation_token)
     data = _sent(plan, sent, how)
     what = "Payment reminder for " + KIND.get(doc.type, doc.type).lower() if reminder else KIND.get(doc.type, doc.type)
     return result(f"{what} {doc.number or doc.id} of {clean(org.name)}: {how}", data)

@@ -377,8 +377,6 @@ async def cancel_document(
                 await books.api.payments.delete(payment.id)
         await books.api.documents.cancel(doc.id, idempotency_key=key)
         doc = await books.api.documents.get(doc.id)
-    if confirmation_token:
-        state_of(ctx).signer.spend(confirmation_token)
     if key is not None and not doc.canceled:  # a replay: this confirmation canceled it before, and it was uncanceled
         raise ToolError(
             f"This confirmation was used already: the {label} was canceled with it and has been uncanceled since, so "

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from ..consent import Confirm, Consent, decide, once_key
 from ..errors import api_call, build
-from ..state import Ctx, books_of, state_of
+from ..state import Ctx, books_of
 from ..summaries import document_sentence, pay_action
 from ..text import clean, money, money_text
 from ..views import PaymentView, document_ref, document_summary, org_ref, payment_view
@@ -219,8 +219,6 @@ async def _record(
                 raise
         with api_call("record the payment"):
             doc = await books.api.documents.get(doc.id)
-    if confirmation_token:
-        state_of(ctx).signer.spend(confirmation_token)
     data = PaymentResult(
         organization=org_ref(org),
         document=document_ref(doc, today(org), org.timezone),

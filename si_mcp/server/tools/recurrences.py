@@ -143,8 +143,6 @@ async def recurring_invoice(
         )
         with api_call(f"set up the recurrence of the {label}"):
             made = await books.api.recurrences.create(doc.id, body=body)
-        if confirmation_token:
-            state_of(ctx).signer.spend(confirmation_token)
         [row] = await _rows(ctx, org, [made])
         return result(
             f"Set up: {_line(row)}", RecurrenceResult(organization=org_ref(org), status="done", recurrences=[row])
