@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     font_dirs: list[Path] = Field(
         default_factory=list, validation_alias="SI_MCP_FONT_DIRS", description="Extra font folders (JSON list)."
     )
+    peppol_folder: Path | None = Field(
+        None,
+        validation_alias="SI_MCP_PEPPOL_FOLDER",
+        description="Folder your Peppol access point picks e-invoices up from (POST /documents/{id}/peppol).",
+    )
     smtp_host: str | None = Field(
         None, validation_alias="SI_MCP_SMTP_HOST", description="SMTP server; unset writes .eml files to the outbox."
     )

@@ -8,6 +8,6 @@ same document. Validation reads the artefacts shipped in ``artefacts/`` and runs
 
 from __future__ import annotations
 
-from .ubl import PEPPOL_BIS3, EInvoiceError, Ubl, paid_at_issue, to_ubl
+from .ubl import PEPPOL_BIS3, EInvoiceError, Ubl, paid_at_issue, participants, to_ubl
 
-__all__ = ["PEPPOL_BIS3", "EInvoiceError", "Ubl", "paid_at_issue", "to_ubl"]
+__all__ = ["PEPPOL_BIS3", "EInvoiceError", "Ubl", "paid_at_issue", "participants", "to_ubl"]

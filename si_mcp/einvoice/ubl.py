@@ -26,7 +26,7 @@ from si_mcp.models.vat import EU_COUNTRIES, country_code, legend
 if TYPE_CHECKING:
     from si_mcp.models import Document, DocumentItem, Organization
 
-__all__ = ["EN16931", "PEPPOL_BIS3", "Dialect", "EInvoiceError", "Ubl", "paid_at_issue", "to_ubl"]
+__all__ = ["EN16931", "PEPPOL_BIS3", "Dialect", "EInvoiceError", "Ubl", "paid_at_issue", "participants", "to_ubl"]
 
 _NS = {
     "": "urn:oasis:names:specification:ubl:schema:xsd:{root}-2",
@@ -562,3 +562,16 @@ def _amount(parent: ET.Element, tag: str, value: Decimal, currency: str, *, exac
     """An amount with its currency; rounded to the currency's minor unit unless ``exact`` (unit prices)."""
     shown = value if exact else round_money(value, currency)
     _text(parent, tag, f"{shown:f}", currencyID=currency)
+
+
+def participants(ubl: bytes) -> tuple[str, str]:
+    """(seller, buyer) Peppol participant identifiers (``scheme:id``, e.g. ``0208:0477472701``) of a UBL invoice or
+    credit note: the addresses an access point routes it between. EInvoiceError when one has none."""
+    root = ET.fromstring(ubl)
+    found: list[str] = []
+    for party in ("AccountingSupplierParty", "AccountingCustomerParty"):
+        endpoint = root.find(f"cac:{party}/cac:Party/cbc:EndpointID", _NS)
+        if endpoint is None or not (endpoint.text or "").strip() or not endpoint.get("schemeID"):
+            raise EInvoiceError(f"The UBL has no Peppol address for its {party.removeprefix('Accounting')[:-5]}.")
+        found.append(f"{endpoint.get('schemeID')}:{(endpoint.text or '').strip()}")
+    return found[0], found[1]

@@ -1,17 +1,22 @@
-"""E-invoices in the embedded API: the app's validator, and the check that refuses to issue a document that must be
-a Peppol e-invoice and cannot be one.
+"""E-invoices in the embedded API: the app's validators, the files a document is sent and served as, and the check
+that refuses to issue a document that must be an e-invoice and cannot be one.
 
-Which documents must: the organization default ``einvoice`` says. ``peppol``: every invoice, advance and credit note
-it issues; ``off``: none; unset (``auto``): those between two Belgian VAT-registered businesses, which Belgian law
-requires to be Peppol e-invoices since 1 January 2026. The check builds the UBL and runs the same EN 16931 rules as
-``GET /documents/{id}/ubl``, inside the transaction that issues the document, so a refusal leaves nothing behind.
+The organization default ``einvoice`` says which documents must be. ``peppol``: every invoice, advance and credit
+note it issues (Peppol UBL); ``factur-x``: every one of them as Factur-X (its PDF carries the CII XML, in emails and
+``GET /pdf``), and the Belgian rule below; ``off``: none; unset (``auto``): those between two Belgian VAT-registered
+businesses, which Belgian law requires to be Peppol e-invoices since 1 January 2026. The check builds the XML and
+runs the same EN 16931 rules as ``GET /documents/{id}/ubl``, inside the transaction that issues the document, so a
+refusal leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from si_mcp.models import Document, Organization
 from si_mcp.models.vat import country_code
 
 from .errors import LocalAPIError
@@ -20,44 +25,132 @@ if TYPE_CHECKING:
     from si_mcp.einvoice.validation import Validator
 
     from .engine.autofill import OrgContext
-    from .http import Services
 
-__all__ = ["IssueCheck", "checked_einvoice", "issue_check", "validator_of"]
+__all__ = ["E_INVOICES", "EInvoices", "IssueCheck", "as_issued", "pdf_kind"]
 
-_E_INVOICES = ("invoice", "advance", "credit-note")
+log = logging.getLogger(__name__)
+
+E_INVOICES = ("invoice", "advance", "credit-note")
+"""The document types that are e-invoices (an estimate or a draft is not)."""
 
 IssueCheck = Callable[["OrgContext", dict[str, Any]], None]
 """Called with the organization and a document about to be issued; raises :class:`LocalAPIError` to refuse it."""
 
 
-def validator_of(services: Services, rules: str | None = None) -> Validator:
-    """The app's EN 16931 validator for UBL (or ``rules``: the CII ones), compiled on first use (a third of a second,
-    once per process)."""
-    from si_mcp.einvoice.validation import UBL_RULES, Validator
-
-    rules = rules or UBL_RULES
-    if rules not in services.einvoice_validators:
-        services.einvoice_validators[rules] = Validator(rules=rules)
-    validator: Validator = services.einvoice_validators[rules]
-    return validator
+def _mode(defaults: Mapping[str, Any] | None) -> str:
+    return str((defaults or {}).get("einvoice") or "auto").lower()
 
 
-def issue_check(services: Services) -> IssueCheck:
-    def check(ctx: OrgContext, document: dict[str, Any]) -> None:
-        if _required(ctx.organization, ctx.defaults, document):
-            checked_einvoice(validator_of(services), ctx.organization, document, at_issue=True)
+def pdf_kind(document: Document, organization: Organization) -> str:
+    """``factur-x`` when the organization sends its invoices as Factur-X and this document is one, else ``pdf``."""
+    if document.draft or document.type not in E_INVOICES:
+        return "pdf"
+    settings = {default.name: default.value for default in organization.defaults or []}
+    return "factur-x" if _mode(settings) == "factur-x" else "pdf"
 
-    return check
+
+def as_issued(document: Document) -> Document:
+    """The document as it was issued: what was paid with it then, not the payments and credit notes since (those are
+    the books' news, not the invoice's). What a Factur-X PDF shows, so it says what its XML says."""
+    from si_mcp.einvoice import paid_at_issue
+
+    paid = paid_at_issue(document)
+    due = document.total_with_tax - paid
+    update = {"total_paid": paid, "total_credited": Decimal(0), "total_due": due, "paid_in_full": due <= 0}
+    return document.model_copy(update=update)
 
 
-def _required(organization: Mapping[str, Any], defaults: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
-    if document.get("draft") or document.get("type") not in _E_INVOICES:
-        return False
-    mode = str(defaults.get("einvoice") or "auto").lower()
-    if mode in ("off", "false", "none"):
-        return False
-    if mode == "peppol":
-        return True
+class EInvoices:
+    """The app's e-invoice maker: one EN 16931 validator per syntax, compiled on first use (a third of a second, once
+    per process), and checked XML for a document. Every method is CPU-bound: callers run it in a worker thread."""
+
+    def __init__(self) -> None:
+        self._validators: dict[str, Validator] = {}
+
+    def validator(self, rules: str | None = None) -> Validator:
+        """The validator for UBL (or ``rules``: the CII ones)."""
+        from si_mcp.einvoice.validation import UBL_RULES, Validator
+
+        rules = rules or UBL_RULES
+        if rules not in self._validators:
+            self._validators[rules] = Validator(rules=rules)
+        return self._validators[rules]
+
+    def ubl(self, organization: Organization | Mapping[str, Any], document: Document | Mapping[str, Any]) -> bytes:
+        """The document's Peppol BIS 3 UBL, checked; a 422 saying what to add or naming the broken rules."""
+        return self._checked(organization, document, syntax="ubl")
+
+    def cii(self, organization: Organization | Mapping[str, Any], document: Document | Mapping[str, Any]) -> bytes:
+        """The document's Factur-X CII (EN 16931 profile), checked by the CEN rules and the profile's XSD."""
+        xml = self._checked(organization, document, syntax="cii")
+        _fits_schema(xml)
+        return xml
+
+    def factur_x(self, pdf: bytes, xml: bytes) -> bytes:
+        """``pdf`` as a PDF/A-3 with ``xml`` embedded (and its XMP), by the factur-x library."""
+        from facturx import generate_from_binary
+
+        combined: bytes = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False)
+        return combined
+
+    def issue_check(self) -> IssueCheck:
+        def check(ctx: OrgContext, document: dict[str, Any]) -> None:
+            if document.get("draft") or document.get("type") not in E_INVOICES:
+                return
+            mode = _mode(ctx.defaults)
+            if mode == "peppol" or (mode in ("auto", "factur-x") and _belgian_b2b(ctx.organization, document)):
+                self._checked(ctx.organization, document, syntax="ubl", at_issue=True)
+            if mode == "factur-x":
+                self._checked(ctx.organization, document, syntax="cii", at_issue=True)
+
+        return check
+
+    def _checked(
+        self,
+        organization: Organization | Mapping[str, Any],
+        document: Document | Mapping[str, Any],
+        *,
+        syntax: str,
+        at_issue: bool = False,
+    ) -> bytes:
+        """The XML of ``syntax``, checked by its rules; a 422 saying what to add, or naming the broken rules; a 503
+        when the rules cannot run (nothing is called valid then)."""
+        from si_mcp.einvoice import EInvoiceError, to_ubl
+        from si_mcp.einvoice.cii import to_cii
+        from si_mcp.einvoice.validation import CII_RULES, ValidationUnavailable
+
+        why = ""
+        if at_issue:
+            must = (
+                "a Factur-X e-invoice (the organization default einvoice says so)"
+                if syntax == "cii"
+                else "a Peppol e-invoice (between Belgian businesses, or as the organization default einvoice says)"
+            )
+            why = f" It must be {must}: fix that, or issue it as a draft until then."
+        doc = document if isinstance(document, Document) else Document.model_validate(document)
+        org = organization if isinstance(organization, Organization) else Organization.model_validate(organization)
+        try:
+            xml = to_cii(doc, org) if syntax == "cii" else to_ubl(doc, org)
+        except EInvoiceError as error:
+            raise LocalAPIError(422, f"{error}{why}", code="EINVOICE_INCOMPLETE", name="ValidationError") from None
+        try:
+            fatal = self.validator(CII_RULES if syntax == "cii" else None).fatal(xml)
+        except ValidationUnavailable as error:
+            raise LocalAPIError(503, f"The e-invoice cannot be validated: {error}", code="EINVOICE_UNCHECKED") from None
+        if fatal:
+            details = [{"path": v.rule, "message": v.text, "location": v.location} for v in fatal]
+            rules = ", ".join(dict.fromkeys(v.rule for v in fatal))
+            raise LocalAPIError(
+                422,
+                f"The e-invoice breaks EN 16931 rules ({rules}): {fatal[0].text}{why}",
+                code="EINVOICE_INVALID",
+                name="ValidationError",
+                details=details,
+            )
+        return xml
+
+
+def _belgian_b2b(organization: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
     client = document.get("_documentClient") or {}
     if not organization.get("taxNumber") or not client.get("taxNumber"):
         return False  # not between two VAT-registered businesses (and no country lookups on every create)
@@ -65,45 +158,15 @@ def _required(organization: Mapping[str, Any], defaults: Mapping[str, Any], docu
     return seller == "BE" and country_code(str(client.get("country") or "")) == "BE"
 
 
-def checked_einvoice(
-    validator: Validator,
-    organization: Mapping[str, Any],
-    document: Mapping[str, Any],
-    *,
-    at_issue: bool = False,
-    syntax: str = "ubl",
-) -> bytes:
-    """The document's Peppol UBL (or, with ``syntax="cii"``, its Factur-X CII), checked by ``validator`` (the rules of
-    that syntax); a 422 saying what to add,
-    or naming the broken rules; a 503 when the rules cannot run (nothing is called valid then)."""
-    from si_mcp.einvoice import EInvoiceError, to_ubl
-    from si_mcp.einvoice.cii import to_cii
-    from si_mcp.einvoice.validation import ValidationUnavailable
-    from si_mcp.models import Document, Organization
+def _fits_schema(xml: bytes) -> None:
+    """The Factur-X profile's XSD, before anything is rendered. A failure is si-mcp's bug (it wrote the XML), not the
+    caller's: a 500 that says so, logged."""
+    from facturx import xml_check_xsd
 
-    why = (
-        " It must be a Peppol e-invoice (between Belgian businesses, or as the organization default einvoice says): "
-        "fix that, or issue it as a draft until then."
-        if at_issue
-        else ""
-    )
     try:
-        build = to_cii if syntax == "cii" else to_ubl
-        xml = build(Document.model_validate(document), Organization.model_validate(organization))
-    except EInvoiceError as error:
-        raise LocalAPIError(422, f"{error}{why}", code="EINVOICE_INCOMPLETE", name="ValidationError") from None
-    try:
-        fatal = validator.fatal(xml)
-    except ValidationUnavailable as error:
-        raise LocalAPIError(503, f"The e-invoice cannot be validated: {error}", code="EINVOICE_UNCHECKED") from None
-    if fatal:
-        details = [{"path": v.rule, "message": v.text, "location": v.location} for v in fatal]
-        rules = ", ".join(dict.fromkeys(v.rule for v in fatal))
+        xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    except Exception as error:  # the library raises plain Exceptions
+        log.error("Factur-X XML breaks its XSD: %s", error)
         raise LocalAPIError(
-            422,
-            f"The e-invoice breaks EN 16931 rules ({rules}): {fatal[0].text}{why}",
-            code="EINVOICE_INVALID",
-            name="ValidationError",
-            details=details,
-        )
-    return xml
+            500, f"The Factur-X XML si-mcp wrote breaks its schema (a bug): {error}", code="EINVOICE_SCHEMA"
+        ) from None

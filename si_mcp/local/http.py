@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from si_mcp.models import Filter, wirejson
 
+from .einvoicing import EInvoices
 from .errors import LocalAPIError, bad_request, from_validation_error
 from .inputs import check_text
 
@@ -65,8 +66,8 @@ class Services:
     """What time it is for the books' schedules (recurring invoices); tests inject their own."""
     scheduler: Waker | None = None
     """The app's ``scheduler.Scheduler``, which issues recurring invoices as they fall due (built at start)."""
-    einvoice_validators: dict[str, Any] = field(default_factory=dict)
-    """The app's EN 16931 validators per syntax (``si_mcp.einvoice.validation.Validator``, compiled on first use)."""
+    einvoices: EInvoices = field(default_factory=EInvoices)
+    """The app's e-invoice maker: validators compiled on first use, checked XML, Factur-X embedding."""
 
     def wake_scheduler(self) -> None:
         """A recurrence changed: the scheduler looks at the due dates again."""

@@ -370,6 +370,8 @@ outbox = sa.Table(
     sa.Column("next_attempt_at", sa.DateTime(), nullable=False, index=True),
     # "document" (the document itself, sent once unless resent) or "reminder" (a payment reminder, as often as asked)
     sa.Column("kind", sa.String(16), nullable=False, server_default="document"),
+    # What the email carries, space-separated: "pdf" or "factur-x", then "ubl" if attached; NULL (older rows): "pdf"
+    sa.Column("attachments", sa.String(40), nullable=True),
 )
 
 action_keys = sa.Table(

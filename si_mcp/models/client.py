@@ -38,6 +38,8 @@ class Client(WireModel):
     phone: str | None = None
     locale: str | None = None
     """The language of this client's documents and emails (embedded API); else the organization's."""
+    attach_ubl: bool = False
+    """Emails to this client carry the Peppol UBL next to the PDF (embedded API), unless a send says otherwise."""
     custom: dict[str, Any] = Field(default_factory=dict)
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
@@ -65,6 +67,7 @@ class ClientCreate(RequestModel):
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=100)
     locale: SupportedLanguage | None = None
+    attach_ubl: bool = False
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -92,4 +95,5 @@ class ClientUpdate(RequestModel):
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=100)
     locale: SupportedLanguage | None = None
+    attach_ubl: bool | None = None
     custom: dict[str, Any] | None = None

@@ -195,6 +195,10 @@ class Document(WireModel):
     """When the document was last queued for email (``POST /documents/{id}/send`` or ``send`` on create)."""
     sent_to: str | None = None
     """The recipients of that email, comma-separated."""
+    peppol_sent_at: Timestamp | None = None
+    """When its UBL was handed to the Peppol access point (embedded API, ``POST /documents/{id}/peppol``)."""
+    peppol_reference: str | None = None
+    """The access point's reference for it."""
     reminders: int = 0
     """Payment reminders emailed for it (embedded API extension, ``POST /documents/{id}/send-reminder``)."""
     reminded_at: Timestamp | None = None
@@ -338,6 +342,8 @@ class SendOptions(RequestModel):
     message: str | None = Field(None, max_length=_TEXT)
     subject: str | None = Field(None, max_length=500)
     recipients: str | None = Field(None, max_length=2000)
+    attach_ubl: bool | None = None
+    """Attach the Peppol UBL next to the PDF (embedded API); default: the client's ``attachUbl``."""
 
 
 class SendRequest(RequestModel):
@@ -348,6 +354,9 @@ class SendRequest(RequestModel):
     message: str | None = Field(None, max_length=_TEXT)
     send_copy: bool = False
     resend: bool = Field(False, description="send again although the document was already sent")
+    attach_ubl: bool | None = Field(
+        None, description="attach the Peppol UBL next to the PDF (embedded API); default: the client's attachUbl"
+    )
 
 
 class ReminderRequest(RequestModel):
@@ -376,6 +385,24 @@ class SendResult(WireModel):
     recipients: list[str] = Field(default_factory=list)
     detail: str | None = None
     error: str | None = None
+    attachments: list[str] | None = None
+    """What the email carries (embedded API): ``pdf`` or ``factur-x`` (the PDF with its CII XML), and ``ubl``."""
+
+
+class PeppolRequest(RequestModel):
+    """Body of ``POST /documents/{id}/peppol`` (embedded API extension)."""
+
+    resend: bool = Field(False, description="hand it to the access point again although it was already")
+
+
+class PeppolResult(WireModel):
+    """Answer of ``POST /documents/{id}/peppol``: who it was routed between, and the access point's reference."""
+
+    success: bool
+    sender: str
+    receiver: str
+    reference: str
+    sent_at: Timestamp
 
 
 class DocumentCreate(RequestModel):

@@ -74,10 +74,12 @@ def send_action(
     resend: bool,
     language: str | None = None,
     reminder: bool = False,
+    ubl: bool = False,
+    remember_ubl: bool = False,
 ) -> Action:
     """The question before emailing ``doc`` (or a payment reminder for it); ``stored_email`` is the client's own
     address, and any other recipient is called out, so an address picked up elsewhere (a note, a document) cannot
-    pass unseen."""
+    pass unseen. ``ubl``: the Peppol UBL goes too; ``remember_ubl``: and that becomes the client's choice."""
     summary, what = _facts(org, doc)
     ask = f"Email a payment reminder for {what}" if reminder else f"Email {what}"
     lines = [f"{ask}?", f"To: {', '.join(clean(r, 100) for r in recipients)}"]
@@ -101,12 +103,16 @@ def send_action(
         lines.append(f"Message: {clean(message, 200)}")
     if language:
         lines.append(f"Language: {clean(language, 20)}")
+    if ubl or remember_ubl:
+        attached = "the PDF and the Peppol UBL e-invoice" if ubl else "the PDF only, no Peppol UBL"
+        lines.append(f"Attached: {attached}" + (" (kept as this client's choice)" if remember_ubl else ""))
     args = {
         "recipients": ",".join(sorted(r.casefold() for r in recipients)),
         "subject": subject or "",
         "message": message or "",
         "resend": "1" if resend else "0",
         "language": language or "",
+        "ubl": f"{int(ubl)}{int(remember_ubl)}",
     }
     if reminder and doc.reminders:
         lines.append(f"Reminders sent before: {doc.reminders}")

@@ -152,8 +152,9 @@ class Shop:
 
 @pytest.fixture
 async def open_shop(tmp_path: Path, anyio_backend: str, database_url: str) -> Any:
-    """``await open_shop(smtp_port=None, folder="a", clock=None, **org_fields)``: a Shop; SMTP on loopback when a port
-    is given; ``clock`` replaces the wall clock of recurring invoices."""
+    """``await open_shop(smtp_port=None, folder="a", clock=None, peppol_folder=None, **org_fields)``: a Shop; SMTP on
+    loopback when a port is given; ``clock`` replaces the wall clock of recurring invoices; ``peppol_folder``: the
+    access point's folder."""
     import httpx
 
     from si_mcp.local import create_app
@@ -161,11 +162,19 @@ async def open_shop(tmp_path: Path, anyio_backend: str, database_url: str) -> An
 
     opened: list[Shop] = []
 
-    async def make(smtp_port: int | None = None, folder: str = "books", clock: Any = None, **org_fields: Any) -> Shop:
+    async def make(
+        smtp_port: int | None = None,
+        folder: str = "books",
+        clock: Any = None,
+        peppol_folder: Path | None = None,
+        **org_fields: Any,
+    ) -> Shop:
         data_dir = tmp_path / folder
         smtp: dict[str, Any] = {}
         if smtp_port is not None:
             smtp = {"SI_MCP_SMTP_HOST": "127.0.0.1", "SI_MCP_SMTP_PORT": smtp_port, "SI_MCP_SMTP_SECURITY": "none"}
+        if peppol_folder is not None:
+            smtp["SI_MCP_PEPPOL_FOLDER"] = peppol_folder
         settings = Settings(SI_MCP_DATA_DIR=data_dir, **smtp)
         app = create_app(
             database_url=database_url,

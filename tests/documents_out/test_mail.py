@@ -13,6 +13,7 @@ import pytest
 
 from si_mcp.local.mail import (
     MAX_RECIPIENTS,
+    Attachment,
     DeliveryError,
     EmlMailer,
     MailError,
@@ -26,6 +27,10 @@ from si_mcp.models import Document, Organization
 from si_mcp.settings import Settings
 
 PDF = b"%PDF-1.7\n% not a real invoice\n" + bytes(range(256)) * 50
+
+
+def _pdf(outgoing: OutgoingEmail) -> list[Attachment]:
+    return [Attachment(outgoing.attachment_name, "application/pdf", PDF)]
 
 
 def _models(document: dict[str, Any], organization: dict[str, Any]) -> tuple[Document, Organization]:
@@ -167,7 +172,7 @@ def test_stored_names_with_line_breaks_cannot_add_headers(
     client_with_email["number"] = "2023-1\nX-Injected: yes"
 
     outgoing = _compose(client_with_email, org_with_email)
-    parsed = _parse(build_message(outgoing, PDF).as_bytes())
+    parsed = _parse(build_message(outgoing, _pdf(outgoing)).as_bytes())
 
     assert parsed["Bcc"] is None
     assert parsed["X-Injected"] is None
@@ -183,7 +188,7 @@ def test_bidi_overrides_in_stored_names_and_the_subject_do_not_reach_the_headers
     client_with_email["number"] = "2023-1\u2066"
 
     outgoing = _compose(client_with_email, org_with_email, subject="Invoice \u202efdp.exe [document number]")
-    parsed = _parse(build_message(outgoing, PDF).as_bytes())
+    parsed = _parse(build_message(outgoing, _pdf(outgoing)).as_bytes())
 
     assert parsed["From"].addresses[0].display_name == "ISA knab ruoy"
     assert parsed["Subject"] == "Invoice fdp.exe 2023-1"
@@ -194,8 +199,8 @@ def test_message_carries_body_pdf_reply_to_and_a_stable_message_id(
 ) -> None:
     outgoing = _compose(client_with_email, org_with_email, sender="invoices@relay.example.com", message="Łódź €")
 
-    first = build_message(outgoing, PDF).as_bytes()
-    again = build_message(outgoing, PDF).as_bytes()
+    first = build_message(outgoing, _pdf(outgoing)).as_bytes()
+    again = build_message(outgoing, _pdf(outgoing)).as_bytes()
     parsed = _parse(first)
 
     assert first == again  # a retry sends the very same message
@@ -230,7 +235,7 @@ async def test_smtp_delivery_reaches_the_loopback_server_exactly_once_with_ident
 
     with anyio.fail_after(10):
         where = await mailer.deliver(
-            build_message(outgoing, PDF), sender=outgoing.sender, recipients=outgoing.envelope_recipients
+            build_message(outgoing, _pdf(outgoing)), sender=outgoing.sender, recipients=outgoing.envelope_recipients
         )
 
     assert where == f"sent through 127.0.0.1:{smtp_server.port}"
@@ -248,7 +253,7 @@ async def test_smtp_login_uses_the_configured_credentials(
     smtp_auth_server: Any, client_with_email: dict[str, Any], org_with_email: dict[str, Any]
 ) -> None:
     outgoing = _compose(client_with_email, org_with_email)
-    message = build_message(outgoing, PDF)
+    message = build_message(outgoing, _pdf(outgoing))
     port = smtp_auth_server.port
     good = SmtpMailer(host="127.0.0.1", port=port, security="none", username="user", password="secret", timeout=5)
     bad = SmtpMailer(host="127.0.0.1", port=port, security="none", username="user", password="wrong", timeout=5)
@@ -269,7 +274,9 @@ async def test_smtp_server_down_is_a_delivery_error_naming_the_server(
     mailer = SmtpMailer(host="127.0.0.1", port=smtp_port_down.port, security="none", timeout=5)
 
     with anyio.fail_after(10), pytest.raises(DeliveryError) as caught:
-        await mailer.deliver(build_message(outgoing, PDF), sender=outgoing.sender, recipients=outgoing.recipients)
+        await mailer.deliver(
+            build_message(outgoing, _pdf(outgoing)), sender=outgoing.sender, recipients=outgoing.recipients
+        )
 
     assert f"127.0.0.1:{smtp_port_down.port}" in str(caught.value)
 
@@ -280,7 +287,7 @@ async def test_eml_fallback_writes_one_openable_file_per_message(
 ) -> None:
     mailer = EmlMailer(tmp_path / "outbox")
     outgoing = _compose(client_with_email, org_with_email)
-    message = build_message(outgoing, PDF)
+    message = build_message(outgoing, _pdf(outgoing))
 
     where = await mailer.deliver(message, sender=outgoing.sender, recipients=outgoing.recipients)
     await mailer.deliver(message, sender=outgoing.sender, recipients=outgoing.recipients)  # a retry

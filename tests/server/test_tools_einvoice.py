@@ -4,6 +4,9 @@ XML; what the books lack is a tool error that says what to add."""
 from __future__ import annotations
 
 import base64
+import email
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from mcp.types import EmbeddedResource, ResourceLink, TextResourceContents
 from si_mcp.client import SpaceInvoices
 from si_mcp.server import build_server
 
-from .conftest import SEED_ORGANIZATION, make_settings, structured, text_of
+from .conftest import SEED_ORGANIZATION, answering, make_settings, seed, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -70,3 +73,74 @@ async def test_an_organization_without_its_vat_number_is_told_what_to_add(tmp_pa
 
     assert got.is_error
     assert "electronic address for your organization" in text_of(got) and "VAT number" in text_of(got)
+
+
+def _emails(tmp_path: Path) -> list[EmailMessage]:
+    """The emails written as .eml files (no SMTP server in these tests), oldest first."""
+    files = sorted(tmp_path.rglob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
+    return [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in files]  # type: ignore[misc]
+
+
+def _attached(message: EmailMessage) -> list[str]:
+    return sorted(part.get_filename() or "" for part in message.iter_attachments())
+
+
+async def test_send_invoice_attaches_the_ubl_when_asked_and_keeps_that_as_the_clients_choice(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    asked: list[str] = []
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server, elicitation_callback=answering("accept", {"confirm": True}, asked)) as c:
+        await c.call_tool("create_organization", {**SEED_ORGANIZATION, "tax_number": "BE0477472701"})
+        client = {**BELGIAN_BUSINESS, "client_email": "ap@rocket.example"}
+        first = structured(await c.call_tool("create_invoice", client))["document"]
+        second = structured(await c.call_tool("create_invoice", {**client, "note": "Second"}))["document"]
+        with_ubl = await c.call_tool("send_invoice", {"document": first["number"], "ubl": True})
+        by_choice = await c.call_tool("send_invoice", {"document": second["number"]})
+
+    assert "Attached: the PDF and the Peppol UBL e-invoice (kept as this client's choice)" in asked[0]
+    assert "Attached: the PDF and the Peppol UBL e-invoice\n" in asked[1] + "\n"  # the client's choice now
+    assert "with the PDF and the Peppol UBL e-invoice" in text_of(with_ubl), text_of(with_ubl)
+    assert "From now on, emails to Rocket man carry the Peppol UBL too" in text_of(with_ubl)
+    assert "with the PDF and the Peppol UBL e-invoice" in text_of(by_choice)
+    assert [_attached(m) for m in _emails(tmp_path)] == [
+        ["2026-00001.pdf", "2026-00001.xml"],
+        ["2026-00002.pdf", "2026-00002.xml"],
+    ]
+    client_id = (await api.documents.get(first["id"])).client_id
+    assert client_id is not None and (await api.clients.get(client_id)).attach_ubl is True
+
+
+async def test_a_ubl_the_books_cannot_make_is_a_tool_error_and_nothing_is_sent(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    server = build_server(make_settings(tmp_path), api=api)
+    async with Client(server, elicitation_callback=answering("accept", {"confirm": True})) as c:
+        invoice = await seed(c)  # a British consumer: no VAT number, no Peppol address
+        refused = await c.call_tool("send_invoice", {"document": invoice["document"]["number"], "ubl": True})
+
+    assert refused.is_error and "Or send it without the UBL: ubl=false." in text_of(refused), text_of(refused)
+    assert "electronic address" in text_of(refused)
+    assert (await api.documents.get(invoice["document"]["id"])).sent_at is None
+    assert _emails(tmp_path) == []
+
+
+async def test_an_organization_made_a_factur_x_sender_serves_its_invoices_as_factur_x_pdfs(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    from facturx import get_xml_from_pdf
+    from mcp.types import BlobResourceContents
+
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        invoice = await seed(c)
+        before = await c.read_resource(f"si://documents/{invoice['document']['id']}/pdf")
+        changed = await c.call_tool("update_organization", {"einvoice": "factur-x", "tax_number": "BE0477472701"})
+        after = await c.read_resource(f"si://documents/{invoice['document']['id']}/pdf")
+
+    assert "e-invoices (factur-x)" in text_of(changed), text_of(changed)
+    pdfs = [
+        base64.b64decode(r.contents[0].blob) for r in (before, after) if isinstance(r.contents[0], BlobResourceContents)
+    ]
+    assert get_xml_from_pdf(pdfs[0], check_xsd=False) == (False, False)
+    name, xml = get_xml_from_pdf(pdfs[1], check_xsd=True)
+    assert name == "factur-x.xml" and b"CrossIndustryInvoice" in xml

@@ -7,7 +7,17 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from si_mcp.models import MAX_LIMIT, Document, DocumentCreate, Filter, ReminderRequest, SendRequest, SendResult
+from si_mcp.models import (
+    MAX_LIMIT,
+    Document,
+    DocumentCreate,
+    Filter,
+    PeppolRequest,
+    PeppolResult,
+    ReminderRequest,
+    SendRequest,
+    SendResult,
+)
 
 from .._base import json_body, parse_model
 from .._errors import APIResponseValidationError, EInvoiceIncompleteError
@@ -267,6 +277,29 @@ class Documents(Resource):
         if not result.success:
             raise APIResponseValidationError(response, "the server answered success=false")
         return result
+
+    async def peppol(
+        self, document_id: str, *, resend: bool = False, idempotency_key: str | None = None
+    ) -> PeppolResult:
+        """Hand the document's checked Peppol UBL to the embedded API's access point (``POST /documents/{id}/peppol``,
+        an embedded API extension). Retried only under ``idempotency_key``: the same key answers the first hand-over.
+
+        Raises:
+            ValueError: ``document_id`` is not a plain id.
+            NotFoundError: no such document (or Space Invoices: no such route).
+            UnprocessableEntityError: no access point configured, a draft, not an e-invoice (``EINVOICE_*``), or
+                handed over already without ``resend``.
+            SpaceInvoicesError: any other failure (502 ``PEPPOL_FAILED``: the access point refused it).
+        """
+        path = f"/documents/{path_id(document_id, 'document_id')}/peppol"
+        response = await self._client.request(
+            "POST",
+            path,
+            body=PeppolRequest(resend=resend),
+            retry=idempotency_key is not None and self._client.keeps_keys,
+            idempotency_key=idempotency_key,
+        )
+        return parse_model(PeppolResult, response, json_body(response))
 
     async def send_reminder(
         self,

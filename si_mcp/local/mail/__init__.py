@@ -5,6 +5,7 @@ aiosmtplib and email-validator are imported inside functions, off the MCP stdio 
 
 from .compose import (
     MAX_RECIPIENTS,
+    Attachment,
     MailError,
     OutgoingEmail,
     attachment_name,
@@ -23,15 +24,16 @@ from .outbox import (
     SENDING,
     SENT,
     DeliveryReport,
+    FileSource,
     OutboxItem,
     OutboxStore,
-    PdfSource,
     deliver_claimed,
     run_outbox,
 )
 from .transport import DeliveryError, EmlMailer, Mailer, SmtpMailer, mailer_from_settings
 
 __all__ = [
+    "Attachment",
     "FAILED",
     "MAX_ATTEMPTS",
     "MAX_RECIPIENTS",
@@ -41,12 +43,12 @@ __all__ = [
     "DeliveryError",
     "DeliveryReport",
     "EmlMailer",
+    "FileSource",
     "MailError",
     "Mailer",
     "OutboxItem",
     "OutboxStore",
     "OutgoingEmail",
-    "PdfSource",
     "SmtpMailer",
     "attachment_name",
     "build_message",

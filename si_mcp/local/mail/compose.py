@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -31,6 +32,7 @@ __all__ = [
     "PLACEHOLDER_SENDER",
     "MailError",
     "OutgoingEmail",
+    "Attachment",
     "attachment_name",
     "build_message",
     "compose_email",
@@ -115,6 +117,15 @@ def resolve_smart_codes(text: str, document: Document, organization: Organizatio
     values = codes_for(issuer.model_dump(mode="json", by_alias=True), document.model_dump(mode="json", by_alias=True))
     values["document type"] = document_title(document.type, language)
     return resolve(text, values)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file an email carries: the document's PDF (or Factur-X PDF), its UBL."""
+
+    name: str
+    media_type: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -280,8 +291,8 @@ def _address(addr_spec: str, display_name: str = "") -> Address:
     return Address(display_name=display_name, username=local, domain=domain)
 
 
-def build_message(email: OutgoingEmail, pdf: bytes) -> EmailMessage:
-    """The MIME message: text body plus the PDF. Same ``OutgoingEmail`` → same headers and parts."""
+def build_message(email: OutgoingEmail, files: Sequence[Attachment]) -> EmailMessage:
+    """The MIME message: text body plus the files. Same ``OutgoingEmail`` and files → same headers and parts."""
     message = EmailMessage(policy=SMTP)
     message["From"] = _address(email.sender, email.sender_name)
     message["To"] = [_address(a) for a in email.recipients]
@@ -291,7 +302,9 @@ def build_message(email: OutgoingEmail, pdf: bytes) -> EmailMessage:
     message["Date"] = format_datetime(email.created_at)
     message["Message-ID"] = email.message_id
     message.set_content(email.body)
-    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=email.attachment_name)
+    for file in files:
+        maintype, _, subtype = file.media_type.partition("/")
+        message.add_attachment(file.content, maintype=maintype, subtype=subtype, filename=file.name)
     # A boundary derived from the (random, unguessable) Message-ID instead of a fresh random one, so a
     # retry is byte for byte the message that was queued. "=_" never occurs in base64 parts.
     message.set_boundary("=_" + hashlib.sha256(email.message_id.encode()).hexdigest()[:40])

@@ -6,8 +6,8 @@ change. Delivery is a separate step that any number of times can run over the ro
 * ``claim`` moves due rows (``queued``, ``failed`` with attempts left and its retry time reached, or
   ``sending`` with an expired claim) to ``sending`` in one write transaction, so two runs never send
   the same row;
-* the PDF is rendered (cached), the message rebuilt from the row (same ``Message-ID`` every time) and
-  handed to the mailer;
+* the files it carries (the PDF or Factur-X PDF, the UBL: chosen when it was queued) are made (the PDF cached),
+  the message rebuilt from the row (same ``Message-ID`` every time) and handed to the mailer;
 * the row becomes ``sent`` (with when) or ``failed`` (with the error, and retried by a later run).
 
 A crash between commit and delivery leaves a ``queued`` row that the next run picks up. A process
@@ -29,7 +29,9 @@ from typing import Protocol
 from si_mcp.local.pdf.errors import PdfError
 from si_mcp.models import Document, Organization
 
+from ..errors import LocalAPIError
 from .compose import (
+    Attachment,
     MailError,
     OutgoingEmail,
     attachment_name,
@@ -50,8 +52,8 @@ __all__ = [
     "SUPERSEDED",
     "DeliveryReport",
     "OutboxItem",
+    "FileSource",
     "OutboxStore",
-    "PdfSource",
     "deliver_claimed",
     "run_outbox",
 ]
@@ -87,6 +89,8 @@ class OutboxItem:
     attempts: int
     kind: str = "document"
     """"document", or "reminder": a payment reminder, sent only while the document still has something due."""
+    attachments: tuple[str, ...] = ("pdf",)
+    """What it carries: "pdf" or "factur-x" (the PDF with its CII XML), and "ubl" (the Peppol UBL)."""
 
     def outgoing(self, document: Document, organization: Organization, mailer: Mailer) -> OutgoingEmail:
         """The email to send now; ``From`` and ``Reply-To`` follow the current configuration."""
@@ -138,11 +142,15 @@ class OutboxStore(Protocol):
         ...
 
 
-class PdfSource(Protocol):
-    async def render(self, document: Document, organization: Organization, *, language: str | None = None) -> bytes: ...
+class FileSource(Protocol):
+    async def files(
+        self, document: Document, organization: Organization, *, kinds: Sequence[str], language: str | None = None
+    ) -> list[Attachment]:
+        """The files of ``kinds`` for the document; PdfError or LocalAPIError (an e-invoice the rules refuse)."""
+        ...
 
 
-async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSource, mailer: Mailer) -> DeliveryReport:
+async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, files: FileSource, mailer: Mailer) -> DeliveryReport:
     """Render, build and hand over one claimed row; the outcome is recorded on the row."""
     try:
         document, organization = await store.load(item)
@@ -151,11 +159,11 @@ async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSour
             await store.retire(item, reason)
             return DeliveryReport(item.id, SUPERSEDED, reason, item.attempts)
         email = item.outgoing(document, organization, mailer)
-        pdf = await pdfs.render(document, organization, language=item.language)
+        attached = await files.files(document, organization, kinds=item.attachments, language=item.language)
         detail = await mailer.deliver(
-            build_message(email, pdf), sender=email.sender, recipients=email.envelope_recipients
+            build_message(email, attached), sender=email.sender, recipients=email.envelope_recipients
         )
-    except (DeliveryError, PdfError, MailError, LookupError) as exc:
+    except (DeliveryError, PdfError, MailError, LookupError, LocalAPIError) as exc:
         detail = str(exc) or type(exc).__name__
         logger.warning("outbox %s: delivery attempt %d failed: %s", item.id, item.attempts, detail)
         await store.finish(item, sent=False, detail=detail)
@@ -167,7 +175,7 @@ async def deliver_claimed(item: OutboxItem, *, store: OutboxStore, pdfs: PdfSour
 async def run_outbox(
     store: OutboxStore,
     *,
-    pdfs: PdfSource,
+    files: FileSource,
     mailer: Mailer,
     ids: Sequence[str] | None = None,
     now: datetime | None = None,
@@ -184,7 +192,7 @@ async def run_outbox(
     reports: dict[str, DeliveryReport] = {}
 
     async def one(item: OutboxItem) -> None:
-        reports[item.id] = await deliver_claimed(item, store=store, pdfs=pdfs, mailer=mailer)
+        reports[item.id] = await deliver_claimed(item, store=store, files=files, mailer=mailer)
 
     async with anyio.create_task_group() as group:
         for item in items:

@@ -27,7 +27,9 @@ from si_mcp.local.pdf import PdfRenderer, resolve_language
 from si_mcp.models import Document, Organization
 
 from ..background import Background
-from .compose import OutgoingEmail, compose_email
+from ..einvoicing import EInvoices, as_issued, pdf_kind
+from ..errors import LocalAPIError
+from .compose import Attachment, OutgoingEmail, attachment_name, compose_email
 from .outbox import FAILED, DeliveryReport, run_outbox
 from .store import REMINDER, SqlOutboxStore, active_send, queue_email, supersede_pending
 from .transport import Mailer, mailer_for
@@ -55,12 +57,15 @@ class Queued:
     id: str
     message_id: str
     recipients: tuple[str, ...]
+    attachments: tuple[str, ...]
 
 
 class DocumentsOut(Background):
     """Renderer, mailer and outbox store of one app (no globals: tests build as many as they like)."""
 
-    def __init__(self, db: Database, settings: Settings | None, data_dir: Path | None) -> None:
+    def __init__(
+        self, db: Database, settings: Settings | None, data_dir: Path | None, einvoices: EInvoices | None = None
+    ) -> None:
         from si_mcp.settings import default_data_dir
 
         folder = data_dir or (settings.data_dir if settings else default_data_dir())
@@ -71,11 +76,38 @@ class DocumentsOut(Background):
         )
         self.mailer: Mailer = mailer_for(settings, folder)
         self.store = SqlOutboxStore(db)
+        self.einvoices = einvoices or EInvoices()
         super().__init__()
         self._pause = RETRY_INTERVAL_SECONDS  # after a broken delivery run
 
     async def render(self, document: Document, organization: Organization, *, language: str | None) -> bytes:
         return await self.renderer.render(document, organization, language=language)
+
+    async def files(
+        self, document: Document, organization: Organization, *, kinds: Sequence[str], language: str | None = None
+    ) -> list[Attachment]:
+        """The files of ``kinds``: ``pdf``, ``factur-x`` (the PDF of the document as issued, with its checked CII
+        XML embedded) and ``ubl`` (its checked Peppol UBL). A refused e-invoice is a LocalAPIError (422)."""
+        import anyio.to_thread
+
+        name = attachment_name(document.number or document.id)
+        made: list[Attachment] = []
+        for kind in kinds:
+            if kind == "pdf":
+                made.append(
+                    Attachment(name, "application/pdf", await self.render(document, organization, language=language))
+                )
+            elif kind == "factur-x":
+                xml = await anyio.to_thread.run_sync(self.einvoices.cii, organization, document)
+                pdf = await self.render(as_issued(document), organization, language=language)
+                combined = await anyio.to_thread.run_sync(self.einvoices.factur_x, pdf, xml)
+                made.append(Attachment(name, "application/pdf", combined))
+            elif kind == "ubl":
+                xml = await anyio.to_thread.run_sync(self.einvoices.ubl, organization, document)
+                made.append(Attachment(name.removesuffix(".pdf") + ".xml", "application/xml", xml))
+            else:
+                raise ValueError(f"unknown attachment kind {kind!r}")
+        return made
 
     async def prepare(
         self,
@@ -89,10 +121,15 @@ class DocumentsOut(Background):
         send_copy: bool = False,
         render: bool = True,
         reminder: bool = False,
-    ) -> tuple[OutgoingEmail, str]:
-        """Validate a send before anything is stored: the email (MailError) and the PDF (PdfError).
+        attach_ubl: bool = False,
+    ) -> tuple[OutgoingEmail, str, tuple[str, ...]]:
+        """Validate a send before anything is stored: the email (MailError), the PDF (PdfError) and the e-invoices
+        it carries (LocalAPIError).
 
-        Returns the email and the language to store with it ("" = the document's own).
+        Returns the email, the language to store with it ("" = the document's own) and what it carries: the PDF,
+        or the Factur-X PDF when the organization sends invoices as Factur-X (the plain PDF for one issued before
+        that which cannot be one), and the UBL if asked. A reminder carries the plain PDF only: an e-invoice in it
+        would be booked a second time by the client's software.
         """
         chosen = resolve_language(language, document.locale or organization.locale)
         email = compose_email(
@@ -107,9 +144,31 @@ class DocumentsOut(Background):
             sender_required=self.mailer.requires_sender,
             reminder_locale=chosen.locale if reminder else None,
         )
+        pdf = "pdf" if reminder else pdf_kind(document, organization)
+        ubl = ("ubl",) if attach_ubl and not reminder else ()
         if render:
-            await self.render(document, organization, language=language)
-        return email, language or ""
+            try:
+                await self.files(document, organization, kinds=(pdf,), language=language)
+            except LocalAPIError as error:
+                if pdf != "factur-x" or error.status != 422:
+                    raise
+                logger.info("document %s goes out as a plain PDF: no Factur-X (%s)", document.id, error.code)
+                pdf = "pdf"
+                await self.render(document, organization, language=language)
+            if ubl:
+                await self._check_ubl(document, organization)
+        return email, language or "", (pdf, *ubl)
+
+    async def _check_ubl(self, document: Document, organization: Organization) -> None:
+        import anyio.to_thread
+
+        try:
+            await anyio.to_thread.run_sync(self.einvoices.ubl, organization, document)
+        except LocalAPIError as error:
+            if error.status == 422:
+                error.message += " Or send it without the UBL."
+                error.args = (error.message,)
+            raise
 
     async def queue(
         self,
@@ -120,6 +179,7 @@ class DocumentsOut(Background):
         language: str,
         resend: bool,
         reminder: bool = False,
+        attachments: tuple[str, ...] = ("pdf",),
     ) -> Queued:
         """In the caller's write transaction: refuse a second send without ``resend``, else queue it (a reminder
         is queued as often as asked)."""
@@ -133,7 +193,7 @@ class DocumentsOut(Background):
                     "right now; look at the document again in a few minutes."
                 )
             row_id = await queue_email(conn, document, email, language=language, stamp=stamp, kind=REMINDER)
-            return Queued(row_id, email.message_id, email.recipients)
+            return Queued(row_id, email.message_id, email.recipients, ("pdf",))
         previous = await active_send(conn, document["id"])
         if previous is not None and not resend:
             raise AlreadySentError(
@@ -148,8 +208,8 @@ class DocumentsOut(Background):
                 f"Document {document.get('number') or document['id']} is being handed to the mail server right "
                 "now; look at it again in a few minutes before sending it again."
             )
-        row_id = await queue_email(conn, document, email, language=language, stamp=stamp)
-        return Queued(row_id, email.message_id, email.recipients)
+        row_id = await queue_email(conn, document, email, language=language, stamp=stamp, attachments=attachments)
+        return Queued(row_id, email.message_id, email.recipients, attachments)
 
     def _state(self, status: str) -> str:
         if status != "sent":
@@ -158,7 +218,7 @@ class DocumentsOut(Background):
 
     async def deliver(self, ids: Sequence[str] = (), *, now: datetime | None = None) -> list[DeliveryReport]:
         """Deliver ``ids`` now, and every other row that is due by ``now``."""
-        return await run_outbox(self.store, pdfs=self.renderer, mailer=self.mailer, ids=ids, now=now)
+        return await run_outbox(self.store, files=self, mailer=self.mailer, ids=ids, now=now)
 
     async def after_commit(self, queued: Queued) -> DeliveryReport | None:
         """Deliver a freshly queued row, together with older rows that are due for a retry."""

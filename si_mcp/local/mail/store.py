@@ -30,6 +30,7 @@ from si_mcp.models import Document, Organization, wirejson
 from .. import tables
 from ..acting import EVERY_ACCOUNT, acting_for
 from ..ids import object_id
+from ..ledger import payments_of
 from ..resources import document_row
 from ..store import loads, to_naive
 from .compose import OutgoingEmail
@@ -125,6 +126,7 @@ async def queue_email(
     language: str,
     stamp: datetime,
     kind: str = DOCUMENT,
+    attachments: Sequence[str] = ("pdf",),
 ) -> str:
     """Insert the outbox row and record it on the document (``sentAt``/``sentTo``; for a reminder ``reminders``
     and ``remindedAt``), in the caller's transaction."""
@@ -147,6 +149,7 @@ async def queue_email(
             sent_at=None,
             next_attempt_at=to_naive(email.created_at),
             kind=kind,
+            attachments=" ".join(attachments),
         )
     )
     if kind == REMINDER:
@@ -198,6 +201,7 @@ def _item(row: sa.Row[Any]) -> OutboxItem:
         created_at=_aware(row.created_at),
         attempts=row.attempts + 1,
         kind=row.kind,
+        attachments=tuple((row.attachments or "pdf").split()),
     )
 
 
@@ -250,9 +254,11 @@ class SqlOutboxStore:
             organization = (await conn.execute(sa.select(org.c.data).where(org.c.id == item.organization_id))).scalar()
             query = sa.select(defaults.c.data).where(defaults.c.organization_id == item.organization_id)
             settings = [loads(text) for text in (await conn.execute(query)).scalars()]
+            # With its payments: an e-invoice states what was paid at issue.
+            payments = (await conn.run_sync(payments_of, [item.document_id]))[item.document_id]
         if document is None or organization is None:
             raise LookupError(f"document {item.document_id} no longer exists")
-        return Document.model_validate(loads(document)), Organization.model_validate(
+        return Document.model_validate({**loads(document), "payments": payments}), Organization.model_validate(
             {**loads(organization), "_defaults": settings}
         )
 

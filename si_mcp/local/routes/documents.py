@@ -35,7 +35,7 @@ from si_mcp.models.language import supported
 
 from .. import tables
 from ..access import load_owned_tx, require_org_tx
-from ..einvoicing import IssueCheck, issue_check
+from ..einvoicing import IssueCheck
 from ..engine import countries
 from ..engine.autofill import (
     AutofillError,
@@ -368,7 +368,7 @@ class _Created:
 async def create_document(call: Call) -> Response:
     organization_id = call.params["id"]
     body = await call.body(DocumentCreate, _MODEL)
-    args = (call.account_id, organization_id, body, fingerprint(body), issue_check(call.services))
+    args = (call.account_id, organization_id, body, fingerprint(body), call.services.einvoices.issue_check())
     if not body.send:
         created = await call.db.run_write(create_tx, *args)
         return json_response(respond_document(created.document, created.payments, call.base_url))
@@ -588,7 +588,7 @@ async def replace_document(call: Call) -> Response:
     document_id = call.params["id"]
     raw = await call.json()
     body = _replace_body(raw)
-    check = issue_check(call.services)
+    check = call.services.einvoices.issue_check()
 
     def run(conn: sa.Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         row = load_owned_tx(conn, tables.documents, document_id, call.account_id, _MODEL, "write")

@@ -8,13 +8,11 @@ answer says what happened: ``sent``, ``failed`` (kept for retry, with the error)
 
 from __future__ import annotations
 
-import functools
 import logging
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
@@ -22,16 +20,27 @@ from starlette.responses import Response
 from si_mcp.local.mail import DeliveryReport, MailError, OutgoingEmail, attachment_name
 from si_mcp.local.mail.service import AlreadySentError, DocumentsOut, Queued
 from si_mcp.local.pdf import MissingGlyphError, PdfError, TemplateError, UnsupportedLanguageError
-from si_mcp.models import Document, Organization, ReminderRequest, SendOptions, SendRequest, SendResult
+from si_mcp.models import (
+    Document,
+    Organization,
+    PeppolRequest,
+    PeppolResult,
+    ReminderRequest,
+    SendOptions,
+    SendRequest,
+    SendResult,
+    wirejson,
+)
 from si_mcp.models.ledger import organization_today
 
 from .. import tables
 from ..access import load_owned
-from ..einvoicing import checked_einvoice, validator_of
+from ..einvoicing import pdf_kind
 from ..engine.autofill import local_day
 from ..errors import LocalAPIError, bad_request
 from ..http import Call, Route, Services, json_response
 from ..ledger import payments_of
+from ..resources import document_row
 from ..store import loads
 from ._once import check_key, done_under, once_of, previous_answer, remember, settle
 
@@ -47,7 +56,7 @@ def _service(call: Call) -> DocumentsOut:
 
 def service_of(services: Services) -> DocumentsOut:
     if services.documents_out is None:
-        services.documents_out = DocumentsOut(services.db, services.settings, services.data_dir)
+        services.documents_out = DocumentsOut(services.db, services.settings, services.data_dir, services.einvoices)
     return services.documents_out
 
 
@@ -77,18 +86,22 @@ async def _organization(conn: AsyncConnection, organization_id: str) -> Organiza
 
 
 async def get_pdf(call: Call) -> Response:
-    async with call.db.read() as conn:
-        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
-        document = Document.model_validate(loads(row.data))
-        organization = await _organization(conn, row.organization_id)
+    """The document's PDF; for an organization that sends its invoices as Factur-X, the Factur-X PDF (an invoice
+    issued before that which cannot be one: the plain PDF, and the header ``SI-MCP-Factur-X`` says why)."""
+    document, organization = await _sources(call)
+    kind = pdf_kind(document, organization)
+    headers = {"Content-Disposition": f'inline; filename="{attachment_name(document.number or document.id)}"'}
     try:
-        pdf = await _service(call).render(document, organization, language=call.query("l"))
+        try:
+            [pdf] = await _service(call).files(document, organization, kinds=(kind,), language=call.query("l"))
+        except LocalAPIError as error:
+            if kind != "factur-x" or error.status != 422:
+                raise
+            headers["SI-MCP-Factur-X"] = f"not embedded: {error.code}"
+            [pdf] = await _service(call).files(document, organization, kinds=("pdf",), language=call.query("l"))
     except (PdfError, UnsupportedLanguageError) as error:
         raise _unprocessable(error) from None
-    filename = attachment_name(document.number or document.id)
-    return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
-    )
+    return Response(pdf.content, media_type="application/pdf", headers=headers)
 
 
 async def get_ubl(call: Call) -> Response:
@@ -96,74 +109,47 @@ async def get_ubl(call: Call) -> Response:
     credit note, checked against the CEN EN 16931 rules before it is served. What the books cannot say (a missing
     VAT number, a line without a VAT category) or what the rules refuse is a 422 that names the rule and what to add;
     nothing unchecked is served."""
-    document, organization = await _einvoice_sources(call)
-    check = functools.partial(checked_einvoice, validator_of(call.services), organization.to_wire(), document)
-    xml = await anyio.to_thread.run_sync(check)
-    filename = attachment_name(document.get("number") or document["id"]).removesuffix(".pdf") + ".xml"
+    document, organization = await _sources(call)
+    [ubl] = await _service(call).files(document, organization, kinds=("ubl",))
     return Response(
-        xml, media_type="application/xml", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        ubl.content, media_type=ubl.media_type, headers={"Content-Disposition": f'attachment; filename="{ubl.name}"'}
     )
 
 
 async def get_factur_x(call: Call) -> Response:
     """``GET /documents/{id}/factur-x`` (embedded API extension): the document's PDF/A-3 with its CII XML embedded
-    (Factur-X / ZUGFeRD, EN 16931 profile), the XML checked against the CEN rules and the profile's XSD first."""
-    from si_mcp.einvoice import paid_at_issue
-    from si_mcp.einvoice.validation import CII_RULES
-
-    data, organization = await _einvoice_sources(call)
-    validator = validator_of(call.services, CII_RULES)
-    check = functools.partial(checked_einvoice, validator, organization.to_wire(), data, syntax="cii")
-    xml = await anyio.to_thread.run_sync(check)
-    await anyio.to_thread.run_sync(_fits_schema, xml)
-    # The PDF around the XML says what the XML says: the invoice as issued (what was paid with it then), not the
-    # payments and credit notes since; those are the books' news, not the invoice's.
-    document = Document.model_validate(data)
-    paid = paid_at_issue(document)
-    due = document.total_with_tax - paid
-    as_issued = {"total_paid": paid, "total_credited": Decimal(0), "total_due": due, "paid_in_full": due <= 0}
-    document = document.model_copy(update=as_issued)
+    (Factur-X / ZUGFeRD, EN 16931 profile), the XML checked against the CEN rules and the profile's XSD first; the PDF
+    shows the invoice as issued, as the XML does."""
+    document, organization = await _sources(call)
     try:
-        pdf = await _service(call).render(document, organization, language=call.query("l"))
+        [pdf] = await _service(call).files(document, organization, kinds=("factur-x",), language=call.query("l"))
     except (PdfError, UnsupportedLanguageError) as error:
         raise _unprocessable(error) from None
-    combined = await anyio.to_thread.run_sync(_embed, pdf, xml)
-    filename = attachment_name(document.number or document.id)
     return Response(
-        combined, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        pdf.content, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{pdf.name}"'}
     )
 
 
-async def _einvoice_sources(call: Call) -> tuple[dict[str, Any], Organization]:
-    """The route's document (wire JSON, with its payments: what was paid at issue is stated as prepaid) and its
-    organization."""
+async def _sources(call: Call) -> tuple[Document, Organization]:
+    """The route's document, with its payments (an e-invoice states what was paid at issue), and its organization."""
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
-        document = loads(row.data)
-        organization = await _organization(conn, row.organization_id)
-        document["payments"] = (await conn.run_sync(payments_of, [document["id"]]))[document["id"]]
-    return document, organization
+        return await _document_of(conn, row), await _organization(conn, row.organization_id)
 
 
-def _fits_schema(xml: bytes) -> None:
-    """The profile's XSD, before anything is rendered. A failure is si-mcp's bug (it wrote the XML), not the caller's:
-    a 500 that says so, logged."""
-    from facturx import xml_check_xsd
-
-    try:
-        xml_check_xsd(xml, flavor="factur-x", level="en16931")
-    except Exception as error:  # the library raises plain Exceptions
-        log.error("Factur-X XML breaks its XSD: %s", error)
-        raise LocalAPIError(
-            500, f"The Factur-X XML si-mcp wrote breaks its schema (a bug): {error}", code="EINVOICE_SCHEMA"
-        ) from None
+async def _document_of(conn: AsyncConnection, row: Any) -> Document:
+    data = loads(row.data)
+    data["payments"] = (await conn.run_sync(payments_of, [data["id"]]))[data["id"]]
+    return Document.model_validate(data)
 
 
-def _embed(pdf: bytes, xml: bytes) -> bytes:
-    from facturx import generate_from_binary
-
-    combined: bytes = generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False)
-    return combined
+async def _client_wants_ubl(conn: AsyncConnection, document: Document) -> bool:
+    """The document's client's ``attachUbl`` (False when it has none, or the client was deleted)."""
+    if not document.client_id:
+        return False
+    c = tables.clients
+    found = (await conn.execute(sa.select(c.c.data).where(c.c.id == document.client_id))).scalar()
+    return bool(found is not None and loads(found).get("attachUbl"))
 
 
 def _check_sendable(draft: bool, canceled: bool) -> None:
@@ -192,7 +178,8 @@ async def _prepare(
     *,
     reminder: bool = False,
     render: bool = True,
-) -> tuple[OutgoingEmail, str]:
+    attach_ubl: bool = False,
+) -> tuple[OutgoingEmail, str, tuple[str, ...]]:
     _check_sendable(document.draft, document.canceled)
     try:
         return await service.prepare(
@@ -205,6 +192,7 @@ async def _prepare(
             subject=request.subject,
             message=request.message,
             send_copy=isinstance(request, SendRequest | ReminderRequest) and request.send_copy,
+            attach_ubl=attach_ubl,
         )
     except (MailError, PdfError, UnsupportedLanguageError) as error:
         raise _unprocessable(error) from None
@@ -219,9 +207,12 @@ async def _queue(
     resend: bool,
     *,
     reminder: bool = False,
+    attachments: tuple[str, ...] = ("pdf",),
 ) -> Queued:
     try:
-        return await service.queue(conn, document, email, language=language, resend=resend, reminder=reminder)
+        return await service.queue(
+            conn, document, email, language=language, resend=resend, reminder=reminder, attachments=attachments
+        )
     except AlreadySentError as error:
         raise _unprocessable(error) from None
 
@@ -237,6 +228,7 @@ def _answer(queued: Queued, report: DeliveryReport | None, reminders: int | None
         recipients=list(queued.recipients),
         detail=report.detail if report is not None and not failed else None,
         error=report.detail if report is not None and failed else None,
+        attachments=list(queued.attachments),
     )
     return result.to_wire(exclude_none=True)
 
@@ -254,12 +246,15 @@ async def send_document(call: Call) -> Response:
     once = once_of(call, "send", _asked(body, language))
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
-        document = Document.model_validate(loads(row.data))
+        document = await _document_of(conn, row)
         organization = await _organization(conn, row.organization_id)
         answered = await conn.run_sync(previous_answer, row.organization_id, once)
+        ubl = body.attach_ubl if body.attach_ubl is not None else await _client_wants_ubl(conn, document)
     if answered is not None:
         return json_response(answered)
-    email, stored_language = await _prepare(_service(call), document, organization, body, language)
+    email, stored_language, attachments = await _prepare(
+        _service(call), document, organization, body, language, attach_ubl=ubl
+    )
     async with call.db.write() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         # Another process may have sent it meanwhile.
@@ -268,7 +263,9 @@ async def send_document(call: Call) -> Response:
             return json_response(answered)
         current = loads(row.data)
         _check_sendable(bool(current.get("draft")), bool(current.get("canceled")))  # it may have changed meanwhile
-        queued = await _queue(_service(call), conn, current, email, stored_language, body.resend)
+        queued = await _queue(
+            _service(call), conn, current, email, stored_language, body.resend, attachments=attachments
+        )
         await conn.run_sync(remember, row.organization_id, once, _answer(queued, None))
     report = await _service(call).after_commit(queued)
     answer = _answer(queued, report)
@@ -309,7 +306,7 @@ async def send_reminder(call: Call) -> Response:
     today = organization_today(organization.timezone, call.services.clock())
     _check_remindable(read, organization, today)
     service = _service(call)
-    email, stored_language = await _prepare(
+    email, stored_language, _ = await _prepare(
         service, Document.model_validate(read), organization, body, language, reminder=True
     )
     async with call.db.write() as conn:
@@ -357,10 +354,14 @@ async def queue_new(
     """Queue the first email of a document just written in the caller's transaction (a 422 when it cannot go);
     ``render=False`` leaves the PDF to the delivery, outside the transaction."""
     service = service_of(services)
+    options = options or SendOptions()
     model = Document.model_validate(document)
     organization = await _organization(conn, document["organizationId"])
-    email, language = await _prepare(service, model, organization, options or SendOptions(), None, render=render)
-    return await _queue(service, conn, document, email, language, resend=False)
+    ubl = options.attach_ubl if options.attach_ubl is not None else await _client_wants_ubl(conn, model)
+    email, language, attachments = await _prepare(
+        service, model, organization, options, None, render=render, attach_ubl=ubl
+    )
+    return await _queue(service, conn, document, email, language, resend=False, attachments=attachments)
 
 
 async def deliver_created(call: Call, queued: Queued) -> None:
@@ -376,6 +377,7 @@ def routes() -> list[Route]:
         Route("POST", "/documents/{id}/send", send_document),
         Route("POST", "/documents/{id}/send-reminder", send_reminder),
         Route("GET", "/documents/{id}/actions", action_done),
+        Route("POST", "/documents/{id}/peppol", send_peppol),
     ]
 
 
@@ -391,3 +393,58 @@ async def action_done(call: Call) -> Response:
         check_key(key)
         done = await conn.run_sync(done_under, row.organization_id, call.params["id"], key)
     return json_response(done or {"action": None, "answer": None})
+
+
+async def send_peppol(call: Call) -> Response:
+    """``POST /documents/{id}/peppol`` (embedded API extension): hand the document's checked Peppol UBL to the
+    configured access point (``SI_MCP_PEPPOL_FOLDER``), once: a second time needs ``"resend": true``, and a request
+    repeated under its ``Idempotency-Key`` gets the first answer. Done inside the write transaction (the shipped access
+    point writes one file), so two requests at once hand it over once, and a failure records nothing."""
+    from si_mcp.einvoice import EInvoiceError, participants
+    from si_mcp.local.peppol import AccessPointError, Transmission, access_point_for
+
+    body = await call.body(PeppolRequest, _MODEL)
+    once = once_of(call, "peppol", body.model_dump(mode="json", exclude_unset=True))
+    async with call.db.write() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
+        answered = await conn.run_sync(previous_answer, row.organization_id, once)
+        if answered is not None:
+            return json_response(answered)
+        document = await _document_of(conn, row)
+        access_point = access_point_for(call.services.settings)
+        if access_point is None:
+            raise LocalAPIError(
+                422,
+                "No Peppol access point is configured (SI_MCP_PEPPOL_FOLDER); get the UBL at GET /documents/{id}/ubl "
+                "and hand it to yours.",
+                code="PEPPOL_NOT_CONFIGURED",
+                name="ValidationError",
+            )
+        _check_sendable(document.draft, document.canceled)
+        if document.peppol_sent_at is not None and not body.resend:
+            raise LocalAPIError(
+                422,
+                f"Document {document.number or document.id} was handed to the Peppol access point already on "
+                f'{document.peppol_sent_at:%Y-%m-%d %H:%M} UTC; send it again with "resend": true.',
+                code="ALREADY_SENT",
+                name="ValidationError",
+            )
+        organization = await _organization(conn, row.organization_id)
+        [ubl] = await _service(call).files(document, organization, kinds=("ubl",))
+        try:
+            sender, receiver = participants(ubl.content)
+            reference = await access_point.transmit(
+                Transmission(document.id, document.number or document.id, sender, receiver, ubl.content)
+            )
+        except (EInvoiceError, AccessPointError) as error:
+            raise LocalAPIError(502, f"Not handed over: {error}", code="PEPPOL_FAILED") from None
+        stamp = datetime.now(UTC)
+        current = loads(row.data)
+        current.update(peppolSentAt=stamp, peppolReference=reference, updatedAt=stamp)
+        stored = loads(wirejson.dumps(current))
+        await conn.execute(
+            sa.update(tables.documents).where(tables.documents.c.id == document.id).values(**document_row(stored))
+        )
+        answer = PeppolResult(success=True, sender=sender, receiver=receiver, reference=reference, sent_at=stamp)
+        await conn.run_sync(remember, row.organization_id, once, answer.to_wire())
+    return json_response(answer.to_wire())

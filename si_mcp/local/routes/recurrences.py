@@ -43,7 +43,7 @@ from si_mcp.models.recurrence import Period, default_first, next_after
 
 from .. import tables
 from ..access import Need, load_owned_tx, require_org_tx
-from ..einvoicing import IssueCheck, issue_check
+from ..einvoicing import IssueCheck
 from ..engine.autofill import local_day
 from ..engine.smartcodes import codes_for
 from ..errors import LocalAPIError, invalid, not_found
@@ -566,7 +566,7 @@ async def issue_next(services: Services, recurrence_id: str, clock: datetime) ->
     raised as :class:`LocalAPIError`; the occurrence stays due and is tried again at the next run."""
     try:
         async with services.db.write() as conn:
-            result = await conn.run_sync(_issue_tx, recurrence_id, clock, issue_check(services))
+            result = await conn.run_sync(_issue_tx, recurrence_id, clock, services.einvoices.issue_check())
             if result is None:
                 return None
             due, document = result

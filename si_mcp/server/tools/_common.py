@@ -27,11 +27,11 @@ __all__ = [
 ]
 
 # A model fills arguments from the schema, not from the server instructions: every shared argument says what it is.
-OrgArg = Annotated[str | None, Field(description="Id or name; omit for the only or default one.", max_length=200)]
+OrgArg = Annotated[str | None, Field(description="Id or name; omit for the default.", max_length=200)]
 DocArg = Annotated[str, Field(description="Document number (e.g. 2026-00001) or id.", min_length=1, max_length=100)]
 DocTypeArg = Annotated[
     Literal["invoice", "estimate", "advance", "credit-note"] | None,
-    Field(description="Only when the number is ambiguous: the document's type."),
+    Field(description="Only if the number is ambiguous."),
 ]
 TokenArg = Annotated[str | None, Field(description="From the preview, once the user agreed.", max_length=200)]
 # Exact decimals: JSON numbers are read through their text (never float math); strings are accepted too.

@@ -61,6 +61,8 @@ class Delivery:
     found: Target
     recipients: list[str]
     previous: "SentAnswer | None" = None  # sent already with this confirmation (by this or another replica)
+    ubl: bool = False  # the email carries the Peppol UBL
+    remember_ubl: bool = False  # and that choice becomes the client's (it differs from what the client has)
 
 
 async def _plan(
@@ -71,6 +73,7 @@ async def _plan(
     recipients: list[str] | None,
     reminder: bool,
     confirmation_token: str | None,
+    ubl: bool | None,
 ) -> Delivery:
     found = await target(ctx, organization, document, type)
     doc, org = found.doc, found.org
@@ -92,7 +95,41 @@ async def _plan(
         if not email:
             raise ToolError(f"The client of the {label} has no email address. Pass recipients=[...].")
         to = [email]
-    return Delivery(found, list(dict.fromkeys(to)))
+    attach, remember = await _ubl_choice(ctx, found, ubl, reminder)
+    return Delivery(found, list(dict.fromkeys(to)), ubl=attach, remember_ubl=remember)
+
+
+async def _ubl_choice(ctx: Ctx, found: Target, ubl: bool | None, reminder: bool) -> tuple[bool, bool]:
+    """(attach the UBL, remember that for the client): the call's choice, else the client's; never on a reminder (the
+    client's software would book the invoice twice)."""
+    if reminder:
+        if ubl:
+            raise ToolError("A payment reminder carries the PDF only (an e-invoice in it would be booked twice).")
+        return False, False
+    books = await books_of(ctx)
+    if not books.api.is_local:
+        if ubl:
+            raise ToolError(
+                "Space Invoices emails the PDF only. Get the UBL with get_pdf(ubl=true) to hand it over another way."
+            )
+        return False, False
+    from si_mcp.client import NotFoundError
+
+    attach, remember = bool(ubl), False
+    if found.doc.client_id:
+        try:
+            with api_call("read the client's choice"):
+                wants = (await books.api.clients.get(found.doc.client_id)).attach_ubl
+            attach, remember = (wants, False) if ubl is None else (ubl, ubl != wants)
+        except NotFoundError:  # deleted since: the document keeps its copy, the choice cannot be kept
+            pass
+    if attach:  # made and checked now, so the user is not asked to approve an email that cannot go
+        try:
+            with api_call("make the Peppol UBL to attach"):
+                await books.api.documents.ubl(found.doc.id)
+        except ToolError as error:
+            raise ToolError(f"{error} Or send it without the UBL: ubl=false.") from None
+    return attach, remember
 
 
 def _check_remindable(found: Target, label: str, local: bool) -> None:
@@ -139,6 +176,8 @@ async def _consent(
         resend=resend,
         language=language,
         reminder=reminder,
+        ubl=plan.ubl,
+        remember_ubl=plan.remember_ubl,
     )
     return await ask(ctx, action, confirmation_token)
 
@@ -162,6 +201,9 @@ async def send_invoice(
     confirmation_token: TokenArg = None,
     language: Annotated[Language | None, Field(description="Of the email and PDF; default: the document's.")] = None,
     reminder: Annotated[bool, Field(description="Payment reminder (overdue invoices).")] = False,
+    ubl: Annotated[
+        bool | None, Field(description="Attach the Peppol UBL e-invoice; kept as the client's choice. Default: it.")
+    ] = None,
 ) -> Annotated[CallToolResult, SendResult]:
     """Email a document and its PDF to the client (a real email: asks the user first)."""
     org, doc = plan.found.org, plan.found.doc
@@ -188,10 +230,25 @@ async def send_invoice(
         # One confirmation, one email: the key is kept in the books, so a replica sharing the secret that acts on
         # the same token gets the first answer instead of sending again.
         idempotency_key=once_key("send", confirmation_token) if confirmation_token and books.api.is_local else None,
+        attach_ubl=plan.ubl if books.api.is_local and not reminder else None,
     )
+    if plan.remember_ubl and plan.found.doc.client_id:
+        how += await _remember_ubl(ctx, plan)
     data = _sent(plan, sent, how)
     what = "Payment reminder for " + KIND.get(doc.type, doc.type).lower() if reminder else KIND.get(doc.type, doc.type)
     return result(f"{what} {doc.number or doc.id} of {clean(org.name)}: {how}", data)
+
+
+async def _remember_ubl(ctx: Ctx, plan: Delivery) -> str:
+    """Keep the call's UBL choice as the client's (the user approved it with the send); a sentence saying so."""
+    from si_mcp.models import ClientUpdate
+
+    books = await books_of(ctx)
+    client = clean(plan.found.doc.document_client.name if plan.found.doc.document_client else "", 60) or "the client"
+    with api_call("keep the client's choice"):
+        await books.api.clients.update(plan.found.doc.client_id or "", body=ClientUpdate(attach_ubl=plan.ubl))
+    later = "carry the Peppol UBL too" if plan.ubl else "no longer carry the Peppol UBL"
+    return f" From now on, emails to {client} {later} (ubl=true/false to change it)."
 
 
 def _sent(

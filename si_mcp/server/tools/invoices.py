@@ -69,7 +69,7 @@ class ItemIn(BaseModel):
     vat: VatCategory | None = Field(
         None,
         description="EN 16931 VAT category: S standard, Z zero, E exempt, AE reverse charge, K intra-EU goods, "
-        "G export, O not subject. Default: from the countries and client's VAT number.",
+        "G export, O not subject. Default: derived.",
     )
 
 
@@ -582,10 +582,11 @@ async def send_now(
     language: str | None = None,
     reminder: bool = False,
     idempotency_key: str | None = None,
+    attach_ubl: bool | None = None,
 ) -> tuple[Outcome, str]:
     """Email ``doc`` or a payment reminder for it (the one place a send request is made); returns what happened and
     a sentence saying so. ``idempotency_key``: the same key sends once (the embedded API keeps it; Space Invoices
-    ignores it).
+    ignores it). ``attach_ubl``: the email carries the Peppol UBL (embedded API; None: the client's choice).
 
     "Not delivered" is said plainly so the model does not tell the user the client has it when it sits in the
     outbox or in an .eml file."""
@@ -607,7 +608,7 @@ async def send_now(
                 idempotency_key=idempotency_key,
             )
     else:
-        body = build(SendRequest, "email", **fields, resend=resend)
+        body = build(SendRequest, "email", **fields, resend=resend, attach_ubl=attach_ubl)
         with api_call("send the document by email"):
             answer = await books.api.documents.send(
                 doc.id, body=body, language=language, idempotency_key=idempotency_key
@@ -619,6 +620,8 @@ def sent_outcome(answer: "SendResult", recipients: list[str]) -> tuple[Outcome, 
     """(status, sentence) of what the API answered to a send."""
     to = ", ".join(recipients)
     detail = clean(answer.detail, 300) if answer.detail else ""
+    carried = [_CARRIED[kind] for kind in answer.attachments or [] if kind in _CARRIED]
+    with_files = f" with {' and '.join(carried)}" if carried else ""
     if answer.status == "failed":
         reason = clean(answer.error or "", 200)
         return "failed", f"NOT delivered to {to} yet ({reason}); it stays in the outbox and is retried."
@@ -628,9 +631,17 @@ def sent_outcome(answer: "SendResult", recipients: list[str]) -> tuple[Outcome, 
         saved = detail.removesuffix(" (no SMTP server configured)") or "saved in the outbox folder"
         return (
             "saved",
-            f"NOT delivered to {to}: no SMTP server is configured (SI_MCP_SMTP_HOST); the email was {saved}.",
+            f"NOT delivered to {to}: no SMTP server is configured (SI_MCP_SMTP_HOST); the email{with_files} was "
+            f"{saved}.",
         )
-    return "sent", f"Emailed to {to}." + (f" {detail[:1].upper()}{detail[1:]}." if detail else "")
+    return "sent", f"Emailed to {to}{with_files}." + (f" {detail[:1].upper()}{detail[1:]}." if detail else "")
+
+
+_CARRIED = {
+    "pdf": "the PDF",
+    "factur-x": "the Factur-X PDF (its e-invoice XML inside)",
+    "ubl": "the Peppol UBL e-invoice",
+}
 
 
 async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: ElicitationResult[Any]) -> EmailOutcome | None:
@@ -747,10 +758,7 @@ async def create_invoice(
     ] = None,
     language: Annotated[
         Language | None,
-        Field(
-            description="Of the document, PDF and emails; a new client keeps it. Default: related_document's, "
-            "client's, organization's."
-        ),
+        Field(description="Of the document, PDF and emails (a new client keeps it)."),
     ] = None,
 ) -> Annotated[CallToolResult, InvoiceResult]:
     """Create an invoice, estimate, advance or credit note in one call, optionally paid and emailed (asks first)."""

@@ -1,7 +1,7 @@
 """Organizations: create one, list them, change their details."""
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
@@ -14,6 +14,9 @@ from ..state import Ctx, books_of, state_of
 from ..text import clean, percent
 from ..views import OrganizationView, OrgBrief, org_brief, organization_gaps, organization_view
 from ._common import Language, OrgArg, ToolSpec, result
+
+# Which invoices are e-invoices (the organization default "einvoice" of the embedded API, see si_mcp.local.einvoicing)
+EInvoiceMode = Literal["auto", "peppol", "factur-x", "off"]
 
 if TYPE_CHECKING:
     from si_mcp.models import Organization
@@ -128,6 +131,9 @@ async def update_organization(
     swift: Annotated[str | None, Field(description="BIC/SWIFT code.", max_length=50)] = None,
     vat_rates: Annotated[list[Rate] | None, Field(description="VAT % to add.", max_length=5)] = None,
     language: Annotated[Language | None, Field(description="Default language of documents and emails.")] = None,
+    einvoice: Annotated[
+        EInvoiceMode | None, Field(description="auto: Belgian B2B as Peppol; factur-x: PDFs carry the XML.")
+    ] = None,
 ) -> Annotated[CallToolResult, OrganizationResult]:
     """Change an organization's details (only the fields given)."""
     from si_mcp.models import OrganizationUpdate
@@ -136,21 +142,38 @@ async def update_organization(
     changes |= {"tax_number": tax_number, "company_number": company_number, "iban": iban, "bank": bank, "swift": swift}
     changes["locale"] = language  # the embedded API adds the country's region (fr for a Belgian business: fr-BE)
     changes = {key: value for key, value in changes.items() if value is not None}
-    if not changes and not vat_rates:
+    if not changes and not vat_rates and not einvoice:
         raise ToolError("Nothing to change: pass at least one field (e.g. iban, email, address, language, vat_rates).")
     state = state_of(ctx)
     books = await books_of(ctx)
     org = await lookup.organization(books, organization, default=state.settings.organization_id)
+    if einvoice and not books.api.is_local:
+        raise ToolError("E-invoices are made by si-mcp's own books only; Space Invoices has no such setting.")
     updated = org
     if changes:
         with api_call("update the organization"):
             updated = await books.api.organizations.update(org.id, body=OrganizationUpdate(**changes))
     added = await _add_vat_rates(books, org.id, vat_rates or [])
+    if einvoice:
+        await _set_default(books, org.id, "einvoice", einvoice)
     view = await organization_details(books, updated, state.settings.smtp_from)
     what = [*("language" if key == "locale" else key for key in changes), *(f"VAT {percent(rate)}%" for rate in added)]
+    what += [f"e-invoices ({einvoice})"] if einvoice else []
     return result(
         f"Updated {', '.join(what) or 'nothing new'} of {_describe(view)}", OrganizationResult(organization=view)
     )
+
+
+async def _set_default(books: Books, organization_id: str, name: str, value: str) -> None:
+    """Set the organization setting ``name`` (created the first time)."""
+    from si_mcp.models import DefaultCreate, DefaultUpdate, Filter
+
+    with api_call("change the organization's settings"):
+        found = await books.api.defaults.list(organization_id, filter=Filter(where={"name": name}, limit=1))
+        if found:
+            await books.api.defaults.update(found[0].id, body=DefaultUpdate(value=value))
+        else:
+            await books.api.defaults.create(organization_id, body=DefaultCreate(name=name, value=value))
 
 
 async def _add_vat_rates(books: Books, organization_id: str, rates: list[Decimal]) -> list[Decimal]:
