@@ -221,8 +221,9 @@ class Ubl:
             zip=(source.zip if source else org.zip).strip(),
             state=((source.state if source else org.state) or "").strip(),
             country=country or "",
-            vat=_vat((source.tax_number if source else "") or org.tax_number, country),
-            company=((source.company_number if source else "") or org.company_number).strip(),
+            # What the document says it was issued by: its snapshot, never the organization's details since.
+            vat=_vat((source.tax_number or "") if source else org.tax_number, country),
+            company=((source.company_number or "") if source else org.company_number).strip(),
             email=(source.email if source else None) or org.email or None,
             phone=(source.phone if source else None) or org.phone or None,
         )

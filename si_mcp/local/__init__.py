@@ -27,6 +27,9 @@ def create_app(
 ) -> LocalAPI:
     """Build the local API app for the books at ``database_url`` (any SQLAlchemy async URL); ``clock`` (an aware
     UTC datetime) replaces the wall clock for recurring invoices (tests)."""
+    from si_mcp.redaction import install
+
     from .app import LocalAPI
 
+    install()  # no access token, password or URL password of these books in any log record of the process
     return LocalAPI(database_url=database_url, data_dir=data_dir, settings=settings, clock=clock)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import anyio
 from sqlalchemy.exc import IntegrityError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -23,6 +23,7 @@ from si_mcp.models.common import EMBEDDED, EMBEDDED_HEADER
 
 from .acting import EVERY_ACCOUNT, acting_for
 from .auth import TokenCache, token_from_request
+from .engine.calc import AmountTooLarge
 from .errors import LocalAPIError, route_not_found
 from .http import Call, Route, Services
 
@@ -38,7 +39,7 @@ __all__ = ["LocalAPI", "Router"]
 log = logging.getLogger(__name__)
 
 _PARAM = re.compile(r"\{(\w+)\}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")  # control characters, lone surrogates
 
 
 class Router:
@@ -154,6 +155,11 @@ class LocalAPI:
                 return await route.handler(Call(request, params, services, account_id))
         except LocalAPIError as error:
             return error.response()
+        except ClientDisconnect:  # gone before its body arrived: nothing was done, and nothing is wrong here
+            log.info("client disconnected during %s %s", request.method, request.url.path)
+            return LocalAPIError(400, "The client disconnected.", code="CLIENT_DISCONNECTED").response()
+        except AmountTooLarge as error:  # e.g. payments summing beyond what the ledger holds
+            return LocalAPIError(422, f"{error}.", code="AMOUNT_TOO_LARGE", name="ValidationError").response()
         except IntegrityError:
             # A constraint caught what the checks could not see, e.g. another process on the same file.
             log.warning("constraint violation on %s %s", request.method, request.url.path, exc_info=True)

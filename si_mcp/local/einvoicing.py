@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from .engine.autofill import OrgContext
 
-__all__ = ["E_INVOICES", "EInvoices", "IssueCheck", "as_issued", "pdf_kind"]
+__all__ = ["E_INVOICES", "MODES", "EInvoices", "IssueCheck", "as_issued", "pdf_kind"]
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +37,20 @@ IssueCheck = Callable[["OrgContext", dict[str, Any]], None]
 """Called with the organization and a document about to be issued; raises :class:`LocalAPIError` to refuse it."""
 
 
+MODES = ("auto", "peppol", "factur-x", "off")
+"""Values of the organization default ``einvoice``."""
+
+
 def _mode(defaults: Mapping[str, Any] | None) -> str:
-    return str((defaults or {}).get("einvoice") or "auto").lower()
+    """The organization's mode; an unknown value counts as ``auto``: the law's own rule never switches off by a typo."""
+    mode = str((defaults or {}).get("einvoice") or "auto").lower()
+    return "off" if mode in ("off", "false", "none") else mode if mode in MODES else "auto"
 
 
-def pdf_kind(document: Document, organization: Organization) -> str:
-    """``factur-x`` when the organization sends its invoices as Factur-X and this document is one, else ``pdf``."""
-    if document.draft or document.type not in E_INVOICES:
-        return "pdf"
-    settings = {default.name: default.value for default in organization.defaults or []}
-    return "factur-x" if _mode(settings) == "factur-x" else "pdf"
+def pdf_kind(document: Document) -> str:
+    """``factur-x`` when the document was issued as a Factur-X invoice (its organization sent invoices so then; see
+    :meth:`EInvoices.issue_check`), else ``pdf``: what a document is sent as is decided when it is issued."""
+    return "factur-x" if document.einvoice == "factur-x" and not document.draft else "pdf"
 
 
 def as_issued(document: Document) -> Document:
@@ -94,14 +98,19 @@ class EInvoices:
         return combined
 
     def issue_check(self) -> IssueCheck:
+        """The check a document passes to be issued; it records on the document what it was issued as (``einvoice``:
+        ``factur-x`` or ``peppol``), which later sends and downloads follow whatever the organization chooses since."""
+
         def check(ctx: OrgContext, document: dict[str, Any]) -> None:
             if document.get("draft") or document.get("type") not in E_INVOICES:
                 return
             mode = _mode(ctx.defaults)
-            if mode == "peppol" or (mode in ("auto", "factur-x") and _belgian_b2b(ctx.organization, document)):
+            if mode == "peppol" or (mode != "off" and _belgian_b2b(ctx.organization, document)):
                 self._checked(ctx.organization, document, syntax="ubl", at_issue=True)
+                document["einvoice"] = "peppol"
             if mode == "factur-x":
                 self._checked(ctx.organization, document, syntax="cii", at_issue=True)
+                document["einvoice"] = "factur-x"
 
         return check
 

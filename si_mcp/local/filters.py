@@ -104,7 +104,7 @@ def _json_param(params: QueryParams, name: str) -> dict[str, Any] | None:
         raise bad_request(f"The {name} parameter is not valid JSON.", code="INVALID_FILTER") from None
     if not isinstance(value, dict):
         raise bad_request(f"The {name} parameter must be a JSON object.", code="INVALID_FILTER")
-    check_text(value, name)
+    check_text(value, name, in_filter=True)
     return value
 
 
@@ -123,7 +123,7 @@ def _bracket_params(params: QueryParams, name: str) -> dict[str, Any] | None:
         return None
     result = _listify(found)
     assert isinstance(result, dict)
-    check_text(result, name)
+    check_text(result, name, in_filter=True)
     return result
 
 
@@ -359,7 +359,10 @@ def _to_datetime(value: Any) -> datetime:
 def _to_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError
-    return int(value)
+    number = int(value)
+    if not -(2**63) < number < 2**63:  # an SQL integer is 64 bits
+        raise ValueError
+    return number
 
 
 def _to_str(value: Any) -> str:

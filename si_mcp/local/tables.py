@@ -83,7 +83,7 @@ accounts = sa.Table(
 access_tokens = sa.Table(
     "access_tokens",
     metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),  # the token's SHA-256 (hex), never the token itself
     sa.Column("account_id", sa.String(_ID), sa.ForeignKey("accounts.id"), nullable=False, index=True),
     sa.Column("ttl", sa.Integer(), nullable=False),
     sa.Column("created", sa.DateTime(), nullable=False),

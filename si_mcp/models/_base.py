@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, field_validator
 from pydantic.alias_generators import to_camel
 
 __all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
     "InputNumber",
     "RequestModel",
     "Timestamp",
@@ -88,7 +90,20 @@ class WireModel(BaseModel):
         return self.model_dump(mode="python", by_alias=True, **kwargs)
 
 
+FIRST_DAY = datetime(1900, 1, 1, tzinfo=UTC)
+LAST_DAY = datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+"""Dates a request may carry: no invoice is older, and dates computed from them (due in N days, the next
+occurrence) stay far from the end of the calendar, where they would overflow."""
+
+
 class RequestModel(WireModel):
-    """A request body: like :class:`WireModel`, but unknown fields are an error."""
+    """A request body: like :class:`WireModel`, but unknown fields are an error, and dates are bounded."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sane_dates(cls, value: Any) -> Any:
+        if isinstance(value, datetime) and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValueError(f"must be between {FIRST_DAY:%Y-%m-%d} and {LAST_DAY:%Y-%m-%d}")
+        return value

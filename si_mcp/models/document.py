@@ -195,6 +195,9 @@ class Document(WireModel):
     """When the document was last queued for email (``POST /documents/{id}/send`` or ``send`` on create)."""
     sent_to: str | None = None
     """The recipients of that email, comma-separated."""
+    einvoice: str | None = None
+    """What it was issued as (embedded API): ``factur-x`` (its PDF carries the CII XML) or ``peppol`` (its UBL was
+    checked at issue); unset when no e-invoice was required then."""
     peppol_sent_at: Timestamp | None = None
     """When its UBL was handed to the Peppol access point (embedded API, ``POST /documents/{id}/peppol``)."""
     peppol_reference: str | None = None

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, RequestStateSecurity
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import CallToolResult, InputRequiredResult
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult
 from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
 from si_mcp import __version__
+from si_mcp.redaction import install as install_redaction
 
 from .auth import auth_options
 from .backend import Backend
@@ -72,6 +74,29 @@ class SiMCPServer(MCPServer[AppState]):
             ]
         return self._compacted
 
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        """As the SDK does it, but a request the client can fix (an unknown prompt, a missing or unknown argument) is
+        JSON-RPC invalid params (-32602) naming what is wrong; the SDK answers those as internal errors."""
+        prompt = next((p for p in await self.list_prompts() if p.name == name), None)
+        if prompt is None:
+            known = ", ".join(p.name for p in await self.list_prompts())
+            raise MCPError(INVALID_PARAMS, f"unknown prompt {clean(name, 60)!r}; the prompts are: {known}.")
+        declared = {argument.name: argument for argument in prompt.arguments or []}
+        given = arguments or {}
+        missing = [n for n, argument in declared.items() if argument.required and not str(given.get(n) or "").strip()]
+        unknown = sorted(set(given) - set(declared))
+        problems = [f"missing required argument(s): {', '.join(missing)}"] if missing else []
+        problems += [f"unknown argument(s): {', '.join(clean(n, 40) for n in unknown[:5])}"] if unknown else []
+        if problems:
+            raise MCPError(
+                INVALID_PARAMS,
+                f"prompt {name}: {'; '.join(problems)}. It takes: {', '.join(declared) or 'no arguments'}.",
+                data={"missing": missing, "unknown": unknown[:5]},
+            )
+        return await super().get_prompt(name, arguments, context)
+
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
@@ -108,6 +133,7 @@ def build_server(
     """A ready MCP server. ``api`` replaces the backend's own client (tests pass a local one);
     ``http_resource_url`` (the public ``.../mcp`` URL) turns on bearer auth when a token or an
     introspection endpoint is configured; ``introspection_transport`` reaches that endpoint (tests)."""
+    install_redaction()  # no bearer token, access token or password in any log record of the process
     shared = settings.confirm_secret.get_secret_value().encode() if settings.confirm_secret else None
     key = hashlib.sha256(b"si-mcp confirmation tokens\0" + shared).digest() if shared else secrets.token_bytes(32)
     state = AppState(settings=settings, backend=Backend(settings, api), signer=Signer(key))

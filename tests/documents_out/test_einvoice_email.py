@@ -146,19 +146,21 @@ async def test_an_organization_that_sends_factur_x_issues_only_what_can_be_one(o
     assert "Line 2 (Handling) has no VAT" in error["message"] and "Factur-X" in error["message"]
 
 
-async def test_an_invoice_issued_before_factur_x_was_chosen_that_cannot_be_one_goes_out_as_a_plain_pdf(
+async def test_an_invoice_issued_before_factur_x_was_chosen_stays_what_it_was_issued_as(
     open_shop: Any, smtp_server: Any
 ) -> None:
     from facturx import get_xml_from_pdf
 
     shop = await open_shop(smtp_port=smtp_server.port, **BELGIAN)
-    invoice = await _issue(shop, CONSUMER, [LINE, UNTAXED_LINE])  # issued: nothing asked for an e-invoice then
+    invoice = await _issue(shop, CONSUMER)  # issued as a plain invoice: nothing asked for an e-invoice then
     await _setting(shop, "einvoice", "factur-x")
+    after = await _issue(shop, CONSUMER)
 
     pdf = await shop.api.get(f"/documents/{invoice['id']}/pdf")
     sent = await shop.api.post(f"/documents/{invoice['id']}/send", json={})
 
-    assert pdf.status_code == 200 and pdf.headers["SI-MCP-Factur-X"] == "not embedded: EINVOICE_INCOMPLETE"
+    assert (invoice.get("einvoice"), after["einvoice"]) == (None, "factur-x")
+    assert pdf.status_code == 200 and "SI-MCP-Factur-X" not in pdf.headers
     assert get_xml_from_pdf(pdf.content, check_xsd=False) == (False, False)
     assert sent.status_code == 200 and sent.json()["attachments"] == ["pdf"]
     [message] = _received(smtp_server)
@@ -166,9 +168,55 @@ async def test_an_invoice_issued_before_factur_x_was_chosen_that_cannot_be_one_g
     assert get_xml_from_pdf(attached, check_xsd=False) == (False, False)
 
 
+async def test_an_unknown_einvoice_setting_is_refused_so_no_typo_switches_the_belgian_check_off(open_shop: Any) -> None:
+    shop = await open_shop(**BELGIAN)
+
+    typo = await shop.api.post(f"/organizations/{shop.org_id}/defaults", json={"name": "einvoice", "value": "pepol"})
+    refused = await shop.api.post(
+        f"/organizations/{shop.org_id}/documents", json={"_documentClient": BUYER, "_documentItems": [UNTAXED_LINE]}
+    )
+
+    assert typo.status_code == 422 and "auto, peppol, factur-x, off" in typo.text
+    assert refused.status_code == 422 and wirejson.loads(refused.text)["error"]["code"] == "EINVOICE_INCOMPLETE"
+
+
+async def test_a_recurring_email_whose_ubl_cannot_be_made_is_not_queued_and_the_recurrence_says_why(
+    open_shop: Any, smtp_server: Any
+) -> None:
+    clock = _Clock(datetime(2027, 1, 10, 9, tzinfo=UTC))
+    shop = await open_shop(smtp_port=smtp_server.port, clock=clock, **BELGIAN)
+    source = await shop.api.post(
+        f"/organizations/{shop.org_id}/documents",
+        json={"_documentClient": CONSUMER, "_documentItems": [LINE], "date": "2027-01-10"},
+    )
+    assert (await shop.api.patch(f"/clients/{source.json()['clientId']}", json={"attachUbl": True})).status_code == 200
+    made = await shop.api.post(
+        f"/documents/{source.json()['id']}/recurrence", json={"name": "Hosting", "autoSend": True}
+    )
+    assert made.status_code == 200, made.text
+
+    clock.now = datetime(2027, 2, 10, 9, tzinfo=UTC)
+    await shop.app.scheduler.run_due()
+
+    recurrence = (await shop.api.get(f"/recurrences/{made.json()['id']}")).json()
+    assert [d["sent"] for d in recurrence["_recurrenceDates"]] == [False]  # issued (it is due), not emailed
+    assert "issued but not emailed" in recurrence["lastError"] and "without the UBL" in recurrence["lastError"]
+    assert await shop.outbox() == [] and smtp_server.received.envelopes == []
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 async def test_a_payment_reminder_carries_the_plain_pdf_and_no_e_invoice_to_book_twice(
     open_shop: Any, smtp_server: Any
 ) -> None:
+    from facturx import get_xml_from_pdf
+
     shop = await open_shop(smtp_port=smtp_server.port, **BELGIAN)
     await _setting(shop, "einvoice", "factur-x")
     overdue = await shop.api.post(
@@ -185,7 +233,7 @@ async def test_a_payment_reminder_carries_the_plain_pdf_and_no_e_invoice_to_book
     assert reminded.json()["attachments"] == ["pdf"]
     [message] = _received(smtp_server)
     assert list(_files(message)) == ["2026-00001.pdf"]
-    assert b"factur-x.xml" not in _files(message)["2026-00001.pdf"][1]
+    assert get_xml_from_pdf(_files(message)["2026-00001.pdf"][1], check_xsd=False) == (False, False)
 
 
 async def test_a_failed_delivery_is_retried_with_what_was_queued(open_shop: Any, smtp_port_down: Any) -> None:

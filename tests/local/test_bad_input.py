@@ -82,6 +82,23 @@ async def test_malformed_bodies_are_a_400(tenant, expect_error, raw: bytes) -> N
         (document(payments=[{"type": "card", "amount": "0.001"}]), "payments.0.amount"),
         (document(payments=[{"type": "gold bars"}]), "payments.0.type"),
         (document(decimalPlaces=99), "decimalPlaces"),
+        (document(date="9999-12-31T00:00:00Z"), "date"),  # its due date would fall off the calendar
+        (document(date="0001-01-01T00:00:00Z"), "date"),
+        (document(dateDue="3000-01-01T00:00:00Z"), "dateDue"),
+        (document(payments=[{"type": "card", "date": "9999-12-31T23:59:59Z"}]), "payments.0.date"),
+        (
+            document(_documentItems=[{**GOOD_ITEM, "price": "999999999999999", "quantity": "999999999999999"}]),
+            "_documentItems",
+        ),
+        (
+            document(
+                _documentItems=[
+                    {**GOOD_ITEM, "price": "999999999999999"},
+                    {**GOOD_ITEM, "price": "-999999999999999", "_documentItemTaxes": [{"rate": 0, "category": "Z"}]},
+                ]
+            ),
+            "_documentItems",  # totals nothing, but its VAT base alone is more than the books hold
+        ),
     ],
 )
 async def test_invalid_documents_are_a_422_naming_the_field(tenant, expect_error, body: dict, field: str) -> None:
@@ -162,3 +179,45 @@ async def test_control_characters_in_ids_and_query_values_are_refused_not_a_serv
         f"/organizations/{tenant.org_id}/reports/statement", params={"clientId": "\x00", "from": "2026-01-01"}
     )
     expect_error(statement, 422)
+
+
+async def test_text_no_encoding_can_store_is_refused_wherever_it_comes_in(tenant, expect_error) -> None:
+    """A lone UTF-16 surrogate is valid JSON ("\\ud800") but no text: refused in a body, a filter and a path."""
+    docs = f"/organizations/{tenant.org_id}/documents"
+    headers = {"content-type": "application/json"}
+    body = json.dumps(document(custom={"a": "x"})).replace('"x"', '"\\ud800"')
+    in_body = await tenant.api.post(docs, content=body, headers=headers)
+    in_filter = await tenant.api.get(docs, params={"filter": '{"where": {"number": "\\ud800"}}'})
+    in_path = await tenant.api.get("/documents/%ED%A0%80")
+
+    assert expect_error(in_body, 422)["details"]["messages"]["custom.a"] == ["contains a lone UTF-16 surrogate"]
+    expect_error(in_filter, 422)
+    expect_error(in_path, 404)
+    await assert_nothing_stored(tenant)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"filter": '{"where": {"dateYear": 123456789012345678901234567890}}'},
+        {"filter[where][dateYear]": "123456789012345678901234567890"},
+        {"filter": '{"where": {"totalWithTax": {"gt": 1e400}}}'},
+        {"filter": '{"skip": 123456789012345678901234567890}'},
+    ],
+)
+async def test_numbers_no_field_can_hold_in_a_filter_are_refused_not_a_server_error(
+    tenant, expect_error, query: dict[str, str]
+) -> None:
+    response = await tenant.api.get(f"/organizations/{tenant.org_id}/documents", params=query)
+
+    assert response.status_code in (400, 422), response.text
+    expect_error(response, response.status_code)
+
+
+async def test_payments_beyond_what_the_books_can_sum_are_refused(tenant, expect_error) -> None:
+    invoice = (await tenant.api.post(f"/organizations/{tenant.org_id}/documents", json=document())).json()
+    payment = {"type": "bank", "amount": "999999999999999"}
+    answers = [await tenant.api.post(f"/documents/{invoice['id']}/payments", json=payment) for _ in range(3)]
+
+    assert [a.status_code for a in answers[:1]] == [200]
+    expect_error(answers[-1], 422)

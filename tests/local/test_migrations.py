@@ -229,3 +229,33 @@ async def test_an_upgrade_records_the_organizations_language_on_documents_writte
     await second.aclose()
 
     assert [document["locale"] for document in after] == ["nl-BE", "nl-BE"]  # not the language chosen afterwards
+
+
+async def test_tokens_issued_before_they_were_stored_hashed_keep_working_and_none_is_stored_in_clear(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/tokens.db"
+    first = create_app(database_url=url)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://local/v1") as api:
+        await api.post("/accounts", json={"email": "t@example.com", "password": "old-password"})
+        login = {"email": "t@example.com", "password": "old-password"}
+        token = (await api.post("/accounts/login", json=login)).json()["id"]
+    await first.aclose()
+    downgrade(tmp_path / "tokens.db", "0014")
+    with sqlite3.connect(tmp_path / "tokens.db") as db:  # what the older release stored: the token itself
+        db.execute("UPDATE access_tokens SET id = ?", (token,))
+
+    second = create_app(database_url=url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=second), base_url="http://local/v1", headers={"Authorization": token}
+    ) as api:
+        still = await api.get("/accounts/authorized")
+        fresh = (await api.post("/accounts/login", json=login)).json()["id"]
+    await second.aclose()
+
+    assert still.status_code == 200, still.text
+    with sqlite3.connect(tmp_path / "tokens.db") as db:
+        stored = {row[0] for row in db.execute("SELECT id FROM access_tokens")}
+    assert token not in stored and fresh not in stored and len(stored) == 2
+    dump = (tmp_path / "tokens.db").read_bytes()
+    assert fresh.encode() not in dump  # (the old one was in the file before the upgrade: SQLite may keep a free copy)

@@ -78,10 +78,24 @@ async def test_each_prompt_renders_its_arguments_and_names_the_tools_to_call(
 
 
 @pytest.mark.anyio
-async def test_a_prompt_without_its_required_argument_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "arguments", "says"),
+    [
+        ("invoice_client", {"client": "Rocket man"}, "missing required argument(s): work"),
+        ("invoice_client", {"client": "Rocket man", "work": "1 suit", "colour": "red"}, "unknown argument(s): colour"),
+        ("write_poem", {}, "unknown prompt 'write_poem'"),
+    ],
+)
+async def test_a_prompt_asked_for_wrongly_is_an_invalid_params_error_naming_what_is_wrong(
+    tmp_path: Path, name: str, arguments: dict[str, str], says: str, caplog: pytest.LogCaptureFixture
+) -> None:
     async with Client(build_server(make_settings(tmp_path))) as client:
-        with pytest.raises(MCPError):
-            await client.get_prompt("invoice_client", {"client": "Rocket man"})
+        with pytest.raises(MCPError) as refused:
+            await client.get_prompt(name, arguments)
+
+    assert refused.value.error.code == -32602  # the client's mistake (JSON-RPC invalid params), not an internal error
+    assert says in refused.value.error.message, refused.value.error.message
+    assert not [r for r in caplog.records if r.exc_info], "a caller's mistake is not logged with a traceback"
 
 
 @pytest.mark.anyio

@@ -95,6 +95,42 @@ async def test_every_tool_has_a_title_an_output_schema_flat_arguments_and_all_fo
     assert emails == {"create_invoice", "send_invoice", "recurring_invoice"}  # the only ways out of the books: email
 
 
+# (read only, destructive, idempotent, open world) of every tool, as the client may rely on them. Destructive: what
+# cannot be undone (an issued number, an email gone out, a cancel, a recurrence stopped, an organization's details
+# replaced); open world: it can reach someone outside the books (email).
+HINTS = {
+    "create_organization": (False, False, False, False),
+    "list_organizations": (True, False, True, False),
+    "update_organization": (False, True, True, False),
+    "create_invoice": (False, True, False, True),
+    "mark_paid": (False, False, False, False),
+    "send_invoice": (False, True, False, True),
+    "get_pdf": (True, False, True, False),
+    "find_documents": (True, False, True, False),
+    "get_document": (True, False, True, False),
+    "cancel_document": (False, True, True, False),
+    "find_clients": (True, False, True, False),
+    "recurring_invoice": (False, True, False, True),
+    "report": (True, False, True, False),
+}
+
+
+@pytest.mark.anyio
+async def test_each_tools_four_hints_are_true_to_what_it_does(tmp_path: Path) -> None:
+    tools = await _tools(tmp_path)
+    hints = {
+        t.name: (
+            t.annotations.read_only_hint,
+            t.annotations.destructive_hint,
+            t.annotations.idempotent_hint,
+            t.annotations.open_world_hint,
+        )
+        for t in tools
+        if t.annotations is not None
+    }
+    assert hints == HINTS
+
+
 @pytest.mark.anyio
 async def test_read_only_mode_registers_no_write_tools_at_all(tmp_path: Path) -> None:
     tools = await _tools(tmp_path, SI_MCP_READ_ONLY=True)

@@ -16,7 +16,7 @@ from mcp.types import EmbeddedResource, ResourceLink, TextResourceContents
 from si_mcp.client import SpaceInvoices
 from si_mcp.server import build_server
 
-from .conftest import SEED_ORGANIZATION, answering, make_settings, seed, structured, text_of
+from .conftest import SEED_INVOICE, SEED_ORGANIZATION, answering, make_settings, seed, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -133,9 +133,10 @@ async def test_an_organization_made_a_factur_x_sender_serves_its_invoices_as_fac
 
     async with Client(build_server(make_settings(tmp_path), api=api)) as c:
         invoice = await seed(c)
-        before = await c.read_resource(f"si://documents/{invoice['document']['id']}/pdf")
         changed = await c.call_tool("update_organization", {"einvoice": "factur-x", "tax_number": "BE0477472701"})
-        after = await c.read_resource(f"si://documents/{invoice['document']['id']}/pdf")
+        later = structured(await c.call_tool("create_invoice", {**SEED_INVOICE, "note": "After the switch"}))
+        before = await c.read_resource(f"si://documents/{invoice['document']['id']}/pdf")  # issued as it was
+        after = await c.read_resource(f"si://documents/{later['document']['id']}/pdf")
 
     assert "e-invoices (factur-x)" in text_of(changed), text_of(changed)
     pdfs = [
@@ -144,3 +145,17 @@ async def test_an_organization_made_a_factur_x_sender_serves_its_invoices_as_fac
     assert get_xml_from_pdf(pdfs[0], check_xsd=False) == (False, False)
     name, xml = get_xml_from_pdf(pdfs[1], check_xsd=True)
     assert name == "factur-x.xml" and b"CrossIndustryInvoice" in xml
+
+
+async def test_a_confirmation_for_an_email_without_the_ubl_does_not_send_one_with_it(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        await c.call_tool("create_organization", {**SEED_ORGANIZATION, "tax_number": "BE0477472701"})
+        invoice = structured(await c.call_tool("create_invoice", {**BELGIAN_BUSINESS, "client_email": "a@b.example"}))
+        args = {"document": invoice["document"]["number"], "ubl": False}
+        token = structured(await c.call_tool("send_invoice", args))["confirmation_token"]
+        swapped = await c.call_tool("send_invoice", {**args, "ubl": True, "confirmation_token": token})
+
+    assert swapped.is_error and "does not allow this" in text_of(swapped)
+    assert (await api.documents.get(invoice["document"]["id"])).sent_at is None

@@ -43,10 +43,9 @@ from si_mcp.models import (
     wirejson,
 )
 from si_mcp.models.ledger import local_day
-from si_mcp.models.money import MAX_AMOUNT
 from si_mcp.models.notes import default_note, is_seeded_note
 
-from .calc import LineInput, TaxLine, compute_document, currency_exponent, payment_status
+from .calc import AmountTooLarge, LineInput, TaxLine, compute_document, currency_exponent, payment_status
 from .seeds import DEFAULT_DUE_DAYS, DEFAULT_VALID_DAYS
 from .smartcodes import codes_for, resolve, resolve_footer, resolve_note
 
@@ -442,9 +441,10 @@ def build_document(
     lines = [_line(item, i, ctx, day, body.type) for i, item in enumerate(items)]
     _check_categories(lines, document_client, ctx.organization)
     places = DEFAULT_DECIMAL_PLACES if body.decimal_places is None else body.decimal_places
-    totals = compute_document(lines, currency=currency, decimal_places=places)
-    if max(abs(totals.total), abs(totals.total_with_tax)) >= MAX_AMOUNT:  # the ledger sums minor units in 64 bits
-        raise AutofillError("_documentItems", f"a document must total less than {MAX_AMOUNT:,} {currency}.")
+    try:
+        totals = compute_document(lines, currency=currency, decimal_places=places)
+    except AmountTooLarge as error:  # the ledger sums minor units in 64 bits
+        raise AutofillError("_documentItems", f"{error}.") from None
     if body.type == "invoice" and totals.total_with_tax < 0:
         raise AutofillError("_documentItems", "an invoice cannot total below zero; issue a credit note instead.")
     issuer = _issuer(body, ctx.organization, new_sub_id())

@@ -42,9 +42,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 
-from si_mcp.models.money import currency_exponent, round_money
+from si_mcp.models.money import MAX_AMOUNT, currency_exponent, round_money
 
 __all__ = [
     "DocumentTotals",
@@ -53,6 +63,7 @@ __all__ = [
     "PaymentStatus",
     "TaxGroup",
     "TaxLine",
+    "AmountTooLarge",
     "compute_document",
     "compute_line",
     "currency_exponent",
@@ -63,6 +74,18 @@ __all__ = [
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
+# A document is computed in this context: exact far beyond what the books hold (inputs have at most 15 integer and
+# 12 decimal digits, so a price times a quantity stays under 60 digits), and whatever still overflows is an error,
+# never a silently rounded amount.
+_CONTEXT = Context(
+    prec=60, rounding=ROUND_HALF_EVEN, Emax=999, Emin=-999, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+
+
+class AmountTooLarge(ValueError):
+    """An amount of the document (a line, a VAT group, a total) the books cannot hold: at least ``MAX_AMOUNT``."""
+
+
 _PERCENT_PLACES = 2
 # Tax rates keep 4 decimals: Quebec's QST is 9.975 %, and cutting it to 9.97 understates the tax.
 _RATE_PLACES = 4
@@ -276,7 +299,22 @@ class _Group:
 
 
 def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_places: int = 4) -> DocumentTotals:
-    """Totals of a whole document, VAT computed per rate group on rounded line nets."""
+    """Totals of a whole document, VAT computed per rate group on rounded line nets; :class:`AmountTooLarge` when an
+    amount reaches ``MAX_AMOUNT`` (the ledger sums minor units in 64 bits)."""
+    try:
+        with localcontext(_CONTEXT):
+            totals = _compute_document(lines, currency=currency, decimal_places=decimal_places)
+    except (InvalidOperation, Overflow) as error:
+        raise AmountTooLarge(f"amounts must stay below {MAX_AMOUNT:,} {currency}") from error
+    amounts = [totals.total, totals.total_discount, totals.total_tax, totals.total_with_tax]
+    amounts += [a for line in totals.lines for a in (line.total, line.total_discount, line.total_with_tax)]
+    amounts += [a for group in (*totals.taxes, *totals.reverse_taxes) for a in (group.base, group.total_tax)]
+    if any(abs(amount) >= MAX_AMOUNT for amount in amounts):
+        raise AmountTooLarge(f"a document must total less than {MAX_AMOUNT:,} {currency} (so must each line and VAT)")
+    return totals
+
+
+def _compute_document(lines: Sequence[LineInput], *, currency: str, decimal_places: int) -> DocumentTotals:
     results = _settle_gross(
         lines, [compute_line(line, currency=currency, decimal_places=decimal_places) for line in lines], currency
     )
@@ -328,8 +366,12 @@ def compute_document(lines: Sequence[LineInput], *, currency: str, decimal_place
 def payment_status(
     total_with_tax: Decimal, amounts: Iterable[Decimal], *, currency: str, credited: Decimal = _ZERO
 ) -> PaymentStatus:
-    """What has been paid, what is still due after payments and credits, and whether nothing is left open."""
-    paid = round_money(sum(amounts, _ZERO), currency)
+    """What has been paid, what is still due after payments and credits, and whether nothing is left open;
+    :class:`AmountTooLarge` when what was paid (or is owed back) reaches what the books hold."""
+    with localcontext(_CONTEXT):
+        paid = round_money(sum(amounts, _ZERO), currency)
+    if abs(paid) >= MAX_AMOUNT or abs(total_with_tax - paid - credited) >= MAX_AMOUNT:
+        raise AmountTooLarge(f"payments of a document must total less than {MAX_AMOUNT:,} {currency}")
     covered = paid + credited
     due = round_money(total_with_tax - covered, currency)
     if total_with_tax > 0:

@@ -127,9 +127,8 @@ class DocumentsOut(Background):
         it carries (LocalAPIError).
 
         Returns the email, the language to store with it ("" = the document's own) and what it carries: the PDF,
-        or the Factur-X PDF when the organization sends invoices as Factur-X (the plain PDF for one issued before
-        that which cannot be one), and the UBL if asked. A reminder carries the plain PDF only: an e-invoice in it
-        would be booked a second time by the client's software.
+        or the Factur-X PDF for a document issued as one (the plain PDF should that fail), and the UBL if asked. A
+        reminder carries the plain PDF only: an e-invoice in it would be booked a second time by the client's software.
         """
         chosen = resolve_language(language, document.locale or organization.locale)
         email = compose_email(
@@ -144,7 +143,7 @@ class DocumentsOut(Background):
             sender_required=self.mailer.requires_sender,
             reminder_locale=chosen.locale if reminder else None,
         )
-        pdf = "pdf" if reminder else pdf_kind(document, organization)
+        pdf = "pdf" if reminder else pdf_kind(document)
         ubl = ("ubl",) if attach_ubl and not reminder else ()
         if render:
             try:
@@ -155,8 +154,8 @@ class DocumentsOut(Background):
                 logger.info("document %s goes out as a plain PDF: no Factur-X (%s)", document.id, error.code)
                 pdf = "pdf"
                 await self.render(document, organization, language=language)
-            if ubl:
-                await self._check_ubl(document, organization)
+        if ubl:  # checked also when the PDF is left to the delivery: a recurring send must not fail there forever
+            await self._check_ubl(document, organization)
         return email, language or "", (pdf, *ubl)
 
     async def _check_ubl(self, document: Document, organization: Organization) -> None:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from si_mcp.models import AccessToken, Account, AccountCreate, LoginRequest, wirejson
 
 from .. import tables
-from ..auth import DEFAULT_TTL, hash_password, token_from_request, verify_password
+from ..auth import DEFAULT_TTL, hash_password, token_from_request, token_key, verify_password
 from ..errors import LocalAPIError, invalid, unauthorized
 from ..http import Call, Route, json_response, raw_json_response
 from ..ids import new_token, object_id
@@ -71,7 +71,7 @@ async def login(call: Call) -> Response:
     async with call.db.write() as conn:
         await conn.execute(
             tables.access_tokens.insert().values(
-                id=token.id, account_id=row.id, ttl=ttl, created=to_naive(token.created)
+                id=token_key(token.id), account_id=row.id, ttl=ttl, created=to_naive(token.created)
             )
         )
     result = token.to_wire(exclude_none=True)
@@ -84,7 +84,7 @@ async def logout(call: Call) -> Response:
     token = token_from_request(call.request)
     if token:
         async with call.db.write() as conn:
-            await conn.execute(tables.access_tokens.delete().where(tables.access_tokens.c.id == token))
+            await conn.execute(tables.access_tokens.delete().where(tables.access_tokens.c.id == token_key(token)))
         call.services.tokens.forget(token)
     return Response(status_code=204)
 

@@ -22,6 +22,14 @@ __all__ = ["routes"]
 _MODEL = "Default"
 
 
+def _check_value(name: str, value: Any) -> None:
+    """Settings the books act on are checked when written (a typo must not switch the law's checks off)."""
+    from ..einvoicing import MODES
+
+    if name == "einvoice" and str(value).lower() not in (*MODES, "false", "none"):
+        raise invalid(_MODEL, "value", f"einvoice is one of {', '.join(MODES)}", code="enum")
+
+
 def _scope(organization_id: str) -> sa.ColumnElement[bool]:
     return tables.defaults.c.organization_id == organization_id
 
@@ -29,6 +37,7 @@ def _scope(organization_id: str) -> sa.ColumnElement[bool]:
 async def create_default(call: Call) -> Response:
     organization_id = call.params["id"]
     body = await call.body(DefaultCreate, _MODEL)
+    _check_value(body.name, body.value)
     stamp = now()
     default = Default(
         id=object_id(), organization_id=organization_id, created_at=stamp, updated_at=stamp, **body.model_dump()
@@ -79,6 +88,7 @@ async def _update(call: Call, default_id: str, changes: dict[str, Any], organiza
         if name is not None and name != obj.get("name"):
             raise invalid(_MODEL, "name", "cannot be changed; create a new default instead", code="immutable")
         obj.update(changes)
+        _check_value(str(obj.get("name")), obj.get("value"))
         obj["updatedAt"] = now()
         obj = Default.model_validate(obj).to_wire()
         await conn.execute(sa.update(d).where(d.c.id == default_id).values(**default_row(obj)))

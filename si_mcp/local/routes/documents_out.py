@@ -35,7 +35,7 @@ from si_mcp.models.ledger import organization_today
 
 from .. import tables
 from ..access import load_owned
-from ..einvoicing import pdf_kind
+from ..einvoicing import E_INVOICES, pdf_kind
 from ..engine.autofill import local_day
 from ..errors import LocalAPIError, bad_request
 from ..http import Call, Route, Services, json_response
@@ -86,18 +86,18 @@ async def _organization(conn: AsyncConnection, organization_id: str) -> Organiza
 
 
 async def get_pdf(call: Call) -> Response:
-    """The document's PDF; for an organization that sends its invoices as Factur-X, the Factur-X PDF (an invoice
-    issued before that which cannot be one: the plain PDF, and the header ``SI-MCP-Factur-X`` says why)."""
+    """The document's PDF; for one issued as a Factur-X invoice, the Factur-X PDF (should it fail to build, the plain
+    PDF, and the header ``SI-MCP-Factur-X`` says why)."""
     document, organization = await _sources(call)
-    kind = pdf_kind(document, organization)
+    kind = pdf_kind(document)
     headers = {"Content-Disposition": f'inline; filename="{attachment_name(document.number or document.id)}"'}
     try:
         try:
             [pdf] = await _service(call).files(document, organization, kinds=(kind,), language=call.query("l"))
         except LocalAPIError as error:
-            if kind != "factur-x" or error.status != 422:
+            if kind != "factur-x" or error.status == 500:
                 raise
-            headers["SI-MCP-Factur-X"] = f"not embedded: {error.code}"
+            headers["SI-MCP-Factur-X"] = f"not embedded: {error.code}"  # e.g. the rules cannot run (503)
             [pdf] = await _service(call).files(document, organization, kinds=("pdf",), language=call.query("l"))
     except (PdfError, UnsupportedLanguageError) as error:
         raise _unprocessable(error) from None
@@ -148,7 +148,10 @@ async def _client_wants_ubl(conn: AsyncConnection, document: Document) -> bool:
     if not document.client_id:
         return False
     c = tables.clients
-    found = (await conn.execute(sa.select(c.c.data).where(c.c.id == document.client_id))).scalar()
+    query = sa.select(c.c.data).where(
+        c.c.id == document.client_id, c.c.organization_id == document.organization_id, c.c.is_deleted.is_(False)
+    )
+    found = (await conn.execute(query)).scalar()
     return bool(found is not None and loads(found).get("attachUbl"))
 
 
@@ -398,53 +401,73 @@ async def action_done(call: Call) -> Response:
 async def send_peppol(call: Call) -> Response:
     """``POST /documents/{id}/peppol`` (embedded API extension): hand the document's checked Peppol UBL to the
     configured access point (``SI_MCP_PEPPOL_FOLDER``), once: a second time needs ``"resend": true``, and a request
-    repeated under its ``Idempotency-Key`` gets the first answer. Done inside the write transaction (the shipped access
-    point writes one file), so two requests at once hand it over once, and a failure records nothing."""
+    repeated under its ``Idempotency-Key`` gets the first answer. The UBL is built and checked first; the hand-over
+    (the shipped access point writes one file) and its record are one write transaction, so two requests at once hand
+    it over once and a failure records nothing. An access point reached over a network would go through the outbox."""
     from si_mcp.einvoice import EInvoiceError, participants
     from si_mcp.local.peppol import AccessPointError, Transmission, access_point_for
 
     body = await call.body(PeppolRequest, _MODEL)
     once = once_of(call, "peppol", body.model_dump(mode="json", exclude_unset=True))
+    async with call.db.read() as conn:
+        row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
+        answered = await conn.run_sync(previous_answer, row.organization_id, once)
+        document = await _document_of(conn, row)
+        organization = await _organization(conn, row.organization_id)
+    if answered is not None:
+        return json_response(answered)
+    access_point = access_point_for(call.services.settings)
+    if access_point is None:
+        raise LocalAPIError(
+            422,
+            "No Peppol access point is configured (SI_MCP_PEPPOL_FOLDER); get the UBL at GET /documents/{id}/ubl "
+            "and hand it to yours.",
+            code="PEPPOL_NOT_CONFIGURED",
+            name="ValidationError",
+        )
+    _check_peppol_sendable(document, body.resend)
+    [ubl] = await _service(call).files(document, organization, kinds=("ubl",))
+    try:
+        sender, receiver = participants(ubl.content)
+    except EInvoiceError as error:
+        raise LocalAPIError(422, str(error), code="EINVOICE_INCOMPLETE", name="ValidationError") from None
     async with call.db.write() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         answered = await conn.run_sync(previous_answer, row.organization_id, once)
-        if answered is not None:
+        if answered is not None:  # the same request, made meanwhile
             return json_response(answered)
-        document = await _document_of(conn, row)
-        access_point = access_point_for(call.services.settings)
-        if access_point is None:
-            raise LocalAPIError(
-                422,
-                "No Peppol access point is configured (SI_MCP_PEPPOL_FOLDER); get the UBL at GET /documents/{id}/ubl "
-                "and hand it to yours.",
-                code="PEPPOL_NOT_CONFIGURED",
-                name="ValidationError",
-            )
-        _check_sendable(document.draft, document.canceled)
-        if document.peppol_sent_at is not None and not body.resend:
-            raise LocalAPIError(
-                422,
-                f"Document {document.number or document.id} was handed to the Peppol access point already on "
-                f'{document.peppol_sent_at:%Y-%m-%d %H:%M} UTC; send it again with "resend": true.',
-                code="ALREADY_SENT",
-                name="ValidationError",
-            )
-        organization = await _organization(conn, row.organization_id)
-        [ubl] = await _service(call).files(document, organization, kinds=("ubl",))
+        current = loads(row.data)
+        _check_peppol_sendable(Document.model_validate(current), body.resend)  # it may have changed meanwhile
         try:
-            sender, receiver = participants(ubl.content)
             reference = await access_point.transmit(
                 Transmission(document.id, document.number or document.id, sender, receiver, ubl.content)
             )
-        except (EInvoiceError, AccessPointError) as error:
+        except AccessPointError as error:
             raise LocalAPIError(502, f"Not handed over: {error}", code="PEPPOL_FAILED") from None
         stamp = datetime.now(UTC)
-        current = loads(row.data)
         current.update(peppolSentAt=stamp, peppolReference=reference, updatedAt=stamp)
         stored = loads(wirejson.dumps(current))
-        await conn.execute(
-            sa.update(tables.documents).where(tables.documents.c.id == document.id).values(**document_row(stored))
-        )
+        d = tables.documents
+        await conn.execute(sa.update(d).where(d.c.id == document.id).values(**document_row(stored)))
         answer = PeppolResult(success=True, sender=sender, receiver=receiver, reference=reference, sent_at=stamp)
         await conn.run_sync(remember, row.organization_id, once, answer.to_wire())
     return json_response(answer.to_wire())
+
+
+def _check_peppol_sendable(document: Document, resend: bool) -> None:
+    if document.type not in E_INVOICES:
+        raise LocalAPIError(
+            422,
+            f"A {document.type} is not an e-invoice; only invoices and credit notes go over Peppol.",
+            code="NOT_AN_EINVOICE",
+            name="ValidationError",
+        )
+    _check_sendable(document.draft, document.canceled)
+    if document.peppol_sent_at is not None and not resend:
+        raise LocalAPIError(
+            422,
+            f"Document {document.number or document.id} was handed to the Peppol access point already on "
+            f'{document.peppol_sent_at:%Y-%m-%d %H:%M} UTC; send it again with "resend": true.',
+            code="ALREADY_SENT",
+            name="ValidationError",
+        )

@@ -24,7 +24,7 @@ from ..text import clean
 from ..views import document_ref, org_ref, pdf_uri
 from ._common import DocArg, DocTypeArg, Language, OrgArg, TokenArg, ToolSpec, result, today
 from ._target import ActionResult, Target, ask, held_back, target
-from .invoices import send_now, sent_outcome
+from .invoices import client_wants_ubl, send_now, sent_outcome
 
 if TYPE_CHECKING:
     from si_mcp.models import SendResult as SentAnswer
@@ -113,16 +113,8 @@ async def _ubl_choice(ctx: Ctx, found: Target, ubl: bool | None, reminder: bool)
                 "Space Invoices emails the PDF only. Get the UBL with get_pdf(ubl=true) to hand it over another way."
             )
         return False, False
-    from si_mcp.client import NotFoundError
-
-    attach, remember = bool(ubl), False
-    if found.doc.client_id:
-        try:
-            with api_call("read the client's choice"):
-                wants = (await books.api.clients.get(found.doc.client_id)).attach_ubl
-            attach, remember = (wants, False) if ubl is None else (ubl, ubl != wants)
-        except NotFoundError:  # deleted since: the document keeps its copy, the choice cannot be kept
-            pass
+    wants = await client_wants_ubl(ctx, found.doc)
+    attach, remember = (wants, False) if ubl is None else (ubl, ubl != wants and found.doc.client_id is not None)
     if attach:  # made and checked now, so the user is not asked to approve an email that cannot go
         try:
             with api_call("make the Peppol UBL to attach"):
@@ -245,8 +237,11 @@ async def _remember_ubl(ctx: Ctx, plan: Delivery) -> str:
 
     books = await books_of(ctx)
     client = clean(plan.found.doc.document_client.name if plan.found.doc.document_client else "", 60) or "the client"
-    with api_call("keep the client's choice"):
-        await books.api.clients.update(plan.found.doc.client_id or "", body=ClientUpdate(attach_ubl=plan.ubl))
+    try:
+        with api_call("keep the client's choice"):
+            await books.api.clients.update(plan.found.doc.client_id or "", body=ClientUpdate(attach_ubl=plan.ubl))
+    except ToolError as error:  # the email is gone all the same: say so, and that only the choice was not kept
+        return f" The choice of UBL was not kept for {client}, though ({error}); pass ubl again next time."
     later = "carry the Peppol UBL too" if plan.ubl else "no longer carry the Peppol UBL"
     return f" From now on, emails to {client} {later} (ubl=true/false to change it)."
 
@@ -315,6 +310,6 @@ async def get_pdf(
 
 
 TOOLS = [
-    ToolSpec(send_invoice, "Send by email", read_only=False, open_world=True),
+    ToolSpec(send_invoice, "Send by email", read_only=False, destructive=True, open_world=True),
     ToolSpec(get_pdf, "Get PDF", read_only=True, idempotent=True),
 ]

@@ -564,8 +564,23 @@ async def _consent(ctx: Ctx, plan: Annotated[Created, Resolve(_create)]) -> Cons
         subject=None,
         message=plan.message,
         resend=False,
+        ubl=await client_wants_ubl(ctx, plan.doc),
     )
     return request_consent(ctx, signer=state.signer, enabled=state.settings.confirm, action=action, token=None)
+
+
+async def client_wants_ubl(ctx: Ctx, doc: "Document") -> bool:
+    """The client's own choice of the Peppol UBL in its emails (embedded books only; False when it has none)."""
+    from si_mcp.client import NotFoundError
+
+    books = await books_of(ctx)
+    if not books.api.is_local or not doc.client_id:
+        return False
+    try:
+        with api_call("read the client's choice"):
+            return (await books.api.clients.get(doc.client_id)).attach_ubl
+    except NotFoundError:  # deleted since: the document keeps its copy of the client, not its choices
+        return False
 
 
 # ------------------------------------------------------------------ sending
@@ -608,7 +623,9 @@ async def send_now(
                 idempotency_key=idempotency_key,
             )
     else:
-        body = build(SendRequest, "email", **fields, resend=resend, attach_ubl=attach_ubl)
+        # attachUbl only when chosen: Space Invoices knows no such field
+        chosen = {} if attach_ubl is None else {"attach_ubl": attach_ubl}
+        body = build(SendRequest, "email", **fields, resend=resend, **chosen)
         with api_call("send the document by email"):
             answer = await books.api.documents.send(
                 doc.id, body=body, language=language, idempotency_key=idempotency_key
@@ -668,8 +685,15 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
             status="needs_confirmation", recipients=recipients, detail=preview, confirmation_token=token
         )
     try:
+        ubl = await client_wants_ubl(ctx, plan.doc)  # as the question said (its token binds it)
         status, how = await send_now(
-            ctx, plan.doc, recipients=recipients, subject=None, message=plan.message, resend=False
+            ctx,
+            plan.doc,
+            recipients=recipients,
+            subject=None,
+            message=plan.message,
+            resend=False,
+            attach_ubl=ubl if (await books_of(ctx)).api.is_local else None,
         )
     except ToolError as exc:
         return EmailOutcome(status="failed", recipients=recipients, detail=str(exc))
@@ -803,4 +827,5 @@ async def create_invoice(
     return result(text, data, [link])
 
 
-TOOLS = [ToolSpec(create_invoice, "Create invoice", read_only=False, open_world=True)]
+# Destructive: an issued number cannot be taken back (only credited), and send=true emails someone.
+TOOLS = [ToolSpec(create_invoice, "Create invoice", read_only=False, destructive=True, open_world=True)]

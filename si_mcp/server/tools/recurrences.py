@@ -215,5 +215,5 @@ def _line(row: RecurrenceRow) -> str:
 
 
 TOOLS = [
-    ToolSpec(recurring_invoice, "Recurring invoices", read_only=False, open_world=True),
+    ToolSpec(recurring_invoice, "Recurring invoices", read_only=False, destructive=True, open_world=True),
 ]
