@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     font_dirs: list[Path] = Field(
         default_factory=list, validation_alias="SI_MCP_FONT_DIRS", description="Extra font folders (JSON list)."
     )
+    emails_per_minute: int = Field(
+        20,
+        ge=0,
+        validation_alias="SI_MCP_EMAILS_PER_MINUTE",
+        description="Emails one organization may send in a minute (sends, reminders, recurring); 0: no limit.",
+    )
+    emails_per_day: int = Field(
+        500,
+        ge=0,
+        validation_alias="SI_MCP_EMAILS_PER_DAY",
+        description="Emails one organization may send in a day; 0: no limit.",
+    )
     peppol_folder: Path | None = Field(
         None,
         validation_alias="SI_MCP_PEPPOL_FOLDER",

@@ -212,6 +212,8 @@ class BaseClient:
             return backoff_delay(retries)
         if not retryable_status(error.status_code):
             return None
+        if error.error.code == "TOO_MANY_EMAILS":  # a business's sending limit, not load: the caller decides
+            return None
         asked = error.retry_after
         if asked is None:
             return backoff_delay(retries)

@@ -110,12 +110,14 @@ class LocalAPI:
                 from .scheduler import Scheduler
 
                 database: Database = await Database.open(self.database_url)
-                documents_out = DocumentsOut(database, self.settings, self.data_dir)
-                with acting_for(EVERY_ACCOUNT):
-                    await documents_out.recover()  # emails a dead process left half-sent go back in the queue
-                services = Services(database, TokenCache(), self.settings, self.data_dir, documents_out)
+                services = Services(database, TokenCache(), self.settings, self.data_dir)
                 if self.clock is not None:
                     services.clock = self.clock
+                # One renderer, outbox and e-invoice maker for the app, on its clock (sending limits count by it).
+                documents_out = DocumentsOut(database, self.settings, self.data_dir, services.einvoices, services.clock)
+                services.documents_out = documents_out
+                with acting_for(EVERY_ACCOUNT):
+                    await documents_out.recover()  # emails a dead process left half-sent go back in the queue
                 services.scheduler = self._scheduler = Scheduler(services)
                 self._services = services
                 self._scheduler.start()  # catch up on recurring invoices missed while nothing ran

@@ -22,10 +22,11 @@ from starlette.requests import Request
 
 from . import tables
 from .db import Database
-from .errors import unauthorized
+from .errors import LocalAPIError, unauthorized
 
 __all__ = [
     "DEFAULT_TTL",
+    "LoginGuard",
     "TokenCache",
     "hash_password",
     "token_key",
@@ -125,3 +126,59 @@ class TokenCache:
         entry = _Entry(row.account_id, expires, time.monotonic() + _CACHE_SECONDS)
         self._entries[token] = entry
         return entry
+
+
+@dataclass
+class _Failures:
+    count: int
+    last: datetime
+
+
+class LoginGuard:
+    """Wrong passwords back off, per account and per client address: a few are free (typos), then each one more
+    makes the next try wait twice as long (1 s, 2 s, 4 s ... at most 15 minutes); a success clears the account's count,
+    and a quiet quarter of an hour forgets both. Kept in the process: each process guards its own door (a password
+    is scrypt-hashed, so guessing through many processes stays slow)."""
+
+    FREE_PER_ACCOUNT = 5
+    FREE_PER_ADDRESS = 20  # many people may share one address (an office, a NAT)
+    LONGEST = timedelta(minutes=15)
+
+    def __init__(self) -> None:
+        self._failures: dict[str, _Failures] = {}
+
+    def check(self, account: str, address: str | None, now: datetime) -> None:
+        """A 429 saying when to try again, while the account or the address must wait."""
+        wait = max(self._wait(f"account:{account}", self.FREE_PER_ACCOUNT, now), self._wait_address(address, now))
+        if wait > 0:
+            seconds = max(1, int(wait + 0.999))
+            raise LocalAPIError(
+                429,
+                f"Too many failed logins; try again in {seconds} s.",
+                code="TOO_MANY_LOGINS",
+                headers={"Retry-After": str(seconds)},
+            )
+
+    def failed(self, account: str, address: str | None, now: datetime) -> None:
+        for key in (f"account:{account}", f"address:{address}" if address else None):
+            if key is None:
+                continue
+            known = self._failures.get(key)
+            fresh = known is None or now - known.last > self.LONGEST
+            self._failures[key] = _Failures(1 if fresh or known is None else known.count + 1, now)
+        if len(self._failures) > 100_000:  # a flood of made-up accounts: forget the oldest half
+            for key, _ in sorted(self._failures.items(), key=lambda item: item[1].last)[:50_000]:
+                del self._failures[key]
+
+    def succeeded(self, account: str) -> None:
+        self._failures.pop(f"account:{account}", None)
+
+    def _wait_address(self, address: str | None, now: datetime) -> float:
+        return self._wait(f"address:{address}", self.FREE_PER_ADDRESS, now) if address else 0.0
+
+    def _wait(self, key: str, free: int, now: datetime) -> float:
+        known = self._failures.get(key)
+        if known is None or known.count < free or now - known.last > self.LONGEST:
+            return 0.0
+        backoff = min(2.0 ** (known.count - free), self.LONGEST.total_seconds())
+        return max(0.0, backoff - (now - known.last).total_seconds())

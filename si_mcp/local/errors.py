@@ -28,7 +28,14 @@ class LocalAPIError(Exception):
     """An HTTP failure with a LoopBack error body."""
 
     def __init__(
-        self, status: int, message: str, *, code: str | None = None, name: str = "Error", details: Any = None
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        name: str = "Error",
+        details: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -36,6 +43,7 @@ class LocalAPIError(Exception):
         self.code = code
         self.name = name
         self.details = details
+        self.headers = headers  # e.g. Retry-After on a 429
 
     def body(self) -> dict[str, Any]:
         error: dict[str, Any] = {"statusCode": self.status, "name": self.name, "message": self.message}
@@ -45,7 +53,9 @@ class LocalAPIError(Exception):
         return {"error": error}
 
     def response(self) -> Response:
-        return Response(wirejson.dumpb(self.body()), status_code=self.status, media_type="application/json")
+        return Response(
+            wirejson.dumpb(self.body()), status_code=self.status, media_type="application/json", headers=self.headers
+        )
 
     def __repr__(self) -> str:
         return f"LocalAPIError({self.status}, {self.message!r}, code={self.code!r})"

@@ -26,7 +26,7 @@ from .inputs import check_text
 if TYPE_CHECKING:
     from si_mcp.settings import Settings
 
-    from .auth import TokenCache
+    from .auth import LoginGuard, TokenCache
     from .db import Database
     from .mail.service import DocumentsOut
 
@@ -52,6 +52,12 @@ class Waker(Protocol):
     def wake(self) -> None: ...
 
 
+def _login_guard() -> LoginGuard:
+    from .auth import LoginGuard  # auth imports the database layer; http does not
+
+    return LoginGuard()
+
+
 @dataclass
 class Services:
     """What the handlers share: built once per app by :func:`si_mcp.local.create_app`."""
@@ -67,6 +73,8 @@ class Services:
     scheduler: Waker | None = None
     """The app's ``scheduler.Scheduler``, which issues recurring invoices as they fall due (built at start)."""
     einvoices: EInvoices = field(default_factory=EInvoices)
+    logins: LoginGuard = field(default_factory=lambda: _login_guard())
+    """Failed logins per account and client address (``auth.LoginGuard``)."""
     """The app's e-invoice maker: validators compiled on first use, checked XML, Factur-X embedding."""
 
     def wake_scheduler(self) -> None:

@@ -83,6 +83,11 @@ def describe(exc: BaseException, doing: str) -> str | None:
         return f"Could not {doing}: not found. Call find_documents, find_clients or list_organizations to look it up."
     if isinstance(exc, si.RateLimitError):
         wait = f"{exc.retry_after:.0f} s" if exc.retry_after is not None else "a minute"
+        if exc.error.code == "TOO_MANY_EMAILS":  # the organization's own sending limit (embedded books)
+            return (
+                f"Could not {doing}: {clean(exc.error.message, 300)} Tell the user; to send it, call again after "
+                f"{wait}."
+            )
         return f"Could not {doing}: Space Invoices is rate limiting requests. Wait {wait}, then call again."
     if isinstance(exc, si.APIStatusError | si.APIResponseValidationError):
         return f"Could not {doing}: the invoicing backend failed ({exc.status_code}). Try again later."

@@ -154,7 +154,7 @@ class Shop:
 async def open_shop(tmp_path: Path, anyio_backend: str, database_url: str) -> Any:
     """``await open_shop(smtp_port=None, folder="a", clock=None, peppol_folder=None, **org_fields)``: a Shop; SMTP on
     loopback when a port is given; ``clock`` replaces the wall clock of recurring invoices; ``peppol_folder``: the
-    access point's folder."""
+    access point's folder; ``settings``: more SI_MCP_* settings."""
     import httpx
 
     from si_mcp.local import create_app
@@ -167,6 +167,7 @@ async def open_shop(tmp_path: Path, anyio_backend: str, database_url: str) -> An
         folder: str = "books",
         clock: Any = None,
         peppol_folder: Path | None = None,
+        settings: dict[str, Any] | None = None,
         **org_fields: Any,
     ) -> Shop:
         data_dir = tmp_path / folder
@@ -175,6 +176,7 @@ async def open_shop(tmp_path: Path, anyio_backend: str, database_url: str) -> An
             smtp = {"SI_MCP_SMTP_HOST": "127.0.0.1", "SI_MCP_SMTP_PORT": smtp_port, "SI_MCP_SMTP_SECURITY": "none"}
         if peppol_folder is not None:
             smtp["SI_MCP_PEPPOL_FOLDER"] = peppol_folder
+        smtp.update(settings or {})
         settings = Settings(SI_MCP_DATA_DIR=data_dir, **smtp)
         app = create_app(
             database_url=database_url,

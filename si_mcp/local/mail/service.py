@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from ..einvoicing import EInvoices, as_issued, pdf_kind
 from ..errors import LocalAPIError
 from .compose import Attachment, OutgoingEmail, attachment_name, compose_email
 from .outbox import FAILED, DeliveryReport, run_outbox
-from .store import REMINDER, SqlOutboxStore, active_send, queue_email, supersede_pending
+from .store import REMINDER, SqlOutboxStore, active_send, emails_since, queue_email, supersede_pending
 from .transport import Mailer, mailer_for
 
 if TYPE_CHECKING:
@@ -64,7 +64,12 @@ class DocumentsOut(Background):
     """Renderer, mailer and outbox store of one app (no globals: tests build as many as they like)."""
 
     def __init__(
-        self, db: Database, settings: Settings | None, data_dir: Path | None, einvoices: EInvoices | None = None
+        self,
+        db: Database,
+        settings: Settings | None,
+        data_dir: Path | None,
+        einvoices: EInvoices | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         from si_mcp.settings import default_data_dir
 
@@ -77,6 +82,17 @@ class DocumentsOut(Background):
         self.mailer: Mailer = mailer_for(settings, folder)
         self.store = SqlOutboxStore(db)
         self.einvoices = einvoices or EInvoices()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        # Emails an organization may send per minute and per day (0: no limit).
+        self.limits = (
+            (
+                timedelta(minutes=1),
+                settings.emails_per_minute if settings else 20,
+                "minute",
+                "SI_MCP_EMAILS_PER_MINUTE",
+            ),
+            (timedelta(days=1), settings.emails_per_day if settings else 500, "day", "SI_MCP_EMAILS_PER_DAY"),
+        )
         super().__init__()
         self._pause = RETRY_INTERVAL_SECONDS  # after a broken delivery run
 
@@ -142,6 +158,7 @@ class DocumentsOut(Background):
             sender=self.mailer.sender,
             sender_required=self.mailer.requires_sender,
             reminder_locale=chosen.locale if reminder else None,
+            now=self.clock(),
         )
         pdf = "pdf" if reminder else pdf_kind(document)
         ubl = ("ubl",) if attach_ubl and not reminder else ()
@@ -180,8 +197,9 @@ class DocumentsOut(Background):
         reminder: bool = False,
         attachments: tuple[str, ...] = ("pdf",),
     ) -> Queued:
-        """In the caller's write transaction: refuse a second send without ``resend``, else queue it (a reminder
-        is queued as often as asked)."""
+        """In the caller's write transaction: refuse a second send without ``resend``, and any past the
+        organization's limits (a 429), else queue it (a reminder is queued as often as asked)."""
+        await self._check_limits(conn, document["organizationId"])
         if reminder:
             stamp = datetime.now(UTC)
             # One reminder waiting at a time: a new one replaces those still queued or failed (the client would
@@ -209,6 +227,25 @@ class DocumentsOut(Background):
             )
         row_id = await queue_email(conn, document, email, language=language, stamp=stamp, attachments=attachments)
         return Queued(row_id, email.message_id, email.recipients, attachments)
+
+    async def _check_limits(self, conn: AsyncConnection, organization_id: str) -> None:
+        """A 429 saying when to try again once the organization sent as many emails as a minute or a day allows
+        (counted in the writing transaction, so processes sharing the books share the count); nothing is queued."""
+        now = self.clock()
+        for window, limit, per, setting in self.limits:
+            if limit <= 0:
+                continue
+            count, oldest = await emails_since(conn, organization_id, now - window)
+            if count < limit:
+                continue
+            wait = max(1, math.ceil(((oldest or now) + window - now).total_seconds()))
+            raise LocalAPIError(
+                429,
+                f"This organization sent {count} emails in the last {per}, as many as it may ({setting}); nothing "
+                f"was sent or queued. Try again in {wait} s.",
+                code="TOO_MANY_EMAILS",
+                headers={"Retry-After": str(wait)},
+            )
 
     def _state(self, status: str) -> str:
         if status != "sent":

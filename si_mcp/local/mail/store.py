@@ -118,6 +118,17 @@ async def supersede_pending(conn: AsyncConnection, document_id: str, now: dateti
     return (await conn.execute(live)).first() is None
 
 
+async def emails_since(conn: AsyncConnection, organization_id: str, since: datetime) -> tuple[int, datetime | None]:
+    """(how many emails the organization queued since ``since``, the oldest of them): every row counts but those
+    superseded before they went (a resend replacing a failed send is one email)."""
+    o = tables.outbox
+    query = sa.select(sa.func.count(), sa.func.min(o.c.created_at)).where(
+        o.c.organization_id == organization_id, o.c.created_at >= to_naive(since), o.c.status != SUPERSEDED
+    )
+    count, oldest = (await conn.execute(query)).one()
+    return int(count), None if oldest is None else _aware(oldest)
+
+
 async def queue_email(
     conn: AsyncConnection,
     document: dict[str, Any],

@@ -56,7 +56,9 @@ def _service(call: Call) -> DocumentsOut:
 
 def service_of(services: Services) -> DocumentsOut:
     if services.documents_out is None:
-        services.documents_out = DocumentsOut(services.db, services.settings, services.data_dir, services.einvoices)
+        services.documents_out = DocumentsOut(
+            services.db, services.settings, services.data_dir, services.einvoices, services.clock
+        )
     return services.documents_out
 
 

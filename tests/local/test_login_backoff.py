@@ -1,0 +1,76 @@
+"""Wrong passwords back off, per account and per client address, on an injected clock: a few are free, then each
+one more doubles the wait (a 429 with Retry-After, before any password is checked); the right password after the
+wait works and clears the account's count."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from si_mcp.local import create_app
+
+pytestmark = pytest.mark.anyio
+
+PASSWORD = "Rocket-launch-2024!"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 6, 9, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def served(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
+    clock = Clock()
+    app = create_app(database_url=database_url, data_dir=tmp_path, clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://local/v1") as api:
+        for n in range(3):
+            await api.post("/accounts", json={"email": f"user{n}@example.com", "password": PASSWORD})
+        yield api, clock
+    await app.aclose()
+
+
+async def _login(api: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    return await api.post("/accounts/login", json={"email": email, "password": password})
+
+
+async def test_wrong_passwords_for_one_account_back_off_and_the_right_one_after_the_wait_works(
+    served: tuple[httpx.AsyncClient, Clock],
+) -> None:
+    api, clock = served
+    free = [await _login(api, "user0@example.com", "wrong") for _ in range(5)]
+    too_soon = await _login(api, "user0@example.com", PASSWORD)  # even the right password waits: 1 s
+    clock.now += timedelta(seconds=1)
+    sixth = await _login(api, "user0@example.com", "wrong")
+    held = await _login(api, "user0@example.com", "wrong")  # now 2 s
+    other_account = await _login(api, "user1@example.com", PASSWORD)  # another account is not held up
+    clock.now += timedelta(seconds=2)
+    right = await _login(api, "user0@example.com", PASSWORD)
+    after = await _login(api, "user0@example.com", "wrong")  # the success cleared the count
+
+    assert [r.status_code for r in free] == [401] * 5
+    assert too_soon.status_code == 429 and too_soon.headers["Retry-After"] == "1"
+    assert too_soon.json()["error"]["code"] == "TOO_MANY_LOGINS"
+    assert (sixth.status_code, held.status_code) == (401, 429)
+    assert held.headers["Retry-After"] == "2"
+    assert other_account.status_code == 200
+    assert right.status_code == 200 and after.status_code == 401
+
+
+async def test_one_address_guessing_many_accounts_is_held_up_too(served: tuple[httpx.AsyncClient, Clock]) -> None:
+    api, clock = served
+    guesses = [await _login(api, f"nobody{n}@example.com", "wrong") for n in range(20)]
+    held = await _login(api, "user2@example.com", PASSWORD)  # the 21st try from this address
+    clock.now += timedelta(minutes=16)  # a quiet quarter of an hour forgets it
+    later = await _login(api, "user2@example.com", PASSWORD)
+
+    assert [r.status_code for r in guesses] == [401] * 20
+    assert held.status_code == 429 and int(held.headers["Retry-After"]) >= 1
+    assert later.status_code == 200
