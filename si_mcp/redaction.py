@@ -20,7 +20,7 @@ REDACTED = "[redacted]"
 _NAMES = r"access_token|token|password|passwd|secret|client_secret|api_key|apikey|authorization|cookie|set-cookie"
 _SECRET = re.compile(
     rf"""(?ix)
-    (?P<name>["']?\b(?:{_NAMES})\b["']?\s*[:=]\s*["']?)  # the name, its separator, an opening quote
+    (?P<name>["']?\b(?:{_NAMES})\b["']?[ \t]*(?:=|:[ \t]*)["']?)  # the name, its separator, an opening quote
     (?:(?:bearer|basic)\s+)?                               # an auth scheme
     (?P<value>[^\s"'&,;)\]}}]+)                            # the secret, up to a delimiter
     """
@@ -65,9 +65,11 @@ def _scrub(record: logging.LogRecord, cleaned: str) -> None:
         msg = redact(record.msg)
         args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         try:
-            if msg % args == cleaned:
-                record.msg, record.args = msg, args
-                return
+            scrubbed = msg % args
         except (TypeError, ValueError):
-            pass
+            scrubbed = None
+        # uvicorn's access formatter unpacks its arguments: they must stay, redacted one by one.
+        if scrubbed is not None and (redact(scrubbed) == scrubbed or record.name == "uvicorn.access"):
+            record.msg, record.args = msg, args
+            return
     record.msg, record.args = cleaned, None

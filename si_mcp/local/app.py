@@ -47,7 +47,9 @@ class Router:
 
     def __init__(self, routes: list[Route]) -> None:
         self._table: dict[str, list[tuple[re.Pattern[str], Route]]] = {}
-        for route in routes:
+        # Literal segments win over parameters, segment by segment (/accounts/authorized before /accounts/{id}),
+        # whatever order the modules list their routes in.
+        for route in sorted(routes, key=lambda r: [_PARAM.fullmatch(part) is not None for part in r.path.split("/")]):
             pattern = _PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", route.path)
             compiled = re.compile(f"^/v1{pattern}/?$", re.IGNORECASE)
             self._table.setdefault(route.method, []).append((compiled, route))

@@ -135,21 +135,42 @@ class _Failures:
 
 
 class LoginGuard:
-    """Wrong passwords back off, per account and per client address: a few are free (typos), then each one more
-    makes the next try wait twice as long (1 s, 2 s, 4 s ... at most 15 minutes); a success clears the account's count,
-    and a quiet quarter of an hour forgets both. Kept in the process: each process guards its own door (a password
+    """Wrong passwords back off: a few are free (typos), then each one more makes the next try wait twice as long
+    (1 s, 2 s, 4 s ... at most 15 minutes), counted per account from one client address (5 free), per client address
+    (20 free: an office or a NAT shares one) and per account from everywhere (100 free: guessing spread over many
+    addresses). So someone guessing elsewhere holds a user up only after a hundred tries, not five. A success clears
+    the account's counts; a quiet day forgets them. Logins of one account are checked one at a time, so parallel
+    guesses are counted like sequential ones. Kept in the process: each process guards its own door (and a password
     is scrypt-hashed, so guessing through many processes stays slow)."""
 
-    FREE_PER_ACCOUNT = 5
-    FREE_PER_ADDRESS = 20  # many people may share one address (an office, a NAT)
+    FREE_FROM_ADDRESS = 5
+    FREE_PER_ADDRESS = 20
+    FREE_PER_ACCOUNT = 100
     LONGEST = timedelta(minutes=15)
+    FORGET = timedelta(days=1)
 
     def __init__(self) -> None:
         self._failures: dict[str, _Failures] = {}
+        self._locks: dict[str, anyio.Lock] = {}
+
+    def lock(self, account: str) -> anyio.Lock:
+        """Held around one login of ``account`` (check, password, record)."""
+        if len(self._locks) > 10_000:
+            self._locks = {key: lock for key, lock in self._locks.items() if lock.locked()}
+        return self._locks.setdefault(account, anyio.Lock())
+
+    def _keys(self, account: str, address: str | None) -> list[tuple[str, int]]:
+        keys = [(f"account:{account}", self.FREE_PER_ACCOUNT)]
+        if address:
+            keys += [
+                (f"from:{address}:{account}", self.FREE_FROM_ADDRESS),
+                (f"address:{address}", self.FREE_PER_ADDRESS),
+            ]
+        return keys
 
     def check(self, account: str, address: str | None, now: datetime) -> None:
-        """A 429 saying when to try again, while the account or the address must wait."""
-        wait = max(self._wait(f"account:{account}", self.FREE_PER_ACCOUNT, now), self._wait_address(address, now))
+        """A 429 saying when to try again, while the account, this address, or the pair must wait."""
+        wait = max(self._wait(key, free, now) for key, free in self._keys(account, address))
         if wait > 0:
             seconds = max(1, int(wait + 0.999))
             raise LocalAPIError(
@@ -160,25 +181,21 @@ class LoginGuard:
             )
 
     def failed(self, account: str, address: str | None, now: datetime) -> None:
-        for key in (f"account:{account}", f"address:{address}" if address else None):
-            if key is None:
-                continue
+        for key, _ in self._keys(account, address):
             known = self._failures.get(key)
-            fresh = known is None or now - known.last > self.LONGEST
+            fresh = known is None or now - known.last > self.FORGET
             self._failures[key] = _Failures(1 if fresh or known is None else known.count + 1, now)
         if len(self._failures) > 100_000:  # a flood of made-up accounts: forget the oldest half
             for key, _ in sorted(self._failures.items(), key=lambda item: item[1].last)[:50_000]:
                 del self._failures[key]
 
-    def succeeded(self, account: str) -> None:
-        self._failures.pop(f"account:{account}", None)
-
-    def _wait_address(self, address: str | None, now: datetime) -> float:
-        return self._wait(f"address:{address}", self.FREE_PER_ADDRESS, now) if address else 0.0
+    def succeeded(self, account: str, address: str | None) -> None:
+        for key, _ in self._keys(account, address)[:2]:  # the account's counts (not the address's, shared)
+            self._failures.pop(key, None)
 
     def _wait(self, key: str, free: int, now: datetime) -> float:
         known = self._failures.get(key)
-        if known is None or known.count < free or now - known.last > self.LONGEST:
+        if known is None or known.count < free or now - known.last > self.FORGET:
             return 0.0
         backoff = min(2.0 ** (known.count - free), self.LONGEST.total_seconds())
         return max(0.0, backoff - (now - known.last).total_seconds())

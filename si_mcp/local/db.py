@@ -66,7 +66,8 @@ class Database:
 
     @classmethod
     async def open(cls, url: str, *, run_migrations: bool = True) -> Database:
-        engine = create_async_engine(url)
+        # No SQL parameters in logs or error messages: they hold people's data (and, once, tokens).
+        engine = create_async_engine(url, hide_parameters=True)
         sync_engine = None
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine.sync_engine)

@@ -393,7 +393,8 @@ def _json_scalar(value: Any) -> Any:
     if isinstance(value, bool):
         return 1 if value else 0  # json_extract yields 1/0 for true/false
     if isinstance(value, Decimal):
-        if not value.is_finite():
+        # Finite and of a size a NUMERIC holds on PostgreSQL too (1e999999 or 1e-999999999 overflow there).
+        if not value.is_finite() or (value and not -30 <= value.adjusted() <= 17):
             raise ValueError
         # bound as text and cast in SQL, so no float is made from the Decimal in Python
         return sa.cast(sa.literal(str(value), sa.String()), sa.Numeric())

@@ -73,9 +73,9 @@ class Services:
     scheduler: Waker | None = None
     """The app's ``scheduler.Scheduler``, which issues recurring invoices as they fall due (built at start)."""
     einvoices: EInvoices = field(default_factory=EInvoices)
+    """The app's e-invoice maker: validators compiled on first use, checked XML, Factur-X embedding."""
     logins: LoginGuard = field(default_factory=lambda: _login_guard())
     """Failed logins per account and client address (``auth.LoginGuard``)."""
-    """The app's e-invoice maker: validators compiled on first use, checked XML, Factur-X embedding."""
 
     def wake_scheduler(self) -> None:
         """A recurrence changed: the scheduler looks at the due dates again."""

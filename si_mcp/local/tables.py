@@ -372,6 +372,7 @@ outbox = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False, server_default="document"),
     # What the email carries, space-separated: "pdf" or "factur-x", then "ubl" if attached; NULL (older rows): "pdf"
     sa.Column("attachments", sa.String(40), nullable=True),
+    sa.Index(None, "organization_id", "created_at"),  # the sending limits count an organization's recent emails
 )
 
 action_keys = sa.Table(

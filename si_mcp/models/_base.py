@@ -13,7 +13,7 @@ Policy, decided once here:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -40,7 +40,10 @@ def format_timestamp(value: datetime) -> str:
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 has no UTC time: a validation error, not a crash
+        raise ValueError("is outside the calendar once taken to UTC") from None
 
 
 Timestamp = Annotated[datetime, AfterValidator(_as_utc), PlainSerializer(format_timestamp, return_type=str)]
@@ -104,6 +107,12 @@ class RequestModel(WireModel):
     @field_validator("*", mode="after")
     @classmethod
     def _sane_dates(cls, value: Any) -> Any:
-        if isinstance(value, datetime) and not FIRST_DAY <= value <= LAST_DAY:
+        if isinstance(value, datetime):
+            sane = FIRST_DAY <= value <= LAST_DAY
+        elif isinstance(value, date):
+            sane = FIRST_DAY.date() <= value <= LAST_DAY.date()
+        else:
+            return value
+        if not sane:
             raise ValueError(f"must be between {FIRST_DAY:%Y-%m-%d} and {LAST_DAY:%Y-%m-%d}")
         return value

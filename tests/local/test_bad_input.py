@@ -84,6 +84,8 @@ async def test_malformed_bodies_are_a_400(tenant, expect_error, raw: bytes) -> N
         (document(decimalPlaces=99), "decimalPlaces"),
         (document(date="9999-12-31T00:00:00Z"), "date"),  # its due date would fall off the calendar
         (document(date="0001-01-01T00:00:00Z"), "date"),
+        (document(date="0001-01-01T00:00:00+14:00"), "date"),  # no UTC time at all: not a crash
+        (document(dateDue="9999-12-31T23:59:59-05:00"), "dateDue"),
         (document(dateDue="3000-01-01T00:00:00Z"), "dateDue"),
         (document(payments=[{"type": "card", "date": "9999-12-31T23:59:59Z"}]), "payments.0.date"),
         (
@@ -202,6 +204,8 @@ async def test_text_no_encoding_can_store_is_refused_wherever_it_comes_in(tenant
         {"filter": '{"where": {"dateYear": 123456789012345678901234567890}}'},
         {"filter[where][dateYear]": "123456789012345678901234567890"},
         {"filter": '{"where": {"totalWithTax": {"gt": 1e400}}}'},
+        {"filter": '{"where": {"totalWithTax": {"gt": "1e999999"}}}'},  # a NUMERIC overflow on PostgreSQL
+        {"filter[where][totalWithTax][lt]": "1e-999999999"},
         {"filter": '{"skip": 123456789012345678901234567890}'},
     ],
 )
@@ -221,3 +225,13 @@ async def test_payments_beyond_what_the_books_can_sum_are_refused(tenant, expect
 
     assert [a.status_code for a in answers[:1]] == [200]
     expect_error(answers[-1], 422)
+
+
+async def test_a_recurrence_starting_at_the_end_of_the_calendar_is_refused(tenant, expect_error) -> None:
+    invoice = (await tenant.api.post(f"/organizations/{tenant.org_id}/documents", json=document())).json()
+
+    refused = await tenant.api.post(
+        f"/documents/{invoice['id']}/recurrence", json={"name": "r", "type": "year", "dateFirst": "9999-12-31"}
+    )
+
+    expect_error(refused, 422)

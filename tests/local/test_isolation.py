@@ -63,6 +63,7 @@ OPEN = {
     ("GET", "/accounts/authorized"),
     ("GET", "/countries"),
     ("GET", "/currencies"),
+    ("GET", "/openapi.json"),
 }
 
 

@@ -74,3 +74,37 @@ async def test_one_address_guessing_many_accounts_is_held_up_too(served: tuple[h
     assert [r.status_code for r in guesses] == [401] * 20
     assert held.status_code == 429 and int(held.headers["Retry-After"]) >= 1
     assert later.status_code == 200
+
+
+async def test_guesses_from_elsewhere_do_not_lock_the_owner_out(tmp_path: Path, database_url: str) -> None:
+    app = create_app(database_url=database_url, data_dir=tmp_path, clock=Clock())
+    attacker = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 4444)), base_url="http://local/v1"
+    )
+    owner = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("198.51.100.7", 5555)), base_url="http://local/v1"
+    )
+    async with attacker, owner:
+        await owner.post("/accounts", json={"email": "owner@example.com", "password": PASSWORD})
+        guesses = [await _login(attacker, "owner@example.com", f"guess-{n}") for n in range(10)]
+        own = await _login(owner, "owner@example.com", PASSWORD)
+    await app.aclose()
+
+    assert [r.status_code for r in guesses] == [401] * 5 + [429] * 5  # the attacker waits
+    assert own.status_code == 200  # the owner, elsewhere, does not
+
+
+async def test_parallel_guesses_are_counted_like_one_after_another(served: tuple[httpx.AsyncClient, Clock]) -> None:
+    import anyio
+
+    api, _ = served
+    answers: list[int] = []
+
+    async def guess(n: int) -> None:
+        answers.append((await _login(api, "user0@example.com", f"guess-{n}")).status_code)
+
+    async with anyio.create_task_group() as group:
+        for n in range(12):
+            group.start_soon(guess, n)
+
+    assert sorted(answers) == [401] * 5 + [429] * 7

@@ -24,9 +24,13 @@ MIGRATIONS = Path(__file__).parent.parent.parent / "si_mcp" / "local" / "migrati
 
 
 def downgrade(path: Path, revision: str) -> None:
-    """Take a database made by this release back to ``revision``'s schema, as an older release left it."""
+    """Take a database made by this release back to ``revision``'s schema, as an older release left it. The sessions
+    of the test survive (the downgrade of 0015 ends every session; they are put back as stored, so the upgrade on the
+    next request keeps them)."""
     from alembic import command
 
+    with sqlite3.connect(path) as db:
+        sessions = db.execute("SELECT id, account_id, ttl, created FROM access_tokens").fetchall()
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         config = Config()
@@ -34,6 +38,10 @@ def downgrade(path: Path, revision: str) -> None:
         config.attributes["connection"] = conn
         command.downgrade(config, revision)
     engine.dispose()
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT OR IGNORE INTO access_tokens (id, account_id, ttl, created) VALUES (?, ?, ?, ?)", sessions
+        )
 
 
 def head() -> str:
@@ -259,3 +267,25 @@ async def test_tokens_issued_before_they_were_stored_hashed_keep_working_and_non
     assert token not in stored and fresh not in stored and len(stored) == 2
     dump = (tmp_path / "tokens.db").read_bytes()
     assert fresh.encode() not in dump  # (the old one was in the file before the upgrade: SQLite may keep a free copy)
+
+
+def test_a_downgrade_past_hashed_tokens_ends_every_session(tmp_path: Path) -> None:
+    """The older release looks tokens up as stored: a hash left behind would be a working token to whoever holds
+    a copy of the books."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path}/down.db"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0015")
+        conn.execute(sa.text("INSERT INTO accounts (id, email, password_hash, created_at, updated_at, data) "
+                             "VALUES ('a', 'a@example.com', 'x', '2026-01-01', '2026-01-01', '{}')"))  # fmt: skip
+        conn.execute(sa.text("INSERT INTO access_tokens VALUES ('" + "ab" * 32 + "', 'a', -1, '2026-01-01')"))
+        command.downgrade(config, "0014")
+        left = conn.execute(sa.text("SELECT count(*) FROM access_tokens")).scalar()
+    engine.dispose()
+
+    assert left == 0

@@ -196,10 +196,12 @@ class DocumentsOut(Background):
         resend: bool,
         reminder: bool = False,
         attachments: tuple[str, ...] = ("pdf",),
+        scheduled: bool = False,
     ) -> Queued:
         """In the caller's write transaction: refuse a second send without ``resend``, and any past the
-        organization's limits (a 429), else queue it (a reminder is queued as often as asked)."""
-        await self._check_limits(conn, document["organizationId"])
+        organization's limits (a 429), else queue it (a reminder is queued as often as asked). ``scheduled``: a
+        recurring copy, bound by the daily limit only (invoices due on the 1st go out together)."""
+        await self._check_limits(conn, document["organizationId"], scheduled=scheduled)
         if reminder:
             stamp = datetime.now(UTC)
             # One reminder waiting at a time: a new one replaces those still queued or failed (the client would
@@ -228,12 +230,12 @@ class DocumentsOut(Background):
         row_id = await queue_email(conn, document, email, language=language, stamp=stamp, attachments=attachments)
         return Queued(row_id, email.message_id, email.recipients, attachments)
 
-    async def _check_limits(self, conn: AsyncConnection, organization_id: str) -> None:
+    async def _check_limits(self, conn: AsyncConnection, organization_id: str, *, scheduled: bool = False) -> None:
         """A 429 saying when to try again once the organization sent as many emails as a minute or a day allows
         (counted in the writing transaction, so processes sharing the books share the count); nothing is queued."""
         now = self.clock()
         for window, limit, per, setting in self.limits:
-            if limit <= 0:
+            if limit <= 0 or (scheduled and per == "minute"):
                 continue
             count, oldest = await emails_since(conn, organization_id, now - window)
             if count < limit:

@@ -62,16 +62,18 @@ async def login(call: Call) -> Response:
     body = await call.body(LoginRequest, "Account")
     email = body.email.strip().lower()
     address = call.request.client.host if call.request.client else None
-    guard, moment = call.services.logins, call.services.clock()
-    guard.check(email, address, moment)  # before the password is even hashed: a guess costs nothing but time
-    t = tables.accounts
-    async with call.db.read() as conn:
-        query = sa.select(t.c.id, t.c.password_hash, t.c.data).where(t.c.email == email)
-        row = (await conn.execute(query)).first()
-    if not await verify_password(body.password, row.password_hash if row else _DUMMY_HASH) or row is None:
-        guard.failed(email, address, moment)
-        raise _login_failed()
-    guard.succeeded(email)
+    guard = call.services.logins
+    async with guard.lock(email):  # one login of an account at a time: parallel guesses count one by one
+        moment = call.services.clock()
+        guard.check(email, address, moment)  # before the password is even hashed: a guess costs nothing but time
+        t = tables.accounts
+        async with call.db.read() as conn:
+            query = sa.select(t.c.id, t.c.password_hash, t.c.data).where(t.c.email == email)
+            row = (await conn.execute(query)).first()
+        if not await verify_password(body.password, row.password_hash if row else _DUMMY_HASH) or row is None:
+            guard.failed(email, address, moment)
+            raise _login_failed()
+        guard.succeeded(email, address)
     ttl = DEFAULT_TTL if body.ttl is None else body.ttl
     token = AccessToken(id=new_token(), ttl=ttl, user_id=row.id, created=now())
     async with call.db.write() as conn:

@@ -213,10 +213,18 @@ async def _queue(
     *,
     reminder: bool = False,
     attachments: tuple[str, ...] = ("pdf",),
+    scheduled: bool = False,
 ) -> Queued:
     try:
         return await service.queue(
-            conn, document, email, language=language, resend=resend, reminder=reminder, attachments=attachments
+            conn,
+            document,
+            email,
+            language=language,
+            resend=resend,
+            reminder=reminder,
+            attachments=attachments,
+            scheduled=scheduled,
         )
     except AlreadySentError as error:
         raise _unprocessable(error) from None
@@ -355,9 +363,10 @@ async def queue_new(
     options: SendOptions | None = None,
     *,
     render: bool = True,
+    scheduled: bool = False,
 ) -> Queued:
     """Queue the first email of a document just written in the caller's transaction (a 422 when it cannot go);
-    ``render=False`` leaves the PDF to the delivery, outside the transaction."""
+    ``render=False`` leaves the PDF to the delivery, outside the transaction; ``scheduled``: a recurring copy."""
     service = service_of(services)
     options = options or SendOptions()
     model = Document.model_validate(document)
@@ -366,7 +375,9 @@ async def queue_new(
     email, language, attachments = await _prepare(
         service, model, organization, options, None, render=render, attach_ubl=ubl
     )
-    return await _queue(service, conn, document, email, language, resend=False, attachments=attachments)
+    return await _queue(
+        service, conn, document, email, language, resend=False, attachments=attachments, scheduled=scheduled
+    )
 
 
 async def deliver_created(call: Call, queued: Queued) -> None:

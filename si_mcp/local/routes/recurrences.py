@@ -585,7 +585,8 @@ async def _queue_email(services: Services, conn: AsyncConnection, due: _Due, doc
         return None
     queued: Queued | None = None
     try:
-        queued = await documents_out.queue_new(services, conn, document, render=False)  # the outbox renders it
+        # The outbox renders it; a recurring copy is bound by the daily sending limit only.
+        queued = await documents_out.queue_new(services, conn, document, render=False, scheduled=True)
     except LocalAPIError as error:
         # Issued all the same (the invoice is due); the email problem is kept for the user to see.
         log.warning("recurrence %s: the email was not queued: %s", due.row.id, error.message)

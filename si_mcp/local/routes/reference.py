@@ -1,4 +1,5 @@
-"""Reference data: ``GET /countries`` and ``GET /currencies`` (public, like the real API's helpers)."""
+"""Reference data: ``GET /countries`` and ``GET /currencies`` (public, like the real API's helpers), and the API's own
+OpenAPI document, ``GET /openapi.json`` (an si-mcp extension)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,18 @@ def _currencies_json() -> bytes:
     return wirejson.dumpb(answer)
 
 
+@functools.cache
+def _openapi_json() -> bytes:
+    from ..openapi import openapi_document
+    from . import all_routes
+
+    return wirejson.dumpb(openapi_document(all_routes()))
+
+
+async def get_openapi(call: Call) -> Response:
+    return raw_json_response(_openapi_json())
+
+
 async def list_countries(call: Call) -> Response:
     return raw_json_response(_countries_json())
 
@@ -64,4 +77,5 @@ def routes() -> list[Route]:
     return [
         Route("GET", "/countries", list_countries, auth=False),
         Route("GET", "/currencies", list_currencies, auth=False),
+        Route("GET", "/openapi.json", get_openapi, auth=False),
     ]

@@ -38,5 +38,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # A hash cannot be turned back into its token: the older release finds none of these, and its users log in again.
-    pass
+    # A hash cannot be turned back into its token, and the older release looks tokens up as they are stored: left
+    # in place, a copy of the books would hand out working tokens. Every session ends; users log in again.
+    op.execute(_TOKENS.delete())
