@@ -49,6 +49,8 @@ def main() -> None:
 
     seed, organization = _seed()
     organization = organization.model_copy(update={"tax_number": "BE0477472701"})
+    # Issued by the organization with that number: the e-invoice states what the document's issuer snapshot says.
+    seed["_documentIssuer"] = {**(seed.get("_documentIssuer") or {}), "taxNumber": "BE0477472701"}
     seed["_documentClient"] = {"name": "Rocket man", "country": "Belgium", "taxNumber": "BE0403170701"}
     documents = {"seed invoice": seed, "200 lines": _lines(seed, 200)}
     renderer, validator, cii_validator = PdfRenderer(), Validator(), Validator(rules=CII_RULES)

@@ -7,7 +7,7 @@ Figures (each side by side with the one-tool server, with the ratio):
 * start-up: spawn → the answer to ``initialize`` (raw JSON-RPC over stdio, no SDK client in the way);
   target ≤ 1.2× the one-tool server;
 * a tool call over stdio, p50: si-mcp's ``create_invoice`` (seed invoice, paid by card) vs. ``echo``;
-* bytes of the ``tools/list`` result: target ≤ 16 KB;
+* bytes of the ``tools/list`` result: target ≤ 24 KiB (the budget tests/server/test_tool_list.py holds);
 * bytes of a ``create_invoice`` result's text: target ≤ 800 bytes.
 """
 
@@ -170,7 +170,7 @@ def measure(runs: int, calls: int) -> dict[str, tuple[float, float]]:
 
 TARGETS = {
     "start-up to initialize answer, p50 (ms)": ("ratio", 1.2),
-    "tools/list result (bytes)": ("value", 16 * 1024),
+    "tools/list result (bytes)": ("value", 24 * 1024),
     "tool result text (bytes)": ("value", 800),
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import os
 import time
 from dataclasses import dataclass
@@ -138,8 +139,9 @@ class LoginGuard:
     """Wrong passwords back off: a few are free (typos), then each one more makes the next try wait twice as long
     (1 s, 2 s, 4 s ... at most 15 minutes), counted per account from one client address (5 free), per client address
     (20 free: an office or a NAT shares one) and per account from everywhere (100 free: guessing spread over many
-    addresses). So someone guessing elsewhere holds a user up only after a hundred tries, not five. A success clears
-    the account's counts; a quiet day forgets them. Logins of one account are checked one at a time, so parallel
+    addresses), an IPv6 address counted by its /64. The account-wide count does not hold up the networks the account
+    logged in from before, so guessing elsewhere cannot lock its owner out. A success clears the account's counts; a
+    quiet day forgets them. Logins of one account are checked one at a time, so parallel
     guesses are counted like sequential ones. Kept in the process: each process guards its own door (and a password
     is scrypt-hashed, so guessing through many processes stays slow)."""
 
@@ -152,6 +154,8 @@ class LoginGuard:
     def __init__(self) -> None:
         self._failures: dict[str, _Failures] = {}
         self._locks: dict[str, anyio.Lock] = {}
+        # account -> the networks it logged in from: the account-wide count does not hold them up
+        self._known: dict[str, set[str]] = {}
 
     def lock(self, account: str) -> anyio.Lock:
         """Held around one login of ``account`` (check, password, record)."""
@@ -160,12 +164,13 @@ class LoginGuard:
         return self._locks.setdefault(account, anyio.Lock())
 
     def _keys(self, account: str, address: str | None) -> list[tuple[str, int]]:
-        keys = [(f"account:{account}", self.FREE_PER_ACCOUNT)]
-        if address:
-            keys += [
-                (f"from:{address}:{account}", self.FREE_FROM_ADDRESS),
-                (f"address:{address}", self.FREE_PER_ADDRESS),
-            ]
+        network = _network(address)
+        keys = []
+        if network is None or network not in self._known.get(account, ()):
+            keys.append((f"account:{account}", self.FREE_PER_ACCOUNT))  # the owner's usual places skip this one
+        if network is not None:
+            keys.append((f"from:{network}:{account}", self.FREE_FROM_ADDRESS))
+            keys.append((f"address:{network}", self.FREE_PER_ADDRESS))
         return keys
 
     def check(self, account: str, address: str | None, now: datetime) -> None:
@@ -190,8 +195,15 @@ class LoginGuard:
                 del self._failures[key]
 
     def succeeded(self, account: str, address: str | None) -> None:
-        for key, _ in self._keys(account, address)[:2]:  # the account's counts (not the address's, shared)
-            self._failures.pop(key, None)
+        network = _network(address)
+        self._failures.pop(f"account:{account}", None)  # the account's counts (not the address's, shared)
+        if network is not None:
+            self._failures.pop(f"from:{network}:{account}", None)
+            known = self._known.setdefault(account, set())
+            if len(known) < 20:
+                known.add(network)
+        if len(self._known) > 100_000:
+            self._known.clear()
 
     def _wait(self, key: str, free: int, now: datetime) -> float:
         known = self._failures.get(key)
@@ -199,3 +211,16 @@ class LoginGuard:
             return 0.0
         backoff = min(2.0 ** (known.count - free), self.LONGEST.total_seconds())
         return max(0.0, backoff - (now - known.last).total_seconds())
+
+
+def _network(address: str | None) -> str | None:
+    """Where a login comes from, as counted: the address, or for IPv6 its /64 (one subscriber's whole block)."""
+    if not address:
+        return None
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

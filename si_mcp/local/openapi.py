@@ -28,6 +28,7 @@ from si_mcp.models import (
     Currency,
     Default,
     DefaultCreate,
+    DefaultUpdate,
     Document,
     DocumentCreate,
     ErrorBody,
@@ -50,6 +51,7 @@ from si_mcp.models import (
     SendResult,
     Tax,
     TaxCreate,
+    TaxRate,
     TaxRateCreate,
 )
 
@@ -92,6 +94,8 @@ _OPERATIONS: dict[tuple[str, str], _Op] = {
     ("GET", "/organizations/{id}/defaults/count"): _Op(answer=Count, query=_WHERE),
     ("GET", "/defaults/{id}"): _Op(answer=Default),
     ("DELETE", "/defaults/{id}"): _Op(answer=Count),
+    ("PATCH", "/defaults/{id}"): _Op(DefaultUpdate, Default),
+    ("PUT", "/organizations/{id}/defaults/{default_id}"): _Op(DefaultUpdate, Default),
     ("POST", "/organizations/{id}/documents"): _Op(DocumentCreate, Document),
     ("GET", "/organizations/{id}/documents"): _Op(answer=[Document], query=_FILTER),
     ("GET", "/organizations/{id}/documents/count"): _Op(answer=Count, query=_WHERE),
@@ -149,7 +153,7 @@ _OPERATIONS: dict[tuple[str, str], _Op] = {
     ("PUT", "/taxes/{id}"): _Op(TaxCreate, Tax),
     ("POST", "/taxes/{id}/replace"): _Op(TaxCreate, Tax),
     ("DELETE", "/taxes/{id}"): _Op(answer=Count),
-    ("POST", "/taxes/{id}/taxRates"): _Op(TaxRateCreate, Tax),
+    ("POST", "/taxes/{id}/taxRates"): _Op(TaxRateCreate, TaxRate),
     ("GET", "/countries"): _Op(answer=[Country], query=_FILTER),
     ("GET", "/currencies"): _Op(answer=[Currency], query=_FILTER),
     ("GET", "/openapi.json"): _Op(),

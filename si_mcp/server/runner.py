@@ -136,7 +136,24 @@ def http_app(
         transport_security=_security(settings, host, port),
         host=host,
     )
+    transport_log = logging.getLogger("mcp.server.streamable_http")
+    if not any(isinstance(f, _QuietDisconnects) for f in transport_log.filters):
+        transport_log.addFilter(_QuietDisconnects())
     return server, app
+
+
+class _QuietDisconnects(logging.Filter):
+    """The SDK logs a client that hangs up in the middle of its request as an ERROR with a traceback; it is nobody's
+    fault, so it becomes an INFO line (the SDK's own body limit, auth and Host checks run as before)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from starlette.requests import ClientDisconnect
+
+        if record.exc_info and isinstance(record.exc_info[1], ClientDisconnect):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args = "client disconnected during a request", None
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 def run_server(settings: Settings, *, http: bool, host: str, port: int) -> None:

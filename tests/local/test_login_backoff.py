@@ -108,3 +108,33 @@ async def test_parallel_guesses_are_counted_like_one_after_another(served: tuple
             group.start_soon(guess, n)
 
     assert sorted(answers) == [401] * 5 + [429] * 7
+
+
+async def test_guesses_spread_over_many_addresses_hold_up_strangers_but_not_the_owners_usual_network(
+    tmp_path: Path, database_url: str
+) -> None:
+    app = create_app(database_url=database_url, data_dir=tmp_path, clock=Clock())
+
+    def client(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 4444))
+        return httpx.AsyncClient(transport=transport, base_url="http://local/v1")
+
+    async with client("198.51.100.7") as owner:
+        await owner.post("/accounts", json={"email": "owner@example.com", "password": PASSWORD})
+        assert (await _login(owner, "owner@example.com", PASSWORD)).status_code == 200  # the owner's usual network
+        for n in range(25):  # 25 attackers, 4 guesses each: 100 failures on the account
+            async with client(f"203.0.113.{n}") as attacker:
+                for g in range(4):
+                    await _login(attacker, "owner@example.com", f"guess-{n}-{g}")
+        async with client("192.0.2.77") as stranger:
+            held = await _login(stranger, "owner@example.com", PASSWORD)
+        home = await _login(owner, "owner@example.com", PASSWORD)
+        async with client("2001:db8:1:2::10") as six_a, client("2001:db8:1:2::99") as six_b:
+            for g in range(5):
+                await _login(six_a, "other@example.com", f"guess-{g}")
+            same_block = await _login(six_b, "other@example.com", "guess")
+    await app.aclose()
+
+    assert held.status_code == 429  # a hundred failures: a new place waits
+    assert home.status_code == 200  # where the owner logs in from is not held up
+    assert same_block.status_code == 429  # an IPv6 /64 is one place

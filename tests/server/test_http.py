@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -134,3 +135,32 @@ def test_a_wildcard_binding_needs_the_public_host_name(tmp_path: Path) -> None:
     with pytest.raises(HttpConfigError) as refused:
         http_app(make_settings(tmp_path, SI_MCP_HTTP_TOKEN="t0ken-value"), host="0.0.0.0", port=8000)
     assert "SI_MCP_PUBLIC_URL" in str(refused.value)
+
+
+@pytest.mark.anyio
+async def test_a_client_hanging_up_halfway_through_its_request_is_an_info_line_not_an_error(
+    tmp_path: Path, api: SpaceInvoices, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    server, app = http_app(make_settings(tmp_path), host="127.0.0.1", port=8000, api=api)
+    messages = [{"type": "http.request", "body": b'{"jsonrpc": ', "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "POST", "path": "/mcp", "raw_path": b"/mcp", "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
+                    (b"accept", b"application/json, text/event-stream")],
+        "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000), "scheme": "http", "http_version": "1.1",
+        "asgi": {"version": "3.0"},
+    }  # fmt: skip
+    async with server.session_manager.run():
+        await app(scope, receive, send)
+
+    assert [r.getMessage() for r in caplog.records if r.levelno >= 30] == []  # no WARNING or ERROR
+    assert any("client disconnected during a request" in r.getMessage() for r in caplog.records)

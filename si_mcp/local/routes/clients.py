@@ -12,7 +12,7 @@ from .. import tables
 from ..access import load_owned, require_org
 from ..engine import countries
 from ..errors import invalid
-from ..http import Call, Route, json_response
+from ..http import Call, Route, json_response, validate
 from ..ids import object_id
 from ..resources import CLIENTS, client_row
 from ..store import loads, now
@@ -27,7 +27,7 @@ def _complete(fields: dict[str, Any]) -> dict[str, Any]:
     """Validated client with ``countryAlpha2Code`` derived from ``country`` (when it is a known country)."""
     info = countries.resolve_country(fields["country"]) if fields.get("country") else None
     fields["countryAlpha2Code"] = info.alpha2 if info else None
-    client = Client.model_validate(fields).to_wire()
+    client = validate(Client, fields, _MODEL).to_wire()  # e.g. a PATCH of null into a field that has none: a 422
     client["_isDeleted"] = False
     return client
 

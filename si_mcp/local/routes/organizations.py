@@ -29,7 +29,7 @@ from ..access import require_org, require_org_tx
 from ..engine import countries
 from ..engine.seeds import organization_defaults, relocalized_defaults
 from ..errors import LocalAPIError, invalid, unauthorized
-from ..http import Call, Route, json_response, raw_json_response
+from ..http import Call, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
 from ..ledger import relocate_documents
 from ..numbering import peek_number
@@ -202,7 +202,9 @@ async def patch_organization(call: Call) -> Response:
         for key, value in changes.items():
             org[key] = ({} if key == "custom" else "") if value is None else value
         org["updatedAt"] = now()
-        org = Organization.model_validate(org).to_wire(exclude={"defaults"})
+        org = validate(Organization, org, "Organization").to_wire(
+            exclude={"defaults"}
+        )  # a null the model refuses: a 422
         row = organization_row(org)
         await conn.execute(sa.update(tables.organizations).where(tables.organizations.c.id == organization_id), row)
         if "timezone" in changes and org.get("timezone") != before:
