@@ -1,5 +1,6 @@
 """Offline validation of e-invoices with the official CEN EN 16931 artefacts (schematron compiled to XSLT), run by
-Saxon with every external resource refused. Fails closed: without the artefacts, or when Saxon cannot run them,
+Saxon with every external resource refused, and for a Peppol BIS 3 UBL the BIS 3 rules of :mod:`.peppol_rules`.
+Fails closed: without the artefacts, or when Saxon cannot run them,
 :class:`ValidationUnavailable` is raised, never "valid".
 
 Compiling the UBL artefact takes about a third of a second, so a :class:`Validator` compiles it once and keeps it;
@@ -83,7 +84,12 @@ class Validator:
                 raise ValidationUnavailable(f"the EN 16931 rules could not be run: {error}") from None
         if not report:
             raise ValidationUnavailable("the EN 16931 rules produced no report")
-        return _violations(report)
+        found = _violations(report)
+        if self._path.name == UBL_RULES:  # a UBL that claims Peppol BIS 3 also meets the BIS 3 rules si-mcp checks
+            from .peppol_rules import peppol_violations
+
+            found += peppol_violations(xml)
+        return found
 
     def fatal(self, xml: bytes) -> list[Violation]:
         return [violation for violation in self.check(xml) if violation.flag == "fatal"]

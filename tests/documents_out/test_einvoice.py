@@ -176,6 +176,11 @@ MUTATIONS = [
     ("the amount due changed", r"(<cbc:PayableAmount currencyID=\"EUR\">)[^<]*", r"\g<1>1.00", "BR-CO-16"),
     ("a VAT breakdown dropped", r"<cac:TaxSubtotal>.*?</cac:TaxSubtotal>", "", "BR-CO-18"),
     ("the seller's country removed", r"<cac:Country>\s*<cbc:\w+>BE</cbc:\w+>\s*</cac:Country>", "", "BR-09"),
+    ("a wrong business process", r"(<cbc:ProfileID>)[^<]*", r"\g<1>urn:example:billing", "PEPPOL-EN16931-R007"),
+    ("no business process", r"<cbc:ProfileID>[^<]*</cbc:ProfileID>", "", "PEPPOL-EN16931-R001"),
+    ("no buyer reference", r"<cbc:BuyerReference>[^<]*</cbc:BuyerReference>", "", "PEPPOL-EN16931-R003"),
+    ("no buyer address", r"(<cac:AccountingCustomerParty>\s*<cac:Party>\s*)<cbc:EndpointID[^>]*>[^<]*</cbc:EndpointID>",
+     r"\g<1>", "PEPPOL-EN16931-R010"),
 ]  # fmt: skip
 
 
