@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .validation import Violation
+from .violations import Violation
 
 __all__ = ["BIS3", "peppol_violations"]
 
@@ -24,8 +22,6 @@ _CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-
 
 def peppol_violations(xml: bytes) -> list[Violation]:
     """The fatal Peppol rules ``xml`` breaks; none for a document that does not claim BIS 3."""
-    from .validation import Violation
-
     root = ET.fromstring(xml)
 
     def text(path: str) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .violations import Violation
 
 __all__ = ["ARTEFACTS", "CII_RULES", "UBL_RULES", "ValidationUnavailable", "Validator", "Violation"]
 
@@ -26,19 +27,6 @@ _NO_PROTOCOLS = ("http://saxon.sf.net/feature/allowedProtocols", "")  # no file,
 
 class ValidationUnavailable(RuntimeError):
     """The validator cannot run (artefacts missing, Saxon failing): nothing may be called valid."""
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One failed assertion: its rule id (``BR-CO-15``), ``fatal`` or ``warning``, where, and what it says."""
-
-    rule: str
-    flag: str
-    location: str
-    text: str
-
-    def __str__(self) -> str:
-        return f"[{self.rule}] {self.text} (at {self.location})"
 
 
 class Validator:
