@@ -101,6 +101,11 @@ class TokenCache:
     def forget(self, token: str) -> None:
         self._entries.pop(token, None)
 
+    def forget_all(self, account_id: str, *, keep: str = "") -> None:
+        """Drop every cached token of ``account_id`` but ``keep`` (its other sessions just ended)."""
+        for token in [t for t, entry in self._entries.items() if entry.account_id == account_id and t != keep]:
+            del self._entries[token]
+
     async def account_for(self, db: Database, token: str | None) -> str:
         """The account id behind ``token``, or a 401."""
         if not token or len(token) > 200:

@@ -20,6 +20,7 @@ from si_mcp.models import (
     AccessToken,
     Account,
     AccountCreate,
+    ChangePasswordRequest,
     Client,
     ClientCreate,
     ClientUpdate,
@@ -82,6 +83,7 @@ _OPERATIONS: dict[tuple[str, str], _Op] = {
     ("POST", "/accounts"): _Op(AccountCreate, Account),
     ("POST", "/accounts/login"): _Op(LoginRequest, AccessToken, ("include",)),
     ("GET", "/accounts/authorized"): _Op(answer=Account),
+    ("POST", "/accounts/change-password"): _Op(ChangePasswordRequest),
     ("GET", "/accounts/{id}"): _Op(answer=Account),
     ("POST", "/accounts/{id}/organizations"): _Op(OrganizationCreate, Organization),
     ("GET", "/accounts/{id}/organizations"): _Op(answer=[Organization], query=_FILTER),
@@ -205,8 +207,8 @@ def _operation(route: Route) -> dict[str, Any]:
             "4XX": error,
         },
     }
-    if route.method == "POST" and route.path == "/accounts/logout":
-        operation["responses"] = {"204": {"description": "logged out"}, "4XX": error}
+    if route.method == "POST" and route.path in ("/accounts/logout", "/accounts/change-password"):
+        operation["responses"] = {"204": {"description": "done, no content"}, "4XX": error}
     if op.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(op.body)}}}
     elif route.method in ("POST", "PUT", "PATCH"):

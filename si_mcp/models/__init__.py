@@ -1,7 +1,7 @@
 """Wire models shared by the client and the local API, so the two cannot disagree about a shape."""
 
 from ._base import InputNumber, RequestModel, Timestamp, WireModel, format_timestamp
-from .account import AccessToken, Account, AccountCreate, LoginRequest
+from .account import AccessToken, Account, AccountCreate, ChangePasswordRequest, LoginRequest
 from .client import Client, ClientCreate, ClientUpdate
 from .common import Count, ErrorBody, ErrorDetail, Success
 from .document import (
@@ -89,6 +89,7 @@ __all__ = [
     "ItemCreate",
     "ItemTaxRef",
     "LoginRequest",
+    "ChangePasswordRequest",
     "NextDocNumber",
     "OrderSpec",
     "Organization",

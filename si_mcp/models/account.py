@@ -8,7 +8,7 @@ from pydantic import EmailStr, Field
 
 from ._base import RequestModel, Timestamp, WireModel
 
-__all__ = ["AccessToken", "Account", "AccountCreate", "LoginRequest"]
+__all__ = ["AccessToken", "Account", "AccountCreate", "ChangePasswordRequest", "LoginRequest"]
 
 
 class Account(WireModel):
@@ -39,6 +39,13 @@ class LoginRequest(RequestModel):
     email: str = Field(max_length=320)
     password: str = Field(max_length=200)
     ttl: int | None = Field(None, ge=-1, le=10 * 365 * 24 * 3600, description="seconds; -1 never expires")
+
+
+class ChangePasswordRequest(RequestModel):
+    """Body of ``POST /accounts/change-password``."""
+
+    old_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
 
 
 class AccessToken(WireModel):

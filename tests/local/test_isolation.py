@@ -60,6 +60,7 @@ OPEN = {
     ("POST", "/accounts"),
     ("POST", "/accounts/login"),
     ("POST", "/accounts/logout"),
+    ("POST", "/accounts/change-password"),  # the caller's own account: no id of anyone else's to give
     ("GET", "/accounts/authorized"),
     ("GET", "/countries"),
     ("GET", "/currencies"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from si_mcp.models import AccessToken, Account, AccountCreate, LoginRequest
+from si_mcp.models import AccessToken, Account, AccountCreate, ChangePasswordRequest, LoginRequest
 
 from ._resource import Resource, path_id
 
@@ -37,6 +37,19 @@ class Accounts(Resource):
         fields = {"email": email, "password": password, "ttl": ttl}
         body = LoginRequest.model_validate({key: value for key, value in fields.items() if value is not None})
         return await self._client.fetch(AccessToken, "POST", "/accounts/login", body=body, retry=False)
+
+    async def change_password(self, *, old_password: str, new_password: str) -> None:
+        """Change the account's password (``POST /accounts/change-password``); the embedded API also ends the
+        account's other sessions. Not retried.
+
+        Raises:
+            ValueError: the new password is too short or too long.
+            AuthenticationError: no valid token, or the old password is not right (``error.code`` says which).
+            RateLimitError: too many wrong old passwords; ``retry_after`` says when to try again.
+            SpaceInvoicesError: any other failure.
+        """
+        body = ChangePasswordRequest(old_password=old_password, new_password=new_password)
+        await self._client.fetch_success("POST", "/accounts/change-password", body=body, retry=False)
 
     async def authorized(self) -> Account:
         """The account the current access token belongs to.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from si_mcp.models import AccessToken, Account, AccountCreate, LoginRequest, wirejson
+from si_mcp.models import AccessToken, Account, AccountCreate, ChangePasswordRequest, LoginRequest, wirejson
 
 from .. import tables
 from ..auth import DEFAULT_TTL, hash_password, token_from_request, token_key, verify_password
@@ -97,6 +97,35 @@ async def logout(call: Call) -> Response:
     return Response(status_code=204)
 
 
+async def change_password(call: Call) -> Response:
+    """``POST /accounts/change-password`` (v1): ``{oldPassword, newPassword}``, 204. The old password is checked like a
+    login (a wrong one counts towards the same backoff); every other session of the account ends, this one stays."""
+    body = await call.body(ChangePasswordRequest, "Account")
+    address = call.request.client.host if call.request.client else None
+    guard, t = call.services.logins, tables.accounts
+    async with call.db.read() as conn:
+        row = (await conn.execute(sa.select(t.c.email, t.c.password_hash).where(t.c.id == call.account_id))).first()
+    if row is None:
+        raise unauthorized()
+    async with guard.lock(row.email):
+        moment = call.services.clock()
+        guard.check(row.email, address, moment)
+        if not await verify_password(body.old_password, row.password_hash):
+            guard.failed(row.email, address, moment)
+            raise LocalAPIError(401, "The old password is not right.", code="INVALID_PASSWORD")
+        guard.succeeded(row.email, address)
+        new_hash = await hash_password(body.new_password)
+        current = token_from_request(call.request) or ""
+        a = tables.access_tokens
+        async with call.db.write() as conn:
+            await conn.execute(sa.update(t).where(t.c.id == call.account_id).values(password_hash=new_hash))
+            ended = sa.select(a.c.id).where(a.c.account_id == call.account_id, a.c.id != token_key(current))
+            gone = list((await conn.execute(ended)).scalars())
+            await conn.execute(a.delete().where(a.c.id.in_(gone)))
+    call.services.tokens.forget_all(call.account_id, keep=current)
+    return Response(status_code=204)
+
+
 async def _account_json(call: Call, account_id: str) -> bytes:
     async with call.db.read() as conn:
         data = (
@@ -122,6 +151,7 @@ def routes() -> list[Route]:
         Route("POST", "/accounts", sign_up, auth=False),
         Route("POST", "/accounts/login", login, auth=False),
         Route("POST", "/accounts/logout", logout),
+        Route("POST", "/accounts/change-password", change_password),
         Route("GET", "/accounts/authorized", authorized),
         Route("GET", "/accounts/{id}", get_account),
     ]
