@@ -1,9 +1,10 @@
 """Secrets never reach a log: every log record of the process is scrubbed when it is made.
 
-Installed by every entry point (``si-mcp serve``, ``si-mcp api``) and by the app factories, so it also covers
-records of libraries whose handlers si-mcp does not own (uvicorn's access log prints ``?access_token=`` query
-strings; a DEBUG log of headers prints ``Authorization``). Scrubbing happens in the log record factory, before any
-filter, handler or formatter sees the record: a handler added later by a library cannot bypass it.
+Installed by the app factories (``si_mcp.local.create_app``, ``si_mcp.server.build_server``), which every entry
+point builds before it serves, so it also covers records of libraries whose handlers si-mcp does not own (uvicorn's
+access log prints ``?access_token=`` query strings; a DEBUG log of headers prints ``Authorization``). Scrubbing
+happens in the log record factory, before any filter, handler or formatter sees the record: a handler added later by
+a library cannot bypass it.
 """
 
 from __future__ import annotations

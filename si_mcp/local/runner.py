@@ -14,11 +14,8 @@ def run_api(settings: Settings, *, host: str, port: int) -> None:
     """Serve the embedded v1 API at ``http://host:port/v1`` until interrupted."""
     import uvicorn
 
-    from si_mcp.redaction import install
-
     from . import create_app
 
-    install()  # before uvicorn logs its first access line
     logging.basicConfig(
         stream=sys.stderr, level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )

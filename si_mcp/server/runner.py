@@ -54,9 +54,6 @@ def _log_level(settings: Settings) -> str:
 
 def _configure_logging(settings: Settings) -> None:
     """Everything to stderr: on stdio, stdout belongs to the protocol. (Before the SDK configures its own.)"""
-    from si_mcp.redaction import install
-
-    install()
     logging.basicConfig(
         stream=sys.stderr, level=_log_level(settings), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -247,3 +247,27 @@ async def test_a_failed_delivery_is_retried_with_what_was_queued(open_shop: Any,
     assert first.json()["status"] == "failed"
     [message] = _received(smtp_port_down)
     assert sorted(_files(message)) == ["2026-00001.pdf", "2026-00001.xml"]
+
+
+async def test_a_factur_x_invoice_whose_xml_cannot_be_checked_now_goes_out_and_is_served_as_the_plain_pdf(
+    open_shop: Any, smtp_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facturx import get_xml_from_pdf
+
+    from si_mcp.local.errors import LocalAPIError
+
+    shop = await open_shop(smtp_port=smtp_server.port, **BELGIAN)
+    await _setting(shop, "einvoice", "factur-x")
+    invoice = await _issue(shop, CONSUMER)  # issued as Factur-X
+
+    def rules_cannot_run(*args: Any) -> bytes:
+        raise LocalAPIError(503, "The e-invoice cannot be validated: gone", code="EINVOICE_UNCHECKED")
+
+    monkeypatch.setattr(shop.app.services.einvoices, "cii", rules_cannot_run)
+    pdf = await shop.api.get(f"/documents/{invoice['id']}/pdf")
+    sent = await shop.api.post(f"/documents/{invoice['id']}/send", json={})
+
+    assert invoice["einvoice"] == "factur-x"
+    assert pdf.status_code == 200 and pdf.headers["SI-MCP-Factur-X"] == "not embedded: EINVOICE_UNCHECKED"
+    assert get_xml_from_pdf(pdf.content, check_xsd=False) == (False, False)
+    assert sent.status_code == 200 and sent.json()["attachments"] == ["pdf"]

@@ -68,8 +68,8 @@ class DocumentsOut(Background):
         db: Database,
         settings: Settings | None,
         data_dir: Path | None,
-        einvoices: EInvoices | None = None,
-        clock: Callable[[], datetime] | None = None,
+        einvoices: EInvoices,
+        clock: Callable[[], datetime],
     ) -> None:
         from si_mcp.settings import default_data_dir
 
@@ -81,8 +81,8 @@ class DocumentsOut(Background):
         )
         self.mailer: Mailer = mailer_for(settings, folder)
         self.store = SqlOutboxStore(db)
-        self.einvoices = einvoices or EInvoices()
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.einvoices = einvoices
+        self.clock = clock
         # Emails an organization may send per minute and per day (0: no limit).
         self.limits = (
             (
@@ -98,6 +98,25 @@ class DocumentsOut(Background):
 
     async def render(self, document: Document, organization: Organization, *, language: str | None) -> bytes:
         return await self.renderer.render(document, organization, language=language)
+
+    async def document_pdf(
+        self, document: Document, organization: Organization, *, language: str | None
+    ) -> tuple[Attachment, str, str | None]:
+        """(the PDF the document is sent and served as, its kind, why it is not the Factur-X one it should be): the
+        Factur-X PDF for a document issued as one, should that fail to build (the rules cannot run, the books
+        changed since) the plain PDF and the error code, else the plain PDF. A bug of ours (a 500) is raised."""
+        why: str | None = None
+        if pdf_kind(document) == "factur-x":
+            try:
+                [made] = await self.files(document, organization, kinds=("factur-x",), language=language)
+                return made, "factur-x", None
+            except LocalAPIError as error:
+                if error.status == 500:
+                    raise
+                logger.info("document %s goes out as a plain PDF: no Factur-X (%s)", document.id, error.code)
+                why = error.code or str(error.status)
+        [made] = await self.files(document, organization, kinds=("pdf",), language=language)
+        return made, "pdf", why
 
     async def files(
         self, document: Document, organization: Organization, *, kinds: Sequence[str], language: str | None = None
@@ -162,15 +181,10 @@ class DocumentsOut(Background):
         )
         pdf = "pdf" if reminder else pdf_kind(document)
         ubl = ("ubl",) if attach_ubl and not reminder else ()
-        if render:
-            try:
-                await self.files(document, organization, kinds=(pdf,), language=language)
-            except LocalAPIError as error:
-                if pdf != "factur-x" or error.status != 422:
-                    raise
-                logger.info("document %s goes out as a plain PDF: no Factur-X (%s)", document.id, error.code)
-                pdf = "pdf"
-                await self.render(document, organization, language=language)
+        if render and reminder:
+            await self.render(document, organization, language=language)
+        elif render:
+            _, pdf, _ = await self.document_pdf(document, organization, language=language)
         if ubl:  # checked also when the PDF is left to the delivery: a recurring send must not fail there forever
             await self._check_ubl(document, organization)
         return email, language or "", (pdf, *ubl)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
-from si_mcp.local.mail import DeliveryReport, MailError, OutgoingEmail, attachment_name
+from si_mcp.local.mail import DeliveryReport, MailError, OutgoingEmail
 from si_mcp.local.mail.service import AlreadySentError, DocumentsOut, Queued
 from si_mcp.local.pdf import MissingGlyphError, PdfError, TemplateError, UnsupportedLanguageError
 from si_mcp.models import (
@@ -35,7 +35,7 @@ from si_mcp.models.ledger import organization_today
 
 from .. import tables
 from ..access import load_owned
-from ..einvoicing import E_INVOICES, pdf_kind
+from ..einvoicing import E_INVOICES
 from ..engine.autofill import local_day
 from ..errors import LocalAPIError, bad_request
 from ..http import Call, Route, Services, json_response
@@ -55,10 +55,8 @@ def _service(call: Call) -> DocumentsOut:
 
 
 def service_of(services: Services) -> DocumentsOut:
-    if services.documents_out is None:
-        services.documents_out = DocumentsOut(
-            services.db, services.settings, services.data_dir, services.einvoices, services.clock
-        )
+    if services.documents_out is None:  # the app builds it as it starts, before any request
+        raise RuntimeError("the local API has not started: no documents out")
     return services.documents_out
 
 
@@ -91,18 +89,13 @@ async def get_pdf(call: Call) -> Response:
     """The document's PDF; for one issued as a Factur-X invoice, the Factur-X PDF (should it fail to build, the plain
     PDF, and the header ``SI-MCP-Factur-X`` says why)."""
     document, organization = await _sources(call)
-    kind = pdf_kind(document)
-    headers = {"Content-Disposition": f'inline; filename="{attachment_name(document.number or document.id)}"'}
     try:
-        try:
-            [pdf] = await _service(call).files(document, organization, kinds=(kind,), language=call.query("l"))
-        except LocalAPIError as error:
-            if kind != "factur-x" or error.status == 500:
-                raise
-            headers["SI-MCP-Factur-X"] = f"not embedded: {error.code}"  # e.g. the rules cannot run (503)
-            [pdf] = await _service(call).files(document, organization, kinds=("pdf",), language=call.query("l"))
+        pdf, _, why = await _service(call).document_pdf(document, organization, language=call.query("l"))
     except (PdfError, UnsupportedLanguageError) as error:
         raise _unprocessable(error) from None
+    headers = {"Content-Disposition": f'inline; filename="{pdf.name}"'}
+    if why is not None:
+        headers["SI-MCP-Factur-X"] = f"not embedded: {why}"
     return Response(pdf.content, media_type="application/pdf", headers=headers)
 
 
