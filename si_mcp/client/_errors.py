@@ -10,6 +10,7 @@
     └── APIStatusError                     a non-2xx answer  (.status_code, .error, .request, .response)
         ├── BadRequestError                400
         ├── AuthenticationError            401  (no/invalid token, or no access to that id)
+        ├── PermissionDeniedError          403  (refused now, e.g. a deactivated organization)
         ├── NotFoundError                  404
         ├── ConflictError                  409
         ├── UnprocessableEntityError       422  (validation; details in .error.details)
@@ -46,6 +47,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "NotFoundError",
+    "PermissionDeniedError",
     "NotImplementedByServerError",
     "EInvoiceIncompleteError",
     "ReportTooLargeError",
@@ -130,6 +132,10 @@ class AuthenticationError(APIStatusError):
     """401: no or invalid token, or the token's account has no access to that id."""
 
 
+class PermissionDeniedError(APIStatusError):
+    """403: allowed in general, refused now (e.g. ``ORGANIZATION_DEACTIVATED``: a deactivated organization)."""
+
+
 class NotFoundError(APIStatusError):
     """404."""
 
@@ -157,6 +163,7 @@ class NotImplementedByServerError(ServerError):
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
+    403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,
     422: UnprocessableEntityError,

@@ -26,6 +26,7 @@ from .db import Database
 from .errors import LocalAPIError, unauthorized
 
 __all__ = [
+    "Throttle",
     "DEFAULT_TTL",
     "LoginGuard",
     "TokenCache",
@@ -229,3 +230,29 @@ def _network(address: str | None) -> str | None:
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
+
+
+class Throttle:
+    """At most ``limit`` calls per ``window`` from one client network (an IPv6 /64 counts as one), for public
+    lookups a stranger could otherwise run in bulk: whether an email has an account, a shared document."""
+
+    def __init__(self, limit: int, window: timedelta, what: str) -> None:
+        self.limit, self.window, self.what = limit, window, what
+        self._calls: dict[str, list[datetime]] = {}
+
+    def hit(self, address: str | None, now: datetime) -> None:
+        """Count one call, or a 429 saying when to try again."""
+        key = _network(address) or "?"
+        recent = [moment for moment in self._calls.get(key, ()) if now - moment < self.window]
+        if len(recent) >= self.limit:
+            seconds = max(1, int((recent[0] + self.window - now).total_seconds() + 0.999))
+            raise LocalAPIError(
+                429,
+                f"Too many {self.what} from this address; try again in {seconds} s.",
+                code="TOO_MANY_REQUESTS",
+                headers={"Retry-After": str(seconds)},
+            )
+        recent.append(now)
+        self._calls[key] = recent
+        if len(self._calls) > 100_000:  # a flood of addresses: keep those seen within the window
+            self._calls = {k: v for k, v in self._calls.items() if v and now - v[-1] < self.window}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -26,7 +26,7 @@ from .inputs import check_text
 if TYPE_CHECKING:
     from si_mcp.settings import Settings
 
-    from .auth import LoginGuard, TokenCache
+    from .auth import LoginGuard, Throttle, TokenCache
     from .db import Database
     from .mail.service import DocumentsOut
 
@@ -58,6 +58,18 @@ def _login_guard() -> LoginGuard:
     return LoginGuard()
 
 
+def _email_lookups() -> Throttle:
+    from .auth import Throttle
+
+    return Throttle(30, timedelta(hours=1), "account lookups")
+
+
+def _share_reads() -> Throttle:
+    from .auth import Throttle
+
+    return Throttle(120, timedelta(minutes=1), "reads of shared documents")
+
+
 @dataclass
 class Services:
     """What the handlers share: built once per app by :func:`si_mcp.local.create_app`."""
@@ -76,6 +88,10 @@ class Services:
     """The app's e-invoice maker: validators compiled on first use, checked XML, Factur-X embedding."""
     logins: LoginGuard = field(default_factory=lambda: _login_guard())
     """Failed logins per account and client address (``auth.LoginGuard``)."""
+    email_lookups: Throttle = field(default_factory=lambda: _email_lookups())
+    """``GET /accounts/is-unique`` per client network: 30 an hour (it tells whether an email has an account)."""
+    share_reads: Throttle = field(default_factory=lambda: _share_reads())
+    """Public reads of shared documents per client network: 120 a minute."""
 
     def wake_scheduler(self) -> None:
         """A recurrence changed: the scheduler looks at the due dates again."""

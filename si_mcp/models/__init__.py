@@ -1,7 +1,7 @@
 """Wire models shared by the client and the local API, so the two cannot disagree about a shape."""
 
 from ._base import InputNumber, RequestModel, Timestamp, WireModel, format_timestamp
-from .account import AccessToken, Account, AccountCreate, ChangePasswordRequest, LoginRequest
+from .account import AccessToken, Account, AccountCreate, ChangePasswordRequest, IsUnique, LoginRequest
 from .client import Client, ClientCreate, ClientUpdate
 from .common import Count, ErrorBody, ErrorDetail, Success
 from .document import (
@@ -90,6 +90,7 @@ __all__ = [
     "ItemTaxRef",
     "LoginRequest",
     "ChangePasswordRequest",
+    "IsUnique",
     "NextDocNumber",
     "OrderSpec",
     "Organization",

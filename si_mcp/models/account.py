@@ -8,7 +8,7 @@ from pydantic import EmailStr, Field
 
 from ._base import RequestModel, Timestamp, WireModel
 
-__all__ = ["AccessToken", "Account", "AccountCreate", "ChangePasswordRequest", "LoginRequest"]
+__all__ = ["AccessToken", "Account", "AccountCreate", "ChangePasswordRequest", "IsUnique", "LoginRequest"]
 
 
 class Account(WireModel):
@@ -46,6 +46,12 @@ class ChangePasswordRequest(RequestModel):
 
     old_password: str = Field(max_length=200)
     new_password: str = Field(min_length=8, max_length=200)
+
+
+class IsUnique(WireModel):
+    """``{"isUnique": true}``: the answer of ``GET /accounts/is-unique?email=``."""
+
+    is_unique: bool
 
 
 class AccessToken(WireModel):

@@ -76,6 +76,7 @@ class Organization(WireModel):
     timezone: str = ""
     active: bool = True
     activated_at: Timestamp | None = None
+    deactivated_at: Timestamp | None = None
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
     custom: dict[str, Any] = Field(default_factory=dict)

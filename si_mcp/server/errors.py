@@ -79,6 +79,13 @@ def describe(exc: BaseException, doing: str) -> str | None:
             f"Could not {doing}: access denied. The object does not exist in your account, or the access token "
             "(SPACEINVOICES_ACCESS_TOKEN) is invalid."
         )
+    if isinstance(exc, si.PermissionDeniedError):
+        if exc.error.code == "ORGANIZATION_DEACTIVATED":
+            return (
+                f"Could not {doing}: the organization is deactivated, so nothing can be changed or issued in its name. "
+                "Tell the user; an admin can activate it again in Space Invoices. Reading its books still works."
+            )
+        return f"Could not {doing}: refused ({clean(exc.error.message, 200).rstrip('.')})."
     if isinstance(exc, si.NotFoundError):
         return f"Could not {doing}: not found. Call find_documents, find_clients or list_organizations to look it up."
     if isinstance(exc, si.RateLimitError):

@@ -17,6 +17,7 @@ from si_mcp.client import (
     ConflictError,
     NotFoundError,
     NotImplementedByServerError,
+    PermissionDeniedError,
     RateLimitError,
     ServerError,
     SpaceInvoicesError,
@@ -51,7 +52,7 @@ VALIDATION_BODY = {
         (502, ServerError),
         (503, ServerError),
         (504, ServerError),
-        (403, APIStatusError),
+        (403, PermissionDeniedError),
         (418, APIStatusError),
     ],
 )

@@ -27,6 +27,7 @@ def test_exported_members() -> None:
             "ConflictError",
             "EInvoiceIncompleteError",
             "NotFoundError",
+            "PermissionDeniedError",
             "NotImplementedByServerError",
             "ReportTooLargeError",
             "RateLimitError",

@@ -157,3 +157,12 @@ async def test_a_token_with_ttl_minus_one_never_expires_while_a_timed_one_of_the
         assert (await api.get("/accounts/authorized", headers={"Authorization": forever["id"]})).status_code == 200
         expect_error(await api.get("/accounts/authorized", headers={"Authorization": timed["id"]}), 401)
     await app.aclose()
+
+
+async def test_literal_account_routes_are_answered_as_themselves_not_as_an_account_id(tenant, expect_error) -> None:
+    unknown = await tenant.api.get("/accounts/is-unique")  # no email: a 422 of its own, not the id route's 401
+
+    expect_error(unknown, 422)
+    expect_error(await tenant.api.get("/accounts/count"), 404, "NOT_SUPPORTED")
+    expect_error(await tenant.api.get("/accounts/confirm", params={"uid": "x", "token": "y"}), 404, "NOT_SUPPORTED")
+    assert (await tenant.api.get("/accounts/organizations")).json()[0]["id"] == tenant.org_id

@@ -62,6 +62,10 @@ OPEN = {
     ("POST", "/accounts/logout"),
     ("POST", "/accounts/change-password"),  # the caller's own account: no id of anyone else's to give
     ("GET", "/accounts/authorized"),
+    ("GET", "/accounts/is-unique"),  # whether an email has an account: public in v1, throttled here
+    ("GET", "/accounts/count"),  # declined: answers NOT_SUPPORTED to everyone
+    ("GET", "/accounts/confirm"),  # declined
+    ("GET", "/accounts/organizations"),  # the caller's own organizations: no id to give
     ("GET", "/countries"),
     ("GET", "/currencies"),
     ("GET", "/openapi.json"),

@@ -376,3 +376,21 @@ async def test_changing_a_recurrence_keeps_an_occurrence_that_is_due_and_refuses
     assert changed["nextDate"] == "2027-02-10" and changed["lastError"] is None  # still due: not skipped
     expect_error(await tenant.api.put(f"/recurrences/{made['id']}", json={"dateFirst": None}), 422)
     expect_error(await tenant.api.put(f"/recurrences/{made['id']}", json={"dateFirst": "2027-01-01"}), 422)
+
+
+async def test_a_deactivated_organization_issues_nothing_until_it_is_activated_again(
+    tenant: Tenant, app: LocalAPI, clock: Clock
+) -> None:
+    source = await template(tenant)
+    made = await recur(tenant, source["id"], numRecurrences=2)
+    assert (await tenant.api.post(f"/organizations/{tenant.org_id}/deactivate")).status_code == 200
+
+    clock.set("2027-02-10")
+    assert await app.scheduler.run_due() == []
+    waiting = await recurrence(tenant, made["id"])
+
+    assert (await tenant.api.post(f"/organizations/{tenant.org_id}/activate")).status_code == 200
+    issued = await app.scheduler.run_due()
+
+    assert waiting["_recurrenceDates"] == [] and waiting["nextDate"] == "2027-02-10"
+    assert [one.document["number"] for one in issued] == ["2027-00002"]

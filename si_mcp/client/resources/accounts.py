@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from si_mcp.models import AccessToken, Account, AccountCreate, ChangePasswordRequest, LoginRequest
+from si_mcp.models import AccessToken, Account, AccountCreate, ChangePasswordRequest, IsUnique, LoginRequest
 
 from ._resource import Resource, path_id
 
@@ -50,6 +50,17 @@ class Accounts(Resource):
         """
         body = ChangePasswordRequest(old_password=old_password, new_password=new_password)
         await self._client.fetch_success("POST", "/accounts/change-password", body=body, retry=False)
+
+    async def is_unique(self, *, email: str) -> bool:
+        """Whether no account has ``email`` yet (``GET /accounts/is-unique``; needs no token). The embedded API
+        answers 30 of these an hour per client network.
+
+        Raises:
+            UnprocessableEntityError: ``email`` is empty.
+            RateLimitError: too many lookups; ``retry_after`` says when to try again.
+            SpaceInvoicesError: any other failure.
+        """
+        return (await self._client.fetch(IsUnique, "GET", "/accounts/is-unique", params={"email": email})).is_unique
 
     async def authorized(self) -> Account:
         """The account the current access token belongs to.

@@ -69,6 +69,42 @@ class Organizations(Resource):
         path = f"/accounts/{path_id(account_id, 'account_id')}/organizations"
         return await self._client.fetch_list(Organization, "GET", path, params=filter_params(filter))
 
+    async def list_mine(self, *, filter: Filter | None = None) -> builtins.list[Organization]:
+        """The organizations the token's account has access to (``GET /accounts/organizations``).
+
+        Raises:
+            AuthenticationError: no valid token.
+            BadRequestError: the filter names an unknown field or operator.
+            SpaceInvoicesError: any other failure.
+        """
+        return await self._client.fetch_list(
+            Organization, "GET", "/accounts/organizations", params=filter_params(filter)
+        )
+
+    async def activate(self, organization_id: str) -> None:
+        """Activate a deactivated organization again (admins); nothing changes if it is active.
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or not an admin of the organization.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/activate"
+        await self._client.fetch_success("POST", path)
+
+    async def deactivate(self, organization_id: str) -> None:
+        """Deactivate an organization (admins): its books stay readable; nothing can be written or issued in its
+        name (a ``PermissionDeniedError`` with code ``ORGANIZATION_DEACTIVATED``) and its recurring invoices wait, until
+        :meth:`activate`.
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or not an admin of the organization.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/deactivate"
+        await self._client.fetch_success("POST", path)
+
     async def count(self, account_id: str, *, where: dict[str, Any] | None = None) -> int:
         """How many organizations the account has access to (matching ``where``, if given).
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from si_mcp.models import AccessToken, Account, AccountCreate, ChangePasswordRequest, LoginRequest, wirejson
+from si_mcp.models import AccessToken, Account, AccountCreate, ChangePasswordRequest, IsUnique, LoginRequest, wirejson
 
 from .. import tables
 from ..auth import DEFAULT_TTL, hash_password, token_from_request, token_key, verify_password
 from ..errors import LocalAPIError, invalid, unauthorized
-from ..http import Call, Route, json_response, raw_json_response
+from ..http import Call, Handler, Route, json_response, raw_json_response
 from ..ids import new_token, object_id
 from ..store import now, to_naive
 
@@ -126,6 +126,30 @@ async def change_password(call: Call) -> Response:
     return Response(status_code=204)
 
 
+async def is_unique(call: Call) -> Response:
+    """``GET /accounts/is-unique?email=`` (public, as in v1): whether no account has this email. It tells a stranger
+    who has an account, so it is throttled per client network (``Services.email_lookups``)."""
+    email = (call.query("email") or "").strip().lower()
+    if not email or len(email) > 320:
+        raise invalid("Account", "email", "give the email to look up as ?email=")
+    address = call.request.client.host if call.request.client else None
+    call.services.email_lookups.hit(address, call.services.clock())
+    t = tables.accounts
+    async with call.db.read() as conn:
+        taken = (await conn.execute(sa.select(t.c.id).where(t.c.email == email))).first()
+    return json_response(IsUnique(is_unique=taken is None).to_wire())
+
+
+def _declined(message: str) -> Handler:
+    """A v1 route the embedded API does not offer, answered as such (a literal route, so the path never lands on
+    ``/accounts/{id}`` with a misleading 401)."""
+
+    async def handler(call: Call) -> Response:
+        raise LocalAPIError(404, message, code="NOT_SUPPORTED")
+
+    return handler
+
+
 async def _account_json(call: Call, account_id: str) -> bytes:
     async with call.db.read() as conn:
         data = (
@@ -153,5 +177,17 @@ def routes() -> list[Route]:
         Route("POST", "/accounts/logout", logout),
         Route("POST", "/accounts/change-password", change_password),
         Route("GET", "/accounts/authorized", authorized),
+        Route("GET", "/accounts/is-unique", is_unique, auth=False),
+        Route(
+            "GET",
+            "/accounts/count",
+            _declined("Accounts are not counted here: an account sees only itself (GET /accounts/authorized)."),
+        ),
+        Route(
+            "GET",
+            "/accounts/confirm",
+            _declined("Email confirmation is not used here: an account can log in as soon as it is created."),
+            auth=False,
+        ),
         Route("GET", "/accounts/{id}", get_account),
     ]

@@ -19,6 +19,7 @@ from si_mcp.models import (
     Organization,
     OrganizationCreate,
     OrganizationUpdate,
+    Success,
     Tax,
     TaxRate,
 )
@@ -29,7 +30,7 @@ from ..access import require_org, require_org_tx
 from ..engine import countries
 from ..engine.seeds import organization_defaults, relocalized_defaults
 from ..errors import LocalAPIError, invalid, unauthorized
-from ..http import Call, Route, json_response, raw_json_response, validate
+from ..http import Call, Handler, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
 from ..ledger import relocate_documents
 from ..numbering import peek_number
@@ -145,7 +146,10 @@ async def create_organization(call: Call) -> Response:
 
 
 async def list_organizations(call: Call) -> Response:
-    _own_account(call)
+    """``GET /accounts/{id}/organizations``, and ``GET /accounts/organizations`` for the caller (the JS SDK's
+    ``accounts.listOrganizations``)."""
+    if "id" in call.params:
+        _own_account(call)
     flt = call.filter()
     async with call.db.read() as conn:
         body = await list_json(conn, ORGANIZATIONS, _member_scope(call.account_id), flt)
@@ -245,6 +249,29 @@ async def _relocalize(conn: AsyncConnection, defaults: list[dict[str, Any]], loc
     return result
 
 
+def _activation(active: bool) -> Handler:
+    """``POST /organizations/{id}/activate`` and ``/deactivate`` (admins): a deactivated organization can be read,
+    and nothing is written or issued in its name (``access.deactivated``); its recurring invoices wait."""
+
+    async def handler(call: Call) -> Response:
+        organization_id = call.params["id"]
+        o = tables.organizations
+        async with call.db.write() as conn:
+            await require_org(conn, call.account_id, organization_id, "admin", even_inactive=True)
+            org = await load_organization(conn, organization_id)
+            if bool(org.get("active", True)) != active:
+                stamp = now()
+                org.update(active=active, updatedAt=stamp)
+                org["activatedAt" if active else "deactivatedAt"] = stamp
+                org = Organization.model_validate(org).to_wire(exclude={"defaults"})
+                await conn.execute(sa.update(o).where(o.c.id == organization_id), organization_row(org))
+        if active:
+            call.services.wake_scheduler()  # its recurring invoices may have fallen due meanwhile
+        return json_response(Success(success=True).to_wire())
+
+    return handler
+
+
 async def next_doc_number(call: Call) -> Response:
     organization_id = call.params["id"]
     doc_type = call.query("type") or "invoice"
@@ -316,9 +343,12 @@ def routes() -> list[Route]:
     return [
         Route("POST", "/accounts/{id}/organizations", create_organization),
         Route("GET", "/accounts/{id}/organizations", list_organizations),
+        Route("GET", "/accounts/organizations", list_organizations),
         Route("GET", "/accounts/{id}/organizations/count", count_organizations),
         Route("GET", "/organizations/{id}", get_organization),
         Route("PATCH", "/organizations/{id}", patch_organization),
+        Route("POST", "/organizations/{id}/activate", _activation(True)),
+        Route("POST", "/organizations/{id}/deactivate", _activation(False)),
         Route("GET", "/organizations/{id}/next-doc-number", next_doc_number),
         Route("POST", "/organizations/{id}/invite", invite),
         Route("GET", "/organizations/{id}/accountorganizations", list_access),

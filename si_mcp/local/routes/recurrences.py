@@ -371,21 +371,22 @@ class Issued:
     queued: Queued | None
 
 
+def _live() -> sa.ColumnElement[bool]:
+    """Recurrences that go on: not deleted, not paused, of an active organization (a deactivated one's wait)."""
+    active = sa.select(tables.organizations.c.id).where(tables.organizations.c.active == sa.true())
+    return sa.and_(_R.c.is_deleted == sa.false(), _R.c.paused == sa.false(), _R.c.organization_id.in_(active))
+
+
 def due_recurrences(conn: sa.Connection, clock: datetime) -> list[str]:
     """Recurrences whose next occurrence may be due (the organization's today is at most a day off UTC's)."""
     horizon = clock.astimezone(UTC).date() + timedelta(days=1)
-    query = (
-        sa.select(_R.c.id)
-        .where(_R.c.next_date <= horizon, _R.c.is_deleted == sa.false(), _R.c.paused == sa.false())
-        .order_by(_R.c.next_date, _R.c.id)
-    )
+    query = sa.select(_R.c.id).where(_R.c.next_date <= horizon, _live()).order_by(_R.c.next_date, _R.c.id)
     return list(conn.execute(query).scalars())
 
 
 def next_due(conn: sa.Connection) -> date | None:
     """The earliest day any live recurrence falls due."""
-    query = sa.select(sa.func.min(_R.c.next_date)).where(_R.c.is_deleted == sa.false(), _R.c.paused == sa.false())
-    return conn.execute(query).scalar()
+    return conn.execute(sa.select(sa.func.min(_R.c.next_date)).where(_live())).scalar()
 
 
 @dataclass(frozen=True)
@@ -473,6 +474,8 @@ def _claim(conn: sa.Connection, recurrence_id: str, clock: datetime) -> _Due | N
     if row is None or row.is_deleted or row.paused or row.next_date is None:
         return None
     organization = _organization(conn, row.organization_id)
+    if not organization.get("active", True):  # deactivated since the pass began
+        return None
     today = _today(organization, clock)
     if row.next_date > today:
         return None
