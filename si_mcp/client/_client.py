@@ -14,7 +14,9 @@ from ._base import BaseClient, Clock, SystemClock
 from ._constants import DEFAULT_API_URL, DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, LOCAL_BASE_URL
 from .resources import (
     Accounts,
+    Categories,
     Clients,
+    Comments,
     Countries,
     Currencies,
     Defaults,
@@ -25,6 +27,7 @@ from .resources import (
     Recurrences,
     Reports,
     Taxes,
+    Units,
 )
 
 if TYPE_CHECKING:
@@ -193,6 +196,18 @@ class SpaceInvoices:
     @cached_property
     def reports(self) -> Reports:
         return Reports(self._base)
+
+    @cached_property
+    def comments(self) -> Comments:
+        return Comments(self._base)
+
+    @cached_property
+    def units(self) -> Units:
+        return Units(self._base)
+
+    @cached_property
+    def categories(self) -> Categories:
+        return Categories(self._base)
 
     @cached_property
     def countries(self) -> Countries:

@@ -15,7 +15,20 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from si_mcp.models import Client, Default, Document, Item, Organization, Payment, Tax, wirejson
+from si_mcp.models import (
+    Category,
+    Client,
+    Comment,
+    Default,
+    Document,
+    DocumentCategory,
+    Item,
+    Organization,
+    Payment,
+    Tax,
+    Unit,
+    wirejson,
+)
 from si_mcp.models.ledger import document_status, sales_sign, tax_groups
 from si_mcp.models.money import to_minor
 from si_mcp.models.recurrence import Recurrence
@@ -25,7 +38,14 @@ from .filters import Resource, contains_pattern
 from .store import to_naive
 
 __all__ = [
+    "CATEGORIES",
     "CLIENTS",
+    "COMMENTS",
+    "DOCUMENT_CATEGORIES",
+    "UNITS",
+    "comment_row",
+    "document_category_row",
+    "named_row",
     "DEFAULTS",
     "DOCUMENTS",
     "ITEMS",
@@ -218,6 +238,33 @@ TAXES = _resource(
     },
 )
 
+UNITS = _resource(Unit, tables.units, {"id": "id", "organizationId": "organization_id", "name": "name", **_STAMPS})
+CATEGORIES = _resource(
+    Category, tables.categories, {"id": "id", "organizationId": "organization_id", "name": "name", **_STAMPS}
+)
+COMMENTS = _resource(
+    Comment,
+    tables.comments,
+    {
+        "id": "id",
+        "organizationId": "organization_id",
+        "documentId": "document_id",
+        "accountId": "account_id",
+        **_STAMPS,
+    },
+)
+DOCUMENT_CATEGORIES = _resource(
+    DocumentCategory,
+    tables.document_categories,
+    {
+        "id": "id",
+        "organizationId": "organization_id",
+        "documentId": "document_id",
+        "categoryId": "category_id",
+        **_STAMPS,
+    },
+)
+
 
 def stamp(value: Any) -> datetime:
     """A wire timestamp (``2023-04-30T06:14:03.266Z``) as the naive UTC datetime the columns hold."""
@@ -353,6 +400,29 @@ def client_row(obj: dict[str, Any]) -> dict[str, Any]:
 
 def item_row(obj: dict[str, Any]) -> dict[str, Any]:
     return {**_owned(obj), "name": obj["name"], "sku": obj.get("SKU"), "is_deleted": bool(obj.get("_isDeleted"))}
+
+
+def named_row(obj: dict[str, Any]) -> dict[str, Any]:
+    """A unit's or a category's columns."""
+    return {**_owned(obj), "name": obj["name"], "is_deleted": bool(obj.get("_isDeleted"))}
+
+
+def comment_row(obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_owned(obj),
+        "document_id": obj["documentId"],
+        "account_id": obj["accountId"],
+        "is_deleted": bool(obj.get("_isDeleted")),
+    }
+
+
+def document_category_row(obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_owned(obj),
+        "document_id": obj["documentId"],
+        "category_id": obj["categoryId"],
+        "is_deleted": bool(obj.get("_isDeleted")),
+    }
 
 
 def tax_row(obj: dict[str, Any]) -> dict[str, Any]:

@@ -430,3 +430,67 @@ recurrence_dates = sa.Table(
     # Exactly once: a second scheduler (another process, a restart) cannot record the same occurrence again.
     sa.UniqueConstraint("recurrence_id", "iteration"),
 )
+
+comments = sa.Table(
+    "comments",
+    metadata,
+    # v1 document comments ({text}): internal notes on a document, never printed, kept apart from the document so an
+    # issued one stays as issued.
+    _id(),
+    _org(),
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False, index=True),
+    sa.Column("account_id", sa.String(_ID), sa.ForeignKey("accounts.id"), nullable=False),
+    _deleted(),
+    *_stamps(),
+    _data(),
+)
+
+document_shares = sa.Table(
+    "document_shares",
+    metadata,
+    # The document's public link (POST /documents/{id}/share): the unguessable shareableId is the key. Deleting the row
+    # revokes the link.
+    sa.Column("id", sa.String(64), primary_key=True),
+    _org(),
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+
+units = sa.Table(
+    "units",
+    metadata,
+    # v1 units (e.g. "h", "kg"): the names a line's ``unit`` is picked from.
+    _id(),
+    _org(),
+    sa.Column("name", sa.String(100), nullable=False),
+    _deleted(),
+    *_stamps(),
+    _data(),
+    sa.Index(None, "organization_id", "name"),
+)
+
+categories = sa.Table(
+    "categories",
+    metadata,
+    # v1 categories (income or expense headings a document's amount is allocated to).
+    _id(),
+    _org(),
+    sa.Column("name", sa.String(200), nullable=False),
+    _deleted(),
+    *_stamps(),
+    _data(),
+    sa.Index(None, "organization_id", "name"),
+)
+
+document_categories = sa.Table(
+    "document_categories",
+    metadata,
+    # v1 documentCategories: a document's amount allocated to a category, as a share in percent.
+    _id(),
+    _org(),
+    sa.Column("document_id", sa.String(_ID), sa.ForeignKey("documents.id"), nullable=False, index=True),
+    sa.Column("category_id", sa.String(_ID), sa.ForeignKey("categories.id"), nullable=False),
+    _deleted(),
+    *_stamps(),
+    _data(),
+)

@@ -2,7 +2,9 @@
 
 from ._base import InputNumber, RequestModel, Timestamp, WireModel, format_timestamp
 from .account import AccessToken, Account, AccountCreate, ChangePasswordRequest, IsUnique, LoginRequest
+from .category import Category, CategoryCreate, DocumentCategory, DocumentCategoryCreate
 from .client import Client, ClientCreate, ClientUpdate
+from .comment import Comment, CommentCreate
 from .common import Count, ErrorBody, ErrorDetail, Success
 from .document import (
     DOCUMENT_TYPES,
@@ -19,6 +21,7 @@ from .document import (
     DocumentPaymentInput,
     DocumentTax,
     DocumentType,
+    DocumentUpdate,
     PeppolRequest,
     PeppolResult,
     RelatedDocument,
@@ -36,7 +39,9 @@ from .organization import (
     Default,
     DefaultCreate,
     DefaultUpdate,
+    DocNumberUnique,
     InviteRequest,
+    LastDocNumber,
     NextDocNumber,
     Organization,
     OrganizationCreate,
@@ -46,9 +51,24 @@ from .organization import (
 from .payment import PAYMENT_TYPES, Payment, PaymentCreate, PaymentType
 from .recurrence import Recurrence, RecurrenceCreate, RecurrenceDate, RecurrenceUpdate
 from .reference import Country, CountryTax, Currency
+from .share import Share, ShareRequest
 from .tax import Tax, TaxCreate, TaxRate, TaxRateCreate
+from .unit import Unit, UnitCreate
 
 __all__ = [
+    "DocumentUpdate",
+    "DocNumberUnique",
+    "LastDocNumber",
+    "Category",
+    "CategoryCreate",
+    "DocumentCategory",
+    "DocumentCategoryCreate",
+    "Comment",
+    "CommentCreate",
+    "Share",
+    "ShareRequest",
+    "Unit",
+    "UnitCreate",
     "DOCUMENT_TYPES",
     "MAX_LIMIT",
     "PAYMENT_TYPES",

@@ -30,6 +30,7 @@ __all__ = [
     "DocumentItemTaxInput",
     "DocumentPaymentInput",
     "DocumentTax",
+    "DocumentUpdate",
     "DocumentType",
     "SendOptions",
     "SendRequest",
@@ -447,6 +448,33 @@ class DocumentCreate(RequestModel):
         if self.client_id is None and (self.document_client is None or not self.document_client.name):
             raise ValueError("a document needs a clientId or a _documentClient with a name")
         return self
+
+
+class DocumentUpdate(RequestModel):
+    """``PATCH /documents/{id}``: only the fields set are sent. A draft or estimate takes any of them; an issued
+    invoice, advance or credit note only ``custom`` and ``sent_snail_mail`` (a credit note corrects the rest)."""
+
+    number: str | None = Field(None, min_length=1, max_length=100)
+    draft: bool | None = None
+    date: Timestamp | None = None
+    date_service: Timestamp | None = None
+    date_service_to: Timestamp | None = None
+    date_due: Timestamp | None = None
+    date_valid_till: Timestamp | None = None
+    date_paid: Timestamp | None = None
+    reference: str | None = Field(None, max_length=200)
+    currency_id: str | None = Field(None, min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")
+    client_id: str | None = Field(None, max_length=64)
+    document_client: DocumentClientInput | None = Field(None, alias="_documentClient")
+    document_items: list[DocumentItemInput] | None = Field(None, alias="_documentItems", min_length=1, max_length=1000)
+    note: str | None = Field(None, max_length=_TEXT)
+    signature: str | None = Field(None, max_length=_TEXT)
+    footer: str | None = Field(None, max_length=_TEXT)
+    document_ids: list[str] | None = Field(None, max_length=100)
+    l10n: dict[str, Any] | None = None
+    locale: SupportedLanguage | None = None
+    custom: dict[str, Any] | None = None
+    sent_snail_mail: bool | None = None
 
 
 # ---------------------------------------------------------------- copies

@@ -14,7 +14,9 @@ __all__ = [
     "Default",
     "DefaultCreate",
     "DefaultUpdate",
+    "DocNumberUnique",
     "InviteRequest",
+    "LastDocNumber",
     "NextDocNumber",
     "Organization",
     "OrganizationCreate",
@@ -170,6 +172,18 @@ class AccountOrganization(WireModel):
     custom: dict[str, Any] = Field(default_factory=dict)
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
+
+
+class LastDocNumber(WireModel):
+    """``{"number": "2026-00007"}``: the last number of a type this year; ``null`` before the first."""
+
+    number: str | None = None
+
+
+class DocNumberUnique(WireModel):
+    """``{"unique": true}``: the answer of ``GET /organizations/{id}/is-unique-doc-number``."""
+
+    unique: bool
 
 
 class NextDocNumber(WireModel):

@@ -14,7 +14,7 @@ import anyio
 import pytest
 
 from si_mcp.client import APIConnectionError, AuthenticationError, SpaceInvoices
-from si_mcp.models import DocumentCreate, Filter, OrganizationCreate
+from si_mcp.models import DocumentCreate, DocumentUpdate, Filter, OrganizationCreate
 
 pytestmark = pytest.mark.anyio
 
@@ -88,3 +88,37 @@ async def test_the_client_works_against_a_real_api_process(api_process: str) -> 
         listed = await api.documents.list(organization.id, filter=Filter(where={"type": "invoice"}, limit=10))
     assert [document.id for document in listed] == [created.id]
     assert (created.total, created.total_with_tax) == (Decimal("19.99"), Decimal("24.19"))
+
+
+async def test_the_v1_routes_the_sdks_call_work_over_real_http(api_process: str) -> None:
+    async with SpaceInvoices(base_url=api_process, max_retries=0) as api:
+        await _wait_until_it_answers(api)
+        assert await api.accounts.is_unique(email="ada@example.com")
+        account = await api.accounts.signup(email="ada@example.com", password=PASSWORD)
+        api.set_access_token((await api.accounts.login(email="ada@example.com", password=PASSWORD)).id)
+        organization = await api.organizations.create(
+            account.id, body=OrganizationCreate(name="International Space Agency", country="Belgium")
+        )
+        invoice = await api.documents.create(
+            organization.id,
+            body=DocumentCreate.model_validate(
+                {
+                    "_documentClient": {"name": "Rocket man", "country": "United Kingdom"},
+                    "_documentItems": [{"name": "Space suit", "price": 100, "_documentItemTaxes": [{"rate": 21}]}],
+                }
+            ),
+        )
+        await api.documents.mark_sent(invoice.id)
+        tagged = await api.documents.update(invoice.id, body=DocumentUpdate(custom={"project": "Apollo"}))
+        comment = await api.comments.create(invoice.id, text="Posted on Monday")
+        unit = await api.units.create(organization.id, name="h")
+        last = await api.organizations.last_document_number(organization.id)
+        link = await api.documents.share(invoice.id)
+        api.set_access_token(None)
+        public = await api.documents.public(link)
+        pdf = await api.documents.public_pdf(link)
+        taken = not await api.accounts.is_unique(email="ada@example.com")
+
+    assert tagged.sent_snail_mail is True and tagged.custom == {"project": "Apollo"}
+    assert comment.text == "Posted on Monday" and unit.name == "h" and last == invoice.number
+    assert public.number == invoice.number and public.custom == {} and pdf.startswith(b"%PDF") and taken

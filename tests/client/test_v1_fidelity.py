@@ -1,19 +1,30 @@
 """v1 routes the official SDKs call, through the client over ASGITransport on the embedded API: account lookups,
-the caller's organizations, and organizations deactivated and activated again."""
+the caller's organizations, organizations deactivated and activated again, document PATCH, mark-sent and number
+lookups, comments, share links, units and categories."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from si_mcp.client import (
     AuthenticationError,
+    NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     SpaceInvoices,
+    UnprocessableEntityError,
 )
-from si_mcp.models import DocumentCreate, InviteRequest, OrganizationUpdate
+from si_mcp.models import (
+    CategoryCreate,
+    DocumentCreate,
+    DocumentItemInput,
+    DocumentUpdate,
+    InviteRequest,
+    OrganizationUpdate,
+)
 
 from .conftest import PASSWORD, Books, open_books
 
@@ -95,3 +106,192 @@ async def test_only_an_admin_deactivates_an_organization(local_api: SpaceInvoice
 
     with pytest.raises(AuthenticationError):
         await local_api.organizations.deactivate(owner.organization.id)
+
+
+# ---------------------------------------------------------------- documents: PATCH, mark-sent, numbers
+
+
+async def test_patching_a_draft_changes_what_is_named_and_recomputes_the_rest(books: Books) -> None:
+    api, org = books.api, books.organization
+    draft = await api.documents.create(org.id, body=_invoice().model_copy(update={"draft": True}))
+    lines = [
+        DocumentItemInput.model_validate(
+            {"name": "Helmet", "price": Decimal("50"), "quantity": 3, "_documentItemTaxes": [{"rate": 21}]}
+        )
+    ]
+
+    patched = await api.documents.update(draft.id, body=DocumentUpdate(document_items=lines, reference="PO-7"))
+    issued = await api.documents.update(draft.id, body=DocumentUpdate(draft=False))
+
+    assert [item.name for item in patched.document_items] == ["Helmet"]
+    assert (patched.total, patched.total_with_tax) == (Decimal("150"), Decimal("181.5"))
+    assert patched.reference == "PO-7" and patched.document_client.name == "Rocket man"
+    assert patched.draft is True and issued.draft is False and issued.number == f"{issued.date.year}-00001"
+    assert issued.total_with_tax == Decimal("181.5")
+
+
+async def test_an_issued_invoice_takes_only_bookkeeping_data_by_patch(books: Books) -> None:
+    api, org = books.api, books.organization
+    invoice = await api.documents.create(org.id, body=_invoice())
+
+    tagged = await api.documents.update(invoice.id, body=DocumentUpdate(custom={"project": "Apollo"}))
+    with pytest.raises(UnprocessableEntityError) as refused:
+        await api.documents.update(invoice.id, body=DocumentUpdate(note="Pay whenever you like"))
+    after = await api.documents.get(invoice.id)
+
+    assert tagged.custom == {"project": "Apollo"}
+    assert refused.value.error.details["codes"] == {"note": ["immutable"]}
+    assert "credit note" in refused.value.error.message
+    assert (after.note, after.total_with_tax, after.number) == (invoice.note, invoice.total_with_tax, invoice.number)
+
+
+async def test_mark_sent_records_a_document_sent_by_post_but_not_a_draft(books: Books) -> None:
+    api, org = books.api, books.organization
+    invoice = await api.documents.create(org.id, body=_invoice())
+    draft = await api.documents.create(org.id, body=_invoice().model_copy(update={"draft": True}))
+
+    await api.documents.mark_sent(invoice.id)
+    with pytest.raises(UnprocessableEntityError):
+        await api.documents.mark_sent(draft.id)
+
+    assert (await api.documents.get(invoice.id)).sent_snail_mail is True
+    assert (await api.documents.get(draft.id)).sent_snail_mail is False
+
+
+async def test_the_last_number_and_whether_a_number_is_free_follow_the_series(books: Books) -> None:
+    api, org = books.api, books.organization
+    before = await api.organizations.last_document_number(org.id)
+    first = await api.documents.create(org.id, body=_invoice())
+    second = await api.documents.create(org.id, body=_invoice())
+
+    assert before is None
+    assert await api.organizations.last_document_number(org.id) == second.number
+    assert await api.organizations.last_document_number(org.id, type="estimate") is None
+    assert await api.organizations.is_unique_document_number(org.id, number=first.number) is False
+    assert await api.organizations.is_unique_document_number(org.id, number=first.number, type="estimate") is True
+    assert await api.organizations.is_unique_document_number(org.id, number="IMPORT-1") is True
+
+
+# ---------------------------------------------------------------- comments
+
+
+async def test_members_comment_on_an_issued_invoice_which_stays_as_issued(local_api: SpaceInvoices) -> None:
+    owner = await open_books(local_api)
+    invoice = await local_api.documents.create(owner.organization.id, body=_invoice())
+    mine = await local_api.comments.create(invoice.id, text="Client asked for a copy by post")
+    helper = await local_api.accounts.signup(email="grace@example.com", password=PASSWORD)
+    await local_api.organizations.invite(
+        owner.organization.id, body=InviteRequest.model_validate({"accountId": helper.id, "role": "default"})
+    )
+    owner_token = local_api.access_token
+    local_api.set_access_token((await local_api.accounts.login(email="grace@example.com", password=PASSWORD)).id)
+
+    theirs = await local_api.comments.create(invoice.id, text="Sent on Monday")
+    with pytest.raises(AuthenticationError):
+        await local_api.comments.update(invoice.id, mine.id, text="changed by someone else")
+    with pytest.raises(AuthenticationError):
+        await local_api.comments.delete(invoice.id, mine.id)
+    local_api.set_access_token(owner_token)
+    edited = await local_api.comments.update(invoice.id, mine.id, text="Client asked for two copies")
+    await local_api.comments.delete(invoice.id, theirs.id)  # an admin deletes anyone's
+    listed = await local_api.comments.list(invoice.id)
+    after = await local_api.documents.get(invoice.id)
+
+    assert [c.text for c in listed] == ["Client asked for two copies"] and edited.account_id == owner.account.id
+    assert theirs.account_id == helper.id
+    assert after.updated_at == invoice.updated_at
+
+
+# ---------------------------------------------------------------- share links
+
+
+async def test_a_shared_invoice_is_read_by_its_link_without_a_token_until_the_link_is_revoked(
+    books: Books, local_api: SpaceInvoices
+) -> None:
+    api, org = books.api, books.organization
+    body = _invoice().model_copy(update={"custom": {"internal": "margin 40%"}, "unique_id": "order-17"})
+    invoice = await api.documents.create(org.id, body=body)
+    link = await api.documents.share(invoice.id)
+    again = await api.documents.share(invoice.id)
+    token = api.access_token
+    api.set_access_token(None)
+
+    public = await api.documents.public(link)
+    pdf = await api.documents.public_pdf(link)
+
+    api.set_access_token(token)
+    fresh = await api.documents.share(invoice.id, regenerate=True)
+    with pytest.raises(NotFoundError):
+        await api.documents.public(link)
+    await api.documents.unshare(invoice.id)
+    with pytest.raises(NotFoundError):
+        await api.documents.public(fresh)
+
+    assert again == link and len(link) >= 40 and fresh != link
+    assert public.number == invoice.number and public.total_with_tax == invoice.total_with_tax
+    assert public.custom == {} and public.unique_id is None
+    assert pdf.startswith(b"%PDF")
+
+
+async def test_a_draft_cannot_be_shared(books: Books) -> None:
+    draft = await books.api.documents.create(books.organization.id, body=_invoice().model_copy(update={"draft": True}))
+
+    with pytest.raises(UnprocessableEntityError):
+        await books.api.documents.share(draft.id)
+
+
+async def test_public_reads_are_throttled_per_client_address(tmp_path: Path, database_url: str) -> None:
+    async with SpaceInvoices.local(database_url, data_dir=tmp_path, max_retries=0) as api:  # a 429 is not waited out
+        books = await open_books(api)
+        invoice = await api.documents.create(books.organization.id, body=_invoice())
+        link = await api.documents.share(invoice.id)
+        for _ in range(120):
+            await api.documents.public(link)
+
+        with pytest.raises(RateLimitError) as refused:
+            await api.documents.public(link)
+
+    assert refused.value.error.code == "TOO_MANY_REQUESTS"
+    assert refused.value.retry_after is not None and 0 < refused.value.retry_after <= 60
+
+
+# ---------------------------------------------------------------- units and categories
+
+
+async def test_units_are_kept_per_organization(local_api: SpaceInvoices) -> None:
+    ada = await open_books(local_api)
+    hours = await local_api.units.create(ada.organization.id, name="h")
+    await local_api.units.create(ada.organization.id, name="kg")
+    renamed = await local_api.units.rename(hours.id, name="hour")
+    ada_token = local_api.access_token
+    bob = await open_books(local_api, email="bob@example.com")
+
+    with pytest.raises(NotFoundError):
+        await local_api.units.get(hours.id)
+    bobs = await local_api.units.list(bob.organization.id)
+    local_api.set_access_token(ada_token)
+    await local_api.units.delete(renamed.id)
+    left = await local_api.units.list(ada.organization.id)
+
+    assert renamed.name == "hour" and bobs == []
+    assert [unit.name for unit in left] == ["kg"]
+
+
+async def test_a_document_is_allocated_to_categories_up_to_its_whole_amount(books: Books) -> None:
+    api, org = books.api, books.organization
+    invoice = await api.documents.create(org.id, body=_invoice())
+    hardware = await api.categories.create(org.id, body=CategoryCreate(name="Hardware"))
+    service = await api.categories.create(org.id, body=CategoryCreate(name="Service"))
+
+    await api.categories.allocate(invoice.id, category_id=hardware.id, percent=Decimal("60"))
+    await api.categories.allocate(invoice.id, category_id=service.id, percent=Decimal("40"))
+    with pytest.raises(UnprocessableEntityError):
+        await api.categories.allocate(invoice.id, category_id=service.id, percent=Decimal("0.01"))
+    with pytest.raises(UnprocessableEntityError) as in_use:
+        await api.categories.delete(hardware.id)
+    allocations = await api.categories.allocations(invoice.id)
+
+    assert sorted((a.category_id, a.percent) for a in allocations) == sorted(
+        [(hardware.id, Decimal("60")), (service.id, Decimal("40"))]
+    )
+    assert in_use.value.error.code == "CATEGORY_IN_USE"

@@ -47,6 +47,16 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/documents/{id}/recurrence"): {"name": "Stolen subscription"},
     ("PUT", "/recurrences/{id}"): {"paused": True},
     ("PATCH", "/recurrences/{id}"): {"paused": True},
+    ("PATCH", "/documents/{id}"): {"custom": {"stolen": True}},
+    ("POST", "/documents/{id}/comments"): {"text": "x"},
+    ("PUT", "/documents/{id}/comments/{fk}"): {"text": "x"},
+    ("POST", "/organizations/{id}/units"): {"name": "x"},
+    ("PUT", "/units/{id}"): {"name": "x"},
+    ("PATCH", "/units/{id}"): {"name": "x"},
+    ("POST", "/organizations/{id}/categories"): {"name": "x"},
+    ("PUT", "/categories/{id}"): {"name": "x"},
+    ("PATCH", "/categories/{id}"): {"name": "x"},
+    ("POST", "/documents/{id}/documentCategories"): {"categoryId": "x", "percent": 1},
 }
 
 # routes whose answer does not depend on whose ids are given
@@ -54,6 +64,7 @@ BODIES: dict[tuple[str, str], dict] = {
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/organizations/{id}/reports/statement"): {"clientId": "{clients}"},
     ("GET", "/documents/{id}/actions"): {"key": "{documents}"},  # any visible text is a key: here, one never used
+    ("GET", "/organizations/{id}/is-unique-doc-number"): {"number": "{documents}"},
 }
 
 OPEN = {
@@ -69,6 +80,8 @@ OPEN = {
     ("GET", "/countries"),
     ("GET", "/currencies"),
     ("GET", "/openapi.json"),
+    ("GET", "/documents/public/{shareable_id}"),  # the link is the key: whoever holds it reads that one document
+    ("GET", "/documents/public/{shareable_id}/pdf"),
 }
 
 
@@ -82,6 +95,11 @@ async def snapshot(tenant) -> dict:
     state["recurrences"] = (await api.get(f"/organizations/{org}/recurrences")).json()
     state["access"] = (await api.get(f"/organizations/{org}/accountorganizations")).json()
     state["organizations"] = (await api.get(f"/accounts/{tenant.account_id}/organizations")).json()
+    for resource in ("units", "categories"):
+        state[resource] = (await api.get(f"/organizations/{org}/{resource}")).json()
+    for document in state["documents"]:
+        for part in ("comments", "documentCategories"):
+            state[f"{part}:{document['id']}"] = (await api.get(f"/documents/{document['id']}/{part}")).json()
     return state
 
 
@@ -95,7 +113,19 @@ async def b_books(b) -> dict[str, str]:
     ).json()
     default = b.org["_defaults"][0]
     recurrence = (await b.api.post(f"/documents/{invoice['id']}/recurrence", json={"name": "B's subscription"})).json()
+    unit = (await b.api.post(f"/organizations/{b.org_id}/units", json={"name": "h"})).json()
+    category = (await b.api.post(f"/organizations/{b.org_id}/categories", json={"name": "Sales"})).json()
+    allocation = (
+        await b.api.post(f"/documents/{invoice['id']}/documentCategories", json={"categoryId": category["id"]})
+    ).json()
+    comment = (await b.api.post(f"/documents/{invoice['id']}/comments", json={"text": "B's note"})).json()
+    shared = (await b.api.post(f"/documents/{invoice['id']}/share")).json()
     return {
+        "units": unit["id"],
+        "categories": category["id"],
+        "documentCategories": allocation["id"],
+        "fk": comment["id"],
+        "shareable_id": shared["shareableId"],
         "recurrences": recurrence["id"],
         "organizations": b.org_id,
         "accounts": b.account_id,

@@ -1,7 +1,9 @@
 """One module per API resource; each class is hung off :class:`~si_mcp.client.SpaceInvoices`."""
 
 from .accounts import Accounts
+from .categories import Categories
 from .clients import Clients
+from .comments import Comments
 from .defaults import Defaults
 from .documents import Documents
 from .items import Items
@@ -11,10 +13,13 @@ from .recurrences import Recurrences
 from .reference import Countries, Currencies
 from .reports import Reports
 from .taxes import Taxes
+from .units import Units
 
 __all__ = [
     "Accounts",
+    "Categories",
     "Clients",
+    "Comments",
     "Countries",
     "Currencies",
     "Defaults",
@@ -25,4 +30,5 @@ __all__ = [
     "Recurrences",
     "Reports",
     "Taxes",
+    "Units",
 ]

@@ -11,12 +11,15 @@ from si_mcp.models import (
     MAX_LIMIT,
     Document,
     DocumentCreate,
+    DocumentUpdate,
     Filter,
     PeppolRequest,
     PeppolResult,
     ReminderRequest,
     SendRequest,
     SendResult,
+    Share,
+    ShareRequest,
 )
 
 from .._base import json_body, parse_model
@@ -141,6 +144,80 @@ class Documents(Resource):
             raise ValueError("payments and send can only be given on create; use payments.create and send")
         path = f"/documents/{path_id(document_id, 'document_id')}"
         return await self._client.fetch(Document, "PUT", path, body=body)
+
+    async def update(self, document_id: str, *, body: DocumentUpdate) -> Document:
+        """Change only the fields set on ``body`` (``PATCH``; not retried). A draft or estimate is rebuilt with the
+        rest as it was (totals, VAT and legends recomputed); an issued invoice, advance or credit note takes only
+        ``custom`` and ``sent_snail_mail``.
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document.
+            UnprocessableEntityError: the body is invalid, or it changes what an issued document says (code
+                ``immutable``: issue a credit note instead).
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/documents/{path_id(document_id, 'document_id')}"
+        return await self._client.fetch(Document, "PATCH", path, body=body, retry=False)
+
+    async def mark_sent(self, document_id: str) -> None:
+        """Record that the document went out by other means (post, by hand): ``sent_snail_mail`` becomes true.
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document.
+            UnprocessableEntityError: it is a draft (issue it first).
+            SpaceInvoicesError: any other failure.
+        """
+        await self._client.fetch_success("POST", f"/documents/{path_id(document_id, 'document_id')}/mark-sent")
+
+    async def share(self, document_id: str, *, regenerate: bool = False) -> str:
+        """The document's public ``shareableId`` (made on first use; ``regenerate`` replaces it, and the old link
+        stops working). Anyone holding it reads the document with :meth:`public` and :meth:`public_pdf`.
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document.
+            UnprocessableEntityError: it is a draft.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/documents/{path_id(document_id, 'document_id')}/share"
+        body = ShareRequest(regenerate=regenerate)
+        return (await self._client.fetch(Share, "POST", path, body=body, retry=not regenerate)).shareable_id
+
+    async def unshare(self, document_id: str) -> None:
+        """Revoke the document's public link (embedded API: ``DELETE /documents/{id}/share``).
+
+        Raises:
+            ValueError: ``document_id`` is empty or not a plain id.
+            NotFoundError: no such document.
+            SpaceInvoicesError: any other failure.
+        """
+        await self._client.fetch_success("DELETE", f"/documents/{path_id(document_id, 'document_id')}/share")
+
+    async def public(self, shareable_id: str) -> Document:
+        """A shared document, read by its ``shareableId`` (no token needed; internal fields left out).
+
+        Raises:
+            ValueError: ``shareable_id`` is empty or not a plain id.
+            NotFoundError: nothing is shared under this id (or the link was revoked).
+            RateLimitError: too many reads from this address; ``retry_after`` says when to try again.
+            SpaceInvoicesError: any other failure.
+        """
+        return await self._client.fetch(Document, "GET", f"/documents/public/{path_id(shareable_id, 'shareable_id')}")
+
+    async def public_pdf(self, shareable_id: str, *, language: str | None = None) -> bytes:
+        """A shared document's PDF, read by its ``shareableId`` (no token needed).
+
+        Raises:
+            ValueError: ``shareable_id`` is not a plain id or ``language`` is not a language code.
+            NotFoundError: nothing is shared under this id (or the link was revoked).
+            RateLimitError: too many reads from this address.
+            SpaceInvoicesError: any other failure.
+        """
+        params = None if language is None else {"l": _language(language)}
+        path = f"/documents/public/{path_id(shareable_id, 'shareable_id')}/pdf"
+        return await self._client.fetch_bytes("GET", path, params=params, accept="application/pdf")
 
     async def cancel(self, document_id: str, *, idempotency_key: str | None = None) -> None:
         """Cancel an issued document. Never retried (cancelling a fiscally verified one issues a credit note), but on

@@ -7,9 +7,11 @@ from typing import Any
 
 from si_mcp.models import (
     AccountOrganization,
+    DocNumberUnique,
     DocumentType,
     Filter,
     InviteRequest,
+    LastDocNumber,
     NextDocNumber,
     Organization,
     OrganizationCreate,
@@ -127,6 +129,32 @@ class Organizations(Resource):
         """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/next-doc-number"
         return (await self._client.fetch(NextDocNumber, "GET", path, params={"type": type})).number
+
+    async def last_document_number(self, organization_id: str, *, type: DocumentType = "invoice") -> str | None:
+        """The last number this year's series of ``type`` gave (``None`` before the first).
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/last-doc-number"
+        return (await self._client.fetch(LastDocNumber, "GET", path, params={"type": type})).number
+
+    async def is_unique_document_number(
+        self, organization_id: str, *, number: str, type: DocumentType = "invoice"
+    ) -> bool:
+        """Whether no document of ``type`` has ``number`` yet (so a create with it would be accepted).
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            UnprocessableEntityError: ``number`` is empty.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/is-unique-doc-number"
+        params = {"number": number, "type": type}
+        return (await self._client.fetch(DocNumberUnique, "GET", path, params=params)).unique
 
     async def invite(self, organization_id: str, *, body: InviteRequest) -> AccountOrganization:
         """Grant an account access. Never retried: a repeat could send a second invitation email.

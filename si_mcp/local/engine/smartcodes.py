@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["codes_for", "resolve", "resolve_footer", "resolve_note"]
+__all__ = ["codes_for", "resolve", "resolve_footer", "resolve_note", "states_own_facts"]
 
 _CODE = re.compile(r"\[([A-Za-z][A-Za-z0-9 _\-]{0,40})\]")
 
@@ -41,6 +41,18 @@ _TYPE_TITLES = {
     "advance": "Advance invoice",
     "credit-note": "Credit note",
 }
+
+
+# Values a smart code put into a note that are facts of that one document (its number, dates and total) or payment
+# details the organization may change: a note stating them is false on a copy or a revised draft.
+_BOUND_CODES = ("document number", "document date", "document due", "valid till", "total", "iban", "swift", "bank")
+
+
+def states_own_facts(note: str, issuer: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
+    """Whether ``note`` states ``document``'s own facts (a filled-in default note, or one written with smart codes):
+    a copy or a revised draft then gets the organization's current default note with its own values instead."""
+    values = codes_for(issuer, document)
+    return any(values.get(code, "").strip() and values[code] in note for code in _BOUND_CODES)
 
 
 def codes_for(issuer: Mapping[str, Any], document: Mapping[str, Any] | None = None) -> dict[str, str]:

@@ -10,7 +10,9 @@ __all__ = ["all_routes"]
 def all_routes() -> list[Route]:
     from . import (
         accounts,
+        categories,
         clients,
+        comments,
         defaults,
         documents,
         items,
@@ -19,7 +21,9 @@ def all_routes() -> list[Route]:
         recurrences,
         reference,
         reports,
+        shares,
         taxes,
+        units,
     )
 
     modules = (
@@ -27,11 +31,15 @@ def all_routes() -> list[Route]:
         organizations,
         defaults,
         documents,
+        comments,
+        shares,
         payments,
         recurrences,
         clients,
         items,
         taxes,
+        units,
+        categories,
         reference,
         reports,
     )

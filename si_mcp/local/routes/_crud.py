@@ -1,4 +1,4 @@
-"""Handlers shared by the organization-owned CRUD resources (clients, items, taxes)."""
+"""Handlers shared by the organization-owned CRUD resources (clients, items, taxes, units, categories)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
@@ -13,10 +14,20 @@ from si_mcp.models import Count, wirejson
 
 from ..access import load_owned, require_org
 from ..filters import Resource, compile_where, contains_pattern
-from ..http import Call, Handler, json_response, raw_json_response
+from ..http import Call, Handler, Route, json_response, raw_json_response, validate
+from ..ids import object_id
 from ..store import count_rows, list_json, loads, now
 
-__all__ = ["Guard", "count_handler", "delete_handler", "get_handler", "list_handler", "search_handler", "store"]
+__all__ = [
+    "Guard",
+    "count_handler",
+    "delete_handler",
+    "get_handler",
+    "list_handler",
+    "search_handler",
+    "simple_routes",
+    "store",
+]
 
 Guard = Callable[[AsyncConnection, dict[str, Any]], Awaitable[None]]
 """Runs before a delete, inside its transaction; raises to refuse it."""
@@ -106,3 +117,62 @@ async def store(conn: AsyncConnection, resource: Resource, row_of: RowOf, obj: d
     normalized = loads(wirejson.dumps(obj))
     table = resource.table
     await conn.execute(sa.update(table).where(table.c.id == normalized["id"]).values(**row_of(normalized)))
+
+
+def simple_routes(
+    resource: Resource,
+    answer: type[BaseModel],
+    body: type[BaseModel],
+    row_of: RowOf,
+    collection: str,
+    guard: Guard | None = None,
+) -> list[Route]:
+    """The v1 routes of an organization-owned resource with no rules beyond its body's (units, categories):
+    create, list, count, get, full replace (PUT), partial change (PATCH), soft delete."""
+    model, table = resource.name, resource.table
+
+    async def create(call: Call) -> Response:
+        organization_id = call.params["id"]
+        fields = (await call.body(body, model)).model_dump(by_alias=True)
+        stamp = now()
+        obj = answer.model_validate(
+            {**fields, "id": object_id(), "organizationId": organization_id, "createdAt": stamp, "updatedAt": stamp}
+        ).model_dump(mode="json", by_alias=True)
+        obj["_isDeleted"] = False
+        async with call.db.write() as conn:
+            await require_org(conn, call.account_id, organization_id, "write")
+            await conn.execute(table.insert(), row_of(loads(wirejson.dumps(obj))))
+        return json_response(obj)
+
+    def change(partial: bool) -> Handler:
+        async def handler(call: Call) -> Response:
+            raw = await call.json()
+            async with call.db.write() as conn:
+                row = await load_owned(conn, table, call.params["id"], call.account_id, model, "write")
+                previous = loads(row.data)
+                given = {k: v for k, v in previous.items() if k in _aliases(body)} if partial else {}
+                fields = validate(body, {**given, **raw}, model).model_dump(by_alias=True)
+                fixed = {k: previous[k] for k in ("id", "organizationId", "createdAt")}
+                obj = answer.model_validate({**fields, **fixed, "updatedAt": now()}).model_dump(
+                    mode="json", by_alias=True
+                )
+                obj["_isDeleted"] = False
+                await store(conn, resource, row_of, obj)
+            return json_response(obj)
+
+        return handler
+
+    item = f"/{collection}/{{id}}"
+    return [
+        Route("POST", f"/organizations/{{id}}/{collection}", create),
+        Route("GET", f"/organizations/{{id}}/{collection}", list_handler(resource)),
+        Route("GET", f"/organizations/{{id}}/{collection}/count", count_handler(resource)),
+        Route("GET", item, get_handler(resource)),
+        Route("PUT", item, change(partial=False)),
+        Route("PATCH", item, change(partial=True)),
+        Route("DELETE", item, delete_handler(resource, row_of, guard)),
+    ]
+
+
+def _aliases(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(field.alias or name for name, field in model.model_fields.items())

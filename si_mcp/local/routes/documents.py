@@ -30,7 +30,19 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from si_mcp.models import Client, Count, DocumentCreate, DocumentItemInput, DocumentItemTaxInput, Item, Success
+from si_mcp.models import (
+    Client,
+    Count,
+    Document,
+    DocumentClientInput,
+    DocumentCreate,
+    DocumentItemInput,
+    DocumentItemTaxInput,
+    Item,
+    Success,
+    wirejson,
+)
+from si_mcp.models.document import copied_line
 from si_mcp.models.language import supported
 
 from .. import tables
@@ -49,6 +61,7 @@ from ..engine.autofill import (
     document_date,
     local_day,
 )
+from ..engine.smartcodes import states_own_facts
 from ..errors import LocalAPIError, invalid
 from ..filters import check_include, compile_where, project_fields
 from ..http import Call, Route, json_response, raw_json_response, validate
@@ -592,21 +605,132 @@ async def replace_document(call: Call) -> Response:
 
     def run(conn: sa.Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         row = load_owned_tx(conn, tables.documents, document_id, call.account_id, _MODEL, "write")
-        previous = loads(row.data)
-        checked = _checked_replacement(body, raw, previous)
-        if linked(previous):
-            unlink_document(conn, previous, now())
-        with _as_422():
-            document = _rebuild(conn, call.account_id, row.organization_id, checked, previous, check)
-        d = tables.documents
-        conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
-        store_taxes(conn, document)
-        if linked(document):
-            link_document(conn, document, document["updatedAt"])
+        document = _replace_tx(conn, call.account_id, row, body, raw, check)
         return document, payments_of(conn, [document_id])[document_id]
 
     document, payments = await call.db.run_write(run)
     return json_response(respond_document(document, payments, call.base_url))
+
+
+def _replace_tx(
+    conn: sa.Connection, account_id: str, row: Any, body: DocumentCreate, raw: dict[str, Any], check: IssueCheck
+) -> dict[str, Any]:
+    """Rebuild a draft or estimate from ``body`` (``raw`` is what the caller sent) and store it."""
+    previous = loads(row.data)
+    checked = _checked_replacement(body, raw, previous)
+    if linked(previous):
+        unlink_document(conn, previous, now())
+    with _as_422():
+        document = _rebuild(conn, account_id, row.organization_id, checked, previous, check)
+    d = tables.documents
+    conn.execute(sa.update(d).where(d.c.id == previous["id"]).values(**document_row(document)))
+    store_taxes(conn, document)
+    if linked(document):
+        link_document(conn, document, document["updatedAt"])
+    return document
+
+
+# Bookkeeping data about a document, not what it says: changeable on an issued document too.
+_METADATA = {"custom": dict, "sentSnailMail": bool}
+# What a draft or estimate keeps when a PATCH does not name it (as given on create).
+_KEPT = (
+    "type",
+    "number",
+    "draft",
+    "date",
+    "dateService",
+    "dateServiceTo",
+    "dateDue",
+    "dateValidTill",
+    "datePaid",
+    "reference",
+    "currencyId",
+    "note",
+    "signature",
+    "footer",
+    "decimalPlaces",
+    "l10n",
+    "custom",
+    "uniqueId",
+)
+
+
+async def patch_document(call: Call) -> Response:
+    """``PATCH /documents/{id}`` (v1, D23/OAS): change only what the body names. A draft or an estimate is rebuilt
+    with the rest as it was (the lines, client and dates it was given; totals, VAT and legends recomputed); an issued
+    invoice, advance or credit note changes only its bookkeeping data (``custom``, ``sentSnailMail``): anything it
+    says is corrected by a credit note."""
+    document_id = call.params["id"]
+    raw = await call.json()
+    check = call.services.einvoices.issue_check()
+
+    def run(conn: sa.Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        row = load_owned_tx(conn, tables.documents, document_id, call.account_id, _MODEL, "write")
+        previous = loads(row.data)
+        metadata = {key: raw[key] for key in raw if key in _METADATA}
+        for key, value in metadata.items():
+            if not isinstance(value, _METADATA[key]):
+                raise invalid(_MODEL, key, f"must be {'an object' if key == 'custom' else 'true or false'}")
+        rest = {key: value for key, value in raw.items() if key not in _METADATA}
+        if rest and previous["type"] in _LEGAL and not previous.get("draft"):
+            kind = _KIND[previous["type"]]
+            raise invalid(
+                _MODEL,
+                sorted(rest)[0],
+                f"an issued {kind} cannot be changed (only custom and sentSnailMail can); {_CORRECT[previous['type']]}",
+                code="immutable",
+            )
+        document = previous
+        if rest:
+            merged = {**_input_of(previous), **rest}
+            document = _replace_tx(conn, call.account_id, row, _replace_body(merged), merged, check)
+        if metadata:
+            document = {**document, **metadata, "updatedAt": now()}
+            document = loads(wirejson.dumps(document))
+            d = tables.documents
+            conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        return document, payments_of(conn, [document_id])[document_id]
+
+    document, payments = await call.db.run_write(run)
+    return json_response(respond_document(document, payments, call.base_url))
+
+
+def _input_of(previous: dict[str, Any]) -> dict[str, Any]:
+    """A stored draft or estimate as the create body that makes it again."""
+    stored = Document.model_validate(previous)
+    fields = {key: previous[key] for key in _KEPT if previous.get(key) is not None}
+    if stored.note and states_own_facts(stored.note, previous.get("_documentIssuer") or {}, previous):
+        del fields["note"]  # its number, total or due date would be stale: the default note is filled in again
+    if stored.client_id:
+        fields["clientId"] = stored.client_id
+    elif stored.document_client is not None:
+        client = stored.document_client.model_dump(by_alias=True, exclude_none=True)
+        allowed = {f.alias or name for name, f in DocumentClientInput.model_fields.items()}
+        fields["_documentClient"] = {key: value for key, value in client.items() if key in allowed}
+    lines = [copied_line(item).model_dump(by_alias=True, exclude_none=True) for item in stored.document_items]
+    fields["_documentItems"] = [wirejson.loads(wirejson.dumps(line)) for line in lines]
+    related = [entry["id"] for entry in previous.get("_relatedDocuments") or []]
+    if related:
+        fields["documentIds"] = related
+    return fields
+
+
+async def mark_sent(call: Call) -> Response:
+    """``POST /documents/{id}/mark-sent`` (v1): the document went out by other means (post, by hand):
+    ``sentSnailMail`` becomes true. A draft is not sent: it is issued first."""
+
+    def run(conn: sa.Connection) -> None:
+        d = tables.documents
+        row = load_owned_tx(conn, d, call.params["id"], call.account_id, _MODEL, "write")
+        document = loads(row.data)
+        if document.get("draft"):
+            raise invalid(_MODEL, "draft", "a draft cannot be sent: issue it first")
+        if not document.get("sentSnailMail"):
+            document.update(sentSnailMail=True, updatedAt=now())
+            conn.execute(sa.update(d).where(d.c.id == document["id"]).values(**document_row(document)))
+
+    await call.db.run_write(run)
+    return json_response(Success(success=True).to_wire())
 
 
 def _replace_body(raw: dict[str, Any]) -> DocumentCreate:
@@ -761,6 +885,8 @@ def routes() -> list[Route]:
         Route("GET", "/documents/{id}", get_document),
         Route("PUT", "/documents/{id}", replace_document),
         Route("POST", "/documents/{id}/replace", replace_document),
+        Route("PATCH", "/documents/{id}", patch_document),
+        Route("POST", "/documents/{id}/mark-sent", mark_sent),
         Route("POST", "/documents/{id}/cancel", cancel_document),
         Route("POST", "/documents/{id}/uncancel", uncancel_document),
         Route("DELETE", "/documents/{id}", delete_document),

@@ -44,7 +44,7 @@ from ..resources import document_row
 from ..store import loads
 from ._once import check_key, done_under, once_of, previous_answer, remember, settle
 
-__all__ = ["queue_new", "routes", "send_on_create", "service_of"]
+__all__ = ["organization_of", "queue_new", "routes", "send_on_create", "service_of", "unprocessable"]
 
 _MODEL = "Document"
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def service_of(services: Services) -> DocumentsOut:
     return services.documents_out
 
 
-def _unprocessable(error: Exception) -> LocalAPIError:
+def unprocessable(error: Exception) -> LocalAPIError:
     """Rendering and mail problems as LoopBack 422s, each with its own code."""
     details: dict[str, Any] | None = None
     if isinstance(error, MissingGlyphError):
@@ -77,7 +77,7 @@ def _unprocessable(error: Exception) -> LocalAPIError:
     return LocalAPIError(422, str(error), code=code, name="ValidationError", details=details)
 
 
-async def _organization(conn: AsyncConnection, organization_id: str) -> Organization:
+async def organization_of(conn: AsyncConnection, organization_id: str) -> Organization:
     o, d = tables.organizations, tables.defaults
     data = (await conn.execute(sa.select(o.c.data).where(o.c.id == organization_id))).scalar_one()
     query = sa.select(d.c.data).where(d.c.organization_id == organization_id).order_by(d.c.created_at, d.c.id)
@@ -92,7 +92,7 @@ async def get_pdf(call: Call) -> Response:
     try:
         pdf, _, why = await _service(call).document_pdf(document, organization, language=call.query("l"))
     except (PdfError, UnsupportedLanguageError) as error:
-        raise _unprocessable(error) from None
+        raise unprocessable(error) from None
     headers = {"Content-Disposition": f'inline; filename="{pdf.name}"'}
     if why is not None:
         headers["SI-MCP-Factur-X"] = f"not embedded: {why}"
@@ -119,7 +119,7 @@ async def get_factur_x(call: Call) -> Response:
     try:
         [pdf] = await _service(call).files(document, organization, kinds=("factur-x",), language=call.query("l"))
     except (PdfError, UnsupportedLanguageError) as error:
-        raise _unprocessable(error) from None
+        raise unprocessable(error) from None
     return Response(
         pdf.content, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{pdf.name}"'}
     )
@@ -129,7 +129,7 @@ async def _sources(call: Call) -> tuple[Document, Organization]:
     """The route's document, with its payments (an e-invoice states what was paid at issue), and its organization."""
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL)
-        return await _document_of(conn, row), await _organization(conn, row.organization_id)
+        return await _document_of(conn, row), await organization_of(conn, row.organization_id)
 
 
 async def _document_of(conn: AsyncConnection, row: Any) -> Document:
@@ -193,7 +193,7 @@ async def _prepare(
             attach_ubl=attach_ubl,
         )
     except (MailError, PdfError, UnsupportedLanguageError) as error:
-        raise _unprocessable(error) from None
+        raise unprocessable(error) from None
 
 
 async def _queue(
@@ -220,7 +220,7 @@ async def _queue(
             scheduled=scheduled,
         )
     except AlreadySentError as error:
-        raise _unprocessable(error) from None
+        raise unprocessable(error) from None
 
 
 def _answer(queued: Queued, report: DeliveryReport | None, reminders: int | None = None) -> dict[str, Any]:
@@ -253,7 +253,7 @@ async def send_document(call: Call) -> Response:
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         document = await _document_of(conn, row)
-        organization = await _organization(conn, row.organization_id)
+        organization = await organization_of(conn, row.organization_id)
         answered = await conn.run_sync(previous_answer, row.organization_id, once)
         ubl = body.attach_ubl if body.attach_ubl is not None else await _client_wants_ubl(conn, document)
     if answered is not None:
@@ -305,7 +305,7 @@ async def send_reminder(call: Call) -> Response:
     async with call.db.read() as conn:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         read = loads(row.data)
-        organization = await _organization(conn, row.organization_id)
+        organization = await organization_of(conn, row.organization_id)
         answered = await conn.run_sync(previous_answer, row.organization_id, once)
     if answered is not None:
         return json_response(answered)
@@ -363,7 +363,7 @@ async def queue_new(
     service = service_of(services)
     options = options or SendOptions()
     model = Document.model_validate(document)
-    organization = await _organization(conn, document["organizationId"])
+    organization = await organization_of(conn, document["organizationId"])
     ubl = options.attach_ubl if options.attach_ubl is not None else await _client_wants_ubl(conn, model)
     email, language, attachments = await _prepare(
         service, model, organization, options, None, render=render, attach_ubl=ubl
@@ -419,7 +419,7 @@ async def send_peppol(call: Call) -> Response:
         row = await load_owned(conn, tables.documents, call.params["id"], call.account_id, _MODEL, "write")
         answered = await conn.run_sync(previous_answer, row.organization_id, once)
         document = await _document_of(conn, row)
-        organization = await _organization(conn, row.organization_id)
+        organization = await organization_of(conn, row.organization_id)
     if answered is not None:
         return json_response(answered)
     access_point = access_point_for(call.services.settings)

@@ -14,7 +14,9 @@ from si_mcp.models import (
     AccountOrganization,
     Count,
     Default,
+    DocNumberUnique,
     InviteRequest,
+    LastDocNumber,
     NextDocNumber,
     Organization,
     OrganizationCreate,
@@ -33,7 +35,7 @@ from ..errors import LocalAPIError, invalid, unauthorized
 from ..http import Call, Handler, Route, json_response, raw_json_response, validate
 from ..ids import object_id, sub_id
 from ..ledger import relocate_documents
-from ..numbering import peek_number
+from ..numbering import number_taken, peek_number
 from ..resources import ORGANIZATIONS, default_row, membership_row, organization_row, tax_row
 from ..store import count_rows, list_json, loads, now
 
@@ -339,6 +341,49 @@ async def list_access(call: Call) -> Response:
     return raw_json_response(("[" + ",".join(texts) + "]").encode())
 
 
+def _doc_type(call: Call) -> str:
+    doc_type = call.query("type") or "invoice"
+    if doc_type not in DOCUMENT_TYPES:
+        raise invalid("Document", "type", f"must be one of {', '.join(DOCUMENT_TYPES)}")
+    return doc_type
+
+
+async def last_doc_number(call: Call) -> Response:
+    """The last number this year's series of a type gave (drafts have none; canceled documents keep theirs)."""
+    organization_id = call.params["id"]
+
+    def last(conn: sa.Connection) -> str | None:
+        require_org_tx(conn, call.account_id, organization_id)
+        doc_type = _doc_type(call)
+        o, d = tables.organizations, tables.documents
+        org = loads(conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one())
+        year = organization_today(org.get("timezone"), now()).year
+        query = sa.select(sa.func.max(d.c.number)).where(
+            d.c.organization_id == organization_id,
+            d.c.type == doc_type,
+            d.c.number.like(f"{year}-%"),
+            d.c.is_deleted == sa.false(),
+        )
+        found = conn.execute(query).scalar()
+        return str(found) if found is not None else None
+
+    return json_response(LastDocNumber(number=await call.db.run_read(last)).to_wire())
+
+
+async def is_unique_doc_number(call: Call) -> Response:
+    """Whether no document of the type has this number (the same check a create with a ``number`` makes)."""
+    organization_id = call.params["id"]
+
+    def free(conn: sa.Connection) -> bool:
+        require_org_tx(conn, call.account_id, organization_id)  # before the query is looked at: no 422 to strangers
+        doc_type, number = _doc_type(call), (call.query("number") or "").strip()
+        if not number or len(number) > 100:
+            raise invalid("Document", "number", "give the number to look up as ?number=")
+        return not number_taken(conn, organization_id, doc_type, number)
+
+    return json_response(DocNumberUnique(unique=await call.db.run_read(free)).to_wire())
+
+
 def routes() -> list[Route]:
     return [
         Route("POST", "/accounts/{id}/organizations", create_organization),
@@ -350,6 +395,8 @@ def routes() -> list[Route]:
         Route("POST", "/organizations/{id}/activate", _activation(True)),
         Route("POST", "/organizations/{id}/deactivate", _activation(False)),
         Route("GET", "/organizations/{id}/next-doc-number", next_doc_number),
+        Route("GET", "/organizations/{id}/last-doc-number", last_doc_number),
+        Route("GET", "/organizations/{id}/is-unique-doc-number", is_unique_doc_number),
         Route("POST", "/organizations/{id}/invite", invite),
         Route("GET", "/organizations/{id}/accountorganizations", list_access),
     ]

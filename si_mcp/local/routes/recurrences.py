@@ -45,7 +45,7 @@ from .. import tables
 from ..access import Need, load_owned_tx, require_org_tx
 from ..einvoicing import IssueCheck
 from ..engine.autofill import local_day
-from ..engine.smartcodes import codes_for
+from ..engine.smartcodes import states_own_facts
 from ..errors import LocalAPIError, invalid, not_found
 from ..filters import compile_order, compile_where, page
 from ..http import Call, Route, json_response
@@ -401,17 +401,9 @@ class _Due:
     """the template's client still exists: the copy takes its current details"""
 
 
-# Values a smart code put into a note that would be false on a copy: the template's number, dates and total, and
-# payment details the organization may have changed since.
-_BOUND_CODES = ("document number", "document date", "document due", "valid till", "total", "iban", "swift", "bank")
-
-
 def _bound_note(template: Document, organization: dict[str, Any]) -> bool:
-    """Whether the template's note states the template's own facts (a filled-in default note, or one written with
-    smart codes): the copy then gets the organization's current default note with its own values instead."""
     issuer = template.document_issuer.model_dump(mode="json", by_alias=True) if template.document_issuer else None
-    values = codes_for(issuer or organization, template.model_dump(mode="json", by_alias=True))
-    return any(values.get(code, "").strip() and values[code] in template.note for code in _BOUND_CODES)
+    return states_own_facts(template.note, issuer or organization, template.model_dump(mode="json", by_alias=True))
 
 
 def _occurrence_body(due: _Due) -> DocumentCreate:
