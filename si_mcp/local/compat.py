@@ -106,7 +106,7 @@ Documents
 POST /organizations/:id/documents | differs: legal documents are immutable once issued; VAT cases and legends checked
 GET /organizations/:id/documents |
 GET /organizations/:id/documents/count |
-GET /documents/:id |
+GET /documents/:id | differs: _documentConversionRate is always null (no exchange rates offline)
 PUT /documents/:id | differs: drafts and estimates only; an issued invoice is corrected by a credit note
 POST /documents/:id/replace | differs: as PUT
 PATCH /documents/:id | differs: an issued invoice, advance or credit note takes only custom and sentSnailMail

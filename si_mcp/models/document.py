@@ -129,6 +129,7 @@ class DocumentIssuer(WireModel):
     country: str = ""
     country_alpha2_code: str = ""
     tax_number: str = ""
+    tax_subject: bool | None = None
     company_number: str = ""
     iban: str = Field("", alias="IBAN")
     bank: str = ""

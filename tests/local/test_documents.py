@@ -702,3 +702,15 @@ async def test_a_date_without_time_is_that_calendar_day_west_of_utc_too(new_tena
     lines = [{"name": "Work", "price": 100}]
     new_year = await new_york.invoice(date="2025-01-01", _documentItems=lines)
     assert (new_year["number"], new_year["dateYear"]) == ("2025-00001", 2025)
+
+
+async def test_a_document_carries_the_keys_v1_sdks_read_null_when_unset(tenant) -> None:
+    document = await tenant.invoice()
+
+    assert {"l10n", "dateServiceTo", "_documentConversionRate"} <= set(document)
+    assert document["dateServiceTo"] is None and document["_documentConversionRate"] is None
+    assert {"itemId", "unit", "SKU", "l10n"} <= set(document["_documentItems"][0])
+    for party in ("_documentIssuer", "_documentClient"):
+        assert {"state", "email", "phone", "website", "taxSubject"} <= set(document[party]), party
+    assert document["_documentIssuer"]["taxSubject"] is False  # the organization's, snapshotted
+    assert (await tenant.api.get(f"/documents/{document['id']}")).json()["l10n"] is None

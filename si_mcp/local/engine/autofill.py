@@ -63,6 +63,7 @@ __all__ = [
     "local_day",
     "document_date",
     "rate_on",
+    "with_v1_keys",
 ]
 
 DEFAULT_DECIMAL_PLACES = 9
@@ -267,6 +268,8 @@ def _issuer(body: DocumentCreate, organization: Mapping[str, Any], sub_id: str) 
         if key in _OPTIONAL_ISSUER_KEYS and not value:
             continue
         issuer[key] = value if value is not None else ""
+    if isinstance(organization.get("taxSubject"), bool):
+        issuer["taxSubject"] = organization["taxSubject"]
     if body.document_issuer is not None:
         issuer.update(body.document_issuer.model_dump(by_alias=True, exclude_unset=True))
     issuer.update(
@@ -276,6 +279,26 @@ def _issuer(body: DocumentCreate, organization: Mapping[str, Any], sub_id: str) 
         _data=[],
     )
     return DocumentIssuer.model_validate(issuer).to_wire(exclude_none=True)
+
+
+# Keys a v1 answer always carries, null when unset (the SDKs' models read them; LoopBack sends unset props as null).
+_V1_DOCUMENT_KEYS = ("l10n", "dateServiceTo", "_documentConversionRate")
+_V1_ITEM_KEYS = ("itemId", "unit", "SKU", "l10n")
+_V1_PARTY_KEYS = ("state", "email", "phone", "website", "taxSubject")
+
+
+def with_v1_keys(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with every key v1 documents carry present (``None`` where it has no value)."""
+    for key in _V1_DOCUMENT_KEYS:
+        document.setdefault(key, None)
+    for item in document.get("_documentItems") or []:
+        for key in _V1_ITEM_KEYS:
+            item.setdefault(key, None)
+    for party in ("_documentIssuer", "_documentClient"):
+        if isinstance(document.get(party), dict):
+            for key in _V1_PARTY_KEYS:
+                document[party].setdefault(key, None)
+    return document
 
 
 def build_document_client(

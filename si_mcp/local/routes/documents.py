@@ -60,6 +60,7 @@ from ..engine.autofill import (
     credited_amount,
     document_date,
     local_day,
+    with_v1_keys,
 )
 from ..engine.smartcodes import states_own_facts
 from ..errors import LocalAPIError, invalid
@@ -515,7 +516,7 @@ def _build(
     if check is not None:
         check(ctx, document)
     _save_items(conn, organization_id, items, document)
-    return document
+    return with_v1_keys(document)
 
 
 def _create(
