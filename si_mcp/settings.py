@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         validation_alias="SI_MCP_EMAILS_PER_DAY",
         description="Emails one organization may send in a day; 0: no limit.",
     )
+    webhooks_allow_private: bool = Field(
+        False,
+        validation_alias="SI_MCP_WEBHOOKS_ALLOW_PRIVATE",
+        description="Let webhooks reach loopback and private-network addresses (a receiver on this machine or LAN).",
+    )
     peppol_folder: Path | None = Field(
         None,
         validation_alias="SI_MCP_PEPPOL_FOLDER",

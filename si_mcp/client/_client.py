@@ -28,6 +28,7 @@ from .resources import (
     Reports,
     Taxes,
     Units,
+    Webhooks,
 )
 
 if TYPE_CHECKING:
@@ -208,6 +209,10 @@ class SpaceInvoices:
     @cached_property
     def categories(self) -> Categories:
         return Categories(self._base)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        return Webhooks(self._base)
 
     @cached_property
     def countries(self) -> Countries:

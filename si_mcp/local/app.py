@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .db import Database
     from .mail.service import DocumentsOut
     from .scheduler import Scheduler
+    from .webhooks import WebhookSender
 
 __all__ = ["LocalAPI", "Router"]
 
@@ -110,6 +111,7 @@ class LocalAPI:
                     self.data_dir.mkdir(parents=True, exist_ok=True)
                 from .mail.service import DocumentsOut
                 from .scheduler import Scheduler
+                from .webhooks import WebhookSender
 
                 database: Database = await Database.open(self.database_url)
                 services = Services(database, TokenCache(), self.settings, self.data_dir)
@@ -121,6 +123,10 @@ class LocalAPI:
                 with acting_for(EVERY_ACCOUNT):
                     await documents_out.recover()  # emails a dead process left half-sent go back in the queue
                 services.scheduler = self._scheduler = Scheduler(services)
+                allow_private = bool(self.settings is not None and self.settings.webhooks_allow_private)
+                services.webhooks = WebhookSender(database, services.clock, allow_private=allow_private)
+                with acting_for(EVERY_ACCOUNT):
+                    await services.webhooks.look()  # deliveries left by the last run go out
                 self._services = services
                 self._scheduler.start()  # catch up on recurring invoices missed while nothing ran
         return self._services
@@ -133,6 +139,8 @@ class LocalAPI:
                 await self._scheduler.aclose()
             if services.documents_out is not None:
                 await services.documents_out.aclose()  # its retry timer, before the engine goes
+            if services.webhooks is not None:
+                await services.webhooks.aclose()
             await services.db.dispose()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -156,7 +164,10 @@ class LocalAPI:
             if route.auth:
                 account_id = await services.tokens.account_for(services.db, token_from_request(request))
             with acting_for(account_id):  # what the database lets this request see (PostgreSQL's row security)
-                return await route.handler(Call(request, params, services, account_id))
+                response = await route.handler(Call(request, params, services, account_id))
+            if request.method != "GET" and response.status_code < 300 and services.webhooks is not None:
+                services.webhooks.changed()  # it may have queued webhook events
+            return response
         except LocalAPIError as error:
             return error.response()
         except ClientDisconnect:  # gone before its body arrived: nothing was done, and nothing is wrong here
@@ -190,6 +201,8 @@ class LocalAPI:
                         background.start_soon(_retry_emails, services.documents_out, retries)
                     if self._scheduler is not None:
                         background.start_soon(_issue_recurring, self._scheduler, recurring)
+                    if services.webhooks is not None:
+                        background.start_soon(_post_webhooks, services.webhooks, retries)
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
                     retries.cancel()
@@ -202,6 +215,11 @@ class LocalAPI:
 async def _retry_emails(documents_out: DocumentsOut, scope: anyio.CancelScope) -> None:
     with scope:
         await documents_out.run_forever()
+
+
+async def _post_webhooks(sender: WebhookSender, scope: anyio.CancelScope) -> None:
+    with scope:
+        await sender.run_forever()
 
 
 async def _issue_recurring(scheduler: Scheduler, scope: anyio.CancelScope) -> None:

@@ -183,13 +183,13 @@ PUT /recurrences/:id |
 DELETE /recurrences/:id |
 
 Webhooks
-POST /organizations/:id/webhooks | not yet: no webhooks
-GET /organizations/:id/webhooks | not yet
-GET /organizations/:id/webhooks/count | not yet
-GET /webhooks/:id | not yet
-PATCH /webhooks/:id | not yet
-PUT /webhooks/:id | not yet
-DELETE /webhooks/:id | not yet
+POST /organizations/:id/webhooks | differs: admins only; answers a signing secret once (SI-MCP-Signature header)
+GET /organizations/:id/webhooks | differs: without secrets
+GET /organizations/:id/webhooks/count |
+GET /webhooks/:id |
+PATCH /webhooks/:id | differs: rotateSecret makes a new signing secret
+PUT /webhooks/:id | differs: as PATCH
+DELETE /webhooks/:id | differs: deliveries still queued are dropped
 
 Units and categories (JS SDK)
 POST /organizations/:id/units |

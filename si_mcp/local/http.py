@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .auth import LoginGuard, Throttle, TokenCache
     from .db import Database
     from .mail.service import DocumentsOut
+    from .webhooks import WebhookSender
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -92,6 +93,8 @@ class Services:
     """``GET /accounts/is-unique`` per client network: 30 an hour (it tells whether an email has an account)."""
     share_reads: Throttle = field(default_factory=lambda: _share_reads())
     """Public reads of shared documents per client network: 120 a minute."""
+    webhooks: WebhookSender | None = None
+    """Posts the queued webhook deliveries (built at start)."""
 
     def wake_scheduler(self) -> None:
         """A recurrence changed: the scheduler looks at the due dates again."""

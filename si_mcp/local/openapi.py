@@ -69,6 +69,10 @@ from si_mcp.models import (
     TaxRateCreate,
     Unit,
     UnitCreate,
+    Webhook,
+    WebhookCreate,
+    WebhookDelivery,
+    WebhookUpdate,
 )
 
 from .http import Route
@@ -109,6 +113,14 @@ def _simple(collection: str, answer: type[BaseModel], body: type[BaseModel]) -> 
 
 
 _OPERATIONS: dict[tuple[str, str], _Op] = {
+    ("POST", "/organizations/{id}/webhooks"): _Op(WebhookCreate, Webhook),
+    ("GET", "/organizations/{id}/webhooks"): _Op(answer=[Webhook], query=_FILTER),
+    ("GET", "/organizations/{id}/webhooks/count"): _Op(answer=Count, query=_WHERE),
+    ("GET", "/webhooks/{id}"): _Op(answer=Webhook),
+    ("PATCH", "/webhooks/{id}"): _Op(WebhookUpdate, Webhook),
+    ("PUT", "/webhooks/{id}"): _Op(WebhookUpdate, Webhook),
+    ("DELETE", "/webhooks/{id}"): _Op(answer=Count),
+    ("GET", "/webhooks/{id}/deliveries"): _Op(answer=[WebhookDelivery]),
     **_simple("units", Unit, UnitCreate),
     **_simple("categories", Category, CategoryCreate),
     ("POST", "/accounts"): _Op(AccountCreate, Account),

@@ -27,6 +27,7 @@ from si_mcp.models import (
     Payment,
     Tax,
     Unit,
+    Webhook,
     wirejson,
 )
 from si_mcp.models.ledger import document_status, sales_sign, tax_groups
@@ -43,6 +44,7 @@ __all__ = [
     "COMMENTS",
     "DOCUMENT_CATEGORIES",
     "UNITS",
+    "WEBHOOKS",
     "comment_row",
     "document_category_row",
     "named_row",
@@ -263,6 +265,10 @@ DOCUMENT_CATEGORIES = _resource(
         "categoryId": "category_id",
         **_STAMPS,
     },
+)
+
+WEBHOOKS = _resource(
+    Webhook, tables.webhooks, {"id": "id", "organizationId": "organization_id", **_STAMPS}, "_isDeleted"
 )
 
 

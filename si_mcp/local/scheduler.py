@@ -70,6 +70,8 @@ class Scheduler(Background):
                     break
                 issued.append(one)
         logger.info("recurring invoices: %d of %d due recurrences issued in this pass", len(issued), len(candidates))
+        if issued and self.services.webhooks is not None:
+            self.services.webhooks.changed()  # their document/create events
         return issued
 
     def start(self) -> None:

@@ -494,3 +494,39 @@ document_categories = sa.Table(
     *_stamps(),
     _data(),
 )
+
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    # v1 webhooks; ``secret`` signs each delivery (HMAC-SHA256) and never appears in ``data`` (lists, gets).
+    _id(),
+    _org(),
+    sa.Column("secret", sa.String(64), nullable=False),
+    _deleted(),
+    *_stamps(),
+    _data(),
+    sa.Index(None, "organization_id"),  # every change of an organization's books looks up its webhooks
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    # The webhook outbox: one row per event and webhook, written in the transaction that made the change, so an
+    # event is delivered if and only if its change was committed, and at most once per (webhook, uid).
+    _id(),
+    _org(),
+    sa.Column("webhook_id", sa.String(_ID), sa.ForeignKey("webhooks.id"), nullable=False),
+    sa.Column("uid", sa.String(36), nullable=False),
+    sa.Column("event", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # queued, sending, delivered, failed (retried), dead
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
+    sa.Column("last_status_code", sa.Integer(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(), nullable=True),
+    sa.UniqueConstraint("webhook_id", "uid"),
+    sa.Index(None, "status", "next_attempt_at"),
+    sa.Index(None, "webhook_id", "created_at"),
+)

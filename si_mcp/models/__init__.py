@@ -54,8 +54,14 @@ from .reference import Country, CountryTax, Currency
 from .share import Share, ShareRequest
 from .tax import Tax, TaxCreate, TaxRate, TaxRateCreate
 from .unit import Unit, UnitCreate
+from .webhook import WEBHOOK_EVENTS, Webhook, WebhookCreate, WebhookDelivery, WebhookUpdate
 
 __all__ = [
+    "WEBHOOK_EVENTS",
+    "Webhook",
+    "WebhookCreate",
+    "WebhookDelivery",
+    "WebhookUpdate",
     "DocumentUpdate",
     "DocNumberUnique",
     "LastDocNumber",

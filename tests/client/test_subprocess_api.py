@@ -14,9 +14,11 @@ import anyio
 import pytest
 
 from si_mcp.client import APIConnectionError, AuthenticationError, SpaceInvoices
-from si_mcp.models import DocumentCreate, DocumentUpdate, Filter, OrganizationCreate
+from si_mcp.models import DocumentCreate, DocumentUpdate, Filter, OrganizationCreate, WebhookCreate
+from tests.webhook_receiver import Receiver, receiver
 
 pytestmark = pytest.mark.anyio
+__all__ = ["receiver"]  # the fixture
 
 PASSWORD = "Rocket-launch-2024!"
 
@@ -33,6 +35,7 @@ def api_process(tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SI_MCP_", "SPACEINVOICES_"))}
     env["SI_MCP_DATA_DIR"] = str(tmp_path / "data")
+    env["SI_MCP_WEBHOOKS_ALLOW_PRIVATE"] = "true"  # the tests' webhook receiver listens on loopback
     with (tmp_path / "server.log").open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "si_mcp", "api", "--host", "127.0.0.1", "--port", str(port)],
@@ -90,7 +93,7 @@ async def test_the_client_works_against_a_real_api_process(api_process: str) -> 
     assert (created.total, created.total_with_tax) == (Decimal("19.99"), Decimal("24.19"))
 
 
-async def test_the_v1_routes_the_sdks_call_work_over_real_http(api_process: str) -> None:
+async def test_the_v1_routes_the_sdks_call_work_over_real_http(api_process: str, receiver: Receiver) -> None:
     async with SpaceInvoices(base_url=api_process, max_retries=0) as api:
         await _wait_until_it_answers(api)
         assert await api.accounts.is_unique(email="ada@example.com")
@@ -99,6 +102,8 @@ async def test_the_v1_routes_the_sdks_call_work_over_real_http(api_process: str)
         organization = await api.organizations.create(
             account.id, body=OrganizationCreate(name="International Space Agency", country="Belgium")
         )
+        hook = WebhookCreate(url=receiver.url, events=["document/create"])
+        await api.webhooks.create(organization.id, body=hook)
         invoice = await api.documents.create(
             organization.id,
             body=DocumentCreate.model_validate(
@@ -108,6 +113,7 @@ async def test_the_v1_routes_the_sdks_call_work_over_real_http(api_process: str)
                 }
             ),
         )
+        posted = await anyio.to_thread.run_sync(receiver.wait_for, 1)  # by the process's background sender
         await api.documents.mark_sent(invoice.id)
         tagged = await api.documents.update(invoice.id, body=DocumentUpdate(custom={"project": "Apollo"}))
         comment = await api.comments.create(invoice.id, text="Posted on Monday")
@@ -119,6 +125,7 @@ async def test_the_v1_routes_the_sdks_call_work_over_real_http(api_process: str)
         pdf = await api.documents.public_pdf(link)
         taken = not await api.accounts.is_unique(email="ada@example.com")
 
+    assert posted and receiver.events() == ["document/create"]
     assert tagged.sent_snail_mail is True and tagged.custom == {"project": "Apollo"}
     assert comment.text == "Posted on Monday" and unit.name == "h" and last == invoice.number
     assert public.number == invoice.number and public.custom == {} and pdf.startswith(b"%PDF") and taken

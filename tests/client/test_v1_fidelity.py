@@ -4,9 +4,11 @@ lookups, comments, share links, units and categories."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
+import anyio
 import pytest
 
 from si_mcp.client import (
@@ -19,14 +21,21 @@ from si_mcp.client import (
 )
 from si_mcp.models import (
     CategoryCreate,
+    ClientCreate,
     DocumentCreate,
     DocumentItemInput,
     DocumentUpdate,
     InviteRequest,
     OrganizationUpdate,
+    WebhookCreate,
+    WebhookUpdate,
 )
+from si_mcp.settings import Settings
+from tests.webhook_receiver import Receiver, receiver
 
 from .conftest import PASSWORD, Books, open_books
+
+__all__ = ["receiver"]  # the fixture
 
 pytestmark = pytest.mark.anyio
 
@@ -295,3 +304,26 @@ async def test_a_document_is_allocated_to_categories_up_to_its_whole_amount(book
         [(hardware.id, Decimal("60")), (service.id, Decimal("40"))]
     )
     assert in_use.value.error.code == "CATEGORY_IN_USE"
+
+
+# ---------------------------------------------------------------- webhooks
+
+
+async def test_a_webhook_registered_through_the_client_receives_a_new_client_by_itself(
+    tmp_path: Path, database_url: str, receiver: Receiver
+) -> None:
+    settings = Settings(SI_MCP_DATA_DIR=tmp_path, SI_MCP_WEBHOOKS_ALLOW_PRIVATE=True)
+    async with SpaceInvoices.local(database_url, data_dir=tmp_path, settings=settings) as api:
+        books = await open_books(api)
+        hook = await api.webhooks.create(
+            books.organization.id, body=WebhookCreate(url=receiver.url, events=["client/create"])
+        )
+        made = await api.clients.create(books.organization.id, body=ClientCreate(name="Rocket man"))
+        arrived = await anyio.to_thread.run_sync(receiver.wait_for, 1)  # the app's own sender posts it
+        listed = await api.webhooks.list(books.organization.id)
+        paused = await api.webhooks.update(hook.id, body=WebhookUpdate(enabled=False, rotate_secret=True))
+
+    assert arrived and receiver.events() == ["client/create"]
+    assert json.loads(receiver.received[0][1])["data"]["id"] == made.id
+    assert hook.secret and [h.secret for h in listed] == [None]
+    assert paused.enabled is False and paused.secret and paused.secret != hook.secret

@@ -57,6 +57,9 @@ BODIES: dict[tuple[str, str], dict] = {
     ("PUT", "/categories/{id}"): {"name": "x"},
     ("PATCH", "/categories/{id}"): {"name": "x"},
     ("POST", "/documents/{id}/documentCategories"): {"categoryId": "x", "percent": 1},
+    ("POST", "/organizations/{id}/webhooks"): {"url": "https://example.com/x", "events": ["*"], "enabled": False},
+    ("PATCH", "/webhooks/{id}"): {"url": "https://example.com/stolen"},
+    ("PUT", "/webhooks/{id}"): {"url": "https://example.com/stolen"},
 }
 
 # routes whose answer does not depend on whose ids are given
@@ -95,7 +98,7 @@ async def snapshot(tenant) -> dict:
     state["recurrences"] = (await api.get(f"/organizations/{org}/recurrences")).json()
     state["access"] = (await api.get(f"/organizations/{org}/accountorganizations")).json()
     state["organizations"] = (await api.get(f"/accounts/{tenant.account_id}/organizations")).json()
-    for resource in ("units", "categories"):
+    for resource in ("units", "categories", "webhooks"):
         state[resource] = (await api.get(f"/organizations/{org}/{resource}")).json()
     for document in state["documents"]:
         for part in ("comments", "documentCategories"):
@@ -120,7 +123,10 @@ async def b_books(b) -> dict[str, str]:
     ).json()
     comment = (await b.api.post(f"/documents/{invoice['id']}/comments", json={"text": "B's note"})).json()
     shared = (await b.api.post(f"/documents/{invoice['id']}/share")).json()
+    hook = {"url": "https://example.com/b", "events": ["*"], "enabled": False}  # never posts: no network in tests
+    webhook = (await b.api.post(f"/organizations/{b.org_id}/webhooks", json=hook)).json()
     return {
+        "webhooks": webhook["id"],
         "units": unit["id"],
         "categories": category["id"],
         "documentCategories": allocation["id"],

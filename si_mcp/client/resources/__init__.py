@@ -14,6 +14,7 @@ from .reference import Countries, Currencies
 from .reports import Reports
 from .taxes import Taxes
 from .units import Units
+from .webhooks import Webhooks
 
 __all__ = [
     "Accounts",
@@ -31,4 +32,5 @@ __all__ = [
     "Reports",
     "Taxes",
     "Units",
+    "Webhooks",
 ]

@@ -24,6 +24,7 @@ def all_routes() -> list[Route]:
         shares,
         taxes,
         units,
+        webhooks,
     )
 
     modules = (
@@ -40,6 +41,7 @@ def all_routes() -> list[Route]:
         taxes,
         units,
         categories,
+        webhooks,
         reference,
         reports,
     )

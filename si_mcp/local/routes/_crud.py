@@ -93,8 +93,11 @@ def get_handler(resource: Resource) -> Handler:
     return handler
 
 
-def delete_handler(resource: Resource, row_of: RowOf, guard: Guard | None = None) -> Handler:
-    """Soft delete: the row stays (documents may point at it) but is hidden from lists and gets."""
+def delete_handler(
+    resource: Resource, row_of: RowOf, guard: Guard | None = None, *, after: Guard | None = None
+) -> Handler:
+    """Soft delete: the row stays (documents may point at it) but is hidden from lists and gets. ``guard`` may refuse
+    it; ``after`` runs in the same transaction with the deleted object (e.g. to queue its webhook event)."""
 
     async def handler(call: Call) -> Response:
         object_id = call.params["id"]
@@ -107,6 +110,8 @@ def delete_handler(resource: Resource, row_of: RowOf, guard: Guard | None = None
             stamp = now()
             obj.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
             await store(conn, resource, row_of, obj)
+            if after is not None:
+                await after(conn, obj)
         return json_response(Count(count=1).to_wire())
 
     return handler

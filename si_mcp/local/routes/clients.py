@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from si_mcp.models import Client, ClientCreate, ClientUpdate
@@ -16,6 +17,7 @@ from ..http import Call, Route, json_response, validate
 from ..ids import object_id
 from ..resources import CLIENTS, client_row
 from ..store import loads, now
+from ..webhooks import emit_tx
 from ._crud import count_handler, delete_handler, get_handler, list_handler, search_handler, store
 
 __all__ = ["routes"]
@@ -48,6 +50,7 @@ async def create_client(call: Call) -> Response:
     async with call.db.write() as conn:
         await require_org(conn, call.account_id, organization_id, "write")
         await conn.execute(tables.clients.insert(), client_row(client))
+        await conn.run_sync(emit_tx, organization_id, "client", "create", client)
     return json_response(client)
 
 
@@ -60,6 +63,7 @@ async def _update(call: Call, changes: dict[str, Any], replace: bool) -> Respons
         base = kept if replace else previous
         client = _complete({**base, **changes, "updatedAt": now()})
         await store(conn, CLIENTS, client_row, client)
+        await conn.run_sync(emit_tx, row.organization_id, "client", "update", client)
     return json_response(client)
 
 
@@ -78,6 +82,10 @@ async def put_client(call: Call) -> Response:
     return await _update(call, body.model_dump(by_alias=True), replace=True)
 
 
+async def _deleted(conn: AsyncConnection, client: dict[str, Any]) -> None:
+    await conn.run_sync(emit_tx, client["organizationId"], "client", "delete", client)
+
+
 def routes() -> list[Route]:
     search = search_handler(CLIENTS, ("name", "email", "contact", "taxNumber", "companyNumber"))
     return [
@@ -89,5 +97,5 @@ def routes() -> list[Route]:
         Route("GET", "/clients/{id}", get_handler(CLIENTS)),
         Route("PATCH", "/clients/{id}", patch_client),
         Route("PUT", "/clients/{id}", put_client),
-        Route("DELETE", "/clients/{id}", delete_handler(CLIENTS, client_row)),
+        Route("DELETE", "/clients/{id}", delete_handler(CLIENTS, client_row, after=_deleted)),
     ]

@@ -80,6 +80,7 @@ from ..numbering import allocate_number, last_issued_date, number_taken
 from ..pdf.labels import resolve_language
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now, request_digest
+from ..webhooks import emit_tx
 from . import documents_out
 from ._once import once_of, previous_answer, remember
 
@@ -304,6 +305,7 @@ def _new_client(
     ).to_wire()
     client["_isDeleted"] = False
     conn.execute(tables.clients.insert(), client_row(client))
+    emit_tx(conn, organization_id, "client", "create", client)
     return str(client["id"])
 
 
@@ -419,6 +421,9 @@ def create_tx(
         conn.execute(tables.payments.insert(), [payment_row(p, document["currencyId"]) for p in payments])
     if linked(document):
         link_document(conn, document, document["updatedAt"])
+    emit_tx(conn, organization_id, "document", "create", document)
+    for payment in payments:
+        emit_tx(conn, organization_id, "payment", "create", payment)
     return _Created(document, payments, fresh=True)
 
 
@@ -607,6 +612,7 @@ async def replace_document(call: Call) -> Response:
     def run(conn: sa.Connection) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         row = load_owned_tx(conn, tables.documents, document_id, call.account_id, _MODEL, "write")
         document = _replace_tx(conn, call.account_id, row, body, raw, check)
+        emit_tx(conn, row.organization_id, "document", "update", document)
         return document, payments_of(conn, [document_id])[document_id]
 
     document, payments = await call.db.run_write(run)
@@ -690,6 +696,7 @@ async def patch_document(call: Call) -> Response:
             document = loads(wirejson.dumps(document))
             d = tables.documents
             conn.execute(sa.update(d).where(d.c.id == document_id).values(**document_row(document)))
+        emit_tx(conn, row.organization_id, "document", "update", document)
         return document, payments_of(conn, [document_id])[document_id]
 
     document, payments = await call.db.run_write(run)
@@ -729,6 +736,7 @@ async def mark_sent(call: Call) -> Response:
         if not document.get("sentSnailMail"):
             document.update(sentSnailMail=True, updatedAt=now())
             conn.execute(sa.update(d).where(d.c.id == document["id"]).values(**document_row(document)))
+            emit_tx(conn, row.organization_id, "document", "update", document)
 
     await call.db.run_write(run)
     return json_response(Success(success=True).to_wire())
@@ -833,6 +841,7 @@ async def _set_canceled(call: Call, canceled: bool) -> Response:
         store_taxes(conn, document)  # their status
         if linked(document):
             link_document(conn, document, stamp)
+        emit_tx(conn, row.organization_id, "document", "update", document)
 
     await call.db.run_write(run)
     return json_response(Success(success=True).to_wire())
@@ -872,6 +881,7 @@ async def delete_document(call: Call) -> Response:
             payment.update(_isDeleted=True, deletedAt=stamp, updatedAt=stamp)
             values = payment_row(payment, document["currencyId"])
             conn.execute(sa.update(p).where(p.c.id == payment["id"]).values(**values))
+        emit_tx(conn, row.organization_id, "document", "delete", document)
 
     await call.db.run_write(run)
     return json_response(Count(count=1).to_wire())

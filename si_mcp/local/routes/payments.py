@@ -20,6 +20,7 @@ from ..ids import object_id
 from ..ledger import currency_of, payments_of, refresh_document
 from ..resources import PAYMENTS, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now, request_digest
+from ..webhooks import emit_tx
 
 __all__ = ["routes"]
 
@@ -113,6 +114,7 @@ def _create_tx(
     row["request_fingerprint"] = digest if body.unique_id is not None else None
     conn.execute(tables.payments.insert(), row)
     refresh_document(conn, document_id, stamp)
+    emit_tx(conn, organization_id, "payment", "create", payment)
     return payment
 
 
@@ -225,6 +227,7 @@ async def replace_payment(call: Call) -> Response:
         refresh_document(conn, target, stamp)
         if target != previous["documentId"]:
             refresh_document(conn, previous["documentId"], stamp)
+        emit_tx(conn, row.organization_id, "payment", "update", payment)
         return payment
 
     return json_response(await call.db.run_write(run))
@@ -242,6 +245,7 @@ async def delete_payment(call: Call) -> Response:
         currency = currency_of(conn, payment["documentId"])
         conn.execute(sa.update(p).where(p.c.id == payment_id).values(**payment_row(payment, currency)))
         refresh_document(conn, payment["documentId"], stamp)
+        emit_tx(conn, row.organization_id, "payment", "delete", payment)
 
     await call.db.run_write(run)
     return json_response(Count(count=1).to_wire())
