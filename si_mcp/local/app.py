@@ -125,8 +125,7 @@ class LocalAPI:
                 services.scheduler = self._scheduler = Scheduler(services)
                 allow_private = bool(self.settings is not None and self.settings.webhooks_allow_private)
                 services.webhooks = WebhookSender(database, services.clock, allow_private=allow_private)
-                with acting_for(EVERY_ACCOUNT):
-                    await services.webhooks.look()  # deliveries left by the last run go out
+                await services.webhooks.look()  # deliveries left by the last run go out
                 self._services = services
                 self._scheduler.start()  # catch up on recurring invoices missed while nothing ran
         return self._services

@@ -36,6 +36,7 @@ from si_mcp import __version__
 from si_mcp.models import wirejson
 
 from . import tables
+from .acting import EVERY_ACCOUNT, acting_for
 from .background import Background
 from .ids import object_id
 from .store import loads, to_naive
@@ -173,8 +174,10 @@ class WebhookSender(Background):
 
     async def look(self) -> None:
         """Learn at start whether there are webhooks at all (another process may have made them)."""
-        async with self.db.read() as conn:
-            found = (await conn.execute(sa.select(_W.c.id).where(_W.c.is_deleted == sa.false()).limit(1))).first()
+        with acting_for(EVERY_ACCOUNT):
+            async with self.db.read() as conn:
+                query = sa.select(_W.c.id).where(_W.c.is_deleted == sa.false()).limit(1)
+                found = (await conn.execute(query)).first()
         self.known = found is not None
         if self.known:
             self.wake()
@@ -186,14 +189,18 @@ class WebhookSender(Background):
 
     async def run_due(self) -> int:
         """Post every delivery due now; how many were delivered."""
-        delivered = 0
         async with self._pass:
-            while True:
-                claimed = await self._claim()
-                if not claimed:
-                    return delivered
-                for row in claimed:
-                    delivered += await self._deliver(row)
+            with acting_for(EVERY_ACCOUNT):  # every organization's deliveries (row security on PostgreSQL)
+                return await self._run_due()
+
+    async def _run_due(self) -> int:
+        delivered = 0
+        while True:
+            claimed = await self._claim()
+            if not claimed:
+                return delivered
+            for row in claimed:
+                delivered += await self._deliver(row)
 
     async def _claim(self) -> list[Any]:
         now, real = to_naive(self.clock()), to_naive(datetime.now(UTC))
@@ -281,7 +288,7 @@ class WebhookSender(Background):
             log.info("webhook delivery %s (%s): %s", row.uid, row.event, error)
 
     async def next_due(self) -> datetime | None:
-        async with self.db.read() as conn:
+        async with self.db.read() as conn:  # run by the loop, which acts for every account
             query = sa.select(sa.func.min(_D.c.next_attempt_at)).where(_D.c.status.in_(("queued", "failed", "sending")))
             due = (await conn.execute(query)).scalar()
         return None if due is None else due.replace(tzinfo=UTC)
