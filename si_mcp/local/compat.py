@@ -142,8 +142,8 @@ POST /organizations/:id/payments |
 GET /organizations/:id/payments |
 GET /organizations/:id/payments/count |
 GET /payments/:id |
-PUT /payments/:id | differs: checked against the amount due, in the same transaction
-PATCH /payments/:id | not yet: PUT replaces a payment
+PUT /payments/:id | differs: an omitted amount is what is still due, computed in the same transaction
+PATCH /payments/:id |
 DELETE /payments/:id |
 
 Clients

@@ -48,7 +48,7 @@ from .organization import (
     OrganizationUpdate,
     Role,
 )
-from .payment import PAYMENT_TYPES, Payment, PaymentCreate, PaymentType
+from .payment import PAYMENT_TYPES, Payment, PaymentCreate, PaymentType, PaymentUpdate
 from .recurrence import Recurrence, RecurrenceCreate, RecurrenceDate, RecurrenceUpdate
 from .reference import Country, CountryTax, Currency
 from .share import Share, ShareRequest
@@ -57,6 +57,7 @@ from .unit import Unit, UnitCreate
 from .webhook import WEBHOOK_EVENTS, Webhook, WebhookCreate, WebhookDelivery, WebhookUpdate
 
 __all__ = [
+    "PaymentUpdate",
     "WEBHOOK_EVENTS",
     "Webhook",
     "WebhookCreate",

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ._base import InputNumber, RequestModel, Timestamp, WireModel
 
-__all__ = ["PAYMENT_TYPES", "Payment", "PaymentCreate", "PaymentType"]
+__all__ = ["PAYMENT_TYPES", "Payment", "PaymentCreate", "PaymentType", "PaymentUpdate"]
 
 PaymentType = Literal["bank", "online", "paypal", "cash", "card", "crypto", "coupon", "other"]
 PAYMENT_TYPES: tuple[PaymentType, ...] = ("bank", "online", "paypal", "cash", "card", "crypto", "coupon", "other")
@@ -52,3 +52,17 @@ class PaymentCreate(RequestModel):
     """Embedded API extension: an idempotency key, unique per organization. A create repeated with it and the same
     body answers the payment it made (nothing new is recorded); with another body it is refused (422)."""
     custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class PaymentUpdate(RequestModel):
+    """``PATCH /payments/{id}``: only the fields set change."""
+
+    type: PaymentType | None = None
+    date: Timestamp | None = None
+    amount: InputNumber | None = None
+    note: str | None = Field(None, max_length=2000)
+    description: str | None = Field(None, max_length=2000)
+    tag: str | None = Field(None, max_length=100)
+    transaction_id: str | None = Field(None, max_length=200)
+    document_id: str | None = Field(None, max_length=64)
+    custom: dict[str, Any] | None = None

@@ -27,6 +27,8 @@ from si_mcp.models import (
     DocumentUpdate,
     InviteRequest,
     OrganizationUpdate,
+    PaymentCreate,
+    PaymentUpdate,
     WebhookCreate,
     WebhookUpdate,
 )
@@ -327,3 +329,23 @@ async def test_a_webhook_registered_through_the_client_receives_a_new_client_by_
     assert json.loads(receiver.received[0][1])["data"]["id"] == made.id
     assert hook.secret and [h.secret for h in listed] == [None]
     assert paused.enabled is False and paused.secret and paused.secret != hook.secret
+
+
+# ---------------------------------------------------------------- payments
+
+
+async def test_patching_a_payment_changes_only_what_is_named_and_the_document_follows(books: Books) -> None:
+    api, org = books.api, books.organization
+    invoice = await api.documents.create(org.id, body=_invoice())  # 121.00 EUR
+    paid = await api.payments.create(
+        invoice.id, body=PaymentCreate(type="bank", amount=Decimal("100"), note="First transfer")
+    )
+
+    changed = await api.payments.change(paid.id, body=PaymentUpdate(amount=Decimal("121")))
+    with pytest.raises(UnprocessableEntityError):
+        await api.payments.change(paid.id, body=PaymentUpdate(amount=Decimal("0")))
+    after = await api.documents.get(invoice.id)
+
+    assert (changed.amount, changed.type, changed.note) == (Decimal("121"), "bank", "First transfer")
+    assert changed.date == paid.date
+    assert after.paid_in_full is True and after.total_due == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 
-from si_mcp.models import Filter, Payment, PaymentCreate
+from si_mcp.models import Filter, Payment, PaymentCreate, PaymentUpdate
 
 from ._resource import Resource, filter_params, path_id
 
@@ -96,6 +96,18 @@ class Payments(Resource):
         """
         path = f"/payments/{path_id(payment_id, 'payment_id')}"
         return await self._client.fetch(Payment, "PUT", path, body=body)
+
+    async def change(self, payment_id: str, *, body: PaymentUpdate) -> Payment:
+        """Change only the fields set on ``body`` (``PATCH``; not retried); the document's paid totals follow.
+
+        Raises:
+            ValueError: ``payment_id`` is empty or not a plain id.
+            NotFoundError: no such payment.
+            UnprocessableEntityError: the API refused the change (e.g. a zero amount).
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/payments/{path_id(payment_id, 'payment_id')}"
+        return await self._client.fetch(Payment, "PATCH", path, body=body, retry=False)
 
     async def delete(self, payment_id: str) -> int:
         """Delete a payment (the document's paid totals follow); returns how many were deleted.

@@ -15,7 +15,7 @@ from .. import tables
 from ..access import load_owned_tx, require_org_tx
 from ..engine.autofill import AutofillError, as_decimal, check_currency_amount, credited_amount
 from ..errors import invalid
-from ..http import Call, Handler, Route, json_response, raw_json_response
+from ..http import Call, Handler, Route, json_response, raw_json_response, validate
 from ..ids import object_id
 from ..ledger import currency_of, payments_of, refresh_document
 from ..resources import PAYMENTS, payment_row
@@ -210,14 +210,28 @@ async def get_payment(call: Call) -> Response:
     return raw_json_response((await call.db.run_read(run)).encode())
 
 
+# What a PATCH keeps of the payment when it does not name it.
+_KEPT = ("type", "date", "amount", "note", "tag", "transactionId", "documentId", "custom")
+
+
 async def replace_payment(call: Call) -> Response:
+    return await _change(call, await call.json(), partial=False)
+
+
+async def patch_payment(call: Call) -> Response:
+    """``PATCH /payments/{id}`` (v1's endpoint list): only what the body names changes; the rest is kept."""
+    return await _change(call, await call.json(), partial=True)
+
+
+async def _change(call: Call, raw: dict[str, Any], *, partial: bool) -> Response:
     payment_id = call.params["id"]
-    body = await call.body(PaymentCreate, _MODEL)
+    given = None if partial else validate(PaymentCreate, raw, _MODEL)
 
     def run(conn: sa.Connection) -> dict[str, Any]:
         p = tables.payments
         row = load_owned_tx(conn, p, payment_id, call.account_id, _MODEL, "write")
         previous = loads(row.data)
+        body = given if given is not None else _patched(previous, raw)
         target = body.document_id or previous["documentId"]
         document = _payable(conn, row.organization_id, target, "documentId")
         amount = _amount(conn, body, document, except_id=payment_id)
@@ -231,6 +245,14 @@ async def replace_payment(call: Call) -> Response:
         return payment
 
     return json_response(await call.db.run_write(run))
+
+
+def _patched(previous: dict[str, Any], raw: dict[str, Any]) -> PaymentCreate:
+    kept = {key: previous[key] for key in _KEPT if previous.get(key) is not None}
+    merged = {**kept, **raw}
+    if "description" in raw:  # the 2019 name of note
+        merged.pop("note", None)
+    return validate(PaymentCreate, merged, _MODEL)
 
 
 async def delete_payment(call: Call) -> Response:
@@ -261,5 +283,6 @@ def routes() -> list[Route]:
         Route("GET", "/organizations/{id}/payments/count", _counter(by_document=False)),
         Route("GET", "/payments/{id}", get_payment),
         Route("PUT", "/payments/{id}", replace_payment),
+        Route("PATCH", "/payments/{id}", patch_payment),
         Route("DELETE", "/payments/{id}", delete_payment),
     ]
