@@ -136,21 +136,30 @@ class BaseClient:
         retry: bool | None = None,
         accept: str = "application/json",
         idempotency_key: str | None = None,
+        file: tuple[str, bytes] | None = None,
     ) -> httpx.Response:
         """Send one logical call and return its 2xx response, or raise a client error.
 
         ``retry=None`` retries exactly the idempotent methods; resources pass ``True`` for a
         POST that carries an idempotency key and ``False`` for anything that must not repeat.
-        ``idempotency_key`` goes as the ``Idempotency-Key`` header.
+        ``idempotency_key`` goes as the ``Idempotency-Key`` header. ``file`` (name, bytes) is sent as the form field
+        ``file`` of a multipart body (v1's image uploads).
         """
-        request = self._build(method, path, params=params, body=body, accept=accept)
+        request = self._build(method, path, params=params, body=body, accept=accept, file=file)
         if idempotency_key is not None:
             request.headers["Idempotency-Key"] = idempotency_key
         safe = method in IDEMPOTENT_METHODS if retry is None else retry
         return await self._send_with_retries(request, retry=safe)
 
     def _build(
-        self, method: str, path: str, *, params: Mapping[str, str] | None, body: RequestModel | None, accept: str
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        body: RequestModel | None,
+        accept: str,
+        file: tuple[str, bytes] | None = None,
     ) -> httpx.Request:
         headers = {"Accept": accept, "User-Agent": f"si-mcp/{__version__}"}
         if self._access_token is not None:
@@ -160,6 +169,8 @@ class BaseClient:
         if body is not None:
             content = wirejson.dumpb(body.to_wire(exclude_unset=True))
             headers["Content-Type"] = "application/json"
+        if file is not None:  # httpx writes the multipart body and its Content-Type boundary
+            return self._http.build_request(method, path, params=params, files={"file": file}, headers=headers)
         return self._http.build_request(method, path, params=params, content=content, headers=headers)
 
     async def _send_with_retries(self, request: httpx.Request, *, retry: bool) -> httpx.Response:

@@ -185,7 +185,7 @@ class LocalAPI:
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         # Served with a lifespan (uvicorn), failed emails are retried and recurring invoices issued in the background.
-        retries, recurring = anyio.CancelScope(), anyio.CancelScope()
+        retries, recurring, hooks = anyio.CancelScope(), anyio.CancelScope(), anyio.CancelScope()
         async with anyio.create_task_group() as background:
             while True:
                 message = await receive()
@@ -201,11 +201,12 @@ class LocalAPI:
                     if self._scheduler is not None:
                         background.start_soon(_issue_recurring, self._scheduler, recurring)
                     if services.webhooks is not None:
-                        background.start_soon(_post_webhooks, services.webhooks, retries)
+                        background.start_soon(_post_webhooks, services.webhooks, hooks)
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
                     retries.cancel()
                     recurring.cancel()
+                    hooks.cancel()
                     break
         await self.aclose()  # after the background loops stopped, so they never see a closed engine
         await send({"type": "lifespan.shutdown.complete"})

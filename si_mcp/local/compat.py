@@ -63,11 +63,12 @@ PUT /organizations/:id | not yet: PATCH changes an organization
 DELETE /organizations/:id | declined: deleting an organization would delete its books; deactivate it instead
 POST /organizations/:id/activate |
 POST /organizations/:id/deactivate | differs: writes answer 403 ORGANIZATION_DEACTIVATED; reads still work
-POST /organizations/:id/images | not yet: no logo upload (the PDF template prints a logo file put next to it)
-GET /organizations/:id/images | not yet
-DELETE /organizations/:id/images | not yet
-POST /organizations/:id/upload-image | not yet
-GET /organizations/:id/download-image | not yet
+POST /organizations/:id/images | differs: PNG, JPEG or a self-contained SVG (sniffed), ≤ 512 KiB; printed on PDFs
+GET /organizations/:id/images |
+DELETE /organizations/:id/images |
+POST /organizations/:id/upload-image | differs: as POST images
+GET /organizations/:id/download-image |
+DELETE /organizations/:id/delete-image |
 GET /organizations/:id/export | not yet: no Excel export (the reports routes answer in JSON)
 POST /organizations/:id/invite | differs: access is granted at once; no invitation email
 GET /organizations/:id/accountorganizations |

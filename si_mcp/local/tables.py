@@ -498,10 +498,10 @@ document_categories = sa.Table(
 webhooks = sa.Table(
     "webhooks",
     metadata,
-    # v1 webhooks; ``secret`` signs each delivery (HMAC-SHA256) and never appears in ``data`` (lists, gets).
+    # v1 webhooks; ``signing_key`` (the secret answered once) signs each delivery (HMAC-SHA256); never in ``data``.
     _id(),
     _org(),
-    sa.Column("secret", sa.String(64), nullable=False),
+    sa.Column("signing_key", sa.String(64), nullable=False),
     _deleted(),
     *_stamps(),
     _data(),
@@ -529,4 +529,17 @@ webhook_deliveries = sa.Table(
     sa.UniqueConstraint("webhook_id", "uid"),
     sa.Index(None, "status", "next_attempt_at"),
     sa.Index(None, "webhook_id", "created_at"),
+)
+
+organization_images = sa.Table(
+    "organization_images",
+    metadata,
+    # v1 organization images (``POST /organizations/{id}/images?type=logo|signature``): the logo printed on the PDFs.
+    _id(),
+    _org(),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("media_type", sa.String(40), nullable=False),
+    sa.Column("content", sa.LargeBinary(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("organization_id", "type"),
 )

@@ -229,7 +229,9 @@ class WebhookSender(Background):
     async def _deliver(self, row: Any) -> int:
         async with self.db.read() as conn:
             hook = (
-                await conn.execute(sa.select(_W.c.secret, _W.c.data, _W.c.is_deleted).where(_W.c.id == row.webhook_id))
+                await conn.execute(
+                    sa.select(_W.c.signing_key, _W.c.data, _W.c.is_deleted).where(_W.c.id == row.webhook_id)
+                )
             ).first()
         if hook is None or hook.is_deleted or not loads(hook.data).get("enabled", True):
             await self._finish(row, "dead", None, "the webhook was deleted or disabled")
@@ -247,7 +249,7 @@ class WebhookSender(Background):
             "SI-MCP-Event": row.event,
             "SI-MCP-Delivery": row.uid,
             "SI-MCP-Timestamp": str(timestamp),
-            "SI-MCP-Signature": sign(hook.secret, timestamp, body),
+            "SI-MCP-Signature": sign(hook.signing_key, timestamp, body),
         }
         import httpx
 

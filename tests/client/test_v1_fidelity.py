@@ -349,3 +349,25 @@ async def test_patching_a_payment_changes_only_what_is_named_and_the_document_fo
     assert (changed.amount, changed.type, changed.note) == (Decimal("121"), "bank", "First transfer")
     assert changed.date == paid.date
     assert after.paid_in_full is True and after.total_due == 0
+
+
+# ---------------------------------------------------------------- organization images
+
+
+async def test_a_logo_uploaded_through_the_client_is_printed_on_the_pdf(books: Books) -> None:
+    api, org = books.api, books.organization
+    invoice = await api.documents.create(org.id, body=_invoice())
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><circle cx="10" cy="10" r="8"/></svg>'
+    plain = await api.documents.pdf(invoice.id)
+
+    await api.organizations.upload_image(org.id, content=svg, filename="logo.svg")
+    kept = await api.organizations.image(org.id)
+    printed = await api.documents.pdf(invoice.id)
+    with pytest.raises(UnprocessableEntityError) as refused:
+        await api.organizations.upload_image(org.id, content=b"%PDF-1.7 not an image")
+    await api.organizations.delete_image(org.id)
+    with pytest.raises(NotFoundError):
+        await api.organizations.image(org.id)
+
+    assert kept == svg and printed != plain
+    assert "not a PNG, JPEG or SVG" in refused.value.error.message

@@ -98,6 +98,7 @@ async def snapshot(tenant) -> dict:
     state["recurrences"] = (await api.get(f"/organizations/{org}/recurrences")).json()
     state["access"] = (await api.get(f"/organizations/{org}/accountorganizations")).json()
     state["organizations"] = (await api.get(f"/accounts/{tenant.account_id}/organizations")).json()
+    state["logo"] = (await api.get(f"/organizations/{org}/images")).content
     for resource in ("units", "categories", "webhooks"):
         state[resource] = (await api.get(f"/organizations/{org}/{resource}")).json()
     for document in state["documents"]:
@@ -123,6 +124,8 @@ async def b_books(b) -> dict[str, str]:
     ).json()
     comment = (await b.api.post(f"/documents/{invoice['id']}/comments", json={"text": "B's note"})).json()
     shared = (await b.api.post(f"/documents/{invoice['id']}/share")).json()
+    logo = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+    await b.api.post(f"/organizations/{b.org_id}/images", files={"file": ("logo.svg", logo)})
     hook = {"url": "https://example.com/b", "events": ["*"], "enabled": False}  # never posts: no network in tests
     webhook = (await b.api.post(f"/organizations/{b.org_id}/webhooks", json=hook)).json()
     return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, Literal
 
 from si_mcp.models import (
     AccountOrganization,
@@ -19,6 +19,8 @@ from si_mcp.models import (
 )
 
 from ._resource import Resource, filter_params, path_id, where_params
+
+ImageType = Literal["logo", "signature"]
 
 __all__ = ["Organizations"]
 
@@ -155,6 +157,45 @@ class Organizations(Resource):
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/is-unique-doc-number"
         params = {"number": number, "type": type}
         return (await self._client.fetch(DocNumberUnique, "GET", path, params=params)).unique
+
+    async def upload_image(
+        self, organization_id: str, *, content: bytes, type: ImageType = "logo", filename: str = "logo"
+    ) -> None:
+        """Upload the organization's logo (printed at the top of its PDFs) or signature: PNG, JPEG or a
+        self-contained SVG, at most 512 KiB; it replaces the one before. Not retried.
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no write access to the organization.
+            UnprocessableEntityError: not an image that can be printed (the message says why).
+            APIStatusError: 413, the image is too large.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/images"
+        await self._client.request("POST", path, params={"type": type}, file=(filename, content), retry=False)
+
+    async def image(self, organization_id: str, *, type: ImageType = "logo") -> bytes:
+        """The organization's uploaded logo or signature (its bytes).
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            NotFoundError: no image of that type.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/images"
+        return await self._client.fetch_bytes("GET", path, params={"type": type}, accept="image/*")
+
+    async def delete_image(self, organization_id: str, *, type: ImageType = "logo") -> None:
+        """Remove the organization's logo or signature (its PDFs print none again).
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no write access to the organization.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/images"
+        await self._client.request("DELETE", path, params={"type": type})
 
     async def invite(self, organization_id: str, *, body: InviteRequest) -> AccountOrganization:
         """Grant an account access. Never retried: a repeat could send a second invitation email.

@@ -21,11 +21,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from si_mcp.local.pdf import PdfRenderer, resolve_language
 from si_mcp.models import Document, Organization
 
+from .. import tables
 from ..background import Background
 from ..einvoicing import EInvoices, as_issued, pdf_kind
 from ..errors import LocalAPIError
@@ -81,6 +83,7 @@ class DocumentsOut(Background):
         )
         self.mailer: Mailer = mailer_for(settings, folder)
         self.store = SqlOutboxStore(db)
+        self.db = db
         self.einvoices = einvoices
         self.clock = clock
         # Emails an organization may send per minute and per day (0: no limit).
@@ -97,7 +100,17 @@ class DocumentsOut(Background):
         self._pause = RETRY_INTERVAL_SECONDS  # after a broken delivery run
 
     async def render(self, document: Document, organization: Organization, *, language: str | None) -> bytes:
-        return await self.renderer.render(document, organization, language=language)
+        return await self.renderer.render(
+            document, organization, language=language, logo=await self.logo(organization.id)
+        )
+
+    async def logo(self, organization_id: str) -> bytes | None:
+        """The organization's uploaded logo (``organization_images``), if it has one."""
+        images = tables.organization_images
+        query = sa.select(images.c.content).where(images.c.organization_id == organization_id, images.c.type == "logo")
+        async with self.db.read() as conn:
+            found = (await conn.execute(query)).scalar()
+        return None if found is None else bytes(found)
 
     async def document_pdf(
         self, document: Document, organization: Organization, *, language: str | None

@@ -110,22 +110,31 @@ class PdfRenderer:
 
     # ------------------------------------------------------------ public API
 
-    async def render(self, document: Document, organization: Organization, *, language: str | None = None) -> bytes:
-        """PDF/A-3b bytes of ``document``, rendered in a worker thread (typst releases the GIL)."""
+    async def render(
+        self, document: Document, organization: Organization, *, language: str | None = None, logo: bytes | None = None
+    ) -> bytes:
+        """PDF/A-3b bytes of ``document``, rendered in a worker thread (typst releases the GIL); ``logo`` (PNG, JPEG
+        or SVG bytes, checked by ``engine.images``) is printed above the issuer."""
         import anyio.to_thread
 
-        return await anyio.to_thread.run_sync(lambda: self.render_sync(document, organization, language=language))
+        return await anyio.to_thread.run_sync(
+            lambda: self.render_sync(document, organization, language=language, logo=logo)
+        )
 
-    def render_sync(self, document: Document, organization: Organization, *, language: str | None = None) -> bytes:
+    def render_sync(
+        self, document: Document, organization: Organization, *, language: str | None = None, logo: bytes | None = None
+    ) -> bytes:
         """Like :meth:`render`, in the calling thread. Raises :class:`PdfError` subclasses."""
         # Fast path: the very same input as before needs neither the view (babel) nor typst.
-        seen = self._input_key(document, organization, language)
+        seen = self._input_key(document, organization, language, logo)
         with self._lock:
             known = self._seen.get(seen)
         cached = self._cached(known) if known is not None else None
         if cached is not None:
             return cached
         view = build_view(document, organization, resolve_language(language, document.locale or organization.locale))
+        if logo:
+            view["logoSha256"] = hashlib.sha256(logo).hexdigest()  # a new logo is a new PDF (the cache key)
         timestamp = _timestamp(document)
         key = self._cache_key(view, timestamp)
         with self._lock:
@@ -135,16 +144,22 @@ class PdfRenderer:
         cached = self._cached(key)
         if cached is not None:
             return cached
-        pdf = self.compile_view(view, timestamp=timestamp)
+        pdf = self.compile_view(view, timestamp=timestamp, logo=logo)
         self._store(key, pdf)
         return pdf
 
     def render_png(
-        self, document: Document, organization: Organization, *, language: str | None = None, ppi: float = 96
+        self,
+        document: Document,
+        organization: Organization,
+        *,
+        language: str | None = None,
+        ppi: float = 96,
+        logo: bytes | None = None,
     ) -> bytes:
         """A PNG of the first page (not cached): previews and the README picture."""
         view = build_view(document, organization, resolve_language(language, document.locale or organization.locale))
-        return self.compile_view(view, output="png", ppi=ppi, timestamp=_timestamp(document))
+        return self.compile_view(view, output="png", ppi=ppi, timestamp=_timestamp(document), logo=logo)
 
     def compile_view(
         self,
@@ -153,11 +168,12 @@ class PdfRenderer:
         output: Literal["pdf", "png"] = "pdf",
         ppi: float | None = None,
         timestamp: datetime = _EPOCH,
+        logo: bytes | None = None,
     ) -> bytes:
         """Compile a ready view with the template. No cache; counts in :attr:`stats`."""
         import typst
 
-        inputs = self._inputs(view)
+        inputs = self._inputs(view, logo)
         compiler = self._acquire()
         try:
             if output == "pdf":
@@ -177,12 +193,16 @@ class PdfRenderer:
 
     # ------------------------------------------------------------ typst plumbing
 
-    def _inputs(self, view: dict[str, Any]) -> dict[str, str]:
-        return {
+    def _inputs(self, view: dict[str, Any], logo: bytes | None = None) -> dict[str, str]:
+        inputs = {
             "data": json.dumps(view, ensure_ascii=False, separators=(",", ":")),
             "fonts": ",".join(FONT_FAMILIES),
             "logo": self._logo(),
         }
+        if logo:
+            # typst's inputs are strings: the bytes travel as a JSON array the template turns back into bytes.
+            inputs["logo-data"] = json.dumps(list(logo), separators=(",", ":"))
+        return inputs
 
     def _logo(self) -> str:
         folder = self.template.parent
@@ -225,12 +245,15 @@ class PdfRenderer:
             return "missing"
         return f"{self.template}:{stat.st_mtime_ns}:{stat.st_size}:{self._logo()}"
 
-    def _input_key(self, document: Document, organization: Organization, language: str | None) -> str:
+    def _input_key(
+        self, document: Document, organization: Organization, language: str | None, logo: bytes | None = None
+    ) -> str:
         digest = hashlib.sha256()
         for part in (
             document.model_dump_json(by_alias=True),
             organization.model_dump_json(by_alias=True),
             language or "",
+            hashlib.sha256(logo).hexdigest() if logo else "",
             self._template_stamp(),
         ):
             digest.update(part.encode())

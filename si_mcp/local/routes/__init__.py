@@ -15,6 +15,7 @@ def all_routes() -> list[Route]:
         comments,
         defaults,
         documents,
+        images,
         items,
         organizations,
         payments,
@@ -30,6 +31,7 @@ def all_routes() -> list[Route]:
     modules = (
         accounts,
         organizations,
+        images,
         defaults,
         documents,
         comments,

@@ -63,7 +63,7 @@ async def create_webhook(call: Call) -> Response:
     hook["_isDeleted"] = False
     async with call.db.write() as conn:
         await require_org(conn, call.account_id, organization_id, "admin")
-        await conn.execute(_W.insert(), {**_row(hook), "secret": secret})
+        await conn.execute(_W.insert(), {**_row(hook), "signing_key": secret})
     if call.services.webhooks is not None:
         call.services.webhooks.known = True
     return json_response({**hook, "secret": secret})
@@ -83,7 +83,7 @@ async def update_webhook(call: Call) -> Response:
         values = _row(hook)
         secret = new_secret() if body.rotate_secret else None
         if secret is not None:
-            values["secret"] = secret
+            values["signing_key"] = secret
         await conn.execute(sa.update(_W).where(_W.c.id == hook["id"]).values(**values))
     return json_response(hook if secret is None else {**hook, "secret": secret})
 

@@ -41,7 +41,7 @@ def upgrade() -> None:
         "webhooks",
         sa.Column("id", sa.String(length=24), nullable=False),
         *_org("webhooks"),
-        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("signing_key", sa.String(length=64), nullable=False),
         sa.Column("is_deleted", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
