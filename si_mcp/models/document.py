@@ -37,8 +37,9 @@ __all__ = [
     "SendResult",
 ]
 
-DocumentType = Literal["invoice", "estimate", "advance", "credit-note"]
-DOCUMENT_TYPES: tuple[DocumentType, ...] = ("invoice", "estimate", "advance", "credit-note")
+DocumentType = Literal["invoice", "estimate", "advance", "credit-note", "delivery-note"]
+DOCUMENT_TYPES: tuple[DocumentType, ...] = ("invoice", "estimate", "advance", "credit-note", "delivery-note")
+"""A ``delivery-note`` lists goods delivered, without prices (v1's fifth type): its own series, never paid."""
 
 _TEXT = 5000
 

@@ -4,11 +4,13 @@ lookups, comments, share links, units and categories."""
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
 
 import anyio
+import pypdf
 import pytest
 
 from si_mcp.client import (
@@ -371,3 +373,37 @@ async def test_a_logo_uploaded_through_the_client_is_printed_on_the_pdf(books: B
 
     assert kept == svg and printed != plain
     assert "not a PNG, JPEG or SVG" in refused.value.error.message
+
+
+# ---------------------------------------------------------------- delivery notes
+
+
+async def test_a_delivery_note_lists_goods_without_money_in_its_own_series_and_is_never_paid(books: Books) -> None:
+    api, org = books.api, books.organization
+    invoice = await api.documents.create(org.id, body=_invoice())
+    goods = DocumentCreate.model_validate(
+        {
+            "type": "delivery-note",
+            "_documentClient": {"name": "Rocket man", "country": "United Kingdom"},
+            "_documentItems": [{"name": "Space suit", "quantity": 3, "unit": "pcs"}],
+            "dateService": "2026-03-02T00:00:00Z",
+        }
+    )
+
+    note = await api.documents.create(org.id, body=goods)
+    pdf = pypdf.PdfReader(io.BytesIO(await api.documents.pdf(note.id, language="en"))).pages[0].extract_text()
+    with pytest.raises(UnprocessableEntityError) as priced:
+        await api.documents.create(
+            org.id,
+            body=goods.model_copy(
+                update={"document_items": [DocumentItemInput.model_validate({"name": "Helmet", "price": 5})]}
+            ),
+        )
+    with pytest.raises(UnprocessableEntityError) as paid:
+        await api.payments.create(note.id, body=PaymentCreate(type="cash", amount=Decimal("1")))
+
+    assert (invoice.number, note.number) == (f"{invoice.date.year}-00001", f"{note.date.year}-00001")
+    assert (note.total_with_tax, note.document_taxes) == (Decimal(0), [])
+    assert "Delivery note" in pdf and "Space suit" in pdf and "Delivery date" in pdf
+    assert not any(word in pdf for word in ("Price", "Total", "VAT", "EUR", "€"))
+    assert "not prices" in priced.value.error.message and "cannot be paid" in paid.value.error.message

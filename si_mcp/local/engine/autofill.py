@@ -317,6 +317,15 @@ def build_document_client(
 
 def _line(item: DocumentItemInput, index: int, ctx: OrgContext, day: date_type, doc_type: str) -> LineInput:
     where = f"_documentItems.{index}"
+    if doc_type == "delivery-note" and not item.is_separator:
+        priced = [name for name, value in (("price", item.price), ("priceGross", item.price_gross),
+                                           ("discount", item.discount)) if value]  # fmt: skip
+        if priced or item.document_item_taxes:
+            field = priced[0] if priced else "_documentItemTaxes"
+            raise AutofillError(
+                f"{where}.{field}", "a delivery note lists goods, not prices: leave out prices, discounts and taxes."
+            )
+        item = item.model_copy(update={"price": Decimal(0), "price_gross": None})
     if not item.is_separator and item.price is None and item.price_gross is None:
         raise AutofillError(f"{where}.price", "an item needs a price or a priceGross.")
     if item.quantity < 0 and doc_type in ("estimate", "advance"):
@@ -587,6 +596,8 @@ def build_payments(
     """Payments of the create-only ``payments`` array; a missing amount pays what is still due."""
     if inputs and document["type"] == "estimate":
         raise AutofillError("payments", "an estimate cannot be paid; convert it to an invoice first.")
+    if inputs and document["type"] == "delivery-note":
+        raise AutofillError("payments", "a delivery note cannot be paid; its invoice is.")
     currency = str(document["currencyId"])
     due = as_decimal(document["totalWithTax"])
     out = []

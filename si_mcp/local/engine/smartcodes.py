@@ -40,6 +40,7 @@ _TYPE_TITLES = {
     "estimate": "Estimate",
     "advance": "Advance invoice",
     "credit-note": "Credit note",
+    "delivery-note": "Delivery note",
 }
 
 

@@ -41,6 +41,15 @@ _TITLES: dict[str, dict[str, str]] = {
         "it": "Fattura d'acconto",
         "es": "Factura de anticipo",
     },
+    "delivery-note": {
+        "en": "Delivery note",
+        "nl": "Leveringsbon",
+        "fr": "Bon de livraison",
+        "de": "Lieferschein",
+        "sl": "Dobavnica",
+        "it": "Documento di trasporto",
+        "es": "Albarán",
+    },
     "credit-note": {
         "en": "Credit note",
         "nl": "Creditnota",
@@ -68,6 +77,15 @@ _TEXT: dict[str, tuple[str, str, str, str, str, str, str]] = {
         "Datum storitve",
         "Data prestazione",
         "Fecha de servicio",
+    ),
+    "date_delivery": (
+        "Delivery date",
+        "Leveringsdatum",
+        "Date de livraison",
+        "Lieferdatum",
+        "Datum dobave",
+        "Data di consegna",
+        "Fecha de entrega",
     ),
     "date_due": ("Due date", "Vervaldatum", "Échéance", "Fällig am", "Rok plačila", "Scadenza", "Vencimiento"),
     "date_valid_till": (

@@ -213,6 +213,7 @@ def _meta(document: Document, fmt: Formatter, labels: dict[str, str]) -> list[di
         "estimate": [("date_valid_till", fmt.date(document.date_valid_till))],
         "advance": [("date_paid", fmt.date(document.date_paid))],
         "credit-note": [("date_service", service)],
+        "delivery-note": [("date_delivery", service)],
     }
     pairs = [("date_issued", fmt.date(document.date)), *by_type.get(document.type, [])]
     pairs.append(("reference", clean_text(document.reference)))
@@ -270,6 +271,7 @@ def build_view(document: Document, organization: Organization, language: Languag
         "accent": accent_color(organization),
         "labels": labels,
         "type": document.type,
+        "money": document.type != "delivery-note",  # a delivery note lists goods: no prices, totals or VAT
         "title": title,
         "number": number,
         "document_title": f"{title} {number}".strip(),

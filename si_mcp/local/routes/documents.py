@@ -88,7 +88,13 @@ __all__ = ["create_tx", "fingerprint", "load_context", "routes"]
 
 _MODEL = "Document"
 _LEGAL = frozenset({"invoice", "advance", "credit-note"})
-_KIND = {"invoice": "invoice", "advance": "advance invoice", "credit-note": "credit note", "estimate": "estimate"}
+_KIND = {
+    "invoice": "invoice",
+    "advance": "advance invoice",
+    "credit-note": "credit note",
+    "estimate": "estimate",
+    "delivery-note": "delivery note",
+}
 _CORRECT = {
     "invoice": "cancel it, or issue a credit note that corrects it",
     "advance": "cancel it, or issue a credit note that corrects it",

@@ -39,6 +39,8 @@ def _payable(conn: sa.Connection, organization_id: str, document_id: str, field:
     document = loads(data)
     if document["type"] == "estimate":
         raise invalid(_MODEL, field, "an estimate cannot be paid; convert it to an invoice first")
+    if document["type"] == "delivery-note":
+        raise invalid(_MODEL, field, "a delivery note cannot be paid; its invoice is")
     if document.get("canceled"):
         raise invalid(_MODEL, field, "a canceled document cannot be paid; uncancel it first")
     credited = [r for r in document.get("_relatedDocuments") or [] if r.get("amount")]
