@@ -40,7 +40,7 @@ GET /accounts/is-unique | differs: 30 lookups an hour per client network (it tel
 GET /accounts/count | declined: an account sees only itself; answered NOT_SUPPORTED rather than as an account id
 GET /accounts/confirm | declined: accounts log in as soon as they are created (no email confirmation)
 GET /accounts/:id |
-PATCH /accounts/:id | not yet: names and tax number are set at sign-up only
+PATCH /accounts/:id | differs: one's own account; the email and password have their own routes
 POST /accounts/change-password | differs: a wrong old password counts towards the login backoff; other sessions end
 POST /accounts/reset | not yet: no password reset by email
 POST /accounts/reset-password | not yet
@@ -59,7 +59,7 @@ POST /accountorganizations/:id/reject | not yet
 Organizations
 GET /organizations/:id |
 PATCH /organizations/:id |
-PUT /organizations/:id | not yet: PATCH changes an organization
+PUT /organizations/:id | differs: as PATCH (only the fields sent change)
 DELETE /organizations/:id | declined: deleting an organization would delete its books; deactivate it instead
 POST /organizations/:id/activate |
 POST /organizations/:id/deactivate | differs: writes answer 403 ORGANIZATION_DEACTIVATED; reads still work
@@ -72,10 +72,10 @@ DELETE /organizations/:id/delete-image |
 GET /organizations/:id/export | not yet: no Excel export (the reports routes answer in JSON)
 POST /organizations/:id/invite | differs: access is granted at once; no invitation email
 GET /organizations/:id/accountorganizations |
-DELETE /accountorganizations/:id | not yet
+DELETE /accountorganizations/:id | differs: an admin removes, a member leaves; never the last admin
 POST /accountorganizations/:id/disable | not yet
 POST /accountorganizations/:id/enable | not yet
-POST /accountorganizations/:id/change-role | not yet
+POST /accountorganizations/:id/change-role | differs: admins; never demotes the last admin
 GET /organizations/:id/next-doc-number |
 GET /organizations/:id/last-doc-number | differs: the last number of this year's series; null before the first
 GET /organizations/:id/is-unique-doc-number | differs: answers {"unique": …} as the 2024 OpenAPI export does

@@ -1,7 +1,7 @@
 """Wire models shared by the client and the local API, so the two cannot disagree about a shape."""
 
 from ._base import InputNumber, RequestModel, Timestamp, WireModel, format_timestamp
-from .account import AccessToken, Account, AccountCreate, ChangePasswordRequest, IsUnique, LoginRequest
+from .account import AccessToken, Account, AccountCreate, AccountUpdate, ChangePasswordRequest, IsUnique, LoginRequest
 from .category import Category, CategoryCreate, DocumentCategory, DocumentCategoryCreate
 from .client import Client, ClientCreate, ClientUpdate
 from .comment import Comment, CommentCreate
@@ -36,6 +36,7 @@ from .filter import MAX_LIMIT, Filter, OrderSpec
 from .item import Item, ItemCreate, ItemTaxRef
 from .organization import (
     AccountOrganization,
+    ChangeRoleRequest,
     Default,
     DefaultCreate,
     DefaultUpdate,
@@ -57,6 +58,8 @@ from .unit import Unit, UnitCreate
 from .webhook import WEBHOOK_EVENTS, Webhook, WebhookCreate, WebhookDelivery, WebhookUpdate
 
 __all__ = [
+    "AccountUpdate",
+    "ChangeRoleRequest",
     "PaymentUpdate",
     "WEBHOOK_EVENTS",
     "Webhook",

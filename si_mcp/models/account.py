@@ -8,7 +8,15 @@ from pydantic import EmailStr, Field
 
 from ._base import RequestModel, Timestamp, WireModel
 
-__all__ = ["AccessToken", "Account", "AccountCreate", "ChangePasswordRequest", "IsUnique", "LoginRequest"]
+__all__ = [
+    "AccessToken",
+    "Account",
+    "AccountCreate",
+    "AccountUpdate",
+    "ChangePasswordRequest",
+    "IsUnique",
+    "LoginRequest",
+]
 
 
 class Account(WireModel):
@@ -33,6 +41,16 @@ class AccountCreate(RequestModel):
     label: str = Field("", max_length=200)
     tax_number: str = Field("", max_length=100)
     custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class AccountUpdate(RequestModel):
+    """``PATCH /accounts/{id}``: only the fields sent change (the email and password have their own routes)."""
+
+    firstname: str | None = Field(None, max_length=200)
+    lastname: str | None = Field(None, max_length=200)
+    label: str | None = Field(None, max_length=200)
+    tax_number: str | None = Field(None, max_length=100)
+    custom: dict[str, Any] | None = None
 
 
 class LoginRequest(RequestModel):

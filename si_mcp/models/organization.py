@@ -11,6 +11,7 @@ from .language import LanguageTag
 
 __all__ = [
     "AccountOrganization",
+    "ChangeRoleRequest",
     "Default",
     "DefaultCreate",
     "DefaultUpdate",
@@ -157,6 +158,12 @@ class InviteRequest(RequestModel):
     role: Role = "default"
     require_confirmation: bool = False
     send_email: bool = False
+
+
+class ChangeRoleRequest(RequestModel):
+    """Body of ``POST /accountorganizations/{id}/change-role``."""
+
+    role: Role
 
 
 class AccountOrganization(WireModel):

@@ -22,6 +22,7 @@ from si_mcp.client import (
     UnprocessableEntityError,
 )
 from si_mcp.models import (
+    AccountUpdate,
     CategoryCreate,
     ClientCreate,
     DocumentCreate,
@@ -407,3 +408,40 @@ async def test_a_delivery_note_lists_goods_without_money_in_its_own_series_and_i
     assert "Delivery note" in pdf and "Space suit" in pdf and "Delivery date" in pdf
     assert not any(word in pdf for word in ("Price", "Total", "VAT", "EUR", "€"))
     assert "not prices" in priced.value.error.message and "cannot be paid" in paid.value.error.message
+
+
+# ---------------------------------------------------------------- accounts and access grants
+
+
+async def test_an_account_changes_its_own_names_only(local_api: SpaceInvoices) -> None:
+    ada = await open_books(local_api)
+    grace = await local_api.accounts.signup(email="grace@example.com", password=PASSWORD)
+
+    renamed = await local_api.accounts.update(ada.account.id, body=AccountUpdate(lastname="Lovelace", label="Books"))
+    with pytest.raises(AuthenticationError):
+        await local_api.accounts.update(grace.id, body=AccountUpdate(firstname="Not Grace"))
+
+    assert (renamed.firstname, renamed.lastname, renamed.label) == ("Ada", "Lovelace", "Books")
+    assert (await local_api.accounts.authorized()).lastname == "Lovelace"
+
+
+async def test_an_admin_changes_roles_and_removes_members_but_never_the_last_admin(local_api: SpaceInvoices) -> None:
+    owner = await open_books(local_api)
+    helper = await local_api.accounts.signup(email="grace@example.com", password=PASSWORD)
+    org = owner.organization.id
+    await local_api.organizations.invite(org, body=InviteRequest.model_validate({"accountId": helper.id}))
+    grants = {g.account_id: g for g in await local_api.organizations.access(org)}
+
+    with pytest.raises(UnprocessableEntityError) as last:
+        await local_api.organizations.change_role(grants[owner.account.id].id, role="readonly")
+    await local_api.organizations.change_role(grants[helper.id].id, role="readonly")
+    roles = {g.account_id: g.role for g in await local_api.organizations.access(org)}
+    await local_api.organizations.remove_access(grants[helper.id].id)
+    with pytest.raises(UnprocessableEntityError):
+        await local_api.organizations.remove_access(grants[owner.account.id].id)
+    local_api.set_access_token((await local_api.accounts.login(email="grace@example.com", password=PASSWORD)).id)
+    with pytest.raises(AuthenticationError):
+        await local_api.organizations.get(org)
+
+    assert last.value.error.code == "LAST_ADMIN"
+    assert roles == {owner.account.id: "admin", helper.id: "readonly"}

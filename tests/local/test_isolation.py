@@ -60,6 +60,9 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/organizations/{id}/webhooks"): {"url": "https://example.com/x", "events": ["*"], "enabled": False},
     ("PATCH", "/webhooks/{id}"): {"url": "https://example.com/stolen"},
     ("PUT", "/webhooks/{id}"): {"url": "https://example.com/stolen"},
+    ("PATCH", "/accounts/{id}"): {"firstname": "Stolen"},
+    ("PUT", "/organizations/{id}"): {"name": "Hacked"},
+    ("POST", "/accountorganizations/{id}/change-role"): {"role": "readonly"},
 }
 
 # routes whose answer does not depend on whose ids are given
@@ -128,7 +131,9 @@ async def b_books(b) -> dict[str, str]:
     await b.api.post(f"/organizations/{b.org_id}/images", files={"file": ("logo.svg", logo)})
     hook = {"url": "https://example.com/b", "events": ["*"], "enabled": False}  # never posts: no network in tests
     webhook = (await b.api.post(f"/organizations/{b.org_id}/webhooks", json=hook)).json()
+    [grant] = (await b.api.get(f"/organizations/{b.org_id}/accountorganizations")).json()
     return {
+        "accountorganizations": grant["id"],
         "webhooks": webhook["id"],
         "units": unit["id"],
         "categories": category["id"],

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from si_mcp.models import AccessToken, Account, AccountCreate, ChangePasswordRequest, IsUnique, LoginRequest
+from si_mcp.models import (
+    AccessToken,
+    Account,
+    AccountCreate,
+    AccountUpdate,
+    ChangePasswordRequest,
+    IsUnique,
+    LoginRequest,
+)
 
 from ._resource import Resource, path_id
 
@@ -70,6 +78,18 @@ class Accounts(Resource):
             SpaceInvoicesError: any other failure.
         """
         return await self._client.fetch(Account, "GET", "/accounts/authorized")
+
+    async def update(self, account_id: str, *, body: AccountUpdate) -> Account:
+        """Change one's own names, label, tax number or ``custom`` (``PATCH``; only the fields set are sent).
+
+        Raises:
+            ValueError: ``account_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or another account's id.
+            UnprocessableEntityError: the API refused the body.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/accounts/{path_id(account_id, 'account_id')}"
+        return await self._client.fetch(Account, "PATCH", path, body=body, retry=False)
 
     async def get(self, account_id: str) -> Account:
         """One account; only the token's own account is readable.

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from si_mcp.models import (
     AccountOrganization,
+    ChangeRoleRequest,
     DocNumberUnique,
     DocumentType,
     Filter,
@@ -16,6 +17,7 @@ from si_mcp.models import (
     Organization,
     OrganizationCreate,
     OrganizationUpdate,
+    Role,
 )
 
 from ._resource import Resource, filter_params, path_id, where_params
@@ -196,6 +198,42 @@ class Organizations(Resource):
         """
         path = f"/organizations/{path_id(organization_id, 'organization_id')}/images"
         await self._client.request("DELETE", path, params={"type": type})
+
+    async def access(self, organization_id: str) -> builtins.list[AccountOrganization]:
+        """Who has access to the organization, and with which role.
+
+        Raises:
+            ValueError: ``organization_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or no access to the organization.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/organizations/{path_id(organization_id, 'organization_id')}/accountorganizations"
+        return await self._client.fetch_list(AccountOrganization, "GET", path)
+
+    async def change_role(self, grant_id: str, *, role: Role) -> None:
+        """Give a member (an ``AccountOrganization`` from :meth:`access`) another role (admins).
+
+        Raises:
+            ValueError: ``grant_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or not an admin of the organization.
+            NotFoundError: no such grant.
+            UnprocessableEntityError: it would leave the organization without an admin (code ``LAST_ADMIN``).
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/accountorganizations/{path_id(grant_id, 'grant_id')}/change-role"
+        await self._client.fetch_success("POST", path, body=ChangeRoleRequest(role=role), retry=False)
+
+    async def remove_access(self, grant_id: str) -> None:
+        """Remove a member from an organization (admins), or leave it (one's own grant).
+
+        Raises:
+            ValueError: ``grant_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or neither an admin nor the member.
+            NotFoundError: no such grant.
+            UnprocessableEntityError: it is the organization's last admin (code ``LAST_ADMIN``).
+            SpaceInvoicesError: any other failure.
+        """
+        await self._client.fetch_success("DELETE", f"/accountorganizations/{path_id(grant_id, 'grant_id')}")
 
     async def invite(self, organization_id: str, *, body: InviteRequest) -> AccountOrganization:
         """Grant an account access. Never retried: a repeat could send a second invitation email.

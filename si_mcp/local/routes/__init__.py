@@ -17,6 +17,7 @@ def all_routes() -> list[Route]:
         documents,
         images,
         items,
+        memberships,
         organizations,
         payments,
         recurrences,
@@ -31,6 +32,7 @@ def all_routes() -> list[Route]:
     modules = (
         accounts,
         organizations,
+        memberships,
         images,
         defaults,
         documents,

@@ -5,7 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from si_mcp.models import AccessToken, Account, AccountCreate, ChangePasswordRequest, IsUnique, LoginRequest, wirejson
+from si_mcp.models import (
+    AccessToken,
+    Account,
+    AccountCreate,
+    AccountUpdate,
+    ChangePasswordRequest,
+    IsUnique,
+    LoginRequest,
+    wirejson,
+)
 
 from .. import tables
 from ..auth import DEFAULT_TTL, hash_password, token_from_request, token_key, verify_password
@@ -170,6 +179,29 @@ async def get_account(call: Call) -> Response:
     return raw_json_response(await _account_json(call, call.account_id))
 
 
+async def patch_account(call: Call) -> Response:
+    """``PATCH /accounts/{id}`` (one's own): names, label, tax number and ``custom``; null clears a text."""
+    if call.params["id"] != call.account_id:
+        raise unauthorized()
+    changes = (await call.body(AccountUpdate, "Account")).model_dump(by_alias=True, exclude_unset=True)
+    t = tables.accounts
+    async with call.db.write() as conn:
+        data = (await conn.execute(sa.select(t.c.data).where(t.c.id == call.account_id))).scalar()
+        if data is None:
+            raise unauthorized()
+        account = wirejson.loads(data)
+        for key, value in changes.items():
+            account[key] = ({} if key == "custom" else "") if value is None else value
+        stamp = now()
+        account = Account.model_validate({**account, "updatedAt": stamp}).to_wire()
+        await conn.execute(
+            sa.update(t)
+            .where(t.c.id == call.account_id)
+            .values(updated_at=to_naive(stamp), data=wirejson.dumps(account))
+        )
+    return json_response(account)
+
+
 def routes() -> list[Route]:
     return [
         Route("POST", "/accounts", sign_up, auth=False),
@@ -190,4 +222,5 @@ def routes() -> list[Route]:
             auth=False,
         ),
         Route("GET", "/accounts/{id}", get_account),
+        Route("PATCH", "/accounts/{id}", patch_account),
     ]

@@ -392,6 +392,7 @@ def routes() -> list[Route]:
         Route("GET", "/accounts/{id}/organizations/count", count_organizations),
         Route("GET", "/organizations/{id}", get_organization),
         Route("PATCH", "/organizations/{id}", patch_organization),
+        Route("PUT", "/organizations/{id}", patch_organization),  # [RZ]'s SDK updates by PUT: only what is sent
         Route("POST", "/organizations/{id}/activate", _activation(True)),
         Route("POST", "/organizations/{id}/deactivate", _activation(False)),
         Route("GET", "/organizations/{id}/next-doc-number", next_doc_number),
