@@ -52,9 +52,10 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8))
 """v1's schedule after a failed attempt; after the last, the delivery is ``dead``."""
-_LEASE = timedelta(minutes=2)
-_TIMEOUT = 10.0
-_BATCH = 20
+_TIMEOUT = 10.0  # per connect, read and write
+_DEADLINE = 15.0  # per POST in all: a receiver that trickles its answer does not hold the queue up
+_BATCH = 5
+_LEASE = timedelta(minutes=2)  # > _BATCH * _DEADLINE: a claim outlives its batch, so no row is posted twice
 _ERROR_LIMIT = 500
 _W, _D = tables.webhooks, tables.webhook_deliveries
 _MODEL_NAMES = {"document": "Document", "payment": "Payment", "client": "Client"}
@@ -123,13 +124,36 @@ def url_problem(url: str) -> str | None:
         return "must name a host"
     if parts.username or parts.password:
         return "must not carry a user name or password (the signature authenticates the sender)"
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number from 0 to 65535)
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    return None
+
+
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64, IPv4-compatible): it is what is reached."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in network for network in (*_NAT64, _IPV4_COMPATIBLE)):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
 
 def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(ip)
+        if inner is not None and not _public(str(inner)):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -200,7 +224,11 @@ class WebhookSender(Background):
             if not claimed:
                 return delivered
             for row in claimed:
-                delivered += await self._deliver(row)
+                try:
+                    delivered += await self._deliver(row)
+                except Exception as error:  # one broken row must not hold up the others (nor the next passes)
+                    log.exception("webhook delivery %s: could not be attempted", row.uid)
+                    await self._failed(row, None, f"could not be attempted: {type(error).__name__}")
 
     async def _claim(self) -> list[Any]:
         now, real = to_naive(self.clock()), to_naive(datetime.now(UTC))
@@ -254,8 +282,14 @@ class WebhookSender(Background):
         import httpx
 
         try:
-            async with httpx.AsyncClient(transport=self.transport, follow_redirects=False, timeout=_TIMEOUT) as client:
-                response = await client.post(url, content=body, headers=headers)
+            with anyio.fail_after(_DEADLINE):
+                async with httpx.AsyncClient(
+                    transport=self.transport, follow_redirects=False, timeout=_TIMEOUT
+                ) as client:
+                    response = await client.post(url, content=body, headers=headers)
+        except TimeoutError:
+            await self._failed(row, None, f"no complete answer within {_DEADLINE:.0f} s")
+            return 0
         except httpx.HTTPError as error:
             await self._failed(row, None, f"{type(error).__name__}: {error}")
             return 0

@@ -29,6 +29,7 @@ from si_mcp.models import (
     DocumentItemInput,
     DocumentUpdate,
     InviteRequest,
+    ItemCreate,
     OrganizationUpdate,
     PaymentCreate,
     PaymentUpdate,
@@ -223,7 +224,16 @@ async def test_a_shared_invoice_is_read_by_its_link_without_a_token_until_the_li
     books: Books, local_api: SpaceInvoices
 ) -> None:
     api, org = books.api, books.organization
-    body = _invoice().model_copy(update={"custom": {"internal": "margin 40%"}, "unique_id": "order-17"})
+    body = DocumentCreate.model_validate(
+        {
+            **_invoice().model_dump(by_alias=True, exclude_unset=True),
+            "custom": {"internal": "margin 40%"},
+            "uniqueId": "order-17",
+            "_documentItems": [
+                {"name": "Space suit", "price": 100, "custom": {"cost": 61}, "_documentItemTaxes": [{"rate": 21}]}
+            ],
+        }
+    )
     invoice = await api.documents.create(org.id, body=body)
     link = await api.documents.share(invoice.id)
     again = await api.documents.share(invoice.id)
@@ -243,7 +253,8 @@ async def test_a_shared_invoice_is_read_by_its_link_without_a_token_until_the_li
 
     assert again == link and len(link) >= 40 and fresh != link
     assert public.number == invoice.number and public.total_with_tax == invoice.total_with_tax
-    assert public.custom == {} and public.unique_id is None
+    assert public.custom == {} and public.unique_id is None and public.client_id is None
+    assert all(item.custom == {} for item in public.document_items)
     assert pdf.startswith(b"%PDF")
 
 
@@ -445,3 +456,88 @@ async def test_an_admin_changes_roles_and_removes_members_but_never_the_last_adm
 
     assert last.value.error.code == "LAST_ADMIN"
     assert roles == {owner.account.id: "admin", helper.id: "readonly"}
+
+
+async def test_patching_a_draft_keeps_what_it_was_given_that_the_patch_does_not_name(books: Books) -> None:
+    api, org = books.api, books.organization
+    body = DocumentCreate.model_validate(
+        {
+            "draft": True,
+            "_documentClient": {"name": "Rocket man", "country": "United Kingdom", "address": "Launch pad 1"},
+            "_documentIssuer": {"name": "ISA Trading", "IBAN": "BE68539007547034"},
+            "_documentItems": [
+                {"name": "Space suit", "price": 100, "SKU": "SUIT-1", "custom": {"cost": 61},
+                 "_documentItemTaxes": [{"rate": 21}]}
+            ],
+        }
+    )  # fmt: skip
+    draft = await api.documents.create(org.id, body=body)
+
+    patched = await api.documents.update(draft.id, body=DocumentUpdate(reference="PO-9"))
+
+    assert patched.reference == "PO-9"
+    assert (patched.document_issuer.name, patched.document_issuer.iban) == ("ISA Trading", "BE68539007547034")
+    assert patched.document_client.address == "Launch pad 1"
+    assert (patched.document_items[0].sku, patched.document_items[0].custom) == ("SUIT-1", {"cost": 61})
+    assert patched.tax_clause == draft.tax_clause
+
+
+async def test_an_issued_delivery_note_stands_as_issued_and_takes_catalog_items_without_their_price(
+    books: Books,
+) -> None:
+    api, org = books.api, books.organization
+    saved = await api.items.create(org.id, body=ItemCreate(name="Helmet", price=Decimal("40"), unit="pcs"))
+    note = await api.documents.create(
+        org.id,
+        body=DocumentCreate.model_validate(
+            {
+                "type": "delivery-note",
+                "_documentClient": {"name": "Rocket man"},
+                "_documentItems": [{"itemId": saved.id}],
+            }
+        ),
+    )
+
+    with pytest.raises(UnprocessableEntityError) as changed:
+        await api.documents.update(note.id, body=DocumentUpdate(number="X-1"))
+    with pytest.raises(UnprocessableEntityError) as credited:
+        await api.documents.create(
+            org.id,
+            body=DocumentCreate.model_validate(
+                {
+                    "type": "credit-note",
+                    "documentIds": [note.id],
+                    "_documentClient": {"name": "Rocket man"},
+                    "_documentItems": [{"name": "Helmet", "price": -40, "_documentItemTaxes": [{"rate": 21}]}],
+                }
+            ),  # fmt: skip
+        )
+
+    assert (note.document_items[0].name, note.document_items[0].unit, note.total) == ("Helmet", "pcs", Decimal(0))
+    assert changed.value.error.details["codes"] == {"number": ["immutable"]}
+    assert "corrects an invoice" in credited.value.error.message
+
+
+async def test_signing_up_with_a_taken_email_counts_like_an_is_unique_lookup(tmp_path: Path, database_url: str) -> None:
+    async with SpaceInvoices.local(database_url, data_dir=tmp_path, max_retries=0) as api:
+        await api.accounts.signup(email="ada@example.com", password=PASSWORD)
+        for _ in range(29):
+            assert not await api.accounts.is_unique(email="ada@example.com")
+        with pytest.raises(UnprocessableEntityError):
+            await api.accounts.signup(email="ada@example.com", password=PASSWORD)
+        with pytest.raises(RateLimitError):
+            await api.accounts.signup(email="ada@example.com", password=PASSWORD)
+
+
+async def test_a_patch_cannot_null_a_payments_date_nor_mark_a_draft_sent(books: Books) -> None:
+    api, org = books.api, books.organization
+    invoice = await api.documents.create(org.id, body=_invoice())
+    draft = await api.documents.create(org.id, body=_invoice().model_copy(update={"draft": True}))
+    paid = await api.payments.create(invoice.id, body=PaymentCreate(type="bank", amount=Decimal("10")))
+
+    with pytest.raises(UnprocessableEntityError):
+        await api.payments.change(paid.id, body=PaymentUpdate.model_validate({"date": None}))
+    with pytest.raises(UnprocessableEntityError):
+        await api.documents.update(draft.id, body=DocumentUpdate(sent_snail_mail=True))
+
+    assert (await api.payments.get(paid.id)).date == paid.date

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import AsyncIterator
 
 import pypdf
 import pytest
@@ -79,6 +80,9 @@ async def test_an_svg_logo_through_the_older_upload_path_is_printed(tenant) -> N
         (SVG.replace(b"<rect", b'<image href="https://tracker.example/p.png"/><rect'), "outside itself"),
         (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + SVG, "a DTD"),
         (SVG.replace(b"<rect", b'<rect onload="alert(1)"'), "an event handler"),
+        (SVG.replace(b"<rect", b'<image href="#/../../../../etc/hostname"/><rect'), "outside itself"),
+        (SVG.replace(b"<rect", b'<filter id="f"><feImage xlink:href="#/../x.png"/></filter><rect'), "outside itself"),
+        (SVG.replace(b"<rect", b"<style>@import url(https://x.example/a.css);</style><rect"), "outside itself"),
     ],
 )
 async def test_anything_but_a_self_contained_image_is_refused(tenant, expect_error, content: bytes, why: str) -> None:
@@ -91,6 +95,19 @@ async def test_anything_but_a_self_contained_image_is_refused(tenant, expect_err
 async def test_an_image_too_large_or_sent_without_a_form_is_refused(tenant, expect_error) -> None:
     big = png() + b"\x00" * (512 * 1024)
 
+    async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: the limit still holds while reading
+        boundary = b"--xyz\r\n"
+        yield boundary + b'Content-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+        for _ in range(200):
+            yield b"\x00" * 65536
+
+    streamed = await tenant.api.post(
+        f"/organizations/{tenant.org_id}/images",
+        content=chunked(),
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+
+    expect_error(streamed, 413)
     expect_error(await upload(tenant, big), 413)
     raw = await tenant.api.post(f"/organizations/{tenant.org_id}/images", content=png())
     expect_error(raw, 422)

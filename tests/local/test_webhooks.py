@@ -168,3 +168,51 @@ async def test_a_webhook_never_reaches_a_private_address_unless_allowed(
     assert ftp.status_code == 422
     assert receiver.received == []
     assert history[0]["status"] == "failed" and "private or reserved address" in history[0]["lastError"]
+
+
+async def test_a_url_with_an_impossible_port_is_refused_when_the_webhook_is_made(books: Any) -> None:
+    _, api, org = books
+
+    for url in ("http://example.com:99999/x", "http://example.com:abc/x", "http://user:pw@example.com/x"):
+        response = await api.post(f"/organizations/{org}/webhooks", json={"url": url, "events": ["*"]})
+        assert response.status_code == 422, url
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["[64:ff9b::a00:1]", "[2002:a00:1::1]", "[::ffff:127.0.0.1]", "[::a00:1]", "[fd00::1]", "169.254.169.254"],
+)
+async def test_an_address_that_reaches_a_private_network_through_ipv6_is_refused(
+    tmp_path: Path, database_url: str, clock: Clock, host: str
+) -> None:
+    app = _app(tmp_path, database_url, clock, allow_private=False)
+    api, org = await _books(app)
+    try:
+        hook = await _hook(api, org, f"http://{host}:8080/x", ["*"])
+        await api.post(f"/organizations/{org}/clients", json={"name": "Rocket man"})
+        await app.services.webhooks.run_due()
+        [delivery] = await _deliveries(api, hook)
+    finally:
+        await api.aclose()
+        await app.aclose()
+
+    assert delivery["status"] == "failed" and "private or reserved address" in delivery["lastError"]
+
+
+async def test_only_admins_see_change_or_delete_webhooks(books: Any, receiver: Receiver) -> None:
+    _, api, org = books
+    hook = await _hook(api, org, receiver.url, ["*"])
+    await api.post("/accounts", json={"email": "grace@example.com", "password": PASSWORD})
+    grace = (await api.post("/accounts/login", json={"email": "grace@example.com", "password": PASSWORD})).json()
+    await api.post(f"/organizations/{org}/invite", json={"accountId": grace["userId"], "role": "default"})
+    headers = {"Authorization": grace["id"]}
+
+    answers = [
+        await api.get(f"/organizations/{org}/webhooks", headers=headers),
+        await api.get(f"/webhooks/{hook['id']}", headers=headers),
+        await api.get(f"/webhooks/{hook['id']}/deliveries", headers=headers),
+        await api.delete(f"/webhooks/{hook['id']}", headers=headers),
+    ]
+
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 401]
+    assert [h["id"] for h in (await api.get(f"/organizations/{org}/webhooks")).json()] == [hook["id"]]

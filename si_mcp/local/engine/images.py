@@ -29,6 +29,9 @@ _FORBIDDEN = (
     (re.compile(r"\son[a-z]+\s*=", re.IGNORECASE), "an event handler"),
 )
 _LINK = re.compile(r"""(?:xlink:)?href\s*=\s*["']\s*([^"']*)["']""", re.IGNORECASE)
+# An element that draws a picture from its href: only an embedded one (typst would read "#/../x.png" as a file).
+_PICTURE = re.compile(r"<\s*(?:[\w-]+:)?(?:image|feImage)\b", re.IGNORECASE)
+_FRAGMENT = re.compile(r"^#[A-Za-z_][\w.\-]*$")  # a reference to an element of the drawing itself
 _EMBEDDED = ("data:image/png", "data:image/jpeg", "data:image/jpg", "data:image/gif", "data:image/webp")
 _URL = re.compile(r"""url\(\s*["']?\s*([^)"']*)""", re.IGNORECASE)
 
@@ -52,8 +55,14 @@ def sniff(content: bytes) -> str:
     for pattern, what in _FORBIDDEN:
         if pattern.search(text):
             raise ImageRefused(f"the SVG contains {what}; only self-contained drawings are printed")
+    if "<?xml-stylesheet" in text or "@import" in text:
+        raise ImageRefused("the SVG refers to something outside itself (a style sheet)")
+    if _PICTURE.search(text):  # then every link must be an embedded picture: a tag cannot hide a "#…" path
+        for target in _LINK.findall(text):
+            if not target.strip().lower().startswith(_EMBEDDED):
+                raise ImageRefused("the SVG draws a picture from outside itself; embed it as a PNG or JPEG data: URI")
     for target in [*_LINK.findall(text), *_URL.findall(text)]:
         target = target.strip()
-        if not (target.startswith("#") or target.lower().startswith(_EMBEDDED)):
+        if not (_FRAGMENT.match(target) or target.lower().startswith(_EMBEDDED)):
             raise ImageRefused("the SVG refers to something outside itself; embed pictures as PNG or JPEG data: URIs")
     return "image/svg+xml"

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from si_mcp.models import Count, wirejson
 
-from ..access import load_owned, require_org
+from ..access import Need, load_owned, require_org
 from ..filters import Resource, compile_where, contains_pattern
 from ..http import Call, Handler, Route, json_response, raw_json_response, validate
 from ..ids import object_id
@@ -39,22 +39,22 @@ def _scope(resource: Resource, organization_id: str) -> sa.ColumnElement[bool]:
     return resource.table.c.organization_id == organization_id
 
 
-def list_handler(resource: Resource) -> Handler:
+def list_handler(resource: Resource, need: Need = "read") -> Handler:
     async def handler(call: Call) -> Response:
         flt = call.filter()
         async with call.db.read() as conn:
-            await require_org(conn, call.account_id, call.params["id"])
+            await require_org(conn, call.account_id, call.params["id"], need)
             body = await list_json(conn, resource, _scope(resource, call.params["id"]), flt)
         return raw_json_response(body)
 
     return handler
 
 
-def count_handler(resource: Resource) -> Handler:
+def count_handler(resource: Resource, need: Need = "read") -> Handler:
     async def handler(call: Call) -> Response:
         where = call.where()
         async with call.db.read() as conn:
-            await require_org(conn, call.account_id, call.params["id"])
+            await require_org(conn, call.account_id, call.params["id"], need)
             count = await count_rows(conn, resource, _scope(resource, call.params["id"]), where)
         return json_response(Count(count=count).to_wire())
 
@@ -84,17 +84,17 @@ def search_handler(resource: Resource, fields: tuple[str, ...]) -> Handler:
     return handler
 
 
-def get_handler(resource: Resource) -> Handler:
+def get_handler(resource: Resource, need: Need = "read") -> Handler:
     async def handler(call: Call) -> Response:
         async with call.db.read() as conn:
-            row = await load_owned(conn, resource.table, call.params["id"], call.account_id, resource.name)
+            row = await load_owned(conn, resource.table, call.params["id"], call.account_id, resource.name, need)
         return raw_json_response(str(row.data).encode())
 
     return handler
 
 
 def delete_handler(
-    resource: Resource, row_of: RowOf, guard: Guard | None = None, *, after: Guard | None = None
+    resource: Resource, row_of: RowOf, guard: Guard | None = None, *, after: Guard | None = None, need: Need = "write"
 ) -> Handler:
     """Soft delete: the row stays (documents may point at it) but is hidden from lists and gets. ``guard`` may refuse
     it; ``after`` runs in the same transaction with the deleted object (e.g. to queue its webhook event)."""
@@ -103,7 +103,7 @@ def delete_handler(
         object_id = call.params["id"]
         table = resource.table
         async with call.db.write() as conn:
-            row = await load_owned(conn, table, object_id, call.account_id, resource.name, "write")
+            row = await load_owned(conn, table, object_id, call.account_id, resource.name, need)
             obj = loads(row.data)
             if guard is not None:
                 await guard(conn, obj)

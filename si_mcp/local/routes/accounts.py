@@ -53,6 +53,9 @@ async def sign_up(call: Call) -> Response:
     async with call.db.write() as conn:
         taken = (await conn.execute(sa.select(t.c.id).where(t.c.email == email))).first()
         if taken is not None:
+            # As telling as /accounts/is-unique, so counted by the same throttle (a 429 once it is spent).
+            address = call.request.client.host if call.request.client else None
+            call.services.email_lookups.hit(address, call.services.clock())
             raise invalid("Account", "email", "Email already exists", code="uniqueness")
         await conn.execute(
             t.insert().values(

@@ -36,6 +36,7 @@ from si_mcp.models import (
     Document,
     DocumentClientInput,
     DocumentCreate,
+    DocumentIssuerInput,
     DocumentItemInput,
     DocumentItemTaxInput,
     Item,
@@ -87,7 +88,8 @@ from ._once import once_of, previous_answer, remember
 __all__ = ["create_tx", "fingerprint", "load_context", "routes"]
 
 _MODEL = "Document"
-_LEGAL = frozenset({"invoice", "advance", "credit-note"})
+# Issued, these stand as issued: the tax documents, and a delivery note (what was handed over, under its number).
+_LEGAL = frozenset({"invoice", "advance", "credit-note", "delivery-note"})
 _KIND = {
     "invoice": "invoice",
     "advance": "advance invoice",
@@ -99,6 +101,7 @@ _CORRECT = {
     "invoice": "cancel it, or issue a credit note that corrects it",
     "advance": "cancel it, or issue a credit note that corrects it",
     "credit-note": "cancel it and issue a corrected credit note",
+    "delivery-note": "cancel it and issue a new delivery note",
 }
 
 
@@ -233,6 +236,8 @@ def _check_related(document: dict[str, Any], related: list[dict[str, Any]]) -> N
         if doc.get("draft") or doc.get("canceled"):
             state = "a draft" if doc.get("draft") else "canceled"
             raise AutofillError("documentIds", f"{name} is {state}; only an issued document can be referred to.")
+        if document["type"] == "credit-note" and doc["type"] in ("delivery-note", "estimate"):
+            raise AutofillError("documentIds", f"{name} has no amount to credit: a credit note corrects an invoice.")
         others = [r for r in doc.get("_referencedBy") or [] if r["type"] == "invoice" and r["id"] != document["id"]]
         if document["type"] == "invoice" and doc["type"] == "advance" and others:
             raise AutofillError("documentIds", f"{name} is already deducted on invoice {others[0].get('number')}.")
@@ -315,8 +320,11 @@ def _new_client(
     return str(client["id"])
 
 
-def _load_items(conn: sa.Connection, organization_id: str, items: list[DocumentItemInput]) -> list[DocumentItemInput]:
-    """Fill missing properties of lines that reference a saved item (by ``itemId``, or ``SKU`` with ``load``)."""
+def _load_items(
+    conn: sa.Connection, organization_id: str, items: list[DocumentItemInput], *, money: bool = True
+) -> list[DocumentItemInput]:
+    """Fill missing properties of lines that reference a saved item (by ``itemId``, or ``SKU`` with ``load``); its
+    price and taxes only on a document with ``money`` (not on a delivery note)."""
     t = tables.items
     live = sa.and_(t.c.organization_id == organization_id, t.c.is_deleted == sa.false())
     loaded = []
@@ -334,16 +342,18 @@ def _load_items(conn: sa.Connection, organization_id: str, items: list[DocumentI
             raise AutofillError(
                 f"_documentItems.{i}.{field}", "no saved item with this id or SKU in this organization."
             )
-        loaded.append(_merge_item(item, Item.model_validate(loads(data))))
+        loaded.append(_merge_item(item, Item.model_validate(loads(data)), money=money))
     return loaded
 
 
-def _merge_item(item: DocumentItemInput, saved: Item) -> DocumentItemInput:
+def _merge_item(item: DocumentItemInput, saved: Item, *, money: bool = True) -> DocumentItemInput:
     given = item.model_fields_set
     update: dict[str, Any] = {"item_id": saved.id}
     for name in ("name", "description", "unit", "sku"):
         if name not in given or getattr(item, name) in (None, ""):
             update[name] = getattr(saved, name)
+    if not money:
+        return item.model_copy(update=update)
     if item.price is None and item.price_gross is None:
         update["price"], update["price_gross"] = saved.price, saved.price_gross
     if not item.document_item_taxes and saved.tax_ids:
@@ -497,7 +507,7 @@ def _build(
     ``check`` may refuse to issue it (one that must be a Peppol e-invoice and cannot be, see ``einvoicing``)."""
     ctx = load_context(conn, organization_id)
     currency = _currency(body, ctx)
-    items = _load_items(conn, organization_id, body.document_items)
+    items = _load_items(conn, organization_id, body.document_items, money=body.type != "delivery-note")
     client_id, snapshot, client_language = _resolve_client(conn, organization_id, body, stamp)
     related = _related(conn, organization_id, body.document_ids)
     ctx = dataclasses.replace(ctx, language=_language(body, related, client_language, ctx))
@@ -685,6 +695,8 @@ async def patch_document(call: Call) -> Response:
             if not isinstance(value, _METADATA[key]):
                 raise invalid(_MODEL, key, f"must be {'an object' if key == 'custom' else 'true or false'}")
         rest = {key: value for key, value in raw.items() if key not in _METADATA}
+        if metadata.get("sentSnailMail") and rest.get("draft", previous.get("draft")):
+            raise invalid(_MODEL, "sentSnailMail", "a draft cannot be sent: issue it first")
         if rest and previous["type"] in _LEGAL and not previous.get("draft"):
             kind = _KIND[previous["type"]]
             raise invalid(
@@ -695,7 +707,7 @@ async def patch_document(call: Call) -> Response:
             )
         document = previous
         if rest:
-            merged = {**_input_of(previous), **rest}
+            merged = {**_input_of(previous, set(rest)), **rest}
             document = _replace_tx(conn, call.account_id, row, _replace_body(merged), merged, check)
         if metadata:
             document = {**document, **metadata, "updatedAt": now()}
@@ -709,24 +721,40 @@ async def patch_document(call: Call) -> Response:
     return json_response(respond_document(document, payments, call.base_url))
 
 
-def _input_of(previous: dict[str, Any]) -> dict[str, Any]:
-    """A stored draft or estimate as the create body that makes it again."""
+def _input_of(previous: dict[str, Any], changing: set[str]) -> dict[str, Any]:
+    """A stored draft or estimate as the create body that makes it again, but for the fields in ``changing``: the
+    client and issuer as they were given (snapshots), the VAT wording while neither lines nor client change."""
     stored = Document.model_validate(previous)
     fields = {key: previous[key] for key in _KEPT if previous.get(key) is not None}
     if stored.note and states_own_facts(stored.note, previous.get("_documentIssuer") or {}, previous):
         del fields["note"]  # its number, total or due date would be stale: the default note is filled in again
-    if stored.client_id:
-        fields["clientId"] = stored.client_id
-    elif stored.document_client is not None:
-        client = stored.document_client.model_dump(by_alias=True, exclude_none=True)
-        allowed = {f.alias or name for name, f in DocumentClientInput.model_fields.items()}
-        fields["_documentClient"] = {key: value for key, value in client.items() if key in allowed}
-    lines = [copied_line(item).model_dump(by_alias=True, exclude_none=True) for item in stored.document_items]
+    if not changing & {"clientId", "_documentClient"}:
+        if stored.client_id:
+            fields["clientId"] = stored.client_id
+        if stored.document_client is not None:
+            fields["_documentClient"] = _given(stored.document_client.model_dump(by_alias=True), DocumentClientInput)
+    if stored.document_issuer is not None and "_documentIssuer" not in changing:
+        fields["_documentIssuer"] = _given(stored.document_issuer.model_dump(by_alias=True), DocumentIssuerInput)
+    if previous.get("taxClause") and not changing & {"_documentItems", "clientId", "_documentClient", "type"}:
+        fields["taxClause"] = previous["taxClause"]
+    lines = []
+    for item in stored.document_items:
+        line = copied_line(item).model_dump(by_alias=True, exclude_none=True)
+        line.update({key: value for key, value in (("SKU", item.sku), ("l10n", item.l10n)) if value is not None})
+        if item.custom:
+            line["custom"] = item.custom
+        lines.append(line)
     fields["_documentItems"] = [wirejson.loads(wirejson.dumps(line)) for line in lines]
     related = [entry["id"] for entry in previous.get("_relatedDocuments") or []]
     if related:
         fields["documentIds"] = related
     return fields
+
+
+def _given(snapshot: dict[str, Any], model: type[DocumentClientInput] | type[DocumentIssuerInput]) -> dict[str, Any]:
+    """The keys of a stored snapshot that ``model`` takes as input (not its id, stamps or derived codes)."""
+    allowed = {f.alias or name for name, f in model.model_fields.items()}
+    return {key: value for key, value in snapshot.items() if key in allowed and value is not None}
 
 
 async def mark_sent(call: Call) -> Response:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from starlette.datastructures import UploadFile
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message
 
 from .. import tables
 from ..access import require_org
@@ -36,15 +38,30 @@ def _too_large() -> LocalAPIError:
     )
 
 
+_FORM_LIMIT = MAX_IMAGE_BYTES + 64 * 1024  # the image and the form around it
+
+
 async def _upload(call: Call) -> bytes:
-    """The bytes of the form field ``file``, read with a size limit."""
+    """The bytes of the form field ``file``, the body read with a size limit (also when it is sent chunked)."""
     declared = call.request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_IMAGE_BYTES + 64 * 1024:
+    if declared is not None and declared.isdigit() and int(declared) > _FORM_LIMIT:
         raise _too_large()
     if not call.request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise invalid(_MODEL, "file", "send the image as multipart/form-data, in the form field 'file'")
+    chunks, size = [], 0
+    async for chunk in call.request.stream():
+        size += len(chunk)
+        if size > _FORM_LIMIT:
+            raise _too_large()
+        chunks.append(chunk)
+    body = b"".join(chunks)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    buffered = Request(call.request.scope, receive)  # the form parser reads the checked bytes, not the socket
     try:
-        form = await call.request.form(max_files=1, max_fields=4, max_part_size=MAX_IMAGE_BYTES + 1)
+        form = await buffered.form(max_files=1, max_fields=4, max_part_size=MAX_IMAGE_BYTES + 1)
     except Exception as error:  # starlette's MultiPartException and friends: a malformed or oversized form
         raise LocalAPIError(400, f"The form cannot be read: {error}", code="BAD_REQUEST") from None
     try:

@@ -250,6 +250,9 @@ async def _change(call: Call, raw: dict[str, Any], *, partial: bool) -> Response
 
 
 def _patched(previous: dict[str, Any], raw: dict[str, Any]) -> PaymentCreate:
+    for key in ("type", "date", "amount", "documentId"):
+        if key in raw and raw[key] is None:
+            raise invalid(_MODEL, key, "cannot be null: leave it out to keep it")
     kept = {key: previous[key] for key in _KEPT if previous.get(key) is not None}
     merged = {**kept, **raw}
     if "description" in raw:  # the 2019 name of note

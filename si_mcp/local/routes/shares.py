@@ -28,7 +28,35 @@ from .documents_out import organization_of, service_of, unprocessable
 __all__ = ["routes"]
 
 _S = tables.document_shares
-_PRIVATE = ("custom", "uniqueId", "accountId", "_isDeleted", "deletedAt")
+# What a reader of the link sees: the document as it reads (with its issuer's id, which v1 documents always carry),
+# nothing of the books around it (its client's id, who made it, what credits it, reminders and emails sent) and no
+# "custom" or "_data" at any depth (cost prices, ratings).
+_PRIVATE = frozenset(
+    {
+        "uniqueId",
+        "accountId",
+        "clientId",
+        "_isDeleted",
+        "deletedAt",
+        "_referencedBy",
+        "reminders",
+        "_comments",
+        "sentTo",
+        "sentAt",
+        "peppolReference",
+        "peppolSentAt",
+        "einvoice",
+    }
+)
+_NEVER = frozenset({"custom", "_data"})
+
+
+def _public(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _public(v) for k, v in value.items() if k not in _NEVER}
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value
 
 
 async def share_document(call: Call) -> Response:
@@ -83,7 +111,7 @@ async def public_document(call: Call) -> Response:
             payments = (await conn.run_sync(payments_of, [document["id"]]))[document["id"]]
     answer = respond_document(document, [_public_payment(p) for p in payments], call.base_url)
     answer["pdf"] = f"{call.base_url}/documents/public/{call.params['shareable_id']}/pdf"
-    return json_response({k: v for k, v in answer.items() if k not in _PRIVATE})
+    return json_response(_public({k: v for k, v in answer.items() if k not in _PRIVATE}))
 
 
 def _public_payment(payment: dict[str, Any]) -> dict[str, Any]:
@@ -91,17 +119,17 @@ def _public_payment(payment: dict[str, Any]) -> dict[str, Any]:
 
 
 async def public_pdf(call: Call) -> Response:
-    with acting_for(EVERY_ACCOUNT):
+    with acting_for(EVERY_ACCOUNT):  # also for the render: it reads the organization's logo
         async with call.db.read() as conn:
             data, organization_id = await _shared(call, conn)
             data["payments"] = (await conn.run_sync(payments_of, [data["id"]]))[data["id"]]
             organization = await organization_of(conn, organization_id)
-    try:
-        pdf, _, _ = await service_of(call.services).document_pdf(
-            Document.model_validate(data), organization, language=call.query("l")
-        )
-    except (PdfError, UnsupportedLanguageError) as error:
-        raise unprocessable(error) from None
+        try:
+            pdf, _, _ = await service_of(call.services).document_pdf(
+                Document.model_validate(data), organization, language=call.query("l")
+            )
+        except (PdfError, UnsupportedLanguageError) as error:
+            raise unprocessable(error) from None
     headers = {"Content-Disposition": f'inline; filename="{pdf.name}"', "Cache-Control": "private, no-store"}
     return Response(pdf.content, media_type="application/pdf", headers=headers)
 

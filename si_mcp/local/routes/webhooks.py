@@ -24,6 +24,7 @@ from ._crud import count_handler, delete_handler, get_handler, list_handler
 __all__ = ["routes"]
 
 _MODEL = "Webhook"
+MAX_WEBHOOKS = 10
 _W, _D = tables.webhooks, tables.webhook_deliveries
 
 
@@ -63,6 +64,9 @@ async def create_webhook(call: Call) -> Response:
     hook["_isDeleted"] = False
     async with call.db.write() as conn:
         await require_org(conn, call.account_id, organization_id, "admin")
+        live = sa.select(sa.func.count()).where(_W.c.organization_id == organization_id, _W.c.is_deleted == sa.false())
+        if (await conn.execute(live)).scalar_one() >= MAX_WEBHOOKS:
+            raise invalid(_MODEL, "url", f"an organization has at most {MAX_WEBHOOKS} webhooks; delete one first")
         await conn.execute(_W.insert(), {**_row(hook), "signing_key": secret})
     if call.services.webhooks is not None:
         call.services.webhooks.known = True
@@ -92,7 +96,7 @@ async def list_deliveries(call: Call) -> Response:
     """``GET /webhooks/{id}/deliveries`` (extension): the webhook's last 100 deliveries, newest first, with what each
     attempt got back."""
     async with call.db.read() as conn:
-        await load_owned(conn, _W, call.params["id"], call.account_id, _MODEL)
+        await load_owned(conn, _W, call.params["id"], call.account_id, _MODEL, "admin")
         query = (
             sa.select(_D)
             .where(_D.c.webhook_id == call.params["id"])
@@ -123,11 +127,11 @@ async def list_deliveries(call: Call) -> Response:
 def routes() -> list[Route]:
     return [
         Route("POST", "/organizations/{id}/webhooks", create_webhook),
-        Route("GET", "/organizations/{id}/webhooks", list_handler(WEBHOOKS)),
-        Route("GET", "/organizations/{id}/webhooks/count", count_handler(WEBHOOKS)),
-        Route("GET", "/webhooks/{id}", get_handler(WEBHOOKS)),
+        Route("GET", "/organizations/{id}/webhooks", list_handler(WEBHOOKS, "admin")),
+        Route("GET", "/organizations/{id}/webhooks/count", count_handler(WEBHOOKS, "admin")),
+        Route("GET", "/webhooks/{id}", get_handler(WEBHOOKS, "admin")),
         Route("PATCH", "/webhooks/{id}", update_webhook),
         Route("PUT", "/webhooks/{id}", update_webhook),
-        Route("DELETE", "/webhooks/{id}", delete_handler(WEBHOOKS, _row)),
+        Route("DELETE", "/webhooks/{id}", delete_handler(WEBHOOKS, _row, need="admin")),
         Route("GET", "/webhooks/{id}/deliveries", list_deliveries),
     ]
