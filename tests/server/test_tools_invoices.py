@@ -295,3 +295,20 @@ async def test_a_credit_note_names_the_invoice_it_corrects_in_get_document_and_o
         text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
         assert expected in " ".join(text.split())
     assert "Correctie op" in " ".join(text.split())
+
+
+@pytest.mark.anyio
+async def test_a_deactivated_organization_is_a_tool_error_that_says_so_and_books_stay_readable(
+    tmp_path: Path, api: SpaceInvoices
+) -> None:
+    async with Client(build_server(make_settings(tmp_path), api=api)) as c:
+        first = await seed(c)
+        organization = (await api.organizations.list((await api.accounts.authorized()).id))[0]
+        await api.organizations.deactivate(organization.id)
+        refused = await c.call_tool("create_invoice", {"client": "Rocket man", "items": ITEMS})
+        found = await c.call_tool("find_documents", {})
+
+    assert (
+        refused.is_error and "deactivated" in text_of(refused) and "Reading its books still works" in text_of(refused)
+    )
+    assert not found.is_error and first["document"]["number"] in text_of(found)
