@@ -54,8 +54,9 @@ RETRY_DELAYS = (timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8)
 """v1's schedule after a failed attempt; after the last, the delivery is ``dead``."""
 _TIMEOUT = 10.0  # per connect, read and write
 _DEADLINE = 15.0  # per POST in all: a receiver that trickles its answer does not hold the queue up
+_LOOKUP = 5.0  # per DNS lookup
 _BATCH = 5
-_LEASE = timedelta(minutes=2)  # > _BATCH * _DEADLINE: a claim outlives its batch, so no row is posted twice
+_LEASE = timedelta(minutes=2)  # > _BATCH * (_LOOKUP + _DEADLINE): a claim outlives its batch: no row goes twice
 _ERROR_LIMIT = 500
 _W, _D = tables.webhooks, tables.webhook_deliveries
 _MODEL_NAMES = {"document": "Document", "payment": "Payment", "client": "Client"}
@@ -125,14 +126,17 @@ def url_problem(url: str) -> str | None:
     if parts.username or parts.password:
         return "must not carry a user name or password (the signature authenticates the sender)"
     try:
-        parts.port  # noqa: B018 (raises on a port that is not a number from 0 to 65535)
+        port = parts.port  # raises on a port that is not a number from 0 to 65535
     except ValueError:
+        port = 0
+    if port == 0:
         return "has a port that is not a number from 1 to 65535"
     return None
 
 
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # a network's own translation prefix: never public
+_IPV4_IN_LOW_BITS = (ipaddress.ip_network("::/96"), ipaddress.ip_network("::ffff:0:0:0/96"))  # compatible, translated
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -143,7 +147,7 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
         return ip.sixtofour
     if ip.teredo is not None:
         return ip.teredo[1]
-    if any(ip in network for network in (*_NAT64, _IPV4_COMPATIBLE)):
+    if ip in _NAT64 or any(ip in network for network in _IPV4_IN_LOW_BITS):
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
@@ -151,6 +155,8 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 def _public(address: str) -> bool:
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return False
         inner = _embedded_ipv4(ip)
         if inner is not None and not _public(str(inner)):
             return False
@@ -167,7 +173,12 @@ async def _target_problem(url: str, allow_private: bool) -> str | None:
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = await anyio.to_thread.run_sync(lambda: socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP))
+        with anyio.fail_after(_LOOKUP):
+            infos = await anyio.to_thread.run_sync(
+                lambda: socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP), abandon_on_cancel=True
+            )
+    except TimeoutError:
+        return f"the host did not resolve within {_LOOKUP:.0f} s"
     except (OSError, UnicodeError) as error:
         return f"the host does not resolve ({error})"
     private = sorted({str(info[4][0]) for info in infos if not _public(str(info[4][0]))})

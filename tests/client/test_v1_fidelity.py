@@ -458,13 +458,14 @@ async def test_an_admin_changes_roles_and_removes_members_but_never_the_last_adm
     assert roles == {owner.account.id: "admin", helper.id: "readonly"}
 
 
-async def test_patching_a_draft_keeps_what_it_was_given_that_the_patch_does_not_name(books: Books) -> None:
+async def test_patching_a_draft_keeps_its_lines_and_contact_and_takes_the_organizations_current_details(
+    books: Books,
+) -> None:
     api, org = books.api, books.organization
     body = DocumentCreate.model_validate(
         {
             "draft": True,
             "_documentClient": {"name": "Rocket man", "country": "United Kingdom", "address": "Launch pad 1"},
-            "_documentIssuer": {"name": "ISA Trading", "IBAN": "BE68539007547034"},
             "_documentItems": [
                 {"name": "Space suit", "price": 100, "SKU": "SUIT-1", "custom": {"cost": 61},
                  "_documentItemTaxes": [{"rate": 21}]}
@@ -474,12 +475,19 @@ async def test_patching_a_draft_keeps_what_it_was_given_that_the_patch_does_not_
     draft = await api.documents.create(org.id, body=body)
 
     patched = await api.documents.update(draft.id, body=DocumentUpdate(reference="PO-9"))
+    await api.organizations.update(org.id, body=OrganizationUpdate(iban="BE68539007547034"))
+    moved = await api.documents.update(
+        draft.id, body=DocumentUpdate.model_validate({"_documentClient": {"address": "Hangar 2"}})
+    )
+    issued = await api.documents.update(draft.id, body=DocumentUpdate(draft=False))
+    contacts = await api.clients.list(org.id)
 
-    assert patched.reference == "PO-9"
-    assert (patched.document_issuer.name, patched.document_issuer.iban) == ("ISA Trading", "BE68539007547034")
+    assert patched.reference == "PO-9" and patched.tax_clause == draft.tax_clause
     assert patched.document_client.address == "Launch pad 1"
     assert (patched.document_items[0].sku, patched.document_items[0].custom) == ("SUIT-1", {"cost": 61})
-    assert patched.tax_clause == draft.tax_clause
+    assert moved.client_id == draft.client_id and moved.document_client.address == "Hangar 2"
+    assert moved.document_client.name == "Rocket man" and len(contacts) == 1
+    assert issued.document_issuer.iban == "BE68539007547034"  # a draft issued later prints the current IBAN
 
 
 async def test_an_issued_delivery_note_stands_as_issued_and_takes_catalog_items_without_their_price(

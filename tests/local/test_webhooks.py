@@ -173,14 +173,28 @@ async def test_a_webhook_never_reaches_a_private_address_unless_allowed(
 async def test_a_url_with_an_impossible_port_is_refused_when_the_webhook_is_made(books: Any) -> None:
     _, api, org = books
 
-    for url in ("http://example.com:99999/x", "http://example.com:abc/x", "http://user:pw@example.com/x"):
+    for url in (
+        "http://example.com:99999/x",
+        "http://example.com:0/x",
+        "http://example.com:abc/x",
+        "http://u:p@example.com/x",
+    ):
         response = await api.post(f"/organizations/{org}/webhooks", json={"url": url, "events": ["*"]})
         assert response.status_code == 422, url
 
 
 @pytest.mark.parametrize(
     "host",
-    ["[64:ff9b::a00:1]", "[2002:a00:1::1]", "[::ffff:127.0.0.1]", "[::a00:1]", "[fd00::1]", "169.254.169.254"],
+    [
+        "[64:ff9b::a00:1]",
+        "[64:ff9b:1:7f00:0:100:808:808]",
+        "[2002:a00:1::1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:0:7f00:1]",
+        "[::a00:1]",
+        "[fd00::1]",
+        "169.254.169.254",
+    ],
 )
 async def test_an_address_that_reaches_a_private_network_through_ipv6_is_refused(
     tmp_path: Path, database_url: str, clock: Clock, host: str

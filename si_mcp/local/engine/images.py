@@ -28,12 +28,53 @@ _FORBIDDEN = (
     (re.compile(r"<\s*foreignObject", re.IGNORECASE), "a foreign object"),
     (re.compile(r"\son[a-z]+\s*=", re.IGNORECASE), "an event handler"),
 )
-_LINK = re.compile(r"""(?:xlink:)?href\s*=\s*["']\s*([^"']*)["']""", re.IGNORECASE)
-# An element that draws a picture from its href: only an embedded one (typst would read "#/../x.png" as a file).
-_PICTURE = re.compile(r"<\s*(?:[\w-]+:)?(?:image|feImage)\b", re.IGNORECASE)
-_FRAGMENT = re.compile(r"^#[A-Za-z_][\w.\-]*$")  # a reference to an element of the drawing itself
-_EMBEDDED = ("data:image/png", "data:image/jpeg", "data:image/jpg", "data:image/gif", "data:image/webp")
+_DATA_URL = re.compile(r"^data:image/(?:png|jpe?g|gif|webp)(?:;[^,;]*)*,", re.IGNORECASE)  # a whole data: URL
+_FRAGMENT = re.compile(r"^#[A-Za-z_][\w.\-]*$")  # an element of the drawing itself
 _URL = re.compile(r"""url\(\s*["']?\s*([^)"']*)""", re.IGNORECASE)
+_PICTURES = frozenset({"image", "feImage"})  # elements that draw what their href names (typst reads a path)
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _check_links(value: str, *, picture: bool) -> None:
+    target = value.strip()
+    if _DATA_URL.match(target) or (not picture and _FRAGMENT.match(target)):
+        return
+    if picture:
+        raise ImageRefused("the SVG draws a picture from outside itself; embed it as a PNG or JPEG data: URI")
+    raise ImageRefused("the SVG refers to something outside itself; embed pictures as PNG or JPEG data: URIs")
+
+
+def _check_svg(text: str) -> None:
+    """Parsed (no DTD can be there: refused before), every element and attribute looked at by its local name, so
+    neither namespace prefixes, quoting nor character references hide a link."""
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        raise ImageRefused("the file is not a well-formed SVG image") from None
+    if _local(root.tag) != "svg":
+        raise ImageRefused("the file is not a PNG, JPEG or SVG image")
+    for element in root.iter():
+        tag = _local(str(element.tag))
+        if tag in ("script", "foreignObject"):
+            raise ImageRefused(f"the SVG contains {'a script' if tag == 'script' else 'a foreign object'}")
+        for name, value in element.attrib.items():
+            attribute = _local(name)
+            if attribute.lower().startswith("on"):
+                raise ImageRefused("the SVG contains an event handler; only self-contained drawings are printed")
+            if attribute == "href":
+                _check_links(value, picture=tag in _PICTURES)
+            for target in _URL.findall(value):
+                _check_links(target, picture=False)
+        if tag == "style" and element.text:
+            if "@import" in element.text:
+                raise ImageRefused("the SVG refers to something outside itself (a style sheet)")
+            for target in _URL.findall(element.text):
+                _check_links(target, picture=False)
 
 
 def sniff(content: bytes) -> str:
@@ -55,14 +96,7 @@ def sniff(content: bytes) -> str:
     for pattern, what in _FORBIDDEN:
         if pattern.search(text):
             raise ImageRefused(f"the SVG contains {what}; only self-contained drawings are printed")
-    if "<?xml-stylesheet" in text or "@import" in text:
+    if "<?xml-stylesheet" in text:
         raise ImageRefused("the SVG refers to something outside itself (a style sheet)")
-    if _PICTURE.search(text):  # then every link must be an embedded picture: a tag cannot hide a "#…" path
-        for target in _LINK.findall(text):
-            if not target.strip().lower().startswith(_EMBEDDED):
-                raise ImageRefused("the SVG draws a picture from outside itself; embed it as a PNG or JPEG data: URI")
-    for target in [*_LINK.findall(text), *_URL.findall(text)]:
-        target = target.strip()
-        if not (_FRAGMENT.match(target) or target.lower().startswith(_EMBEDDED)):
-            raise ImageRefused("the SVG refers to something outside itself; embed pictures as PNG or JPEG data: URIs")
+    _check_svg(text)
     return "image/svg+xml"

@@ -79,6 +79,8 @@ def template_error(message: str, diagnostic: str, template: Path) -> PdfError:
     characters = missing_characters(diagnostic)
     if characters:
         return MissingGlyphError(characters)
+    # Never tell a caller where the server keeps its files (typst's "searched at /abs/path/…").
+    message = message.replace(str(template.parent), "<template folder>")
     location = _LOCATION.search(diagnostic)
     if location is None:
         return TemplateError(message)

@@ -36,7 +36,6 @@ from si_mcp.models import (
     Document,
     DocumentClientInput,
     DocumentCreate,
-    DocumentIssuerInput,
     DocumentItemInput,
     DocumentItemTaxInput,
     Item,
@@ -721,21 +720,26 @@ async def patch_document(call: Call) -> Response:
     return json_response(respond_document(document, payments, call.base_url))
 
 
+# What the VAT wording depends on: a PATCH naming any of these gets it written again.
+_CLAUSE_FACTS = frozenset(
+    {"_documentItems", "clientId", "_documentClient", "_documentIssuer", "type", "locale", "date"}
+)
+
+
 def _input_of(previous: dict[str, Any], changing: set[str]) -> dict[str, Any]:
-    """A stored draft or estimate as the create body that makes it again, but for the fields in ``changing``: the
-    client and issuer as they were given (snapshots), the VAT wording while neither lines nor client change."""
+    """A stored draft or estimate as the create body that makes it again, but for the fields in ``changing``. Not yet
+    issued, it takes the organization's and its contact's current details (as when it was made: a draft issued next
+    month prints this month's IBAN); a contact without a saved client keeps its snapshot; the VAT wording stays while
+    nothing it depends on changes (it may have been written by the caller)."""
     stored = Document.model_validate(previous)
     fields = {key: previous[key] for key in _KEPT if previous.get(key) is not None}
     if stored.note and states_own_facts(stored.note, previous.get("_documentIssuer") or {}, previous):
         del fields["note"]  # its number, total or due date would be stale: the default note is filled in again
-    if not changing & {"clientId", "_documentClient"}:
-        if stored.client_id:
-            fields["clientId"] = stored.client_id
-        if stored.document_client is not None:
-            fields["_documentClient"] = _given(stored.document_client.model_dump(by_alias=True), DocumentClientInput)
-    if stored.document_issuer is not None and "_documentIssuer" not in changing:
-        fields["_documentIssuer"] = _given(stored.document_issuer.model_dump(by_alias=True), DocumentIssuerInput)
-    if previous.get("taxClause") and not changing & {"_documentItems", "clientId", "_documentClient", "type"}:
+    if stored.client_id and "clientId" not in changing:
+        fields["clientId"] = stored.client_id  # a _documentClient in the PATCH then amends that contact's details
+    elif stored.document_client is not None and not changing & {"clientId", "_documentClient"}:
+        fields["_documentClient"] = _given(stored.document_client.model_dump(by_alias=True), DocumentClientInput)
+    if previous.get("taxClause") and not changing & _CLAUSE_FACTS:
         fields["taxClause"] = previous["taxClause"]
     lines = []
     for item in stored.document_items:
@@ -751,7 +755,7 @@ def _input_of(previous: dict[str, Any], changing: set[str]) -> dict[str, Any]:
     return fields
 
 
-def _given(snapshot: dict[str, Any], model: type[DocumentClientInput] | type[DocumentIssuerInput]) -> dict[str, Any]:
+def _given(snapshot: dict[str, Any], model: type[DocumentClientInput]) -> dict[str, Any]:
     """The keys of a stored snapshot that ``model`` takes as input (not its id, stamps or derived codes)."""
     allowed = {f.alias or name for name, f in model.model_fields.items()}
     return {key: value for key, value in snapshot.items() if key in allowed and value is not None}
