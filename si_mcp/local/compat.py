@@ -204,6 +204,16 @@ GET /categories/:id |
 PUT /categories/:id |
 DELETE /categories/:id | differs: refused while documents are allocated to it
 
+Model-level counts (the SDKs' count())
+GET /documents/count | differs: counts the rows of the caller's organizations only
+GET /payments/count | differs: as /documents/count
+GET /clients/count | differs: as /documents/count
+GET /items/count | differs: as /documents/count
+GET /taxes/count | differs: as /documents/count
+GET /recurrences/count | differs: as /documents/count
+GET /units/count | differs: as /documents/count
+GET /categories/count | differs: as /documents/count
+
 Reference data
 GET /currencies |
 GET /countries |

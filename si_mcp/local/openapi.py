@@ -105,6 +105,7 @@ def _simple(collection: str, answer: type[BaseModel], body: type[BaseModel]) -> 
     """The operations of ``_crud.simple_routes``."""
     item = f"/{collection}/{{id}}"
     return {
+        ("GET", f"/{collection}/count"): _Op(answer=Count, query=_WHERE),
         ("POST", f"/organizations/{{id}}/{collection}"): _Op(body, answer),
         ("GET", f"/organizations/{{id}}/{collection}"): _Op(answer=[answer], query=_FILTER),
         ("GET", f"/organizations/{{id}}/{collection}/count"): _Op(answer=Count, query=_WHERE),
@@ -116,6 +117,12 @@ def _simple(collection: str, answer: type[BaseModel], body: type[BaseModel]) -> 
 
 
 _OPERATIONS: dict[tuple[str, str], _Op] = {
+    ("GET", "/documents/count"): _Op(answer=Count, query=_WHERE),
+    ("GET", "/payments/count"): _Op(answer=Count, query=_WHERE),
+    ("GET", "/clients/count"): _Op(answer=Count, query=_WHERE),
+    ("GET", "/items/count"): _Op(answer=Count, query=_WHERE),
+    ("GET", "/taxes/count"): _Op(answer=Count, query=_WHERE),
+    ("GET", "/recurrences/count"): _Op(answer=Count, query=_WHERE),
     ("POST", "/organizations/{id}/webhooks"): _Op(WebhookCreate, Webhook),
     ("GET", "/organizations/{id}/webhooks"): _Op(answer=[Webhook], query=_FILTER),
     ("GET", "/organizations/{id}/webhooks/count"): _Op(answer=Count, query=_WHERE),

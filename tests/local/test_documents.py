@@ -714,3 +714,16 @@ async def test_a_document_carries_the_keys_v1_sdks_read_null_when_unset(tenant) 
         assert {"state", "email", "phone", "website", "taxSubject"} <= set(document[party]), party
     assert document["_documentIssuer"]["taxSubject"] is False  # the organization's, snapshotted
     assert (await tenant.api.get(f"/documents/{document['id']}")).json()["l10n"] is None
+
+
+async def test_a_model_level_count_counts_the_callers_organizations_only(new_tenant) -> None:
+    ada, bob = await new_tenant(), await new_tenant()
+    await ada.invoice()
+    await bob.invoice()
+    await bob.invoice(type="estimate")
+
+    bobs = await bob.api.get("/documents/count")  # the SDKs' documents.count()
+    bobs_estimates = await bob.api.get("/documents/count", params={"where": '{"type": "estimate"}'})
+    adas_clients = await ada.api.get("/clients/count")
+
+    assert (bobs.json(), bobs_estimates.json(), adas_clients.json()) == ({"count": 2}, {"count": 1}, {"count": 1})

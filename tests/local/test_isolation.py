@@ -94,6 +94,14 @@ OPEN = {
     ("GET", "/countries"),
     ("GET", "/currencies"),
     ("GET", "/openapi.json"),
+    ("GET", "/documents/count"),  # the caller's own organizations only
+    ("GET", "/payments/count"),
+    ("GET", "/clients/count"),
+    ("GET", "/items/count"),
+    ("GET", "/taxes/count"),
+    ("GET", "/recurrences/count"),
+    ("GET", "/units/count"),
+    ("GET", "/categories/count"),
     ("GET", "/documents/public/{shareable_id}"),  # the link is the key: whoever holds it reads that one document
     ("GET", "/documents/public/{shareable_id}/pdf"),
 }

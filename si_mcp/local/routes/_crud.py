@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from si_mcp.models import Count, wirejson
 
+from .. import tables
 from ..access import Need, load_owned, require_org
 from ..filters import Resource, compile_where, contains_pattern
 from ..http import Call, Handler, Route, json_response, raw_json_response, validate
@@ -24,6 +25,7 @@ __all__ = [
     "delete_handler",
     "get_handler",
     "list_handler",
+    "member_count_handler",
     "search_handler",
     "simple_routes",
     "store",
@@ -56,6 +58,21 @@ def count_handler(resource: Resource, need: Need = "read") -> Handler:
         async with call.db.read() as conn:
             await require_org(conn, call.account_id, call.params["id"], need)
             count = await count_rows(conn, resource, _scope(resource, call.params["id"]), where)
+        return json_response(Count(count=count).to_wire())
+
+    return handler
+
+
+def member_count_handler(resource: Resource) -> Handler:
+    """``GET /<model>/count`` (LoopBack's model-level count, the SDKs' ``count()``): the rows matching ``?where=`` in
+    every organization the caller belongs to, and in no other."""
+
+    async def handler(call: Call) -> Response:
+        where = call.where()
+        ao = tables.account_organizations
+        mine = sa.select(ao.c.organization_id).where(ao.c.account_id == call.account_id)
+        async with call.db.read() as conn:
+            count = await count_rows(conn, resource, resource.table.c.organization_id.in_(mine), where)
         return json_response(Count(count=count).to_wire())
 
     return handler
@@ -169,6 +186,7 @@ def simple_routes(
 
     item = f"/{collection}/{{id}}"
     return [
+        Route("GET", f"/{collection}/count", member_count_handler(resource)),
         Route("POST", f"/organizations/{{id}}/{collection}", create),
         Route("GET", f"/organizations/{{id}}/{collection}", list_handler(resource)),
         Route("GET", f"/organizations/{{id}}/{collection}/count", count_handler(resource)),

@@ -18,7 +18,7 @@ from ..ids import object_id
 from ..resources import CLIENTS, client_row
 from ..store import loads, now
 from ..webhooks import emit_tx
-from ._crud import count_handler, delete_handler, get_handler, list_handler, search_handler, store
+from ._crud import count_handler, delete_handler, get_handler, list_handler, member_count_handler, search_handler, store
 
 __all__ = ["routes"]
 
@@ -94,6 +94,7 @@ def routes() -> list[Route]:
         Route("GET", "/organizations/{id}/clients/count", count_handler(CLIENTS)),
         Route("GET", "/organizations/{id}/clients/search", search),
         Route("GET", "/organizations/{id}/search-clients", search),
+        Route("GET", "/clients/count", member_count_handler(CLIENTS)),
         Route("GET", "/clients/{id}", get_handler(CLIENTS)),
         Route("PATCH", "/clients/{id}", patch_client),
         Route("PUT", "/clients/{id}", put_client),

@@ -82,6 +82,7 @@ from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_r
 from ..store import count_rows_tx, list_json_tx, loads, now, request_digest
 from ..webhooks import emit_tx
 from . import documents_out
+from ._crud import member_count_handler
 from ._once import once_of, previous_answer, remember
 
 __all__ = ["create_tx", "fingerprint", "load_context", "routes"]
@@ -931,6 +932,7 @@ def routes() -> list[Route]:
         Route("GET", "/organizations/{id}/documents", list_documents),
         Route("GET", "/organizations/{id}/documents/count", count_documents),
         Route("GET", "/organizations/{id}/search-documents", search_documents),
+        Route("GET", "/documents/count", member_count_handler(DOCUMENTS)),
         Route("GET", "/documents/{id}", get_document),
         Route("PUT", "/documents/{id}", replace_document),
         Route("POST", "/documents/{id}/replace", replace_document),

@@ -18,7 +18,7 @@ from ..http import Call, Route, json_response
 from ..ids import object_id
 from ..resources import ITEMS, item_row
 from ..store import loads, now
-from ._crud import count_handler, delete_handler, get_handler, list_handler, search_handler, store
+from ._crud import count_handler, delete_handler, get_handler, list_handler, member_count_handler, search_handler, store
 
 __all__ = ["routes"]
 
@@ -107,6 +107,7 @@ def routes() -> list[Route]:
         Route("GET", "/organizations/{id}/items/count", count_handler(ITEMS)),
         Route("GET", "/organizations/{id}/items/search", search),
         Route("GET", "/organizations/{id}/search-items", search),
+        Route("GET", "/items/count", member_count_handler(ITEMS)),
         Route("GET", "/items/{id}", get_handler(ITEMS)),
         Route("PUT", "/items/{id}", put_item),
         Route("POST", "/items/{id}/replace", put_item),

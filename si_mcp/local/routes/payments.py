@@ -21,6 +21,7 @@ from ..ledger import currency_of, payments_of, refresh_document
 from ..resources import PAYMENTS, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now, request_digest
 from ..webhooks import emit_tx
+from ._crud import member_count_handler
 
 __all__ = ["routes"]
 
@@ -286,6 +287,7 @@ def routes() -> list[Route]:
         Route("POST", "/organizations/{id}/payments", create_on_organization),
         Route("GET", "/organizations/{id}/payments", _lister(by_document=False)),
         Route("GET", "/organizations/{id}/payments/count", _counter(by_document=False)),
+        Route("GET", "/payments/count", member_count_handler(PAYMENTS)),
         Route("GET", "/payments/{id}", get_payment),
         Route("PUT", "/payments/{id}", replace_payment),
         Route("PATCH", "/payments/{id}", patch_payment),

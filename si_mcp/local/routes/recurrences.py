@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from ..http import Services
     from ..mail.service import Queued
 
+from ._crud import member_count_handler
+
 __all__ = ["Issued", "due_recurrences", "issue_next", "next_due", "record_failure", "routes"]
 
 log = logging.getLogger(__name__)
@@ -601,6 +603,7 @@ def routes() -> list[Route]:
         Route("GET", "/documents/{id}/recurrence", get_document_recurrence),
         Route("GET", "/organizations/{id}/recurrences", list_recurrences),
         Route("GET", "/organizations/{id}/recurrences/count", count_recurrences),
+        Route("GET", "/recurrences/count", member_count_handler(RECURRENCES)),
         Route("GET", "/recurrences/{id}", get_recurrence),
         Route("PUT", "/recurrences/{id}", update_recurrence),
         Route("PATCH", "/recurrences/{id}", update_recurrence),

@@ -18,7 +18,7 @@ from ..http import Call, Route, json_response
 from ..ids import object_id, sub_id
 from ..resources import TAXES, tax_row
 from ..store import loads, now
-from ._crud import count_handler, delete_handler, get_handler, list_handler, store
+from ._crud import count_handler, delete_handler, get_handler, list_handler, member_count_handler, store
 from .organizations import load_organization
 
 __all__ = ["routes"]
@@ -136,6 +136,7 @@ def routes() -> list[Route]:
         Route("POST", "/organizations/{id}/taxes", create_tax),
         Route("GET", "/organizations/{id}/taxes", list_handler(TAXES)),
         Route("GET", "/organizations/{id}/taxes/count", count_handler(TAXES)),
+        Route("GET", "/taxes/count", member_count_handler(TAXES)),
         Route("GET", "/taxes/{id}", get_handler(TAXES)),
         Route("PUT", "/taxes/{id}", put_tax),
         Route("POST", "/taxes/{id}/replace", put_tax),
