@@ -102,6 +102,11 @@ class TokenCache:
     def forget(self, token: str) -> None:
         self._entries.pop(token, None)
 
+    def forget_key(self, key: str) -> None:
+        """Drop the cached token whose SHA-256 is ``key`` (a session ended by its id)."""
+        for token in [t for t in self._entries if token_key(t) == key]:
+            del self._entries[token]
+
     def forget_all(self, account_id: str, *, keep: str = "") -> None:
         """Drop every cached token of ``account_id`` but ``keep`` (its other sessions just ended)."""
         for token in [t for t, entry in self._entries.items() if entry.account_id == account_id and t != keep]:

@@ -50,9 +50,9 @@ GET /accounts/organizations | differs: the JS SDK's listOrganizations; the calle
 GET /accounts/:id/organizations |
 GET /accounts/:id/organizations/count |
 POST /accounts/:id/organizations | differs: taxes, defaults and locale are derived from the country
-GET /accounts/:id/accessTokens | not yet: tokens come from /accounts/login only
-POST /accounts/:id/accessTokens | not yet
-DELETE /accounts/:id/accessTokens/:tokenId | not yet: log out with /accounts/logout
+GET /accounts/:id/accessTokens | differs: ids are the tokens' SHA-256 (no token is stored); current one marked
+POST /accounts/:id/accessTokens | differs: {ttl}; scopes are not kept
+DELETE /accounts/:id/accessTokens/:tokenId | differs: by the id the list shows
 POST /accountorganizations/:id/accept | not yet: invitations are granted at once (requireConfirmation is not kept)
 POST /accountorganizations/:id/reject | not yet
 

@@ -1,7 +1,17 @@
 """Wire models shared by the client and the local API, so the two cannot disagree about a shape."""
 
 from ._base import InputNumber, RequestModel, Timestamp, WireModel, format_timestamp
-from .account import AccessToken, Account, AccountCreate, AccountUpdate, ChangePasswordRequest, IsUnique, LoginRequest
+from .account import (
+    AccessToken,
+    Account,
+    AccountCreate,
+    AccountUpdate,
+    ChangePasswordRequest,
+    IsUnique,
+    LoginRequest,
+    Session,
+    TokenRequest,
+)
 from .category import Category, CategoryCreate, DocumentCategory, DocumentCategoryCreate
 from .client import Client, ClientCreate, ClientUpdate
 from .comment import Comment, CommentCreate
@@ -58,6 +68,8 @@ from .unit import Unit, UnitCreate
 from .webhook import WEBHOOK_EVENTS, Webhook, WebhookCreate, WebhookDelivery, WebhookUpdate
 
 __all__ = [
+    "Session",
+    "TokenRequest",
     "AccountUpdate",
     "ChangeRoleRequest",
     "PaymentUpdate",

@@ -16,6 +16,8 @@ __all__ = [
     "ChangePasswordRequest",
     "IsUnique",
     "LoginRequest",
+    "Session",
+    "TokenRequest",
 ]
 
 
@@ -57,6 +59,23 @@ class LoginRequest(RequestModel):
     email: str = Field(max_length=320)
     password: str = Field(max_length=200)
     ttl: int | None = Field(None, ge=-1, le=10 * 365 * 24 * 3600, description="seconds; -1 never expires")
+
+
+class TokenRequest(RequestModel):
+    """Body of ``POST /accounts/{id}/accessTokens``: a new session of the caller's account."""
+
+    ttl: int | None = Field(None, ge=-1, le=10 * 365 * 24 * 3600, description="seconds; -1 never expires")
+
+
+class Session(WireModel):
+    """One live access token of an account, as ``GET /accounts/{id}/accessTokens`` lists it: ``id`` is the token's
+    SHA-256 (the embedded API never stores a token itself), ``current`` marks the one asking."""
+
+    id: str
+    ttl: int
+    user_id: str
+    created: Timestamp
+    current: bool = False
 
 
 class ChangePasswordRequest(RequestModel):

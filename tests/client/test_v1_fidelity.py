@@ -4,6 +4,7 @@ lookups, comments, share links, units and categories."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from decimal import Decimal
@@ -549,3 +550,26 @@ async def test_a_patch_cannot_null_a_payments_date_nor_mark_a_draft_sent(books: 
         await api.documents.update(draft.id, body=DocumentUpdate(sent_snail_mail=True))
 
     assert (await api.payments.get(paid.id)).date == paid.date
+
+
+async def test_an_account_lists_its_sessions_and_ends_one_by_its_id(local_api: SpaceInvoices) -> None:
+    ada = await open_books(local_api)
+    laptop = (await local_api.accounts.login(email="ada@example.com", password=PASSWORD)).id
+    script = await local_api.accounts.create_token(ada.account.id, ttl=3600)
+    grace = await local_api.accounts.signup(email="grace@example.com", password=PASSWORD)
+
+    sessions = await local_api.accounts.sessions(ada.account.id)
+    [laptop_session] = [s for s in sessions if s.id == hashlib.sha256(laptop.encode()).hexdigest()]
+    await local_api.accounts.revoke_token(ada.account.id, laptop_session.id)
+    with pytest.raises(AuthenticationError):
+        await local_api.accounts.sessions(grace.id)
+    with pytest.raises(NotFoundError):
+        await local_api.accounts.revoke_token(ada.account.id, laptop_session.id)
+    local_api.set_access_token(laptop)
+    with pytest.raises(AuthenticationError):
+        await local_api.accounts.authorized()  # that session ended
+    local_api.set_access_token(script.id)
+    still = await local_api.accounts.sessions(ada.account.id)
+
+    assert len(sessions) == 3 and sum(s.current for s in sessions) == 1
+    assert script.ttl == 3600 and len(still) == 2 and [s.current for s in still].count(True) == 1

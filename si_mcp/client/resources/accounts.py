@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from si_mcp.models import (
     AccessToken,
     Account,
@@ -10,6 +12,8 @@ from si_mcp.models import (
     ChangePasswordRequest,
     IsUnique,
     LoginRequest,
+    Session,
+    TokenRequest,
 )
 
 from ._resource import Resource, path_id
@@ -90,6 +94,42 @@ class Accounts(Resource):
         """
         path = f"/accounts/{path_id(account_id, 'account_id')}"
         return await self._client.fetch(Account, "PATCH", path, body=body, retry=False)
+
+    async def sessions(self, account_id: str) -> builtins.list[Session]:
+        """The account's live access tokens (one's own), newest first; ``id`` is a token's SHA-256 and ``current``
+        marks the client's own.
+
+        Raises:
+            ValueError: ``account_id`` is empty or not a plain id.
+            AuthenticationError: no valid token, or another account's id.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/accounts/{path_id(account_id, 'account_id')}/accessTokens"
+        return await self._client.fetch_list(Session, "GET", path)
+
+    async def create_token(self, account_id: str, *, ttl: int | None = None) -> AccessToken:
+        """Another access token of one's own account (e.g. for a script), valid ``ttl`` seconds (-1: no end). Not
+        retried: a repeat would mint a second live token.
+
+        Raises:
+            ValueError: ``account_id`` is empty or not a plain id, or ``ttl`` is out of range.
+            AuthenticationError: no valid token, or another account's id.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/accounts/{path_id(account_id, 'account_id')}/accessTokens"
+        return await self._client.fetch(AccessToken, "POST", path, body=TokenRequest(ttl=ttl), retry=False)
+
+    async def revoke_token(self, account_id: str, session_id: str) -> None:
+        """End one session of one's own account (its ``id`` from :meth:`sessions`).
+
+        Raises:
+            ValueError: an id is empty or not a plain id.
+            AuthenticationError: no valid token, or another account's id.
+            NotFoundError: no such session.
+            SpaceInvoicesError: any other failure.
+        """
+        path = f"/accounts/{path_id(account_id, 'account_id')}/accessTokens/{path_id(session_id, 'session_id')}"
+        await self._client.fetch_success("DELETE", path)
 
     async def get(self, account_id: str) -> Account:
         """One account; only the token's own account is readable.

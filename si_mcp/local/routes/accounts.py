@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 import sqlalchemy as sa
 from starlette.responses import Response
 
@@ -13,6 +15,8 @@ from si_mcp.models import (
     ChangePasswordRequest,
     IsUnique,
     LoginRequest,
+    Session,
+    TokenRequest,
     wirejson,
 )
 
@@ -205,6 +209,61 @@ async def patch_account(call: Call) -> Response:
     return json_response(account)
 
 
+def _own(call: Call) -> None:
+    if call.params["id"] != call.account_id:
+        raise unauthorized()
+
+
+async def list_tokens(call: Call) -> Response:
+    """``GET /accounts/{id}/accessTokens`` (one's own): the account's live sessions, newest first."""
+    _own(call)
+    a = tables.access_tokens
+    current = token_key(token_from_request(call.request) or "")
+    async with call.db.read() as conn:
+        rows = (
+            await conn.execute(
+                sa.select(a.c.id, a.c.ttl, a.c.created)
+                .where(a.c.account_id == call.account_id)
+                .order_by(a.c.created.desc())
+            )
+        ).all()
+    moment = now()
+    sessions = [
+        Session(id=r.id, ttl=r.ttl, user_id=call.account_id, created=r.created, current=r.id == current).to_wire()
+        for r in rows
+        if r.ttl < 0 or (r.created.replace(tzinfo=UTC) + timedelta(seconds=r.ttl)) > moment
+    ]
+    return json_response(sessions)
+
+
+async def create_token(call: Call) -> Response:
+    """``POST /accounts/{id}/accessTokens`` (one's own): another session, e.g. for a script (``ttl`` seconds)."""
+    _own(call)
+    body = await call.body(TokenRequest, "AccessToken")
+    ttl = DEFAULT_TTL if body.ttl is None else body.ttl
+    token = AccessToken(id=new_token(), ttl=ttl, user_id=call.account_id, created=now())
+    async with call.db.write() as conn:
+        await conn.execute(
+            tables.access_tokens.insert().values(
+                id=token_key(token.id), account_id=call.account_id, ttl=ttl, created=to_naive(token.created)
+            )
+        )
+    return json_response(token.to_wire(exclude_none=True))
+
+
+async def delete_token(call: Call) -> Response:
+    """``DELETE /accounts/{id}/accessTokens/{token_id}`` (one's own): end a session by the id the list shows."""
+    _own(call)
+    a = tables.access_tokens
+    key = call.params["token_id"]
+    async with call.db.write() as conn:
+        gone = await conn.execute(a.delete().where(a.c.id == key, a.c.account_id == call.account_id))
+    if not gone.rowcount:
+        raise LocalAPIError(404, "No session of this account has this id.", code="MODEL_NOT_FOUND")
+    call.services.tokens.forget_key(key)
+    return Response(status_code=204)
+
+
 def routes() -> list[Route]:
     return [
         Route("POST", "/accounts", sign_up, auth=False),
@@ -226,4 +285,7 @@ def routes() -> list[Route]:
         ),
         Route("GET", "/accounts/{id}", get_account),
         Route("PATCH", "/accounts/{id}", patch_account),
+        Route("GET", "/accounts/{id}/accessTokens", list_tokens),
+        Route("POST", "/accounts/{id}/accessTokens", create_token),
+        Route("DELETE", "/accounts/{id}/accessTokens/{token_id}", delete_token),
     ]
