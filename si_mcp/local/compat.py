@@ -257,12 +257,10 @@ DOCUMENTED = _parse()
 def _served(method: str, path: str) -> str | None:
     """The route of the app that serves ``method path`` as its own (not through a parameter standing in for one of
     its literal segments), or None."""
-    try:
-        route, _ = _router().match(method, "/v1" + _PARAM_V1.sub("x1", path))
-    except LocalAPIError:
+    landed = _lands(method, path)
+    if landed is None or _PARAM_HERE.sub("{}", landed).lower() != _PARAM_V1.sub("{}", path).lower():
         return None
-    same = _PARAM_HERE.sub("{}", route.path).lower() == _PARAM_V1.sub("{}", path).lower()
-    return route.path if same else None
+    return landed
 
 
 @functools.cache

@@ -45,6 +45,7 @@ __all__ = [
     "DOCUMENT_CATEGORIES",
     "UNITS",
     "WEBHOOKS",
+    "webhook_row",
     "comment_row",
     "document_category_row",
     "named_row",
@@ -411,6 +412,11 @@ def item_row(obj: dict[str, Any]) -> dict[str, Any]:
 def named_row(obj: dict[str, Any]) -> dict[str, Any]:
     """A unit's or a category's columns."""
     return {**_owned(obj), "name": obj["name"], "is_deleted": bool(obj.get("_isDeleted"))}
+
+
+def webhook_row(obj: dict[str, Any]) -> dict[str, Any]:
+    """A webhook's columns; its signing key is a column of its own, never in ``data``."""
+    return {**_owned({k: v for k, v in obj.items() if k != "secret"}), "is_deleted": bool(obj.get("_isDeleted"))}
 
 
 def comment_row(obj: dict[str, Any]) -> dict[str, Any]:

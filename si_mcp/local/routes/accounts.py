@@ -90,14 +90,7 @@ async def login(call: Call) -> Response:
             guard.failed(email, address, moment)
             raise _login_failed()
         guard.succeeded(email, address)
-    ttl = DEFAULT_TTL if body.ttl is None else body.ttl
-    token = AccessToken(id=new_token(), ttl=ttl, user_id=row.id, created=now())
-    async with call.db.write() as conn:
-        await conn.execute(
-            tables.access_tokens.insert().values(
-                id=token_key(token.id), account_id=row.id, ttl=ttl, created=to_naive(token.created)
-            )
-        )
+    token = await _issue_token(call, row.id, body.ttl)
     result = token.to_wire(exclude_none=True)
     if call.query("include") == "user":
         result["user"] = wirejson.loads(row.data)
@@ -180,16 +173,32 @@ async def authorized(call: Call) -> Response:
     return raw_json_response(await _account_json(call, call.account_id))
 
 
-async def get_account(call: Call) -> Response:
+async def _issue_token(call: Call, account_id: str, ttl: int | None) -> AccessToken:
+    """A new access token of ``account_id``; the books keep only its SHA-256."""
+    token = AccessToken(id=new_token(), ttl=DEFAULT_TTL if ttl is None else ttl, user_id=account_id, created=now())
+    async with call.db.write() as conn:
+        await conn.execute(
+            tables.access_tokens.insert().values(
+                id=token_key(token.id), account_id=account_id, ttl=token.ttl, created=to_naive(token.created)
+            )
+        )
+    return token
+
+
+def _own(call: Call) -> None:
+    """Account routes with an id answer for the caller's own account only."""
     if call.params["id"] != call.account_id:
         raise unauthorized()
+
+
+async def get_account(call: Call) -> Response:
+    _own(call)
     return raw_json_response(await _account_json(call, call.account_id))
 
 
 async def patch_account(call: Call) -> Response:
     """``PATCH /accounts/{id}`` (one's own): names, label, tax number and ``custom``; null clears a text."""
-    if call.params["id"] != call.account_id:
-        raise unauthorized()
+    _own(call)
     changes = (await call.body(AccountUpdate, "Account")).model_dump(by_alias=True, exclude_unset=True)
     t = tables.accounts
     async with call.db.write() as conn:
@@ -207,11 +216,6 @@ async def patch_account(call: Call) -> Response:
             .values(updated_at=to_naive(stamp), data=wirejson.dumps(account))
         )
     return json_response(account)
-
-
-def _own(call: Call) -> None:
-    if call.params["id"] != call.account_id:
-        raise unauthorized()
 
 
 async def list_tokens(call: Call) -> Response:
@@ -240,15 +244,7 @@ async def create_token(call: Call) -> Response:
     """``POST /accounts/{id}/accessTokens`` (one's own): another session, e.g. for a script (``ttl`` seconds)."""
     _own(call)
     body = await call.body(TokenRequest, "AccessToken")
-    ttl = DEFAULT_TTL if body.ttl is None else body.ttl
-    token = AccessToken(id=new_token(), ttl=ttl, user_id=call.account_id, created=now())
-    async with call.db.write() as conn:
-        await conn.execute(
-            tables.access_tokens.insert().values(
-                id=token_key(token.id), account_id=call.account_id, ttl=ttl, created=to_naive(token.created)
-            )
-        )
-    return json_response(token.to_wire(exclude_none=True))
+    return json_response((await _issue_token(call, call.account_id, body.ttl)).to_wire(exclude_none=True))
 
 
 async def delete_token(call: Call) -> Response:

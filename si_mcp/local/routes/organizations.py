@@ -274,17 +274,26 @@ def _activation(active: bool) -> Handler:
     return handler
 
 
-async def next_doc_number(call: Call) -> Response:
-    organization_id = call.params["id"]
+def _doc_type(call: Call) -> str:
     doc_type = call.query("type") or "invoice"
     if doc_type not in DOCUMENT_TYPES:
         raise invalid("Document", "type", f"must be one of {', '.join(DOCUMENT_TYPES)}")
+    return doc_type
+
+
+def _this_year(conn: sa.Connection, organization_id: str) -> int:
+    """The year it is where the organization is (its number series run by it)."""
+    o = tables.organizations
+    org = loads(conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one())
+    return organization_today(org.get("timezone"), now()).year
+
+
+async def next_doc_number(call: Call) -> Response:
+    organization_id = call.params["id"]
 
     def peek(conn: sa.Connection) -> str:
         require_org_tx(conn, call.account_id, organization_id)
-        o = tables.organizations
-        org = loads(conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one())
-        return peek_number(conn, organization_id, doc_type, organization_today(org.get("timezone"), now()).year)
+        return peek_number(conn, organization_id, _doc_type(call), _this_year(conn, organization_id))
 
     return json_response(NextDocNumber(number=await call.db.run_read(peek)).to_wire())
 
@@ -341,23 +350,13 @@ async def list_access(call: Call) -> Response:
     return raw_json_response(("[" + ",".join(texts) + "]").encode())
 
 
-def _doc_type(call: Call) -> str:
-    doc_type = call.query("type") or "invoice"
-    if doc_type not in DOCUMENT_TYPES:
-        raise invalid("Document", "type", f"must be one of {', '.join(DOCUMENT_TYPES)}")
-    return doc_type
-
-
 async def last_doc_number(call: Call) -> Response:
     """The last number this year's series of a type gave (drafts have none; canceled documents keep theirs)."""
     organization_id = call.params["id"]
 
     def last(conn: sa.Connection) -> str | None:
         require_org_tx(conn, call.account_id, organization_id)
-        doc_type = _doc_type(call)
-        o, d = tables.organizations, tables.documents
-        org = loads(conn.execute(sa.select(o.c.data).where(o.c.id == organization_id)).scalar_one())
-        year = organization_today(org.get("timezone"), now()).year
+        doc_type, year, d = _doc_type(call), _this_year(conn, organization_id), tables.documents
         query = sa.select(sa.func.max(d.c.number)).where(
             d.c.organization_id == organization_id,
             d.c.type == doc_type,

@@ -4,19 +4,17 @@ Delivery is :mod:`si_mcp.local.webhooks`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from starlette.responses import Response
 
-from si_mcp.models import Webhook, WebhookCreate, WebhookDelivery, WebhookUpdate, wirejson
+from si_mcp.models import Webhook, WebhookCreate, WebhookDelivery, WebhookUpdate
 
 from .. import tables
 from ..access import load_owned, require_org
 from ..errors import invalid
 from ..http import Call, Route, json_response
 from ..ids import object_id
-from ..resources import WEBHOOKS, stamp
+from ..resources import WEBHOOKS, webhook_row
 from ..store import loads, now
 from ..webhooks import new_secret, url_problem
 from ._crud import count_handler, delete_handler, get_handler, list_handler
@@ -26,18 +24,6 @@ __all__ = ["routes"]
 _MODEL = "Webhook"
 MAX_WEBHOOKS = 10
 _W, _D = tables.webhooks, tables.webhook_deliveries
-
-
-def _row(obj: dict[str, Any]) -> dict[str, Any]:
-    stored = {k: v for k, v in obj.items() if k != "secret"}
-    return {
-        "id": obj["id"],
-        "organization_id": obj["organizationId"],
-        "is_deleted": bool(obj.get("_isDeleted")),
-        "created_at": stamp(obj["createdAt"]),
-        "updated_at": stamp(obj["updatedAt"]),
-        "data": wirejson.dumps(stored),
-    }
 
 
 def _check_url(url: str) -> None:
@@ -67,7 +53,7 @@ async def create_webhook(call: Call) -> Response:
         live = sa.select(sa.func.count()).where(_W.c.organization_id == organization_id, _W.c.is_deleted == sa.false())
         if (await conn.execute(live)).scalar_one() >= MAX_WEBHOOKS:
             raise invalid(_MODEL, "url", f"an organization has at most {MAX_WEBHOOKS} webhooks; delete one first")
-        await conn.execute(_W.insert(), {**_row(hook), "signing_key": secret})
+        await conn.execute(_W.insert(), {**webhook_row(hook), "signing_key": secret})
     if call.services.webhooks is not None:
         call.services.webhooks.known = True
     return json_response({**hook, "secret": secret})
@@ -84,7 +70,7 @@ async def update_webhook(call: Call) -> Response:
         row = await load_owned(conn, _W, call.params["id"], call.account_id, _MODEL, "admin")
         hook = {**loads(row.data), **changes, "updatedAt": now()}
         hook = {**Webhook.model_validate(hook).to_wire(exclude_none=True), "_isDeleted": False}
-        values = _row(hook)
+        values = webhook_row(hook)
         secret = new_secret() if body.rotate_secret else None
         if secret is not None:
             values["signing_key"] = secret
@@ -132,6 +118,6 @@ def routes() -> list[Route]:
         Route("GET", "/webhooks/{id}", get_handler(WEBHOOKS, "admin")),
         Route("PATCH", "/webhooks/{id}", update_webhook),
         Route("PUT", "/webhooks/{id}", update_webhook),
-        Route("DELETE", "/webhooks/{id}", delete_handler(WEBHOOKS, _row, need="admin")),
+        Route("DELETE", "/webhooks/{id}", delete_handler(WEBHOOKS, webhook_row, need="admin")),
         Route("GET", "/webhooks/{id}/deliveries", list_deliveries),
     ]
