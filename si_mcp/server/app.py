@@ -9,16 +9,28 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from mcp.server import MCPServer
+from mcp.server.apps import client_supports_apps
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, RequestStateSecurity
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult
+from mcp.types import (
+    INVALID_PARAMS,
+    CallToolResult,
+    GetPromptResult,
+    InputRequiredResult,
+    ListToolsResult,
+    PaginatedRequestParams,
+    ReadResourceRequestParams,
+    ReadResourceResult,
+)
 from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
 from si_mcp import __version__
 from si_mcp.redaction import install as install_redaction
 
+from .apps import VIEW_CACHE_MS, document_view_extension, view_resource, with_document_view
 from .auth import auth_options
 from .backend import Backend
 from .consent import Signer
@@ -73,6 +85,23 @@ class SiMCPServer(MCPServer[AppState]):
                 for tool in await super().list_tools()
             ]
         return self._compacted
+
+    async def _handle_list_tools(
+        self, ctx: ServerRequestContext[AppState], params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
+        """A client that renders MCP Apps also learns which results the document view shows; the others get the
+        list they always had (the SDK registers no per-client listing, so this is its one handler overridden)."""
+        listed = await super()._handle_list_tools(ctx, params)
+        return ListToolsResult(tools=with_document_view(listed.tools)) if client_supports_apps(ctx) else listed
+
+    async def _handle_read_resource(
+        self, ctx: ServerRequestContext[AppState], params: ReadResourceRequestParams
+    ) -> ReadResourceResult | InputRequiredResult:
+        """The view's page is the same for everyone until the next release: hosts may keep it a day."""
+        answer = await super()._handle_read_resource(ctx, params)
+        if view_resource(params.uri) and isinstance(answer, ReadResourceResult):
+            return answer.model_copy(update={"ttl_ms": VIEW_CACHE_MS, "cache_scope": "public"})
+        return answer
 
     async def get_prompt(
         self, name: str, arguments: dict[str, Any] | None = None, context: Context[AppState, Any] | None = None
@@ -160,6 +189,7 @@ def build_server(
         log_level=cast(
             Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], level if level in _LOG_LEVELS else "WARNING"
         ),
+        extensions=[document_view_extension()],
         **auth_options(settings, http_resource_url, transport=introspection_transport),
     )
     register_tools(server, read_only=settings.read_only)

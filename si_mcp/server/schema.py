@@ -4,8 +4,9 @@ Tool definitions are paid for in the model's context on every turn, so the listi
 shrunk without making the advertised schema stricter than the server: ``title`` annotations
 and ``default: null`` go, output schemas lose ``required``, ``format``, ``default`` and ``null`` (results
 leave None fields out), an optional argument's ``null`` is left implicit,
-``anyOf`` over plain types becomes a type list (``{"type": ["string", "null"]}``), and a
-``$defs`` entry used once is inlined.
+``anyOf`` over plain types becomes a type list (``{"type": ["string", "null"]}``), a
+``$defs`` entry used once is inlined, and in output schemas a nested object or array type that its
+``properties`` or ``items`` imply is left implicit.
 """
 
 from __future__ import annotations
@@ -94,6 +95,20 @@ def _no_nulls(node: Any) -> Any:
     return out
 
 
+def _implied_types(node: Any, top: bool = True) -> Any:
+    """Output schemas: a nested ``type`` that ``properties`` or ``items`` already implies goes (every result is
+    built from its model, so the listing describes it without the word)."""
+    if isinstance(node, list):
+        return [_implied_types(item, False) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _implied_types(value, False) for key, value in node.items()}
+    implied = (out.get("type") == "object" and "properties" in out) or (out.get("type") == "array" and "items" in out)
+    if implied and not top:
+        del out["type"]
+    return out
+
+
 def _optional_inputs(schema: dict[str, Any]) -> dict[str, Any]:
     """An optional argument's ``null`` is implied by leaving it out; the server still accepts an explicit null."""
     required = set(schema.get("required", []))
@@ -111,4 +126,4 @@ def compact_schema(schema: dict[str, Any], *, output: bool = False) -> dict[str,
     fields, in the formats the server writes); optional inputs lose their ``null``."""
     drop = frozenset({"title", "required", "format", "default"} if output else {"title"})
     compacted: dict[str, Any] = _inline_single_use(_strip(schema, drop))
-    return _no_nulls(compacted) if output else _optional_inputs(compacted)
+    return _implied_types(_no_nulls(compacted)) if output else _optional_inputs(compacted)

@@ -29,6 +29,7 @@ __all__ = [
     "OrgBrief",
     "org_brief",
     "OrganizationView",
+    "Party",
     "PaymentView",
     "Status",
     "TaxView",
@@ -138,8 +139,19 @@ class RelatedView(BaseModel):
     amount: str | None = None  # what a credit note credits to the invoice
 
 
+class Party(BaseModel):
+    """Who issued or receives a document, as the document prints it (its snapshot, not today's details)."""
+
+    name: str
+    address: str = ""
+    tax_number: str = ""
+    iban: str | None = None  # the issuer's: where to pay
+
+
 class DocumentDetail(DocumentSummary):
     client_email: str | None = None
+    issuer: Party | None = None
+    buyer: Party | None = None
     related: list[RelatedView] = []
     """What it corrects (a credit note) or follows (an invoice after an estimate), as it read then."""
     referenced_by: list[RelatedView] = []
@@ -326,6 +338,8 @@ def document_detail(doc: Document, today: dt.date | None = None, zone: str | Non
     return DocumentDetail(
         **document_summary(doc, today, zone).model_dump(),
         client_email=clean(client.email, 320) if client and client.email else None,
+        issuer=_issuer(doc),
+        buyer=_buyer(doc),
         related=[_related_view(r, doc.currency_id) for r in doc.related_documents],
         referenced_by=[_related_view(r, doc.currency_id) for r in doc.referenced_by],
         items=_items(doc),
@@ -334,6 +348,29 @@ def document_detail(doc: Document, today: dt.date | None = None, zone: str | Non
         note=clean_block(doc.note, 1000),
         language=clean(doc.locale, 20) if doc.locale else None,
         pdf=pdf_uri(doc.id),
+    )
+
+
+def _issuer(doc: Document) -> Party | None:
+    who = doc.document_issuer
+    if who is None:
+        return None
+    return Party(
+        name=clean(who.name, 200),
+        address=_address(who.address, who.address2, " ".join(p for p in (who.zip, who.city) if p), who.country),
+        tax_number=clean(who.tax_number, 100),
+        iban=clean(who.iban, 100) or None,
+    )
+
+
+def _buyer(doc: Document) -> Party | None:
+    who = doc.document_client
+    if who is None:
+        return None
+    return Party(
+        name=clean(who.name, 200),
+        address=_address(who.address, who.address2, " ".join(p for p in (who.zip, who.city) if p), who.country),
+        tax_number=clean(who.tax_number or "", 100),
     )
 
 

@@ -41,7 +41,7 @@ async def test_the_resources_and_templates_are_listed(tmp_path: Path) -> None:
     async with Client(build_server(make_settings(tmp_path))) as client:
         resources = (await client.list_resources()).resources
         templates = (await client.list_resource_templates()).resource_templates
-    assert [r.uri for r in resources] == ["si://organizations"]
+    assert sorted(r.uri for r in resources) == ["si://organizations", "ui://si-mcp/document.html"]
     assert {t.uri_template for t in templates} == TEMPLATES
     assert next(t for t in templates if t.uri_template.endswith("/pdf")).mime_type == "application/pdf"
 

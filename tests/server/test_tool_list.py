@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.client.extension import advertise
+from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from mcp.types import Tool
 
 from si_mcp.models import PAYMENT_TYPES
@@ -23,6 +25,7 @@ from si_mcp.server.tools._common import PaymentType
 from .conftest import make_settings
 
 SNAPSHOT = Path(__file__).parent / "tool_list.json"
+APPS_SNAPSHOT = Path(__file__).parent / "tool_list_apps.json"  # what a client that renders MCP Apps is listed
 README = Path(__file__).parents[2] / "README.md"
 # 24 KiB (about 6k tokens) for the whole tools/list answer and at most 18 tools; the JSON-RPC envelope and the
 # SDK's _meta take about 150 bytes.
@@ -39,9 +42,14 @@ WRITE_TOOLS = {
 }
 
 
-async def _tools(tmp_path: Path, **settings: Any) -> list[Tool]:
-    async with Client(build_server(make_settings(tmp_path, **settings))) as client:
+async def _tools(tmp_path: Path, *, apps: bool = False, **settings: Any) -> list[Tool]:
+    extensions = [advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})] if apps else None
+    async with Client(build_server(make_settings(tmp_path, **settings)), extensions=extensions) as client:
         return (await client.list_tools()).tools
+
+
+def _size(tools: list[dict[str, Any]]) -> int:
+    return len(json.dumps({"tools": tools}, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 def _wire(tools: list[Tool]) -> list[dict[str, Any]]:
@@ -57,10 +65,29 @@ async def test_the_tool_list_matches_the_reviewed_snapshot(tmp_path: Path) -> No
 
 
 @pytest.mark.anyio
-async def test_the_whole_tool_list_fits_in_24_kib_and_18_tools(tmp_path: Path) -> None:
-    tools = _wire(await _tools(tmp_path))
-    listed = json.dumps({"tools": tools}, separators=(",", ":"), ensure_ascii=False)
-    assert len(listed.encode()) <= TOOLS_LIST_BUDGET and len(tools) <= MAX_TOOLS
+async def test_a_client_that_renders_apps_gets_the_reviewed_list_with_the_document_view(tmp_path: Path) -> None:
+    listed = _wire(await _tools(tmp_path, apps=True))
+    if os.environ.get("SI_MCP_UPDATE_SNAPSHOTS") == "1":
+        APPS_SNAPSHOT.write_text(json.dumps(listed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert listed == json.loads(APPS_SNAPSHOT.read_text(encoding="utf-8")), "tool list changed: review, then update"
+
+
+@pytest.mark.anyio
+async def test_the_app_changes_only_the_three_view_tools_meta_and_adds_at_most_2_kib(tmp_path: Path) -> None:
+    plain, apps = _wire(await _tools(tmp_path)), _wire(await _tools(tmp_path, apps=True))
+    view = {"ui": {"resourceUri": "ui://si-mcp/document.html"}}
+    assert [t["name"] for t in plain] == [t["name"] for t in apps]
+    for before, after in zip(plain, apps, strict=True):
+        shown = before["name"] in {"create_invoice", "get_document", "send_invoice"}
+        assert after == ({**before, "_meta": {**before.get("_meta", {}), **view}} if shown else before)
+    assert 0 < _size(apps) - _size(plain) <= 2048
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("apps", [False, True], ids=["plain client", "apps client"])
+async def test_the_whole_tool_list_fits_in_24_kib_and_18_tools(tmp_path: Path, apps: bool) -> None:
+    tools = _wire(await _tools(tmp_path, apps=apps))
+    assert _size(tools) <= TOOLS_LIST_BUDGET and len(tools) <= MAX_TOOLS
 
 
 @pytest.mark.anyio

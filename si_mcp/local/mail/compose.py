@@ -111,7 +111,7 @@ def resolve_smart_codes(text: str, document: Document, organization: Organizatio
     """Replace ``[document number]``-style smart codes (the engine's set; ``[document type]`` in ``language``);
     unknown codes stay as written."""
     from si_mcp.local.engine.smartcodes import codes_for, resolve
-    from si_mcp.local.pdf.labels import document_title
+    from si_mcp.models.labels import document_title
 
     issuer = document.document_issuer if document.document_issuer and document.document_issuer.name else organization
     values = codes_for(issuer.model_dump(mode="json", by_alias=True), document.model_dump(mode="json", by_alias=True))
@@ -232,7 +232,7 @@ def compose_email(
     organization's email); without SMTP (``sender_required=False``) a placeholder address is used so
     the ``.eml`` file can still be written. Raises :class:`MailError` with a message for the user.
     """
-    from si_mcp.local.pdf.labels import document_title, labels_for
+    from si_mcp.models.labels import document_title, labels_for
 
     client_email = document.document_client.email if document.document_client else None
     if recipients is None and not client_email:

@@ -3,8 +3,16 @@
 Nothing here imports typst or babel at import time, so the MCP stdio start-up stays fast.
 """
 
+from si_mcp.models.labels import (
+    LANGUAGES,
+    Language,
+    UnsupportedLanguageError,
+    document_title,
+    labels_for,
+    resolve_language,
+)
+
 from .errors import MissingGlyphError, PdfError, TemplateError
-from .labels import LANGUAGES, Language, UnsupportedLanguageError, document_title, labels_for, resolve_language
 from .renderer import DEFAULT_TEMPLATE, PdfRenderer, RenderStats
 from .view import build_view, clean_text
 

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from si_mcp.models import Document, Organization
+from si_mcp.models.labels import resolve_language
 
 from .errors import PdfError, TemplateError, template_error
-from .labels import resolve_language
 from .view import build_view
 
 if TYPE_CHECKING:

@@ -20,11 +20,10 @@ from typing import Any
 
 from si_mcp.local.engine.calc import currency_exponent, round_money
 from si_mcp.models import Document, DocumentClient, DocumentIssuer, DocumentItem, DocumentTax, Organization, vat
+from si_mcp.models.labels import LANGUAGES, Language, document_title, labels_for
 from si_mcp.models.language import base_language
 from si_mcp.models.notes import translate_note
 from si_mcp.models.wirejson import normalize_number
-
-from .labels import LANGUAGES, Language, document_title, labels_for
 
 __all__ = ["Formatter", "accent_color", "build_view", "clean_text"]
 

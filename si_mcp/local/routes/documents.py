@@ -43,6 +43,7 @@ from si_mcp.models import (
     wirejson,
 )
 from si_mcp.models.document import copied_line
+from si_mcp.models.labels import resolve_language
 from si_mcp.models.language import supported
 
 from .. import tables
@@ -77,7 +78,6 @@ from ..ledger import (
     unlink_document,
 )
 from ..numbering import allocate_number, last_issued_date, number_taken
-from ..pdf.labels import resolve_language
 from ..resources import DOCUMENTS, client_row, document_row, item_row, payment_row
 from ..store import count_rows_tx, list_json_tx, loads, now, request_digest
 from ..webhooks import emit_tx
