@@ -92,7 +92,12 @@ class SiMCPServer(MCPServer[AppState]):
         """A client that renders MCP Apps also learns which results the document view shows; the others get the
         list they always had (the SDK registers no per-client listing, so this is its one handler overridden)."""
         listed = await super()._handle_list_tools(ctx, params)
-        return ListToolsResult(tools=with_document_view(listed.tools)) if client_supports_apps(ctx) else listed
+        # Stateless HTTP under the 2025 protocol keeps no client capabilities: there the view is named for all, as
+        # a host without Apps ignores _meta (results are the same for every client).
+        unknown = ctx.session.client_capabilities is None
+        if unknown or client_supports_apps(ctx):
+            return listed.model_copy(update={"tools": with_document_view(listed.tools)})
+        return listed
 
     async def _handle_read_resource(
         self, ctx: ServerRequestContext[AppState], params: ReadResourceRequestParams

@@ -26,9 +26,9 @@ VIEW_CACHE_MS = 24 * 60 * 60 * 1000  # the page changes only with a release; a d
 
 # The printed labels the view shows, taken from the PDF's own table so both say the same.
 _PRINTED = (
-    "draft canceled paid_in_full number client date_issued date_due corrects refers_to credited_by item quantity "
-    "price discount vat amount vat_summary vat_rate vat_base vat_amount total_net total_tax total total_credited "
-    "total_paid total_due iban tax_number"
+    "draft canceled paid_in_full number client date_issued date_due date_valid_till corrects refers_to credited_by "
+    "item quantity price discount vat amount vat_summary vat_rate vat_base vat_amount total_net total_tax total "
+    "total_credited total_paid total_due iban tax_number"
 ).split()
 # The view's own words (statuses and buttons), per language in LANGUAGES' order: en, nl, fr, de, sl, it, es.
 _VIEW: dict[str, tuple[str, str, str, str, str, str, str]] = {
@@ -47,6 +47,33 @@ _VIEW: dict[str, tuple[str, str, str, str, str, str, str]] = {
         "Pošlji na {to}",
         "Invia a {to}",
         "Enviar a {to}",
+    ),
+    "send_again": (
+        "Send again to {to}",
+        "Opnieuw versturen naar {to}",
+        "Renvoyer à {to}",
+        "Erneut senden an {to}",
+        "Ponovno pošlji na {to}",
+        "Invia di nuovo a {to}",
+        "Reenviar a {to}",
+    ),
+    "invoiced_as": (
+        "Invoiced as",
+        "Gefactureerd als",
+        "Facturé par",
+        "Abgerechnet mit",
+        "Zaračunano z",
+        "Fatturato con",
+        "Facturado en",
+    ),
+    "deducted_on": (
+        "Deducted on",
+        "Afgetrokken op",
+        "Déduit sur",
+        "Abgezogen auf",
+        "Odšteto na",
+        "Dedotto su",
+        "Deducido en",
     ),
     "record_payment": (
         "Record payment of {amount}",

@@ -150,6 +150,7 @@ class Party(BaseModel):
 
 class DocumentDetail(DocumentSummary):
     client_email: str | None = None
+    sent_at: dt.date | None = None  # last emailed (the embedded books say; a resend must be asked for)
     issuer: Party | None = None
     buyer: Party | None = None
     related: list[RelatedView] = []
@@ -338,6 +339,7 @@ def document_detail(doc: Document, today: dt.date | None = None, zone: str | Non
     return DocumentDetail(
         **document_summary(doc, today, zone).model_dump(),
         client_email=clean(client.email, 320) if client and client.email else None,
+        sent_at=day(doc.sent_at, zone),
         issuer=_issuer(doc),
         buyer=_buyer(doc),
         related=[_related_view(r, doc.currency_id) for r in doc.related_documents],

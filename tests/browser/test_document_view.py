@@ -78,15 +78,32 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
         yield served
 
 
-async def _show(page: Any, served: Served, result: dict[str, Any]) -> Any:
-    """Embed the view, forward its tool calls to the server, hand it ``result``; the view's frame once drawn."""
+async def _show(
+    page: Any, served: Served, result: dict[str, Any], *, tool: str | None = None, arguments: Any = None
+) -> Any:
+    """Embed the view, forward its tool calls to the server, hand it the call (``tool`` with ``arguments``) and its
+    ``result``, as a host does; the view's frame once drawn."""
     await page.expose_function("siCall", served.call)
-    await page.evaluate("html => host.load(html, {width: 680, height: 400})", await served.view_html())
+    context = {"toolInfo": {"tool": {"name": tool, "inputSchema": {"type": "object"}}}} if tool else {}
+    options = {"width": 680, "height": 400, "hostContext": context}
+    await page.evaluate("([html, options]) => host.load(html, options)", [await served.view_html(), options])
     await page.evaluate("host.forward = (name, args) => window.siCall(name, args); 0")
+    if arguments is not None:
+        await page.evaluate("args => host.sendToolInput(args)", arguments)
     await page.evaluate("result => host.sendToolResult(result)", result)
     frame = page.frame_locator("#view")
     await frame.locator("#view:not([hidden])").wait_for()
     return frame
+
+
+async def _click_twice(frame: Any, selector: str) -> None:
+    """Two clicks in one go, before the page could redraw anything between them."""
+    await frame.locator(selector).evaluate("(button) => { button.click(); button.click(); }")
+
+
+async def _idle(frame: Any) -> None:
+    """Until the action a click started has ended (the view marks itself busy while one runs)."""
+    await frame.locator('#view[data-busy="no"]').wait_for()
 
 
 async def _calls(page: Any) -> list[dict[str, Any]]:
@@ -123,7 +140,8 @@ async def test_the_view_draws_a_created_invoice_as_it_prints_and_matches_the_rea
     drift = await page.evaluate(
         _COMPARE, [base64.b64encode(shot).decode(), base64.b64encode(SCREENSHOT.read_bytes()).decode()]
     )
-    assert drift["same_size"] and drift["differing"] <= drift["pixels"] // 500, (
+    # Renders here are identical (0 pixels); the margin (0.05 %) is for anti-aliasing, not for a changed amount.
+    assert drift["same_size"] and drift["differing"] <= drift["pixels"] // 2000, (
         f"docs/document-view.png is not what the view renders now ({drift}): "
         "run SI_MCP_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/browser and review the picture"
     )
@@ -174,18 +192,72 @@ async def test_send_asks_with_the_recipient_and_a_double_click_emails_once(page:
     assert question == "Email \u20682026-00001\u2069 and its PDF to \u2068rocket@example.com\u2069?"
     assert not list(served.data_dir.rglob("*.eml"))
 
-    await frame.locator("#confirm-go").dblclick()
-    await frame.locator("#message:not(:empty)").wait_for()
-    await page.wait_for_function("host.calls.filter(c => c.name === 'get_document').length >= 2")
+    await _click_twice(frame, "#confirm-go")
+    await _idle(frame)
     sends = [c for c in await _calls(page) if c["name"] == "send_invoice"]
     assert len(sends) == 2 and sends[1]["arguments"]["confirmation_token"]
     assert {k: v for k, v in sends[1]["arguments"].items() if k != "confirmation_token"} == sends[0]["arguments"]
     assert len(list(served.data_dir.rglob("*.eml"))) == 1  # no SMTP configured: the email is kept as a file
+    # Redrawn from the books: sent now, so the button offers (and would ask for) a resend.
+    assert await frame.locator("#send").text_content() == "Send again to \u2068rocket@example.com\u2069"
 
     # The same token again (a replayed click, another replica) sends nothing more.
     again = await served.call("send_invoice", sends[1]["arguments"])
     assert "NOTHING NEW WAS SENT" in again["content"][0]["text"]
     assert len(list(served.data_dir.rglob("*.eml"))) == 1
+
+
+async def test_an_email_the_model_asked_for_is_confirmed_in_the_view_with_the_calls_own_arguments(
+    page: Any, served: Served
+) -> None:
+    await served.call("create_invoice", INVOICE)
+    arguments = {"document": "2026-00001", "message": "Thank you for flying with us.", "language": "en"}
+    held = await served.call("send_invoice", arguments)  # what the model got: a preview and a token
+    assert held["structuredContent"]["status"] == "needs_confirmation"
+    frame = await _show(page, served, held, tool="send_invoice", arguments=arguments)
+    await frame.locator("#confirm:not([hidden])").wait_for()
+    assert "\u2068rocket@example.com\u2069" in (await frame.locator("#confirm-text").text_content() or "")
+    assert not list(served.data_dir.rglob("*.eml"))
+    await frame.locator("#confirm-go").dblclick()
+    await _idle(frame)
+    sends = [c["arguments"] for c in await _calls(page) if c["name"] == "send_invoice"]
+    token = held["structuredContent"]["confirmation_token"]
+    assert sends == [{**arguments, "confirmation_token": token}]
+    (email,) = served.data_dir.rglob("*.eml")
+    assert "Thank you for flying with us." in email.read_text(errors="replace")
+
+
+async def test_an_invoice_created_with_send_is_emailed_from_the_view_through_send_invoice_with_its_message(
+    page: Any, served: Served
+) -> None:
+    arguments = {**INVOICE, "send": "See you in orbit."}
+    created = await served.call("create_invoice", arguments)
+    email = created["structuredContent"]["email"]
+    assert email["status"] == "needs_confirmation"
+    frame = await _show(page, served, created, tool="create_invoice", arguments=arguments)
+    await frame.locator("#confirm:not([hidden])").wait_for()
+    assert "rocket@example.com" in (await frame.locator("#confirm-preview").text_content() or "")  # the server's words
+    await _click_twice(frame, "#confirm-go")
+    await _idle(frame)
+    sends = [c["arguments"] for c in await _calls(page) if c["name"] == "send_invoice"]
+    assert sends == [
+        {
+            "document": created["structuredContent"]["document"]["id"],
+            "organization": "International Space Agency",
+            "message": "See you in orbit.",
+            "confirmation_token": email["confirmation_token"],
+        }
+    ]
+    (sent,) = served.data_dir.rglob("*.eml")
+    assert "See you in orbit." in sent.read_text(errors="replace")
+
+
+async def test_amounts_keep_the_books_digits_not_the_browsers_currency_data(page: Any, served: Served) -> None:
+    # ISO 4217 gives the forint 2 decimals (the books'); browsers' CLDR data says 0 and would round 1270.65 to 1271.
+    invoice = {**INVOICE, "currency": "HUF", "items": [{"name": "Fuel", "price": "1050.1234", "tax_rates": [21]}]}
+    frame = await _show(page, served, await served.call("create_invoice", invoice))
+    assert "1.270,65" in (await frame.locator("#pay").text_content() or "")
+    assert "1.050,1234" in (await frame.locator("#lines td").nth(2).text_content() or "")  # the unit price as given
 
 
 async def test_record_payment_asks_then_pays_what_is_due_once_and_redraws_paid(page: Any, served: Served) -> None:
@@ -195,7 +267,7 @@ async def test_record_payment_asks_then_pays_what_is_due_once_and_redraws_paid(p
     await frame.locator("#confirm:not([hidden])").wait_for()
     asked = await frame.locator("#confirm-text").text_content() or ""
     assert "\u2068€\u00a012.265,17\u2069" in asked, asked
-    await frame.locator("#confirm-go").dblclick()
+    await _click_twice(frame, "#confirm-go")
     await frame.locator("#status.paid").wait_for()
     assert await frame.locator("#status").text_content() == "Betaald"
     assert await frame.locator("#pay").is_hidden()
@@ -217,6 +289,7 @@ async def test_a_credit_note_is_issued_only_after_the_panel_and_is_shown_correct
     await frame.locator("#title", has_text="Creditnota").wait_for()
     assert await frame.locator("#number").text_content() == "2026-00001"  # the credit notes' own series
     assert "\u20682026-00001\u2069" in (await frame.locator("#refs").text_content() or "")
+    assert await frame.locator("#credit").is_hidden()  # a credit note is not credited
     issued = [c for c in await _calls(page) if c["name"] == "create_invoice"]
     assert [c["arguments"] for c in issued] == [
         {
@@ -315,9 +388,4 @@ async def test_names_full_of_markup_script_and_bidi_overrides_stay_text(page: An
     assert order["corrects"] < order["date_start"] < order["date_end"]
     isolated = await frame.locator("#lines td").first.evaluate("(el) => getComputedStyle(el).unicodeBidi")
     assert isolated == "isolate"
-    # The amounts in a row keep their columns: each cell starts right of the one before it.
-    xs = await frame.locator("#lines tr").first.evaluate(
-        "(tr) => [...tr.children].map((td) => td.getBoundingClientRect().x)"
-    )
-    assert xs == sorted(xs)
     assert json.dumps(await _calls(page)) == "[]"  # a get_document result is drawn as is: no call needed

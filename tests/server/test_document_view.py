@@ -9,17 +9,21 @@ import re
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client
 from mcp.client.extension import advertise
+from mcp.client.streamable_http import streamable_http_client
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from mcp.types import TextResourceContents
 
+from si_mcp.client import SpaceInvoices
 from si_mcp.models.labels import LANGUAGES, labels_for
 from si_mcp.server import build_server
 from si_mcp.server.apps import DOCUMENT_VIEW
 
 from .conftest import SEED_INVOICE, SEED_ORGANIZATION, make_settings, structured, text_of
+from .test_http import BASE, serving
 
 pytestmark = pytest.mark.anyio
 
@@ -77,6 +81,20 @@ async def test_the_server_advertises_apps_and_only_an_apps_client_sees_the_view_
         assert shown == ({"create_invoice", "get_document", "send_invoice"} if apps else set())
         for name in shown:
             assert tools[name].meta == {"ui": {"resourceUri": DOCUMENT_VIEW}}
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_apps_client_over_stateless_http_is_told_about_the_view_in_either_protocol(
+    tmp_path: Path, api: SpaceInvoices, mode: str
+) -> None:
+    # Under the 2025 protocol stateless HTTP keeps no client capabilities between requests: the view is named anyway.
+    with anyio.fail_after(30):
+        async with serving(tmp_path, api) as http:
+            transport = streamable_http_client(f"{BASE}/mcp", http_client=http)
+            async with Client(transport, mode=mode, extensions=[APPS]) as client:
+                tools = (await client.list_tools()).tools
+    shown = {tool.name for tool in tools if (tool.meta or {}).get("ui")}
+    assert shown == {"create_invoice", "get_document", "send_invoice"}
 
 
 async def test_a_client_without_apps_gets_exactly_the_results_an_apps_client_gets(tmp_path: Path) -> None:

@@ -51,6 +51,12 @@ async def ask(ctx: Ctx, action: Action, token: str | None, *, keyed: bool = True
     )
 
 
+def preview(consent: ElicitationResult[Any]) -> str | None:
+    """What the user is asked to approve, word for word, when a confirmation token stands in for the question."""
+    data = consent.data if isinstance(consent, AcceptedElicitation) else None
+    return data.confirmation.preview if isinstance(data, Consent) and data.confirmation else None
+
+
 def held_back(tool: str, verb: str, decision: Decision, consent: ElicitationResult[Any]) -> tuple[str | None, str]:
     """(confirmation token, text) when the action did not run: awaiting approval, declined or dismissed."""
     data = consent.data if isinstance(consent, AcceptedElicitation) else None
