@@ -17,7 +17,17 @@ from pydantic import BaseModel, Field
 from .text import clean, clean_block, day, decimal_text, money, percent
 
 if TYPE_CHECKING:
-    from si_mcp.models import Client, Document, DocumentTax, Organization, Payment, RelatedDocument, Tax
+    from si_mcp.models import (
+        Client,
+        Document,
+        DocumentClient,
+        DocumentIssuer,
+        DocumentTax,
+        Organization,
+        Payment,
+        RelatedDocument,
+        Tax,
+    )
 
 __all__ = [
     "ClientView",
@@ -340,8 +350,8 @@ def document_detail(doc: Document, today: dt.date | None = None, zone: str | Non
         **document_summary(doc, today, zone).model_dump(),
         client_email=clean(client.email, 320) if client and client.email else None,
         sent_at=day(doc.sent_at, zone),
-        issuer=_issuer(doc),
-        buyer=_buyer(doc),
+        issuer=_party(doc.document_issuer, pays_to=True),
+        buyer=_party(doc.document_client),
         related=[_related_view(r, doc.currency_id) for r in doc.related_documents],
         referenced_by=[_related_view(r, doc.currency_id) for r in doc.referenced_by],
         items=_items(doc),
@@ -353,26 +363,15 @@ def document_detail(doc: Document, today: dt.date | None = None, zone: str | Non
     )
 
 
-def _issuer(doc: Document) -> Party | None:
-    who = doc.document_issuer
-    if who is None:
-        return None
-    return Party(
-        name=clean(who.name, 200),
-        address=_address(who.address, who.address2, " ".join(p for p in (who.zip, who.city) if p), who.country),
-        tax_number=clean(who.tax_number, 100),
-        iban=clean(who.iban, 100) or None,
-    )
-
-
-def _buyer(doc: Document) -> Party | None:
-    who = doc.document_client
+def _party(who: DocumentIssuer | DocumentClient | None, *, pays_to: bool = False) -> Party | None:
+    """A party as the document's snapshot has it; ``pays_to``: the issuer, whose IBAN says where to pay."""
     if who is None:
         return None
     return Party(
         name=clean(who.name, 200),
         address=_address(who.address, who.address2, " ".join(p for p in (who.zip, who.city) if p), who.country),
         tax_number=clean(who.tax_number or "", 100),
+        iban=(clean(who.iban or "", 100) or None) if pays_to else None,
     )
 
 

@@ -23,17 +23,11 @@ from mcp.types import CallToolResult, TextResourceContents
 from si_mcp.server import build_server
 from si_mcp.server.apps import DOCUMENT_VIEW
 from si_mcp.settings import Settings
+from tests.server.conftest import SEED_ORGANIZATION
 
 pytestmark = pytest.mark.anyio
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "document-view.png"
-ORGANIZATION = {
-    "name": "International Space Agency",
-    "address": "Rocket street 1",
-    "city": "Brussels",
-    "zip": "10000",
-    "country": "Belgium",
-}
 INVOICE = {  # the quickstart's invoice, not yet paid, on a fixed day so that the picture is stable
     "client": "Rocket man",
     "client_country": "United Kingdom",
@@ -73,7 +67,7 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     apps = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
     async with Client(build_server(settings), extensions=[apps]) as client:
         served = Served(client, tmp_path / "data")
-        await served.call("create_organization", ORGANIZATION)
+        await served.call("create_organization", SEED_ORGANIZATION)
         await served.call("update_organization", {"tax_number": "BE0477472701", "iban": "BE71096123456769"})
         yield served
 
