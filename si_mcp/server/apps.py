@@ -28,7 +28,7 @@ VIEW_CACHE_MS = 24 * 60 * 60 * 1000  # the page changes only with a release; a d
 _PRINTED = (
     "draft canceled paid_in_full number client date_issued date_due date_valid_till corrects refers_to credited_by "
     "item quantity price discount vat amount vat_summary vat_rate vat_base vat_amount total_net total_tax total "
-    "total_credited total_paid total_due iban tax_number"
+    "total_credited total_paid total_due iban tax_number date_service reference subtotal total_discount"
 ).split()
 # The view's own words (statuses and buttons), per language in LANGUAGES' order: en, nl, fr, de, sl, it, es.
 _VIEW: dict[str, tuple[str, str, str, str, str, str, str]] = {

@@ -128,6 +128,7 @@ class DocRef(BaseModel):
 
 class ItemView(BaseModel):
     name: str
+    description: str | None = None
     quantity: str
     unit: str | None = None
     price: str
@@ -161,6 +162,10 @@ class Party(BaseModel):
 class DocumentDetail(DocumentSummary):
     client_email: str | None = None
     sent_at: dt.date | None = None  # last emailed (the embedded books say; a resend must be asked for)
+    date_service: dt.date | None = None
+    date_service_to: dt.date | None = None
+    reference: str | None = None
+    discount: str | None = None  # the lines' discounts together (net is after them)
     issuer: Party | None = None
     buyer: Party | None = None
     related: list[RelatedView] = []
@@ -323,6 +328,7 @@ def _items(doc: Document) -> list[ItemView]:
     return [
         ItemView(
             name=clean(item.name, 200),
+            description=clean_block(item.description, 500) or None,
             quantity=decimal_text(item.quantity),
             unit=clean(item.unit, 50) if item.unit else None,
             price=str(item.price if item.price is not None else Decimal(0)),
@@ -350,6 +356,10 @@ def document_detail(doc: Document, today: dt.date | None = None, zone: str | Non
         **document_summary(doc, today, zone).model_dump(),
         client_email=clean(client.email, 320) if client and client.email else None,
         sent_at=day(doc.sent_at, zone),
+        date_service=day(doc.date_service, zone),
+        date_service_to=day(doc.date_service_to, zone),
+        reference=clean(doc.reference, 200) or None,
+        discount=money(doc.total_discount, doc.currency_id) if doc.total_discount else None,
         issuer=_party(doc.document_issuer, pays_to=True),
         buyer=_party(doc.document_client),
         related=[_related_view(r, doc.currency_id) for r in doc.related_documents],

@@ -254,6 +254,15 @@ async def test_amounts_keep_the_books_digits_not_the_browsers_currency_data(page
     assert "1.050,1234" in (await frame.locator("#lines td").nth(2).text_content() or "")  # the unit price as given
 
 
+async def test_discounts_show_the_pdfs_subtotal_and_discount_rows_summed_exactly(page: Any, served: Served) -> None:
+    invoice = {**INVOICE, "items": [{"name": "Space suit", "price": "0.10", "quantity": 3, "discount": 10}]}
+    frame = await _show(page, served, await served.call("create_invoice", invoice))
+    totals = await frame.locator("#totals").inner_text()
+    # 0.30 before the 10 % discount of 0.03: the subtotal is net + discount, added as decimals (0.1 + 0.2 ≠ 0.3).
+    assert "Subtotaal\t€\u00a00,30" in totals and "Korting\t€\u00a0-0,03" in totals
+    assert "Totaal excl. btw\t€\u00a00,27" in totals
+
+
 async def test_record_payment_asks_then_pays_what_is_due_once_and_redraws_paid(page: Any, served: Served) -> None:
     created = await served.call("create_invoice", INVOICE)
     frame = await _show(page, served, created)
@@ -265,6 +274,8 @@ async def test_record_payment_asks_then_pays_what_is_due_once_and_redraws_paid(p
     await frame.locator("#status.paid").wait_for()
     assert await frame.locator("#status").text_content() == "Betaald"
     assert await frame.locator("#pay").is_hidden()
+    totals = await frame.locator("#totals").inner_text()  # as the PDF: paid and due once something was paid
+    assert "Betaald\t€\u00a012.265,17" in totals and "Te betalen\t€\u00a00,00" in totals
     shown = await served.call("get_document", {"document": "2026-00001"})
     payments = shown["structuredContent"]["document"]["payments"]
     assert [p["amount"] for p in payments] == ["12265.17"]
