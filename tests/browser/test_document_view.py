@@ -192,13 +192,19 @@ async def test_send_asks_with_the_recipient_and_a_double_click_emails_once(page:
     assert len(sends) == 2 and sends[1]["arguments"]["confirmation_token"]
     assert {k: v for k, v in sends[1]["arguments"].items() if k != "confirmation_token"} == sends[0]["arguments"]
     assert len(list(served.data_dir.rglob("*.eml"))) == 1  # no SMTP configured: the email is kept as a file
-    # Redrawn from the books: sent now, so the button offers (and would ask for) a resend.
-    assert await frame.locator("#send").text_content() == "Send again to \u2068rocket@example.com\u2069"
-
     # The same token again (a replayed click, another replica) sends nothing more.
     again = await served.call("send_invoice", sends[1]["arguments"])
     assert "NOTHING NEW WAS SENT" in again["content"][0]["text"]
     assert len(list(served.data_dir.rglob("*.eml"))) == 1
+
+    # Redrawn from the books: sent now, so the button offers a resend, and asks for it as one.
+    assert await frame.locator("#send").text_content() == "Send again to \u2068rocket@example.com\u2069"
+    await frame.locator("#send").click()
+    await frame.locator("#confirm:not([hidden])").wait_for()
+    assert (await _calls(page))[-1]["arguments"] == {**sends[0]["arguments"], "resend": True}
+    await frame.locator("#confirm-go").click()
+    await _idle(frame)
+    assert len(list(served.data_dir.rglob("*.eml"))) == 2
 
 
 async def test_an_email_the_model_asked_for_is_confirmed_in_the_view_with_the_calls_own_arguments(
@@ -261,6 +267,52 @@ async def test_discounts_show_the_pdfs_subtotal_and_discount_rows_summed_exactly
     # 0.30 before the 10 % discount of 0.03: the subtotal is net + discount, added as decimals (0.1 + 0.2 ≠ 0.3).
     assert "Subtotaal\t€\u00a00,30" in totals and "Korting\t€\u00a0-0,03" in totals
     assert "Totaal excl. btw\t€\u00a00,27" in totals
+
+
+async def test_a_send_awaiting_approval_is_offered_even_by_a_host_that_names_neither_tool_nor_arguments(
+    page: Any, served: Served
+) -> None:
+    await served.call("create_invoice", INVOICE)
+    held = await served.call("send_invoice", {"document": "2026-00001"})
+    frame = await _show(page, served, held)  # no toolInfo in the host context, no tool-input
+    await frame.locator("#confirm:not([hidden])").wait_for()
+    await frame.locator("#confirm-go").click()
+    await _idle(frame)
+    assert len(list(served.data_dir.rglob("*.eml"))) == 1
+
+
+async def test_what_the_books_would_refuse_is_not_offered(page: Any, served: Served) -> None:
+    await served.call("create_invoice", INVOICE)
+    partial = {
+        "type": "credit-note",
+        "related_document": "2026-00001",
+        "items": [{"name": "Helmet polish", "price": 45.5}],
+    }
+    await served.call("create_invoice", partial)
+    frame = await _show(page, served, await served.call("get_document", {"document": "2026-00001", "type": "invoice"}))
+    assert await frame.locator("#pay").is_visible()  # still something due
+    assert await frame.locator("#credit").is_hidden()  # partly credited: the rest needs its own lines
+    assert "\u20682026-00001\u2069" in (await frame.locator("#refs").text_content() or "")  # credited by
+
+
+async def test_a_canceled_invoice_asks_for_no_payment(page: Any, served: Served) -> None:
+    await served.call("create_invoice", INVOICE)
+    held = await served.call("cancel_document", {"document": "2026-00001"})
+    token = held["structuredContent"]["confirmation_token"]
+    await served.call("cancel_document", {"document": "2026-00001", "confirmation_token": token})
+    frame = await _show(page, served, await served.call("get_document", {"document": "2026-00001"}))
+    assert await frame.locator("#status").text_content() == "Geannuleerd"
+    for hidden in ("#iban-box", "#pay", "#send", "#credit"):
+        assert await frame.locator(hidden).is_hidden(), hidden
+
+
+async def test_a_negative_discount_prints_as_the_pdf_does(page: Any, served: Served) -> None:
+    # A discounted negative line makes the books' total discount negative: -5.00 here, printed as +5.00.
+    items = [{"name": "Space suit", "price": 100}, {"name": "Trade-in", "price": -50, "discount": 10}]
+    frame = await _show(page, served, await served.call("create_invoice", {**INVOICE, "items": items}))
+    totals = await frame.locator("#totals").inner_text()
+    assert "Subtotaal\t€\u00a050,00" in totals and "Korting\t€\u00a05,00" in totals
+    assert "Totaal excl. btw\t€\u00a055,00" in totals
 
 
 async def test_record_payment_asks_then_pays_what_is_due_once_and_redraws_paid(page: Any, served: Served) -> None:
