@@ -73,13 +73,22 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
 
 
 async def _show(
-    page: Any, served: Served, result: dict[str, Any], *, tool: str | None = None, arguments: Any = None
+    page: Any,
+    served: Served,
+    result: dict[str, Any],
+    *,
+    tool: str | None = None,
+    arguments: Any = None,
+    capabilities: dict[str, Any] | None = None,
 ) -> Any:
     """Embed the view, forward its tool calls to the server, hand it the call (``tool`` with ``arguments``) and its
-    ``result``, as a host does; the view's frame once drawn."""
+    ``result``, as a host does; the view's frame once drawn. ``capabilities``: the host's, instead of the test
+    host's own (which let the view call tools and download files)."""
     await page.expose_function("siCall", served.call)
     context = {"toolInfo": {"tool": {"name": tool, "inputSchema": {"type": "object"}}}} if tool else {}
-    options = {"width": 680, "height": 400, "hostContext": context}
+    options: dict[str, Any] = {"width": 680, "height": 400, "hostContext": context}
+    if capabilities is not None:
+        options["hostCapabilities"] = capabilities
     await page.evaluate("([html, options]) => host.load(html, options)", [await served.view_html(), options])
     await page.evaluate("host.forward = (name, args) => window.siCall(name, args); 0")
     if arguments is not None:
@@ -313,6 +322,52 @@ async def test_a_negative_discount_prints_as_the_pdf_does(page: Any, served: Ser
     totals = await frame.locator("#totals").inner_text()
     assert "Subtotaal\t€\u00a050,00" in totals and "Korting\t€\u00a05,00" in totals
     assert "Totaal excl. btw\t€\u00a055,00" in totals
+
+
+async def test_a_host_that_lets_no_view_call_tools_gets_the_document_without_buttons(page: Any, served: Served) -> None:
+    await served.call("create_invoice", INVOICE)
+    shown = await served.call("get_document", {"document": "2026-00001"})
+    frame = await _show(page, served, shown, capabilities={"openLinks": {}})
+    assert await frame.locator("#number").text_content() == "2026-00001"
+    for hidden in ("#send", "#pay", "#pdf", "#credit"):
+        assert await frame.locator(hidden).is_hidden(), hidden
+
+
+async def test_a_new_result_closes_the_question_about_the_previous_one(page: Any, served: Served) -> None:
+    first = await served.call("create_invoice", INVOICE)
+    frame = await _show(page, served, first)
+    await frame.locator("#credit").click()
+    await frame.locator("#confirm:not([hidden])").wait_for()
+    await served.call("create_invoice", {**INVOICE, "client": "Moon base", "client_email": "moon@example.com"})
+    second = await served.call("get_document", {"document": "2026-00002"})
+    await page.evaluate("result => host.sendToolResult(result)", second)
+    await frame.locator("#number", has_text="2026-00002").wait_for()
+    assert await frame.locator("#confirm").is_hidden()
+    assert await frame.locator("#confirm-go").evaluate("(button) => { button.click(); return true; }")
+    await _idle(frame)
+    assert "create_invoice" not in [c["name"] for c in await _calls(page)]  # nothing credited, neither one
+
+
+async def test_the_buttons_follow_the_users_language_when_the_host_changes_it(page: Any, served: Served) -> None:
+    frame = await _show(page, served, await served.call("create_invoice", INVOICE))
+    assert (await frame.locator("#send").text_content() or "").startswith("Send to")
+    await page.evaluate(
+        "host.setHostContext({theme: 'light', locale: 'de-DE', timeZone: 'UTC', platform: 'web',"
+        " displayMode: 'inline', availableDisplayModes: ['inline']}); 0"
+    )
+    await frame.locator("#send", has_text="Senden an").wait_for()
+    assert await frame.locator("#title").text_content() == "Factuur"  # the document stays in its own language
+
+
+async def test_an_estimate_shows_its_validity_and_the_invoice_made_from_it(page: Any, served: Served) -> None:
+    await served.call("create_invoice", {**INVOICE, "type": "estimate"})
+    await served.call("create_invoice", {"related_document": "2026-00001", "type": "invoice"})
+    shown = await served.call("get_document", {"document": "2026-00001", "type": "estimate"})
+    frame = await _show(page, served, shown)
+    assert await frame.locator("#l-due").text_content() == "Geldig tot"
+    assert (await frame.locator("#refs").text_content() or "").startswith("Gefactureerd als")
+    for hidden in ("#pay", "#credit", "#iban-box"):  # an offer is not paid, credited or asked to be paid
+        assert await frame.locator(hidden).is_hidden(), hidden
 
 
 async def test_record_payment_asks_then_pays_what_is_due_once_and_redraws_paid(page: Any, served: Served) -> None:

@@ -40,7 +40,7 @@ const host = {
 
   /** Embed view HTML in a sandboxed iframe (srcdoc by default, or a blob: URL);
    *  resolves after the view sent ui/notifications/initialized. */
-  async load(html: string, opts: { hostContext?: Json; sandbox?: string; via?: "srcdoc" | "blob"; width?: number; height?: number } = {}) {
+  async load(html: string, opts: { hostContext?: Json; hostCapabilities?: Json; sandbox?: string; via?: "srcdoc" | "blob"; width?: number; height?: number } = {}) {
     await host.unload();
     host.calls.length = 0; host.events.length = 0; host.wire.length = 0; host.initialized = false;
     iframe = document.createElement("iframe");
@@ -54,7 +54,7 @@ const host = {
       availableDisplayModes: ["inline"], containerDimensions: { maxHeight: 2000, width: opts.width ?? 600 },
       ...(opts.hostContext || {}),
     };
-    const b = new AppBridge(null, HOST_INFO, HOST_CAPS, { hostContext });
+    const b = new AppBridge(null, HOST_INFO, opts.hostCapabilities ?? HOST_CAPS, { hostContext });
     bridge = b;
     b.oncalltool = async (params) => {
       const name = params.name, args = params.arguments ?? {};
