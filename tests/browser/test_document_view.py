@@ -193,6 +193,8 @@ async def test_send_asks_with_the_recipient_and_a_double_click_emails_once(page:
     # The panel says what will happen; nothing went out yet.
     question = await frame.locator("#confirm-text").text_content()
     assert question == "Email \u20682026-00001\u2069 and its PDF to \u2068rocket@example.com\u2069?"
+    preview = await frame.locator("#confirm-preview").text_content() or ""  # send_invoice's own words
+    assert "rocket@example.com" in preview and "12,265.17 EUR" in preview
     assert not list(served.data_dir.rglob("*.eml"))
 
     await _click_twice(frame, "#confirm-go")
