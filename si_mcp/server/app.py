@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from si_mcp import __version__
 from si_mcp.redaction import install as install_redaction
 
-from .apps import VIEW_CACHE_MS, document_view_extension, view_resource, with_document_view
+from .apps import DOCUMENT_VIEW, VIEW_CACHE_MS, document_view_extension, with_document_view
 from .auth import auth_options
 from .backend import Backend
 from .consent import Signer
@@ -104,7 +104,7 @@ class SiMCPServer(MCPServer[AppState]):
     ) -> ReadResourceResult | InputRequiredResult:
         """The view's page is the same for everyone until the next release: hosts may keep it a day."""
         answer = await super()._handle_read_resource(ctx, params)
-        if view_resource(params.uri) and isinstance(answer, ReadResourceResult):
+        if str(params.uri) == DOCUMENT_VIEW and isinstance(answer, ReadResourceResult):
             return answer.model_copy(update={"ttl_ms": VIEW_CACHE_MS, "cache_scope": "public"})
         return answer
 

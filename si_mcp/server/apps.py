@@ -9,9 +9,9 @@ so sending and paying pass through the same consent as ever.
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib.resources import files
-from typing import Any
 
 from mcp.server.apps import APP_MIME_TYPE, Apps, ResourceCsp
 from mcp.server.mcpserver.resources import FunctionResource
@@ -181,7 +181,7 @@ def document_view_extension() -> Apps:
             description="An invoice, estimate or credit note as it prints, with send, payment, PDF and credit note.",
             mime_type=APP_MIME_TYPE,
             meta={"ui": {"csp": csp.model_dump(by_alias=True, exclude_none=True), "prefersBorder": True}},
-            fn=document_view_html,  # built on the first read, so a start-up loads no label tables
+            fn=functools.cache(document_view_html),  # built once, on the first read: a start-up loads no labels
         )
     )
     return apps
@@ -195,7 +195,3 @@ def with_document_view(tools: list[Tool]) -> list[Tool]:
         else tool
         for tool in tools
     ]
-
-
-def view_resource(uri: Any) -> bool:
-    return str(uri) == DOCUMENT_VIEW

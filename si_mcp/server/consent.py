@@ -192,6 +192,12 @@ def request_consent(
     return Consent(mode="needs_token", confirmation=signer.issue(action))
 
 
+def confirmation_of(outcome: ElicitationResult[Any]) -> Confirmation | None:
+    """The token (and the words it stands for) when one replaces the question; None when the user was asked."""
+    data = outcome.data if isinstance(outcome, AcceptedElicitation) else None
+    return data.confirmation if isinstance(data, Consent) else None
+
+
 def decide(outcome: ElicitationResult[Any]) -> Decision:
     """What the tool should do with the resolver's outcome."""
     if isinstance(outcome, DeclinedElicitation):

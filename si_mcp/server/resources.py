@@ -63,7 +63,7 @@ def _document_json(org: Organization, doc: Document) -> str:
     return _dump(
         {
             "organization": {"id": org.id, "name": org_ref(org)},
-            "document": document_detail(doc, today(org), org.timezone).model_dump(mode="json"),
+            "document": document_detail(doc, today(org), org.timezone, org_locale=org.locale).model_dump(mode="json"),
         }
     )
 

@@ -350,7 +350,11 @@ def _related_view(r: RelatedDocument, currency: str) -> RelatedView:
     )
 
 
-def document_detail(doc: Document, today: dt.date | None = None, zone: str | None = None) -> DocumentDetail:
+def document_detail(
+    doc: Document, today: dt.date | None = None, zone: str | None = None, *, org_locale: str | None = None
+) -> DocumentDetail:
+    """Everything a document says; ``language`` is the organization's (``org_locale``) when it has none of its own
+    (the Space Invoices API keeps none), as its PDF is then written in it."""
     client = doc.document_client
     return DocumentDetail(
         **document_summary(doc, today, zone).model_dump(),
@@ -368,7 +372,7 @@ def document_detail(doc: Document, today: dt.date | None = None, zone: str | Non
         vat=vat_lines(doc.document_taxes, doc.currency_id, doc.document_reverse_taxes),
         payments=[payment_view(p, doc.currency_id) for p in doc.payments or [] if not p.is_deleted],
         note=clean_block(doc.note, 1000),
-        language=clean(doc.locale, 20) if doc.locale else None,
+        language=clean(doc.locale or org_locale or "", 20) or None,
         pdf=pdf_uri(doc.id),
     )
 

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mcp.server.mcpserver import AcceptedElicitation, Elicit, ElicitationResult
+from mcp.server.mcpserver import Elicit, ElicitationResult
 from pydantic import BaseModel
 
 from .. import lookup
-from ..consent import Action, Confirm, Consent, Decision, request_consent
+from ..consent import Action, Confirm, Consent, Decision, confirmation_of, request_consent
 from ..state import Ctx, books_of, state_of
 from ..views import DocRef
 
@@ -51,16 +51,9 @@ async def ask(ctx: Ctx, action: Action, token: str | None, *, keyed: bool = True
     )
 
 
-def preview(consent: ElicitationResult[Any]) -> str | None:
-    """What the user is asked to approve, word for word, when a confirmation token stands in for the question."""
-    data = consent.data if isinstance(consent, AcceptedElicitation) else None
-    return data.confirmation.preview if isinstance(data, Consent) and data.confirmation else None
-
-
 def held_back(tool: str, verb: str, decision: Decision, consent: ElicitationResult[Any]) -> tuple[str | None, str]:
     """(confirmation token, text) when the action did not run: awaiting approval, declined or dismissed."""
-    data = consent.data if isinstance(consent, AcceptedElicitation) else None
-    confirmation = data.confirmation if isinstance(data, Consent) else None
+    confirmation = confirmation_of(consent)
     if decision == "needs_token" and confirmation is not None:
         return confirmation.token, (
             f"NOT {verb} yet. Ask the user to approve:\n{confirmation.preview}\n"

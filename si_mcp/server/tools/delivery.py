@@ -16,14 +16,14 @@ from mcp.types import (
 )
 from pydantic import BaseModel, Field
 
-from ..consent import Confirm, Consent, decide, once_key
+from ..consent import Confirm, Consent, confirmation_of, decide, once_key
 from ..errors import api_call
 from ..state import Ctx, books_of
 from ..summaries import KIND, send_action
 from ..text import clean
 from ..views import document_ref, org_ref, pdf_uri
 from ._common import DocArg, DocTypeArg, Language, OrgArg, TokenArg, ToolSpec, result, today
-from ._target import ActionResult, Target, ask, held_back, preview, target
+from ._target import ActionResult, Target, ask, held_back, target
 from .invoices import client_wants_ubl, send_now, sent_outcome
 
 if TYPE_CHECKING:
@@ -205,7 +205,10 @@ async def send_invoice(
         status: Literal["declined", "dismissed", "needs_confirmation"] = (
             "needs_confirmation" if decision == "needs_token" else decision
         )
-        return result(text, _sent(plan, status, preview(consent) if token else None, confirmation_token=token))
+        confirmation = confirmation_of(consent)
+        return result(
+            text, _sent(plan, status, confirmation.preview if confirmation else None, confirmation_token=token)
+        )
     if plan.previous is not None:
         sent, how = sent_outcome(plan.previous, plan.recipients)
         return result(f"NOTHING NEW WAS SENT: this confirmation was acted on already. {how}", _sent(plan, sent, how))

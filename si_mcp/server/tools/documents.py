@@ -263,9 +263,7 @@ async def get_document(
 ) -> Annotated[CallToolResult, DocumentResult]:
     """Get one document with its items, VAT, payments and note."""
     found = await target(ctx, organization, document, type, include_payments=True)
-    detail = document_detail(found.doc, today(found.org), found.org.timezone)
-    if detail.language is None and found.org.locale:  # a document without its own is written in the organization's
-        detail = detail.model_copy(update={"language": clean(found.org.locale, 20)})
+    detail = document_detail(found.doc, today(found.org), found.org.timezone, org_locale=found.org.locale)
     lines = [document_sentence(found.org.name, detail, detail.vat)]
     relation = "Corrects" if detail.type == "credit-note" else "Refers to"
     lines += [

@@ -23,7 +23,7 @@ from mcp.types import CallToolResult, ResourceLink
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import lookup
-from ..consent import Confirm, Consent, Decision, decide, request_consent
+from ..consent import Confirm, Consent, Decision, confirmation_of, decide, request_consent
 from ..errors import api_call, build
 from ..state import Ctx, books_of, state_of
 from ..summaries import KIND, document_sentence, send_action
@@ -678,8 +678,7 @@ async def _email(ctx: Ctx, plan: Created, decision: Decision, consent: Elicitati
     if decision == "dismissed":
         return EmailOutcome(status="dismissed", recipients=recipients, detail="The user dismissed the question.")
     if decision == "needs_token":
-        data = getattr(consent, "data", None)
-        confirmation = data.confirmation if isinstance(data, Consent) else None
+        confirmation = confirmation_of(consent)
         token, preview = (confirmation.token, confirmation.preview) if confirmation else (None, None)
         return EmailOutcome(
             status="needs_confirmation", recipients=recipients, detail=preview, confirmation_token=token
